@@ -1,0 +1,1 @@
+"""The Kubernetes side the operator writes to: status, finalizers, events, leases."""

@@ -1,0 +1,104 @@
+"""endpoint-operator: run | crd | sandbox up | demo."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import sys
+import threading
+from pathlib import Path
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="endpoint-operator", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="run the operator against the current kubeconfig")
+    _add_run_arguments(run)
+
+    sub.add_parser("crd", help="print the ModelEndpoint CRD generated from the models")
+
+    sandbox = sub.add_parser("sandbox", help="the local control plane and SageMaker emulator")
+    sandbox_sub = sandbox.add_subparsers(dest="sandbox_command", required=True)
+    sandbox_sub.add_parser("up", help="start both in the foreground until Ctrl-C")
+
+    demo = sub.add_parser("demo", help="sandbox + operator + examples, end to end, no cloud account")
+    demo.add_argument("--examples", default=None, help="directory of manifests (default: the repo's examples/)")
+    demo.add_argument("--exit", action="store_true", help="stop everything after printing the result")
+    demo.add_argument("--timeout", type=float, default=180.0)
+
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if getattr(args, "verbose", False) else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if args.command == "run":
+        return _run(args)
+    if args.command == "crd":
+        from .api.crd import render_crd_yaml
+        sys.stdout.write(render_crd_yaml())
+        return 0
+    if args.command == "sandbox":
+        return _sandbox_up()
+    if args.command == "demo":
+        from .sandbox.demo import run_demo
+        return run_demo(examples=args.examples, keep=not args.exit, timeout=args.timeout)
+    return 2
+
+
+def _add_run_arguments(run: argparse.ArgumentParser) -> None:
+    run.add_argument("--kubeconfig", default=None, help="default: in-cluster, then $KUBECONFIG")
+    run.add_argument("--namespace", "-n", action="append", default=[], help="watch this namespace (repeatable); default all")
+    run.add_argument("--aws-endpoint-url", default=os.environ.get("ENDPOINT_OPERATOR_AWS_ENDPOINT_URL"),
+                     help="an AWS-compatible endpoint (the sandbox's emulator); default: real AWS")
+    run.add_argument("--fast-poll-seconds", type=float, default=10.0, help="re-read interval while something is in flight")
+    run.add_argument("--sweep-seconds", type=float, default=60.0, help="ListEndpoints sweep interval at rest")
+    run.add_argument("--resync-seconds", type=float, default=1800.0, help="full re-observation interval at rest")
+    run.add_argument("--workers", type=int, default=8)
+    run.add_argument("--mutations-per-second", type=float, default=5.0)
+    run.add_argument("--reads-per-second", type=float, default=10.0)
+    run.add_argument("--liveness-port", type=int, default=8080, help="serves /healthz; 0 disables")
+    run.add_argument("--verbose", "-v", action="store_true")
+
+
+def _run(args: argparse.Namespace) -> int:
+    import kopf
+
+    from .handlers import operator as _registered  # noqa: F401  (registers the handlers)
+    from .handlers.assemble import build_controller
+    from .handlers.config import OperatorConfig
+
+    if args.kubeconfig:
+        os.environ["KUBECONFIG"] = args.kubeconfig
+    config = OperatorConfig(
+        fast_poll_seconds=args.fast_poll_seconds, sweep_seconds=args.sweep_seconds,
+        resync_seconds=args.resync_seconds, workers=args.workers,
+        aws_endpoint_url=args.aws_endpoint_url, reads_per_second=args.reads_per_second,
+        mutations_per_second=args.mutations_per_second, namespaces=tuple(args.namespace),
+    )
+    memo = kopf.Memo(config=config, build_controller=lambda c: build_controller(c, args.kubeconfig))
+    liveness = f"http://0.0.0.0:{args.liveness_port}/healthz" if args.liveness_port else None
+    kopf.run(
+        clusterwide=not args.namespace, namespaces=args.namespace,
+        liveness_endpoint=liveness, standalone=True, memo=memo,
+    )
+    return 0
+
+
+def _sandbox_up() -> int:
+    from .sandbox.controlplane import ControlPlane
+    from .sandbox.emulator import Emulator
+
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    with ControlPlane() as control_plane, Emulator() as emulator:
+        print(f"export KUBECONFIG={control_plane.kubeconfig}", flush=True)
+        print(f"export ENDPOINT_OPERATOR_AWS_ENDPOINT_URL={emulator.url}", flush=True)
+        print("# sandbox is up; Ctrl-C stops it", flush=True)
+        stop.wait()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,22 @@
+"""Operator settings: intervals, concurrency, where AWS is."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class OperatorConfig:
+    # While anything is in flight an object is re-read this often (SageMaker has no watch).
+    fast_poll_seconds: float = 10.0
+    # One ListEndpoints sweep per region this often at rest: drift and out-of-band changes.
+    sweep_seconds: float = 60.0
+    # A full re-observation of each object this often at rest (models and configs deleted
+    # out of band are invisible to the sweep). Spread over the period by object.
+    resync_seconds: float = 1800.0
+    workers: int = 8
+    aws_endpoint_url: str | None = None
+    reads_per_second: float = 10.0
+    mutations_per_second: float = 5.0
+    burst: int = 10
+    namespaces: tuple[str, ...] = field(default_factory=tuple)  # empty: all namespaces

@@ -1,0 +1,199 @@
+"""The controller: one work queue, a few workers, one shared poller.
+
+kopf delivers watch events; the controller decides when an object needs a sync:
+when its generation or deletion changed, when a sync asked to look again soon
+(something is in flight), or when the poller's bulk ListEndpoints sweep shows its
+endpoint changed out of band. At rest an object costs no AWS call but its share of
+the sweep and a slow periodic resync (see OperatorConfig).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import zlib
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from ..aws.errors import GatewayError
+from ..plan.reconcile import Requeue
+from .config import OperatorConfig
+from .sync import Syncer, SyncResult
+from .wiring import AwsGateways
+
+log = logging.getLogger(__name__)
+
+Key = tuple[str, str]  # (namespace, name)
+
+
+@dataclass
+class Tracked:
+    body: dict[str, Any]
+    synced_generation: int | None = None
+    region: str | None = None
+    endpoint_name: str | None = None
+    endpoint_seen: tuple[str, datetime | None] | None = None
+    last_sync: float = 0.0
+    next_resync: float = 0.0
+    attempts: int = 0
+    in_flight: bool = False
+    deleted: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class Controller:
+    def __init__(self, syncer: Syncer, aws: AwsGateways, config: OperatorConfig):
+        self.syncer = syncer
+        self.aws = aws
+        self.config = config
+        self.objects: dict[Key, Tracked] = {}
+        self.queue = None  # created on the running loop
+        self._executor = ThreadPoolExecutor(max_workers=config.workers, thread_name_prefix="sync")
+        self._tasks: list[asyncio.Task] = []
+        self._stopping = False
+        self.syncs = 0
+        self.last_sweep_ok: float | None = None
+
+    # ---- lifecycle -------------------------------------------------------------------
+
+    async def start(self) -> None:
+        from .workqueue import WorkQueue
+        self.queue = WorkQueue()
+        loop = asyncio.get_running_loop()
+        self._tasks = [loop.create_task(self._worker(i), name=f"worker-{i}") for i in range(self.config.workers)]
+        self._tasks.append(loop.create_task(self._poller(), name="poller"))
+        for key in self.objects:
+            self.queue.add(key)
+
+    async def stop(self) -> None:
+        self._stopping = True
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
+    def healthy(self) -> dict[str, Any]:
+        alive = [t for t in self._tasks if not t.done()]
+        if len(alive) != len(self._tasks) or not self._tasks:
+            raise RuntimeError("controller tasks are not running")
+        return {"objects": len(self.objects), "queued": len(self.queue), "syncs": self.syncs}
+
+    # ---- events from kopf --------------------------------------------------------------
+
+    def observe(self, event_type: str | None, body: dict[str, Any]) -> None:
+        meta = body.get("metadata", {})
+        key = (meta.get("namespace"), meta.get("name"))
+        if event_type == "DELETED":
+            tracked = self.objects.pop(key, None)
+            if self.queue is not None:
+                self.queue.forget(key)
+            if tracked is not None:
+                tracked.deleted = True
+            return
+        tracked = self.objects.get(key)
+        if tracked is None:
+            tracked = self.objects[key] = Tracked(body=body)
+            self._enqueue(key)
+            return
+        tracked.body = body
+        if _needs_sync(tracked, body):
+            tracked.attempts = 0
+            self._enqueue(key)
+
+    def _enqueue(self, key: Key, delay: float = 0.0) -> None:
+        if self.queue is None:
+            return  # start() enqueues everything known
+        if delay > 0:
+            self.queue.add_after(key, delay)
+        else:
+            self.queue.add(key)
+
+    # ---- workers -----------------------------------------------------------------------
+
+    async def _worker(self, index: int) -> None:
+        loop = asyncio.get_running_loop()
+        while not self._stopping:
+            key = await self.queue.get()
+            try:
+                tracked = self.objects.get(key)
+                if tracked is None:
+                    continue
+                body = tracked.body
+                try:
+                    result = await loop.run_in_executor(self._executor, self.syncer.sync, body, tracked.attempts)
+                except Exception:  # a bug must not kill the worker; the object is retried
+                    log.exception("sync of %s/%s failed", *key)
+                    result = SyncResult(Requeue.FAST, delay=min(300.0, 5.0 * 2 ** min(tracked.attempts, 6)),
+                                        failed_attempt=True)
+                self.syncs += 1
+                self._record(key, tracked, body, result, loop.time())
+            finally:
+                self.queue.done(key)
+
+    def _record(self, key: Key, tracked: Tracked, body: dict, result: SyncResult, now: float) -> None:
+        if result.finalized:
+            return  # the DELETED event removes it
+        tracked.last_sync = now
+        # Each object's resync falls somewhere in [0.75, 1.25) of the period, by its name,
+        # so objects synced together at start-up do not resync as one burst.
+        spread = 0.75 + (zlib.crc32(f"{key[0]}/{key[1]}".encode()) % 1000) / 2000
+        tracked.next_resync = now + self.config.resync_seconds * spread
+        tracked.attempts = tracked.attempts + 1 if result.failed_attempt else 0
+        if result.generation is not None and not result.failed_attempt:
+            tracked.synced_generation = result.generation
+        if result.region:
+            tracked.region, tracked.endpoint_name = result.region, result.endpoint_name
+        if result.endpoint_seen is not None:
+            tracked.endpoint_seen = result.endpoint_seen
+        tracked.in_flight = result.requeue is Requeue.FAST
+        if result.delay is not None:
+            self._enqueue(key, result.delay)
+        elif result.requeue is Requeue.FAST:
+            self._enqueue(key, self.config.fast_poll_seconds)
+
+    # ---- the shared poller ---------------------------------------------------------------
+
+    async def _poller(self) -> None:
+        loop = asyncio.get_running_loop()
+        while not self._stopping:
+            await asyncio.sleep(self.config.sweep_seconds)
+            try:
+                await self._sweep(loop)
+                self.last_sweep_ok = loop.time()
+            except GatewayError as error:
+                log.info("endpoint sweep skipped: %s", error)
+            except Exception:
+                log.exception("endpoint sweep failed")
+
+    async def _sweep(self, loop: asyncio.AbstractEventLoop) -> None:
+        """One ListEndpoints sweep per region; an object whose endpoint changed since
+        its last sync (or vanished) is synced. Objects due a resync are synced too."""
+        now = loop.time()
+        regions = {t.region for t in self.objects.values() if t.region}
+        for region in sorted(regions):
+            gateway = self.aws.sagemaker(region)
+            summaries = await loop.run_in_executor(self._executor, gateway.list_endpoints, None)
+            by_name = {s.name: (s.status, s.last_modified) for s in summaries}
+            for key, tracked in list(self.objects.items()):
+                if tracked.region != region or tracked.endpoint_name is None or tracked.in_flight:
+                    continue
+                if self.queue.scheduled(key):
+                    continue
+                current = by_name.get(tracked.endpoint_name, ("Missing", None))
+                if tracked.endpoint_seen is not None and current != tracked.endpoint_seen:
+                    log.info("endpoint %s changed (%s -> %s); syncing", tracked.endpoint_name,
+                             tracked.endpoint_seen, current)
+                    self._enqueue(key)
+        for key, tracked in list(self.objects.items()):
+            if now >= tracked.next_resync and not self.queue.scheduled(key):
+                self._enqueue(key)
+
+
+def _needs_sync(tracked: Tracked, body: dict) -> bool:
+    meta = body.get("metadata", {})
+    if meta.get("deletionTimestamp"):
+        return True
+    generation = meta.get("generation")
+    return tracked.synced_generation is None or generation != tracked.synced_generation

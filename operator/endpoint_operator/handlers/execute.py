@@ -1,0 +1,48 @@
+"""Carry out one planned action through the gateways.
+
+Creates of content-hashed names and deletes of what is already gone are idempotent
+here: after an operator restart the same action may be planned twice, and the second
+must be a no-op, not an error.
+"""
+
+from __future__ import annotations
+
+from ..aws.errors import AlreadyExists, NotFound
+from ..aws.s3 import S3Gateway
+from ..aws.sagemaker import SageMakerGateway
+from ..plan import actions as a
+
+
+def execute(action: a.Action, sagemaker: SageMakerGateway, s3: S3Gateway) -> None:
+    try:
+        _dispatch(action, sagemaker, s3)
+    except AlreadyExists:
+        if not isinstance(action, (a.CreateModel, a.CreateEndpointConfig, a.CreateEndpoint)):
+            raise
+    except NotFound:
+        if not isinstance(action, (a.DeleteEndpoint, a.DeleteEndpointConfig, a.DeleteModel, a.DeleteArtifact)):
+            raise
+
+
+def _dispatch(action: a.Action, sagemaker: SageMakerGateway, s3: S3Gateway) -> None:
+    match action:
+        case a.CreateModel(model=model):
+            sagemaker.create_model(model)
+        case a.CreateEndpointConfig(config=config):
+            sagemaker.create_endpoint_config(config)
+        case a.CreateEndpoint(name=name, config_name=config_name, tags=tags):
+            sagemaker.create_endpoint(name, config_name, tags)
+        case a.UpdateEndpoint(name=name, config_name=config_name):
+            sagemaker.update_endpoint(name, config_name)
+        case a.DeleteEndpoint(name=name):
+            sagemaker.delete_endpoint(name)
+        case a.DeleteEndpointConfig(name=name):
+            sagemaker.delete_endpoint_config(name)
+        case a.DeleteModel(name=name):
+            sagemaker.delete_model(name)
+        case a.CopyArtifact(copy=copy):
+            s3.copy_artifact(copy)
+        case a.DeleteArtifact(obj=obj):
+            s3.delete_artifact(obj)
+        case _:
+            raise TypeError(f"no executor for {type(action).__name__}")

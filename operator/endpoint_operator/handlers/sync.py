@@ -1,0 +1,247 @@
+"""One level-based sync of one ModelEndpoint: parse, observe, plan, act, report.
+
+The same function serves create, update, resume, drift and delete: it reads the
+object and AWS as they are now and moves one step towards the manifest. It blocks
+(boto3 and the Kubernetes client are synchronous) and runs in a worker thread.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from pydantic import ValidationError
+
+from ..api import constants
+from ..api.resources import S3Object
+from ..api.spec import DeletionPolicy, ModelEndpointSpec
+from ..api.status import Condition, ModelEndpointStatus
+from ..aws.errors import GatewayError, Transient
+from ..aws.limiter import Backoff
+from ..kube.client import Conflict, KubeGateway
+from ..plan import naming
+from ..plan.blueprint import Blueprint, build_blueprint
+from ..plan.conditions import merge_conditions
+from ..plan.errors import PlanError
+from ..plan.identity import Owner
+from ..plan.reconcile import Decision, Requeue, finalize, plan_failure, reconcile
+from .execute import execute
+from .observe import observe
+from .wiring import AwsGateways
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    requeue: Requeue
+    delay: float | None = None  # overrides the poll interval: a backoff after a transient failure
+    region: str | None = None
+    endpoint_name: str | None = None
+    endpoint_seen: tuple[str, datetime | None] | None = None  # (status, LastModifiedTime) just observed
+    generation: int | None = None
+    failed_attempt: bool = False
+    finalized: bool = False
+
+
+class Syncer:
+    def __init__(self, kube: KubeGateway, aws: AwsGateways, backoff: Backoff,
+                 clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)):
+        self.kube = kube
+        self.aws = aws
+        self.backoff = backoff
+        self.clock = clock
+
+    # ---- entry ---------------------------------------------------------------------
+
+    def sync(self, body: dict[str, Any], attempt: int = 0) -> SyncResult:
+        meta = body["metadata"]
+        owner = Owner(namespace=meta["namespace"], name=meta["name"], uid=meta["uid"])
+        generation = int(meta.get("generation") or 0)
+        previous = _parse_status(body.get("status"))
+        spec, spec_error = _parse_spec(body.get("spec"))
+
+        if meta.get("deletionTimestamp"):
+            return self._finalize(body, owner, spec, previous, attempt)
+        if spec_error is not None:
+            self._report(body, previous, plan_failure(spec_error, generation, previous))
+            return SyncResult(Requeue.NONE, generation=generation)
+        if constants.FINALIZER not in (meta.get("finalizers") or []):
+            self.kube.set_finalizers(owner.namespace, owner.name,
+                                     [*(meta.get("finalizers") or []), constants.FINALIZER],
+                                     meta["resourceVersion"])
+            # The watch brings the object back with the finalizer and a new resourceVersion.
+            return SyncResult(Requeue.NONE, generation=generation)
+        try:
+            blueprint = build_blueprint(spec, owner)
+        except PlanError as error:
+            self._report(body, previous, plan_failure(error, generation, previous))
+            return SyncResult(Requeue.NONE, generation=generation)
+        return self._reconcile(body, blueprint, spec.region, generation, previous, attempt)
+
+    # ---- create / update / drift ---------------------------------------------------
+
+    def _reconcile(self, body, blueprint: Blueprint, region: str, generation: int,
+                   previous: ModelEndpointStatus | None, attempt: int) -> SyncResult:
+        sagemaker, s3 = self.aws.sagemaker(region), self.aws.s3(region)
+        where = dict(region=region, endpoint_name=blueprint.endpoint_name, generation=generation)
+        try:
+            observed = observe(sagemaker, s3, blueprint.endpoint_name, blueprint.artifact_prefix)
+            decision = reconcile(blueprint, observed, generation, previous)
+            for correction in decision.corrections:
+                self.kube.post_event(body, "Warning", "DriftCorrected", correction)
+            for action in decision.actions:
+                execute(action, sagemaker, s3)
+                self.kube.post_event(body, "Normal", type(action).__name__, action.describe())
+        except Transient as error:
+            return self._transient(body, previous, error, attempt, where)
+        except GatewayError as error:
+            return self._rejected(body, previous, error, generation, where)
+        self._report(body, previous, decision)
+        seen = (observed.endpoint.status, observed.endpoint.last_modified) if observed.endpoint else ("Missing", None)
+        # Whatever was just done is in flight until observed: look again soon.
+        requeue = Requeue.FAST if decision.actions else decision.requeue
+        return SyncResult(requeue, endpoint_seen=seen, **where)
+
+    # ---- delete ----------------------------------------------------------------------
+
+    def _finalize(self, body, owner: Owner, spec: ModelEndpointSpec | None,
+                  previous: ModelEndpointStatus | None, attempt: int) -> SyncResult:
+        meta = body["metadata"]
+        finalizers = list(meta.get("finalizers") or [])
+        if constants.FINALIZER not in finalizers:
+            return SyncResult(Requeue.NONE, finalized=True)
+        generation = int(meta.get("generation") or 0)
+        endpoint_name, region, prefix = _deletion_target(owner, spec, previous)
+        policy = spec.deletion_policy if spec is not None else DeletionPolicy.DELETE
+        if region is None:
+            decision = None  # nothing was ever created: no region was ever known
+        else:
+            sagemaker, s3 = self.aws.sagemaker(region), self.aws.s3(region)
+            where = dict(region=region, endpoint_name=endpoint_name, generation=generation)
+            try:
+                observed = observe(sagemaker, s3, endpoint_name, prefix)
+                decision = finalize(endpoint_name, observed, policy, prefix, generation)
+                for action in decision.actions:
+                    execute(action, sagemaker, s3)
+                    self.kube.post_event(body, "Normal", type(action).__name__, action.describe())
+            except Transient as error:
+                return self._transient(body, previous, error, attempt, where)
+            except GatewayError as error:
+                return self._rejected(body, previous, error, generation, where)
+            if not decision.done:
+                self._report(body, previous, decision)
+                return SyncResult(Requeue.FAST, **where)
+            if policy is DeletionPolicy.RETAIN:
+                kept = [f"endpoint {endpoint_name}"] if observed.endpoint else []
+                kept += [f"config {c}" for c in sorted(observed.configs)]
+                kept += [f"model {m}" for m in sorted(observed.models)]
+                self.kube.post_event(body, "Normal", "Retained",
+                                     "deletionPolicy Retain: kept " + (", ".join(kept) or "nothing (none existed)"))
+        finalizers.remove(constants.FINALIZER)
+        try:
+            self.kube.set_finalizers(owner.namespace, owner.name, finalizers, meta["resourceVersion"])
+        except Conflict:
+            return SyncResult(Requeue.FAST, delay=0.5)
+        return SyncResult(Requeue.NONE, finalized=True)
+
+    # ---- failures ----------------------------------------------------------------------
+
+    def _transient(self, body, previous, error: Transient, attempt: int, where: dict) -> SyncResult:
+        """Throttling, 5xx, unreachable: not a failure of the object. Say so in
+        Progressing and retry with backoff; Ready keeps what it was."""
+        delay = max(error.retry_after or 0.0, self.backoff.delay(attempt))
+        log.info("transient AWS error on %s: %s (retry in %.1fs)", where.get("endpoint_name"), error, delay)
+        condition = Condition(type="Progressing", status="True", reason="WaitingForAWS",
+                              message=f"{error.operation}: {error.code}; retrying in {delay:.0f}s",
+                              observed_generation=where.get("generation"))
+        self._write_conditions(body, previous, [condition])
+        return SyncResult(Requeue.FAST, delay=delay, failed_attempt=True, **where)
+
+    def _rejected(self, body, previous, error: GatewayError, generation: int, where: dict) -> SyncResult:
+        """AWS refused the request for good (validation, access): the spec or the
+        account must change. Ready=False names the call and AWS's message."""
+        message = f"{error.operation} was rejected: {error.code}: {error.message}"
+        self.kube.post_event(body, "Warning", "AwsRejected", message)
+        conditions = [
+            Condition(type="Ready", status="False", reason="AwsRejected", message=message, observed_generation=generation),
+            Condition(type="Degraded", status="True", reason="AwsRejected", message=message, observed_generation=generation),
+            Condition(type="Progressing", status="False", reason="AwsRejected", message=message, observed_generation=generation),
+        ]
+        self._write_conditions(body, previous, conditions)
+        # Access and quota problems get fixed outside the manifest: look again, slowly.
+        return SyncResult(Requeue.SLOW, delay=300.0, failed_attempt=True, **where)
+
+    # ---- status ------------------------------------------------------------------------
+
+    def _report(self, body, previous: ModelEndpointStatus | None, decision: Decision) -> None:
+        now = self.clock()
+        conditions = merge_conditions(previous.conditions if previous else None, decision.conditions, now)
+        status = decision.status.model_copy(update={"conditions": conditions})
+        new = status.to_wire()
+        self._write(body, new)
+
+    def _write_conditions(self, body, previous: ModelEndpointStatus | None, computed: list[Condition]) -> None:
+        now = self.clock()
+        old_conditions = previous.conditions if previous else None
+        merged = merge_conditions(old_conditions, _overlay(old_conditions, computed), now)
+        new = dict(body.get("status") or {})
+        new["conditions"] = [c.to_wire() for c in merged]
+        self._write(body, new)
+
+    def _write(self, body, new: dict[str, Any]) -> None:
+        old = body.get("status") or {}
+        if new == old:
+            return
+        patch = {key: None for key in old if key not in new}  # a merge patch clears with null
+        patch.update(new)
+        meta = body["metadata"]
+        try:
+            self.kube.patch_status(meta["namespace"], meta["name"], patch)
+        except Conflict:
+            log.info("%s/%s changed or went away while syncing", meta["namespace"], meta["name"])
+
+
+def _overlay(previous: list[Condition] | None, computed: list[Condition]) -> list[Condition]:
+    """Computed conditions replace those of the same type; the others stay."""
+    by_type = {c.type: c for c in previous or []}
+    by_type.update({c.type: c for c in computed})
+    return list(by_type.values())
+
+
+def _parse_spec(raw: dict | None) -> tuple[ModelEndpointSpec | None, PlanError | None]:
+    try:
+        return ModelEndpointSpec.model_validate(raw or {}), None
+    except ValidationError as error:
+        first = error.errors()[0]
+        field = "spec." + ".".join(str(p) for p in first["loc"]) if first["loc"] else "spec"
+        return None, PlanError(reason="InvalidSpec", field=field, message=f"{field}: {first['msg']}")
+
+
+def _parse_status(raw: dict | None) -> ModelEndpointStatus | None:
+    if not raw:
+        return None
+    try:
+        return ModelEndpointStatus.model_validate(raw)
+    except ValidationError:
+        log.warning("ignoring a status the operator cannot read")
+        return None
+
+
+def _deletion_target(owner: Owner, spec: ModelEndpointSpec | None,
+                     previous: ModelEndpointStatus | None) -> tuple[str, str | None, S3Object | None]:
+    """Endpoint name, region and artifact prefix to delete, from the spec when it still
+    parses, else from what status recorded (the endpoint ARN carries the region)."""
+    if spec is not None:
+        try:
+            blueprint = build_blueprint(spec, owner)
+            return blueprint.endpoint_name, spec.region, blueprint.artifact_prefix
+        except PlanError:
+            return naming.endpoint_name(owner, spec.endpoint_name), spec.region, None
+    endpoint = previous.endpoint if previous else None
+    name = endpoint.name if endpoint and endpoint.name else naming.endpoint_name(owner)
+    region = endpoint.arn.split(":")[3] if endpoint and endpoint.arn and endpoint.arn.count(":") >= 5 else None
+    return name, region, None

@@ -1,0 +1,31 @@
+"""Gateways per region, built once and shared by every worker."""
+
+from __future__ import annotations
+
+import threading
+
+from ..aws.limiter import LimiterRegistry
+from ..aws.s3 import S3Gateway
+from ..aws.sagemaker import SageMakerGateway
+from ..aws.session import ClientFactory
+
+
+class AwsGateways:
+    def __init__(self, clients: ClientFactory, limiters: LimiterRegistry):
+        self.clients = clients
+        self.limiters = limiters
+        self._lock = threading.Lock()
+        self._sagemaker: dict[str, SageMakerGateway] = {}
+        self._s3: dict[str, S3Gateway] = {}
+
+    def sagemaker(self, region: str) -> SageMakerGateway:
+        with self._lock:
+            if region not in self._sagemaker:
+                self._sagemaker[region] = SageMakerGateway(self.clients, self.limiters, region)
+            return self._sagemaker[region]
+
+    def s3(self, region: str) -> S3Gateway:
+        with self._lock:
+            if region not in self._s3:
+                self._s3[region] = S3Gateway(self.clients, self.limiters, region)
+            return self._s3[region]

@@ -1,0 +1,69 @@
+"""A keyed work queue with the semantics of client-go's: a key waits in the queue at
+most once, is never processed by two workers at once, and an event that arrives
+while its key is being processed makes it run once more afterwards."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Hashable
+
+
+class WorkQueue:
+    def __init__(self) -> None:
+        self._queue: asyncio.Queue[Hashable] = asyncio.Queue()
+        self._queued: set[Hashable] = set()
+        self._running: set[Hashable] = set()
+        self._dirty: set[Hashable] = set()
+        self._timers: dict[Hashable, asyncio.TimerHandle] = {}
+
+    def add(self, key: Hashable) -> None:
+        self._cancel_timer(key)
+        if key in self._running:
+            self._dirty.add(key)
+        elif key not in self._queued:
+            self._queued.add(key)
+            self._queue.put_nowait(key)
+
+    def add_after(self, key: Hashable, delay: float) -> None:
+        """Schedule a key; an earlier schedule wins over a later one."""
+        if delay <= 0:
+            self.add(key)
+            return
+        loop = asyncio.get_running_loop()
+        existing = self._timers.get(key)
+        when = loop.time() + delay
+        if existing is not None and existing.when() <= when:
+            return
+        self._cancel_timer(key)
+        self._timers[key] = loop.call_at(when, self._fire, key)
+
+    def forget(self, key: Hashable) -> None:
+        self._cancel_timer(key)
+        self._dirty.discard(key)
+
+    async def get(self) -> Hashable:
+        key = await self._queue.get()
+        self._queued.discard(key)
+        self._running.add(key)
+        return key
+
+    def done(self, key: Hashable) -> None:
+        self._running.discard(key)
+        if key in self._dirty:
+            self._dirty.discard(key)
+            self.add(key)
+
+    def scheduled(self, key: Hashable) -> bool:
+        return key in self._timers or key in self._queued or key in self._running
+
+    def __len__(self) -> int:
+        return len(self._queued)
+
+    def _fire(self, key: Hashable) -> None:
+        self._timers.pop(key, None)
+        self.add(key)
+
+    def _cancel_timer(self, key: Hashable) -> None:
+        timer = self._timers.pop(key, None)
+        if timer is not None:
+            timer.cancel()
