@@ -1,0 +1,79 @@
+"""The one path of every AWS call: limiter, boto3, error translation, counting."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, Iterator
+
+from botocore import xform_name
+
+from .errors import Throttled, Transient, translate
+from .limiter import Kind, LimiterRegistry, RateLimiter
+from .session import ClientFactory
+from .stats import LIMITED, OK, CallStats
+
+LIMITED_CODE = "ClientRateLimited"
+
+
+class ServiceGateway:
+    """Base of the per-service gateways. Never sleeps: a spent budget or a throttle
+    is raised as Transient with the suggested wait, and the caller requeues."""
+
+    service: ClassVar[str]
+
+    def __init__(
+        self,
+        clients: ClientFactory,
+        limiters: LimiterRegistry,
+        region: str,
+        *,
+        stats: CallStats | None = None,
+    ) -> None:
+        self._clients = clients
+        self._limiters = limiters
+        self.region = region
+        self.stats = stats if stats is not None else CallStats()
+
+    def _limiter(self) -> RateLimiter:
+        return self._limiters.get(self._clients.account_id(self.region), self.region)
+
+    def _call(self, operation: str, kind: Kind, *, budgeted: bool = True, **params: Any) -> dict[str, Any]:
+        """Call `operation` (AWS's name, e.g. DescribeEndpoint) if the budget allows.
+
+        `budgeted=False` is for the later steps of one logical operation already paid for."""
+        limiter = self._limiter()
+        wait = limiter.try_acquire(kind) if budgeted else 0.0
+        if wait > 0:
+            self.stats.record(self.service, operation, LIMITED)
+            raise Transient(
+                operation, LIMITED_CODE,
+                f"client-side {kind} budget of {self.region} is spent", retry_after=wait,
+            )
+        method = getattr(self._clients.client(self.service, self.region), xform_name(operation))
+        try:
+            response = method(**params)
+        except Exception as error:
+            failure = translate(error, operation)
+            if isinstance(failure, Throttled):
+                limiter.penalize()
+            self.stats.record(self.service, operation, type(failure).__name__)
+            raise failure from error
+        self.stats.record(self.service, operation, OK)
+        return response
+
+    def _pages(
+        self,
+        operation: str,
+        kind: Kind,
+        *,
+        token_in: str = "NextToken",
+        token_out: str = "NextToken",
+        **params: Any,
+    ) -> Iterator[dict[str, Any]]:
+        """Every page of a listing; each page is one budgeted call."""
+        token: str | None = None
+        while True:
+            page = self._call(operation, kind, **params, **({token_in: token} if token else {}))
+            yield page
+            token = page.get(token_out)
+            if not token:
+                return

@@ -1,0 +1,141 @@
+"""Client-side rate limiting: one limiter per AWS account and region.
+
+SageMaker publishes no control-plane rate limits and throttles callers that poll too
+eagerly. Every call asks the limiter first; a refusal becomes a Transient error with the
+wait, so the caller requeues instead of sleeping. Reads and mutations have separate
+token buckets, so a burst of creates cannot starve status reads.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from dataclasses import dataclass
+from typing import Callable, Literal
+
+Kind = Literal["read", "mutation"]
+Clock = Callable[[], float]
+
+DEFAULT_READS_PER_SECOND = 10.0
+DEFAULT_MUTATIONS_PER_SECOND = 2.0
+DEFAULT_BURST = 20
+
+
+@dataclass
+class _Bucket:
+    rate: float  # tokens per second at full speed
+    tokens: float
+    updated: float
+
+
+class RateLimiter:
+    """Token buckets with AIMD: a throttle from AWS halves the rates, which then climb
+    back linearly to full speed over `recovery_seconds` without another throttle."""
+
+    def __init__(
+        self,
+        reads_per_second: float,
+        mutations_per_second: float,
+        burst: int,
+        clock: Clock = time.monotonic,
+        *,
+        recovery_seconds: float = 60.0,
+        min_factor: float = 1 / 16,
+    ) -> None:
+        if reads_per_second <= 0 or mutations_per_second <= 0 or burst < 1:
+            raise ValueError("rates must be positive and burst at least 1")
+        self._clock = clock
+        self._burst = float(burst)
+        self._recovery_seconds = recovery_seconds
+        self._min_factor = min_factor
+        self._lock = threading.Lock()
+        now = clock()
+        self._buckets: dict[str, _Bucket] = {
+            "read": _Bucket(reads_per_second, self._burst, now),
+            "mutation": _Bucket(mutations_per_second, self._burst, now),
+        }
+        # Speed as a fraction of full: `_penalty_factor` right after the last
+        # throttle, recovering linearly from `_penalized_at`.
+        self._penalty_factor = 1.0
+        self._penalized_at = now
+
+    def try_acquire(self, kind: Kind) -> float:
+        """0.0 and a token taken if the call may go now; else the seconds to wait (no token taken)."""
+        with self._lock:
+            now = self._clock()
+            bucket = self._refill(kind, now)
+            if bucket.tokens >= 1.0:
+                bucket.tokens -= 1.0
+                return 0.0
+            return (1.0 - bucket.tokens) / (bucket.rate * self._factor(now))
+
+    def penalize(self) -> None:
+        """AWS throttled a call: halve the speed and drop the saved-up burst."""
+        with self._lock:
+            now = self._clock()
+            for kind in self._buckets:
+                self._refill(kind, now)
+            self._penalty_factor = max(self._factor(now) / 2, self._min_factor)
+            self._penalized_at = now
+            for bucket in self._buckets.values():
+                bucket.tokens = min(bucket.tokens, 0.0)
+
+    def rate(self, kind: Kind) -> float:
+        """Current tokens per second for `kind`, penalties included."""
+        with self._lock:
+            return self._buckets[kind].rate * self._factor(self._clock())
+
+    def _factor(self, now: float) -> float:
+        recovered = (now - self._penalized_at) / self._recovery_seconds
+        return min(1.0, self._penalty_factor + recovered)
+
+    def _refill(self, kind: str, now: float) -> _Bucket:
+        bucket = self._buckets[kind]
+        elapsed = max(0.0, now - bucket.updated)
+        # The factor at `now` under-counts tokens while recovering: the safe side.
+        bucket.tokens = min(self._burst, bucket.tokens + elapsed * bucket.rate * self._factor(now))
+        bucket.updated = now
+        return bucket
+
+
+class LimiterRegistry:
+    """The one RateLimiter of each (account, region), created on first use."""
+
+    def __init__(
+        self,
+        reads_per_second: float = DEFAULT_READS_PER_SECOND,
+        mutations_per_second: float = DEFAULT_MUTATIONS_PER_SECOND,
+        burst: int = DEFAULT_BURST,
+        clock: Clock = time.monotonic,
+    ) -> None:
+        self._settings = (reads_per_second, mutations_per_second, burst)
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._limiters: dict[tuple[str, str], RateLimiter] = {}
+
+    def get(self, account: str, region: str) -> RateLimiter:
+        with self._lock:
+            limiter = self._limiters.get((account, region))
+            if limiter is None:
+                limiter = RateLimiter(*self._settings, clock=self._clock)
+                self._limiters[(account, region)] = limiter
+            return limiter
+
+
+class Backoff:
+    """Exponential backoff with full jitter: uniform in [0, min(cap, base * 2**attempt)]."""
+
+    def __init__(self, base: float = 1.0, cap: float = 300.0, rng: random.Random | None = None) -> None:
+        self.base = base
+        self.cap = cap
+        self._rng = rng or random.Random()
+        self._lock = threading.Lock()
+
+    def ceiling(self, attempt: int) -> float:
+        """The largest delay `attempt` (0 for the first retry) may get."""
+        return min(self.cap, self.base * 2 ** min(max(attempt, 0), 64))
+
+    def delay(self, attempt: int) -> float:
+        with self._lock:  # random.Random is not safe to share between threads
+            return self._rng.uniform(0.0, self.ceiling(attempt))

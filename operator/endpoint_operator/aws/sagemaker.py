@@ -1,0 +1,263 @@
+"""SageMaker hosting: observe and apply in the shapes of api/resources.py.
+
+Creates of an existing name raise AlreadyExists and deletes of a missing one raise
+NotFound: the caller knows whether that means done.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ..api.resources import (
+    AsyncConfig,
+    ContainerDef,
+    EndpointConfig,
+    EndpointSummary,
+    ObservedConfig,
+    ObservedEndpoint,
+    ObservedVariant,
+    ProductionVariant,
+    SageMakerModel,
+    ServerlessConfig,
+)
+from .calls import ServiceGateway
+from .errors import NotFound
+
+PAGE_SIZE = 100  # the most SageMaker's List* calls return at once
+TAGS_PAGE_SIZE = 50  # ListTags allows fewer
+
+
+class SageMakerGateway(ServiceGateway):
+    service = "sagemaker"
+
+    # ---- observe ------------------------------------------------------------------------
+
+    def list_endpoints(self, name_contains: str | None = None) -> list[EndpointSummary]:
+        """Every endpoint (all pages), with the status and time that tell whether to describe."""
+        return [
+            EndpointSummary(
+                name=row["EndpointName"],
+                status=row["EndpointStatus"],
+                last_modified=row.get("LastModifiedTime"),
+            )
+            for page in self._pages("ListEndpoints", "read", **_listing(name_contains))
+            for row in page.get("Endpoints", [])
+        ]
+
+    def describe_endpoint(self, name: str, include_tags: bool = False) -> ObservedEndpoint | None:
+        try:
+            found = self._call("DescribeEndpoint", "read", EndpointName=name)
+        except NotFound:
+            return None
+        arn = found["EndpointArn"]
+        return ObservedEndpoint(
+            name=found["EndpointName"],
+            arn=arn,
+            status=found["EndpointStatus"],
+            config_name=found.get("EndpointConfigName"),
+            failure_reason=found.get("FailureReason"),
+            last_modified=found.get("LastModifiedTime"),
+            variants=tuple(_observed_variant(v) for v in found.get("ProductionVariants", [])),
+            tags=self.tags_of(arn) if include_tags else {},
+        )
+
+    def list_models(self, name_prefix: str) -> list[str]:
+        return self._names("ListModels", "Models", "ModelName", name_prefix)
+
+    def list_endpoint_configs(self, name_prefix: str) -> list[str]:
+        return self._names("ListEndpointConfigs", "EndpointConfigs", "EndpointConfigName", name_prefix)
+
+    def describe_endpoint_config(self, name: str, include_tags: bool = False) -> ObservedConfig | None:
+        try:
+            found = self._call("DescribeEndpointConfig", "read", EndpointConfigName=name)
+        except NotFound:
+            return None
+        return ObservedConfig(
+            name=found["EndpointConfigName"],
+            variant_models=tuple(v["ModelName"] for v in found.get("ProductionVariants", [])),
+            tags=self.tags_of(found["EndpointConfigArn"]) if include_tags else {},
+        )
+
+    def tags_of(self, arn: str) -> dict[str, str]:
+        return {
+            tag["Key"]: tag["Value"]
+            for page in self._pages("ListTags", "read", ResourceArn=arn, MaxResults=TAGS_PAGE_SIZE)
+            for tag in page.get("Tags", [])
+        }
+
+    # ---- apply --------------------------------------------------------------------------
+
+    def create_model(self, model: SageMakerModel) -> str:
+        """Creates the model and returns its ARN."""
+        response = self._call(
+            "CreateModel", "mutation",
+            ModelName=model.name,
+            ExecutionRoleArn=model.execution_role_arn,
+            PrimaryContainer=container_request(model.container),
+            **tagged(model.tags),
+        )
+        return response["ModelArn"]
+
+    def create_endpoint_config(self, config: EndpointConfig) -> str:
+        """Creates the endpoint config and returns its ARN."""
+        response = self._call("CreateEndpointConfig", "mutation", **endpoint_config_request(config))
+        return response["EndpointConfigArn"]
+
+    def create_endpoint(self, name: str, config_name: str, tags: dict[str, str]) -> str:
+        """Starts creating the endpoint (it is Creating, not yet serving) and returns its ARN."""
+        response = self._call(
+            "CreateEndpoint", "mutation",
+            EndpointName=name, EndpointConfigName=config_name, **tagged(tags),
+        )
+        return response["EndpointArn"]
+
+    def update_endpoint(self, name: str, config_name: str) -> None:
+        """Moves the endpoint to another config: a new fleet, the old one serves meanwhile."""
+        self._call("UpdateEndpoint", "mutation", EndpointName=name, EndpointConfigName=config_name)
+
+    def update_weights_and_capacities(
+        self,
+        name: str,
+        weights: Mapping[str, float],
+        capacities: Mapping[str, int] | None = None,
+    ) -> None:
+        """Shifts traffic (and optionally instance counts) between running variants."""
+        self._call(
+            "UpdateEndpointWeightsAndCapacities", "mutation",
+            EndpointName=name,
+            DesiredWeightsAndCapacities=weights_request(weights, capacities or {}),
+        )
+
+    def delete_endpoint(self, name: str) -> None:
+        self._call("DeleteEndpoint", "mutation", EndpointName=name)
+
+    def delete_endpoint_config(self, name: str) -> None:
+        self._call("DeleteEndpointConfig", "mutation", EndpointConfigName=name)
+
+    def delete_model(self, name: str) -> None:
+        self._call("DeleteModel", "mutation", ModelName=name)
+
+    # ---- helpers ------------------------------------------------------------------------
+
+    def _names(self, operation: str, rows_key: str, name_key: str, prefix: str) -> list[str]:
+        # NameContains narrows on the server; only a prefix match is ours.
+        return [
+            row[name_key]
+            for page in self._pages(operation, "read", **_listing(prefix))
+            for row in page.get(rows_key, [])
+            if row[name_key].startswith(prefix)
+        ]
+
+
+def _listing(name_contains: str | None) -> dict[str, Any]:
+    # Sorted by name so a page boundary does not move while endpoints are created.
+    params: dict[str, Any] = {"SortBy": "Name", "SortOrder": "Ascending", "MaxResults": PAGE_SIZE}
+    if name_contains:
+        params["NameContains"] = name_contains
+    return params
+
+
+# ---- request shapes (pure) -------------------------------------------------------------
+
+def tagged(tags: Mapping[str, str]) -> dict[str, Any]:
+    """The Tags parameter, left out when there are none."""
+    if not tags:
+        return {}
+    return {"Tags": [{"Key": key, "Value": value} for key, value in sorted(tags.items())]}
+
+
+def container_request(container: ContainerDef) -> dict[str, Any]:
+    request: dict[str, Any] = {"Image": container.image, "Mode": container.mode}
+    if container.model_data_url:
+        request["ModelDataUrl"] = container.model_data_url
+    if container.environment:
+        request["Environment"] = dict(container.environment)
+    if container.mode == "MultiModel" and container.model_cache is not None:
+        request["MultiModelConfig"] = {
+            "ModelCacheSetting": "Enabled" if container.model_cache else "Disabled"
+        }
+    return request
+
+
+def serverless_request(serverless: ServerlessConfig) -> dict[str, Any]:
+    request = {"MemorySizeInMB": serverless.memory_size_mb, "MaxConcurrency": serverless.max_concurrency}
+    if serverless.provisioned_concurrency is not None:
+        request["ProvisionedConcurrency"] = serverless.provisioned_concurrency
+    return request
+
+
+def variant_request(variant: ProductionVariant) -> dict[str, Any]:
+    request: dict[str, Any] = {
+        "VariantName": variant.name,
+        "ModelName": variant.model_name,
+        "InitialVariantWeight": variant.weight,
+    }
+    if variant.serverless is not None:
+        request["ServerlessConfig"] = serverless_request(variant.serverless)
+    if variant.instance_type is not None:
+        request["InstanceType"] = variant.instance_type
+    if variant.initial_instance_count is not None:
+        request["InitialInstanceCount"] = variant.initial_instance_count
+    return request
+
+
+def async_request(config: AsyncConfig) -> dict[str, Any]:
+    output: dict[str, Any] = {"S3OutputPath": config.output_path}
+    if config.failure_path:
+        output["S3FailurePath"] = config.failure_path
+    if config.kms_key_id:
+        output["KmsKeyId"] = config.kms_key_id
+    notification = {
+        key: value
+        for key, value in (("SuccessTopic", config.success_topic_arn), ("ErrorTopic", config.error_topic_arn))
+        if value
+    }
+    if notification:
+        output["NotificationConfig"] = notification
+    request: dict[str, Any] = {"OutputConfig": output}
+    if config.max_concurrent_invocations_per_instance is not None:
+        request["ClientConfig"] = {
+            "MaxConcurrentInvocationsPerInstance": config.max_concurrent_invocations_per_instance
+        }
+    return request
+
+
+def endpoint_config_request(config: EndpointConfig) -> dict[str, Any]:
+    request: dict[str, Any] = {
+        "EndpointConfigName": config.name,
+        "ProductionVariants": [variant_request(v) for v in config.variants],
+        **tagged(config.tags),
+    }
+    if config.async_config is not None:
+        request["AsyncInferenceConfig"] = async_request(config.async_config)
+    return request
+
+
+def weights_request(weights: Mapping[str, float], capacities: Mapping[str, int]) -> list[dict[str, Any]]:
+    rows = []
+    for variant in sorted(set(weights) | set(capacities)):
+        row: dict[str, Any] = {"VariantName": variant}
+        if variant in weights:
+            row["DesiredWeight"] = float(weights[variant])
+        if variant in capacities:
+            row["DesiredInstanceCount"] = int(capacities[variant])
+        rows.append(row)
+    return rows
+
+
+def _observed_variant(row: Mapping[str, Any]) -> ObservedVariant:
+    # The current weight is what serves now; the desired one only while updating.
+    weight = row.get("CurrentWeight", row.get("DesiredWeight"))
+    serverless = row.get("CurrentServerlessConfig")
+    return ObservedVariant(
+        name=row["VariantName"],
+        weight=weight,
+        current_instances=row.get("CurrentInstanceCount"),
+        desired_instances=row.get("DesiredInstanceCount"),
+        current_serverless=ServerlessConfig(
+            memory_size_mb=serverless["MemorySizeInMB"],
+            max_concurrency=serverless["MaxConcurrency"],
+            provisioned_concurrency=serverless.get("ProvisionedConcurrency"),
+        ) if serverless else None,
+    )

@@ -1,0 +1,203 @@
+"""The client-side limiter and backoff, on an injected clock and a seeded random."""
+
+from __future__ import annotations
+
+import random
+import threading
+
+import pytest
+
+from endpoint_operator.aws.limiter import Backoff, LimiterRegistry, RateLimiter
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+def spend(limiter: RateLimiter, kind: str) -> int:
+    """Acquire until refused; returns how many went."""
+    went = 0
+    while limiter.try_acquire(kind) == 0.0:
+        went += 1
+        assert went <= 1000, "the bucket never ran dry"
+    return went
+
+
+def test_a_full_bucket_lets_the_burst_through_then_says_how_long_to_wait(clock):
+    limiter = RateLimiter(reads_per_second=2.0, mutations_per_second=1.0, burst=5, clock=clock)
+
+    assert spend(limiter, "read") == 5
+    assert limiter.try_acquire("read") == pytest.approx(0.5)  # one token at 2/s
+    clock.advance(0.25)
+    assert limiter.try_acquire("read") == pytest.approx(0.25)
+    clock.advance(0.25)
+    assert limiter.try_acquire("read") == 0.0
+    assert limiter.try_acquire("read") == pytest.approx(0.5)
+
+
+def test_a_refusal_takes_no_token(clock):
+    limiter = RateLimiter(reads_per_second=1.0, mutations_per_second=1.0, burst=1, clock=clock)
+    assert limiter.try_acquire("read") == 0.0
+    for _ in range(10):
+        assert limiter.try_acquire("read") == pytest.approx(1.0)
+    clock.advance(1.0)
+    assert limiter.try_acquire("read") == 0.0
+
+
+def test_reads_and_mutations_are_budgeted_separately(clock):
+    limiter = RateLimiter(reads_per_second=10.0, mutations_per_second=1.0, burst=3, clock=clock)
+
+    assert spend(limiter, "mutation") == 3
+    assert limiter.try_acquire("mutation") == pytest.approx(1.0)
+    assert spend(limiter, "read") == 3  # a burst of creates leaves the reads alone
+    assert limiter.try_acquire("read") == pytest.approx(0.1)
+
+
+def test_the_bucket_never_holds_more_than_the_burst(clock):
+    limiter = RateLimiter(reads_per_second=100.0, mutations_per_second=1.0, burst=4, clock=clock)
+    clock.advance(3600)
+    assert spend(limiter, "read") == 4
+
+
+def test_penalize_halves_the_rates_and_drops_the_saved_burst(clock):
+    limiter = RateLimiter(reads_per_second=8.0, mutations_per_second=2.0, burst=10, clock=clock)
+
+    limiter.penalize()
+
+    assert limiter.rate("read") == pytest.approx(4.0)
+    assert limiter.rate("mutation") == pytest.approx(1.0)
+    assert limiter.try_acquire("read") == pytest.approx(0.25)
+    assert limiter.try_acquire("mutation") == pytest.approx(1.0)
+
+
+def test_repeated_throttles_keep_halving_down_to_a_floor(clock):
+    limiter = RateLimiter(reads_per_second=16.0, mutations_per_second=1.0, burst=1, clock=clock,
+                          min_factor=1 / 8)
+    limiter.penalize()
+    limiter.penalize()
+    assert limiter.rate("read") == pytest.approx(4.0)
+    for _ in range(10):
+        limiter.penalize()
+    assert limiter.rate("read") == pytest.approx(2.0)
+
+
+def test_the_rates_recover_gradually_after_the_last_throttle(clock):
+    limiter = RateLimiter(reads_per_second=10.0, mutations_per_second=2.0, burst=1, clock=clock,
+                          recovery_seconds=60.0)
+    limiter.penalize()
+    assert limiter.rate("read") == pytest.approx(5.0)
+
+    clock.advance(15)
+    assert limiter.rate("read") == pytest.approx(7.5)
+    clock.advance(15)
+    assert limiter.rate("read") == pytest.approx(10.0)
+    clock.advance(600)
+    assert limiter.rate("read") == pytest.approx(10.0)  # never above full speed
+
+
+def test_a_throttle_while_recovering_halves_the_speed_reached(clock):
+    limiter = RateLimiter(reads_per_second=10.0, mutations_per_second=2.0, burst=1, clock=clock,
+                          recovery_seconds=60.0)
+    limiter.penalize()
+    clock.advance(15)  # 7.5/s
+    limiter.penalize()
+    assert limiter.rate("read") == pytest.approx(3.75)
+
+
+def test_tokens_refill_at_the_penalized_rate(clock):
+    limiter = RateLimiter(reads_per_second=4.0, mutations_per_second=1.0, burst=100, clock=clock,
+                          recovery_seconds=1e9)  # no recovery in this test
+    limiter.penalize()
+    clock.advance(1.0)
+    assert spend(limiter, "read") == 2
+
+
+def test_bad_settings_are_refused():
+    with pytest.raises(ValueError):
+        RateLimiter(reads_per_second=0, mutations_per_second=1, burst=1)
+    with pytest.raises(ValueError):
+        RateLimiter(reads_per_second=1, mutations_per_second=1, burst=0)
+
+
+def test_the_registry_keeps_one_limiter_per_account_and_region(clock):
+    registry = LimiterRegistry(reads_per_second=1.0, mutations_per_second=1.0, burst=1, clock=clock)
+
+    first = registry.get("111122223333", "us-east-1")
+    assert registry.get("111122223333", "us-east-1") is first
+    assert registry.get("111122223333", "eu-west-1") is not first
+    assert registry.get("444455556666", "us-east-1") is not first
+
+    assert first.try_acquire("read") == 0.0
+    assert first.try_acquire("read") > 0
+    assert registry.get("111122223333", "eu-west-1").try_acquire("read") == 0.0
+
+
+def test_the_registry_hands_out_one_limiter_under_concurrent_first_use():
+    registry = LimiterRegistry()
+    seen: list[RateLimiter] = []
+    barrier = threading.Barrier(8)
+
+    def get() -> None:
+        barrier.wait()
+        seen.append(registry.get("111122223333", "us-east-1"))
+
+    threads = [threading.Thread(target=get) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len({id(limiter) for limiter in seen}) == 1
+
+
+def test_concurrent_callers_never_get_more_than_the_burst(clock):
+    limiter = RateLimiter(reads_per_second=1.0, mutations_per_second=1.0, burst=50, clock=clock)
+    granted: list[float] = []
+    lock = threading.Lock()
+
+    def hammer() -> None:
+        for _ in range(100):
+            wait = limiter.try_acquire("read")
+            with lock:
+                granted.append(wait)
+
+    threads = [threading.Thread(target=hammer) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert granted.count(0.0) == 50
+
+
+@pytest.mark.parametrize("attempt", range(12))
+def test_backoff_stays_within_the_exponential_ceiling_and_the_cap(attempt):
+    backoff = Backoff(base=0.5, cap=60.0, rng=random.Random(attempt))
+    ceiling = min(60.0, 0.5 * 2**attempt)
+    delays = [backoff.delay(attempt) for _ in range(200)]
+    assert all(0.0 <= delay <= ceiling for delay in delays)
+    assert max(delays) > ceiling * 0.8  # full jitter spans the range...
+    assert min(delays) < ceiling * 0.2  # ...from near zero
+
+
+def test_backoff_is_reproducible_with_a_seed():
+    first = Backoff(rng=random.Random(42))
+    second = Backoff(rng=random.Random(42))
+    assert [first.delay(n) for n in range(10)] == [second.delay(n) for n in range(10)]
+    assert [first.delay(3) for _ in range(5)] != [first.delay(3)] * 5  # jittered, not fixed
+
+
+def test_backoff_survives_huge_and_negative_attempts():
+    backoff = Backoff(base=1.0, cap=300.0, rng=random.Random(1))
+    assert 0.0 <= backoff.delay(10_000) <= 300.0
+    assert backoff.ceiling(-3) == 1.0
