@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
+from typing import Annotated
+
+from pydantic import Field
 
 from .base import KubeModel
 
@@ -20,61 +23,64 @@ class ConditionType(str, Enum):
 
 
 class Condition(KubeModel):
-    type: str
-    status: str  # "True" | "False" | "Unknown"
-    reason: str  # CamelCase
-    message: str = ""
-    last_transition_time: datetime | None = None
-    observed_generation: int | None = None
+    type: Annotated[str, Field(description="Ready, Progressing or Degraded.")]
+    status: Annotated[str, Field(pattern=r"^(True|False|Unknown)$", description="True, False or Unknown.")]
+    reason: Annotated[str, Field(description="CamelCase reason of the last transition.")]
+    message: Annotated[str, Field(description="What happened, naming the field or resource involved.")] = ""
+    last_transition_time: Annotated[datetime | None, Field(description="When status last flipped.")] = None
+    observed_generation: Annotated[int | None, Field(description="The spec generation this condition judged.")] = None
 
 
 class EndpointStatus(KubeModel):
-    name: str | None = None
-    arn: str | None = None
-    status: str | None = None  # SageMaker EndpointStatus
-    failure_reason: str | None = None
-    config_name: str | None = None
+    name: Annotated[str | None, Field(description="SageMaker endpoint name.")] = None
+    arn: Annotated[str | None, Field(description="SageMaker endpoint ARN.")] = None
+    status: Annotated[str | None, Field(description="SageMaker EndpointStatus, for example InService.")] = None
+    failure_reason: Annotated[str | None, Field(description="SageMaker's FailureReason, when it gave one.")] = None
+    config_name: Annotated[str | None, Field(description="EndpointConfig the endpoint serves.")] = None
 
 
 class VariantStatus(KubeModel):
-    name: str
-    model: str | None = None
-    weight: float | None = None
+    name: Annotated[str, Field(description="Production variant name: primary or canary.")]
+    model: Annotated[str | None, Field(description="SageMaker model the variant serves.")] = None
+    weight: Annotated[float | None, Field(description="Traffic weight of the variant.")] = None
     current_instances: int | None = None
     desired_instances: int | None = None
     min_instances: int | None = None
     max_instances: int | None = None
-    policies: list[str] | None = None
+    policies: Annotated[list[str] | None, Field(description="Scaling policies registered on the variant.")] = None
 
 
 class RolloutStatus(KubeModel):
-    phase: str | None = None  # Progressing | AwaitingPromotion | Paused | Succeeded | RolledBack
-    step: int | None = None
-    weight: int | None = None
+    phase: Annotated[str | None, Field(description="Progressing, AwaitingPromotion, Paused, Succeeded or RolledBack.")] = None
+    step: Annotated[int | None, Field(description="Index of the current step in spec.rollout.steps.")] = None
+    weight: Annotated[int | None, Field(description="Percent of traffic on the new revision.")] = None
     step_started_at: datetime | None = None
     pause_ends_at: datetime | None = None
     from_revision: str | None = None
     to_revision: str | None = None
-    last_gate: str | None = None
+    last_gate: Annotated[str | None, Field(description="The gate judged last, and how it went.")] = None
     message: str | None = None
 
 
 class CostStatus(KubeModel):
-    hourly_usd: float | None = None
-    monthly_usd: float | None = None
-    instances: int | None = None
+    hourly_usd: Annotated[float | None, Field(alias="hourlyUSD", description="Estimated cost per hour in USD.")] = None
+    monthly_usd: Annotated[float | None, Field(alias="monthlyUSD", description="Estimated cost per month (730 h) in USD.")] = None
+    instances: Annotated[int | None, Field(description="Instances the estimate counts.")] = None
 
 
 class ModelEndpointStatus(KubeModel):
-    observed_generation: int | None = None
-    conditions: list[Condition] | None = None
-    mode: str | None = None
-    mode_reason: str | None = None
-    revision: str | None = None  # content hash of the serving blueprint
-    endpoint: EndpointStatus | None = None
-    variants: list[VariantStatus] | None = None
-    variants_summary: str | None = None  # "primary=85,canary=15": a printer column
-    instances: str | None = None  # "current/desired": a printer column
-    models: list[str] | None = None
-    rollout: RolloutStatus | None = None
-    cost: CostStatus | None = None
+    observed_generation: Annotated[int | None, Field(description="The spec generation the operator last acted on.")] = None
+    conditions: Annotated[list[Condition] | None, Field(
+        description="Ready, Progressing and Degraded, in the KEP-1623 shape.",
+        json_schema_extra={"x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["type"]},
+    )] = None
+    mode: Annotated[str | None, Field(description="The mode in effect: what Auto resolved to, or the declared one.")] = None
+    mode_reason: Annotated[str | None, Field(description="Why this mode.")] = None
+    revision: Annotated[str | None, Field(description="Content hash of the serving blueprint.")] = None
+    endpoint: Annotated[EndpointStatus | None, Field(description="The SageMaker endpoint as last observed.")] = None
+    variants: Annotated[list[VariantStatus] | None, Field(description="Production variants as last observed.")] = None
+    variants_summary: Annotated[str | None, Field(description='Variant weights for kubectl, for example "primary=85,canary=15".')] = None
+    instances: Annotated[str | None, Field(description='Instances for kubectl: "current/desired".')] = None
+    models: Annotated[list[str] | None, Field(description="Models being served.")] = None
+    rollout: Annotated[RolloutStatus | None, Field(description="Progress of the current rollout.")] = None
+    cost: Annotated[CostStatus | None, Field(description="Estimated cost of what is running.")] = None
