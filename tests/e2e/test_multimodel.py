@@ -1,0 +1,40 @@
+"""A multi-model endpoint: models live under one S3 prefix; adding or removing one is
+an S3 change, never a new fleet."""
+
+from __future__ import annotations
+
+from . import kit
+
+
+def test_models_are_placed_under_one_prefix_and_added_without_an_update(operator, control_plane, emulator, namespace):
+    doc = kit.example("multimodel.yaml", namespace)
+    name = doc["metadata"]["name"]
+    kit.apply(control_plane, doc, emulator)
+    obj = kit.wait_condition(control_plane, namespace, name, "Ready", timeout=90)
+
+    sm = kit.client(emulator, "sagemaker")
+    endpoint = sm.describe_endpoint(EndpointName=obj["status"]["endpoint"]["name"])
+    config = sm.describe_endpoint_config(EndpointConfigName=endpoint["EndpointConfigName"])
+    [variant] = config["ProductionVariants"]
+    container = sm.describe_model(ModelName=variant["ModelName"])["PrimaryContainer"]
+    assert container["Mode"] == "MultiModel"
+    prefix = container["ModelDataUrl"]
+    names = [m["name"] for m in doc["spec"]["models"]]
+    assert len(names) >= 5
+    assert [k.rsplit("/", 1)[-1] for k in kit.s3_keys(emulator, prefix)] == sorted(f"{n}.tar.gz" for n in names)
+
+    # One more model: a copy under the prefix, the same config, no UpdateEndpoint.
+    extra = {"name": "fraud-v2", "modelDataUrl": "s3://example-models/fraud/v2/model.tar.gz"}
+    kit.seed_artifacts(emulator.url, [extra["modelDataUrl"]])
+    kit.patch_spec(control_plane, namespace, name, {"models": [*doc["spec"]["models"], extra]})
+    kit.wait_condition(control_plane, namespace, name, "Ready", generation=2, timeout=60)
+    kit.wait_for(lambda: f"{extra['name']}.tar.gz" in [k.rsplit("/", 1)[-1] for k in kit.s3_keys(emulator, prefix)],
+                 timeout=30, what="the new model's artifact under the prefix")
+    assert sm.describe_endpoint(EndpointName=endpoint["EndpointName"])["EndpointConfigName"] == endpoint["EndpointConfigName"]
+
+    # One model fewer: its artifact goes, the fleet stays.
+    kept = doc["spec"]["models"][1:]
+    kit.patch_spec(control_plane, namespace, name, {"models": kept})
+    kit.wait_for(lambda: [k.rsplit("/", 1)[-1] for k in kit.s3_keys(emulator, prefix)] == sorted(f"{m['name']}.tar.gz" for m in kept),
+                 timeout=60, what="the removed model's artifact to be deleted")
+    assert sm.describe_endpoint(EndpointName=endpoint["EndpointName"])["EndpointConfigName"] == endpoint["EndpointConfigName"]
