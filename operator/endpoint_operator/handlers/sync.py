@@ -70,11 +70,14 @@ class Syncer:
             self._report(body, previous, plan_failure(spec_error, generation, previous))
             return SyncResult(Requeue.NONE, generation=generation)
         if constants.FINALIZER not in (meta.get("finalizers") or []):
-            self.kube.set_finalizers(owner.namespace, owner.name,
-                                     [*(meta.get("finalizers") or []), constants.FINALIZER],
-                                     meta["resourceVersion"])
-            # The watch brings the object back with the finalizer and a new resourceVersion.
-            return SyncResult(Requeue.NONE, generation=generation)
+            # Before anything exists in AWS, so nothing can be created without the
+            # finalizer that guarantees its deletion. Guarded by resourceVersion.
+            try:
+                self.kube.set_finalizers(owner.namespace, owner.name,
+                                         [*(meta.get("finalizers") or []), constants.FINALIZER],
+                                         meta["resourceVersion"])
+            except Conflict:
+                return SyncResult(Requeue.FAST, delay=0.5, failed_attempt=True)
         try:
             blueprint = build_blueprint(spec, owner)
         except PlanError as error:
