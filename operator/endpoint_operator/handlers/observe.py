@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from ..api.resources import ObservedConfig, S3Object
 from ..aws.s3 import S3Gateway
 from ..aws.sagemaker import SageMakerGateway
@@ -14,12 +12,13 @@ from ..plan.observed import Observed
 def observe(sagemaker: SageMakerGateway, s3: S3Gateway, endpoint_name: str,
             artifact_prefix: S3Object | None) -> Observed:
     endpoint = sagemaker.describe_endpoint(endpoint_name)
-    owned = _owned_pattern(endpoint_name)
     prefix = naming.owned_prefix(endpoint_name)
-    models = frozenset(n for n in sagemaker.list_models(prefix) if owned.match(n))
+    # The prefix narrows the listing; the exact name shape keeps another endpoint's
+    # resources (whose name merely starts with ours) out of what may be collected.
+    models = frozenset(n for n in sagemaker.list_models(prefix) if naming.is_owned_name(endpoint_name, n))
     configs: dict[str, ObservedConfig] = {}
     for name in sagemaker.list_endpoint_configs(prefix):
-        if not owned.match(name):
+        if not naming.is_owned_name(endpoint_name, name):
             continue
         if endpoint is not None and name == endpoint.config_name:
             # Only the serving config is described: the planner needs its models to keep
@@ -31,9 +30,3 @@ def observe(sagemaker: SageMakerGateway, s3: S3Gateway, endpoint_name: str,
     artifacts = s3.list_artifacts(artifact_prefix) if artifact_prefix is not None else {}
     return Observed(endpoint=endpoint, models=models, configs=configs, artifacts=artifacts)
 
-
-def _owned_pattern(endpoint_name: str) -> re.Pattern[str]:
-    """Names this endpoint's models and configs take: its prefix and a content digest.
-    Another endpoint whose name merely starts with ours never matches, so it is never
-    collected as ours."""
-    return re.compile(re.escape(naming.owned_prefix(endpoint_name)) + r"[mc]-[0-9a-f]+$")
