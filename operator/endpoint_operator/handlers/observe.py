@@ -10,8 +10,10 @@ from ..plan.observed import Observed
 
 
 def observe(sagemaker: SageMakerGateway, s3: S3Gateway, endpoint_name: str,
-            artifact_prefix: S3Object | None) -> Observed:
-    endpoint = sagemaker.describe_endpoint(endpoint_name)
+            artifact_prefix: S3Object | None, with_tags: bool = False) -> Observed:
+    """`with_tags` reads the endpoint's tags too: needed once, to prove ownership of an
+    endpoint this object has not recorded as its own yet."""
+    endpoint = sagemaker.describe_endpoint(endpoint_name, include_tags=with_tags)
     prefix = naming.owned_prefix(endpoint_name)
     # The prefix narrows the listing; the exact name shape keeps another endpoint's
     # resources (whose name merely starts with ours) out of what may be collected.

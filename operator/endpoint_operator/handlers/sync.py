@@ -92,7 +92,13 @@ class Syncer:
         sagemaker, s3 = self.aws.sagemaker(region), self.aws.s3(region)
         where = dict(region=region, endpoint_name=blueprint.endpoint_name, generation=generation)
         try:
-            observed = observe(sagemaker, s3, blueprint.endpoint_name, blueprint.artifact_prefix)
+            recorded = previous.endpoint.arn if previous and previous.endpoint else None
+            observed = observe(sagemaker, s3, blueprint.endpoint_name, blueprint.artifact_prefix,
+                               with_tags=recorded is None)
+            foreign = _foreign_endpoint(observed, blueprint)
+            if foreign is not None:
+                self._report(body, previous, plan_failure(foreign, generation, previous))
+                return SyncResult(Requeue.SLOW, **where)
             decision = reconcile(blueprint, observed, generation, previous)
             for correction in decision.corrections:
                 self.kube.post_event(body, "Warning", "DriftCorrected", correction)
@@ -206,6 +212,21 @@ class Syncer:
             self.kube.patch_status(meta["namespace"], meta["name"], patch)
         except Conflict:
             log.info("%s/%s changed or went away while syncing", meta["namespace"], meta["name"])
+
+
+def _foreign_endpoint(observed, blueprint: Blueprint) -> PlanError | None:
+    """An endpoint of that name that another owner made (or a deleted object with
+    deletionPolicy Retain left) is never taken over silently."""
+    endpoint = observed.endpoint
+    if endpoint is None or not endpoint.tags:
+        return None
+    owner_uid = endpoint.tags.get(constants.TAG_UID)
+    if owner_uid == blueprint.owner.uid:
+        return None
+    who = f"object uid {owner_uid}" if owner_uid else "something other than this operator"
+    return PlanError("EndpointNotOwned", "spec.endpointName",
+                     f"spec.endpointName: SageMaker endpoint {endpoint.name} exists and belongs to {who}; "
+                     "choose another name or delete that endpoint")
 
 
 def _overlay(previous: list[Condition] | None, computed: list[Condition]) -> list[Condition]:
