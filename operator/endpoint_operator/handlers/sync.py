@@ -95,7 +95,7 @@ class Syncer:
             recorded = previous.endpoint.arn if previous and previous.endpoint else None
             observed = observe(sagemaker, s3, blueprint.endpoint_name, blueprint.artifact_prefix,
                                with_tags=recorded is None)
-            foreign = _foreign_endpoint(observed, blueprint)
+            foreign = _foreign_endpoint(observed, blueprint) if recorded is None else None
             if foreign is not None:
                 self._report(body, previous, plan_failure(foreign, generation, previous))
                 return SyncResult(Requeue.SLOW, **where)
@@ -218,7 +218,7 @@ def _foreign_endpoint(observed, blueprint: Blueprint) -> PlanError | None:
     """An endpoint of that name that another owner made (or a deleted object with
     deletionPolicy Retain left) is never taken over silently."""
     endpoint = observed.endpoint
-    if endpoint is None or not endpoint.tags:
+    if endpoint is None:
         return None
     owner_uid = endpoint.tags.get(constants.TAG_UID)
     if owner_uid == blueprint.owner.uid:
