@@ -1,0 +1,262 @@
+"""The pydantic side of spec validation: the same refusals the API server makes.
+
+`BAD_SPECS` is shared with tests/cluster/test_crd_validation.py, which sends every case
+to a real API server: the two sides must refuse the same manifests, naming the same
+field (and, for cross-field rules, with the same message).
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from endpoint_operator.api.rules import SpecModel
+from endpoint_operator.api.spec import (
+    InvalidSpec,
+    ModelEndpointSpec,
+    Mode,
+    validate_spec,
+    validate_update,
+)
+
+REPO = Path(__file__).resolve().parents[2]
+EXAMPLES = sorted((REPO / "examples").glob("*.yaml"))
+DELETE = object()  # in a change: remove the key
+
+
+def load_example(name: str) -> dict[str, Any]:
+    return yaml.safe_load((REPO / "examples" / name).read_text())
+
+
+def changed(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    """`base` deep-merged with `changes`; DELETE removes a key, lists are replaced."""
+    out = copy.deepcopy(base)
+    for key, value in changes.items():
+        if value is DELETE:
+            out.pop(key, None)
+        elif isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = changed(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+REALTIME = load_example("realtime.yaml")["spec"]
+MODEL = {"name": "m", "modelDataUrl": "s3://example-models/m/model.tar.gz"}
+SERVERLESS = changed(REALTIME, {"mode": "Serverless", "instances": DELETE, "serverless": {"memorySizeMB": 2048}})
+ASYNC = changed(REALTIME, {"mode": "Async", "async": {"outputPath": "s3://example-models/out/"}})
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    spec: dict[str, Any]
+    field: str  # the field both sides must name
+    message: str | None = None  # a cross-field rule's message, the same on both sides
+
+
+def case(id: str, base: dict, changes: dict, field: str, message: str | None = None) -> Case:
+    return Case(id, changed(base, changes), field, message)
+
+
+BAD_SPECS = [
+    # cross-field rules: CEL on the server, a model validator here
+    case("duplicate-model-names", REALTIME, {"mode": "MultiModel", "models": [MODEL, MODEL]},
+         "spec.models", "spec.models[].name must be unique"),
+    case("model-without-image", REALTIME, {"image": DELETE},
+         "spec.models", "spec.models[].image or spec.image is required for every model"),
+    case("instances-min-above-max", REALTIME, {"instances": {"min": 5, "max": 2}},
+         "spec.instances.min", "spec.instances.min must be <= spec.instances.max"),
+    case("instances-min-above-default-max", REALTIME, {"instances": {"min": 3, "max": DELETE}},
+         "spec.instances.min", "spec.instances.min must be <= spec.instances.max"),
+    case("realtime-without-instances", REALTIME, {"instances": DELETE},
+         "spec.instances", "spec.instances is required when spec.mode is RealTime, MultiModel or Async"),
+    case("multimodel-without-instances", REALTIME, {"mode": "MultiModel", "instances": DELETE},
+         "spec.instances", "spec.instances is required when spec.mode is RealTime, MultiModel or Async"),
+    case("realtime-two-models", REALTIME, {"models": [MODEL, {**MODEL, "name": "n"}]},
+         "spec.models", "spec.models must hold exactly one model when spec.mode is RealTime"),
+    case("serverless-two-models", SERVERLESS, {"models": [MODEL, {**MODEL, "name": "n"}]},
+         "spec.models", "spec.models must hold exactly one model when spec.mode is Serverless"),
+    case("serverless-with-instances", SERVERLESS, {"instances": {"type": "ml.m5.large"}},
+         "spec.instances", "spec.instances is not allowed when spec.mode is Serverless"),
+    case("serverless-with-multimodel", SERVERLESS, {"multiModel": {"modelCache": False}},
+         "spec.multiModel", "spec.multiModel is allowed only when spec.mode is MultiModel or Auto"),
+    case("serverless-large-payload", SERVERLESS, {"traffic": {"maxPayloadMB": 6}},
+         "spec.traffic.maxPayloadMB", "spec.traffic.maxPayloadMB must be <= 4 when spec.mode is Serverless"),
+    case("serverless-long-processing", SERVERLESS, {"traffic": {"maxProcessingSeconds": 120}},
+         "spec.traffic.maxProcessingSeconds",
+         "spec.traffic.maxProcessingSeconds must be <= 60 when spec.mode is Serverless"),
+    case("serverless-gpu", SERVERLESS, {"traffic": {"gpu": True}},
+         "spec.traffic.gpu", "spec.traffic.gpu must not be true when spec.mode is Serverless"),
+    case("serverless-provisioned-above-max", SERVERLESS,
+         {"serverless": {"maxConcurrency": 5, "provisionedConcurrency": 10}},
+         "spec.serverless.provisionedConcurrency",
+         "spec.serverless.provisionedConcurrency must be <= spec.serverless.maxConcurrency"),
+    case("serverless-provisioned-above-default-max", SERVERLESS, {"serverless": {"provisionedConcurrency": 30}},
+         "spec.serverless.provisionedConcurrency",
+         "spec.serverless.provisionedConcurrency must be <= spec.serverless.maxConcurrency"),
+    case("async-without-async", ASYNC, {"async": DELETE},
+         "spec.async", "spec.async is required when spec.mode is Async"),
+    case("async-on-realtime", REALTIME, {"async": {"outputPath": "s3://example-models/out/"}},
+         "spec.async", "spec.async is allowed only when spec.mode is Async or Auto"),
+    case("serverless-settings-on-realtime", REALTIME, {"serverless": {"maxConcurrency": 5}},
+         "spec.serverless", "spec.serverless is allowed only when spec.mode is Serverless or Auto"),
+    case("multimodel-settings-on-realtime", REALTIME, {"multiModel": {"modelCache": False}},
+         "spec.multiModel", "spec.multiModel is allowed only when spec.mode is MultiModel or Auto"),
+    case("rollout-weights-falling", REALTIME, {"rollout": {"steps": [{"weight": 50}, {"weight": 15}, {"weight": 100}]}},
+         "spec.rollout.steps", "spec.rollout.steps[].weight must rise strictly from step to step"),
+    case("rollout-weights-repeated", REALTIME, {"rollout": {"steps": [{"weight": 50}, {"weight": 50}, {"weight": 100}]}},
+         "spec.rollout.steps", "spec.rollout.steps[].weight must rise strictly from step to step"),
+    case("rollout-not-ending-at-100", REALTIME, {"rollout": {"steps": [{"weight": 15}, {"weight": 50}]}},
+         "spec.rollout.steps", "spec.rollout.steps[].weight of the last step must be 100"),
+    case("min-zero-on-realtime", REALTIME, {"instances": {"min": 0}},
+         "spec.instances.min",
+         "spec.instances.min may be 0 only when spec.mode is Async and spec.async.scaleToZero is true"),
+    case("min-zero-async-without-scale-to-zero", ASYNC, {"instances": {"min": 0}},
+         "spec.instances.min",
+         "spec.instances.min may be 0 only when spec.mode is Async and spec.async.scaleToZero is true"),
+    case("custom-metric-missing", REALTIME, {"autoscaling": {"metric": "Custom"}},
+         "spec.autoscaling.customMetric",
+         "spec.autoscaling.customMetric is required when spec.autoscaling.metric is Custom"),
+    case("custom-metric-unused", REALTIME,
+         {"autoscaling": {"customMetric": {"namespace": "App", "metricName": "QueueDepth"}}},
+         "spec.autoscaling.customMetric",
+         "spec.autoscaling.customMetric is allowed only when spec.autoscaling.metric is Custom"),
+    case("schedule-min-above-max", REALTIME,
+         {"autoscaling": {"schedules": [{"name": "night", "cron": "0 22 * * *", "min": 4, "max": 2}]}},
+         "spec.autoscaling.schedules[0].min",
+         "spec.autoscaling.schedules[].min must be <= spec.autoscaling.schedules[].max"),
+    # the schema: ranges, patterns, enums, required fields
+    case("async-without-output-path", ASYNC, {"async": {"outputPath": DELETE, "scaleToZero": True}},
+         "spec.async.outputPath"),
+    case("rollout-weight-zero", REALTIME, {"rollout": {"steps": [{"weight": 0}, {"weight": 100}]}},
+         "spec.rollout.steps[0].weight"),
+    case("rollout-weight-above-100", REALTIME, {"rollout": {"steps": [{"weight": 50}, {"weight": 120}]}},
+         "spec.rollout.steps[1].weight"),
+    case("serverless-memory-off-step", SERVERLESS, {"serverless": {"memorySizeMB": 1500}},
+         "spec.serverless.memorySizeMB"),
+    case("serverless-memory-too-large", SERVERLESS, {"serverless": {"memorySizeMB": 8192}},
+         "spec.serverless.memorySizeMB"),
+    case("serverless-memory-too-small", SERVERLESS, {"serverless": {"memorySizeMB": 512}},
+         "spec.serverless.memorySizeMB"),
+    case("cron-four-fields", REALTIME, {"autoscaling": {"schedules": [{"name": "night", "cron": "0 22 * *"}]}},
+         "spec.autoscaling.schedules[0].cron"),
+    case("unknown-deletion-policy", REALTIME, {"deletionPolicy": "Keep"}, "spec.deletionPolicy"),
+    case("unknown-mode", REALTIME, {"mode": "Batch"}, "spec.mode"),
+    case("bad-endpoint-name", REALTIME, {"endpointName": "fraud_scoring"}, "spec.endpointName"),
+    case("bad-region", REALTIME, {"region": "us-east"}, "spec.region"),
+    case("bad-role-arn", REALTIME, {"executionRoleArn": "sagemaker-exec"}, "spec.executionRoleArn"),
+    case("bad-model-data-url", REALTIME, {"models": [{**MODEL, "modelDataUrl": "https://example.com/m.tar.gz"}]},
+         "spec.models[0].modelDataUrl"),
+    case("no-models", REALTIME, {"models": []}, "spec.models"),
+    case("instances-above-100", REALTIME, {"instances": {"max": 500}}, "spec.instances.max"),
+    case("unknown-field", REALTIME, {"replicas": 3}, "spec.replicas"),
+]
+
+GOOD_SPECS = [
+    pytest.param(changed(REALTIME, {}), id="realtime-example"),
+    pytest.param(changed(SERVERLESS, {"traffic": {"maxPayloadMB": 4, "maxProcessingSeconds": 60, "gpu": False},
+                                      "serverless": {"maxConcurrency": 50, "provisionedConcurrency": 50}}),
+                 id="serverless-at-its-limits"),
+    pytest.param(changed(ASYNC, {"instances": {"min": 0, "max": 3}, "async": {"scaleToZero": True},
+                                 "traffic": {"maxPayloadMB": 500, "maxProcessingSeconds": 900}}),
+                 id="async-scale-to-zero"),
+    pytest.param({"region": "eu-west-1", "executionRoleArn": REALTIME["executionRoleArn"],
+                  "models": [{**MODEL, "image": "registry.example.com/serve:1"}]}, id="auto-minimal"),
+    pytest.param(changed(REALTIME, {"mode": "Auto", "instances": DELETE,
+                                    "serverless": {"memorySizeMB": 6144},
+                                    "async": {"outputPath": "s3://example-models/out/"},
+                                    "multiModel": {"modelCache": True}}), id="auto-with-every-mode's-settings"),
+    pytest.param(changed(REALTIME, {"autoscaling": {"metric": "Custom", "customMetric": {
+        "namespace": "App", "metricName": "QueueDepth"},
+        "schedules": [{"name": "night", "cron": "0 22 * * 1-5", "min": 1, "max": 2}]}}), id="custom-metric"),
+    pytest.param(changed(REALTIME, {"rollout": {"steps": [{"weight": 100}]}}), id="rollout-one-step"),
+    pytest.param(changed(REALTIME, {"rollout": {"steps": [{"weight": 1, "pause": "1h30m"}, {"weight": 100}]}}),
+                 id="rollout-from-one-percent"),
+    pytest.param(changed(REALTIME, {"traffic": DELETE, "image": None, "models": [{**MODEL, "image": "img:1"}]}),
+                 id="null-means-absent"),
+]
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.name)
+def test_examples_parse(example: Path):
+    manifest = yaml.safe_load(example.read_text())
+    assert manifest["apiVersion"] == "serving.endpoint-operator.io/v1alpha1"
+    assert manifest["kind"] == "ModelEndpoint"
+    validate_spec(manifest["spec"])
+
+
+@pytest.mark.parametrize("spec", GOOD_SPECS)
+def test_good_spec_is_accepted(spec):
+    assert isinstance(validate_spec(spec), ModelEndpointSpec)
+
+
+@pytest.mark.parametrize("bad", BAD_SPECS, ids=lambda c: c.id)
+def test_bad_spec_is_refused_naming_the_field(bad: Case):
+    with pytest.raises(InvalidSpec) as refused:
+        validate_spec(bad.spec)
+    errors = refused.value.errors
+    assert bad.field in [e.field for e in errors], f"no error names {bad.field}: {errors}"
+    if bad.message:
+        assert bad.message in [e.message for e in errors], errors
+
+
+def test_bad_cases_cover_every_rule():
+    """Each rule has a case, so the cluster test proves its CEL twin says the same."""
+    messages = {c.message for c in BAD_SPECS}
+    models = SpecModel.__subclasses__()
+    assert ModelEndpointSpec in models and len(models) > 10
+    for model in models:
+        for rule in model.rules:
+            if not rule.transition:
+                assert rule.message in messages, f"{model.__name__}: no bad case for {rule.message!r}"
+
+
+def test_defaults_are_applied_by_parsing():
+    spec = validate_spec({**REALTIME, "instances": {"type": "ml.m5.large"}, "autoscaling": {}})
+    assert spec.mode is Mode.REAL_TIME
+    assert (spec.instances.min, spec.instances.max) == (1, 1)
+    assert spec.autoscaling.metric.value == "ConcurrentRequestsPerModelHighResolution"
+    assert spec.deletion_policy.value == "Delete"
+
+
+def test_wire_names_round_trip():
+    spec = validate_spec(changed(SERVERLESS, {"traffic": {"maxPayloadMB": 2}}))
+    wire = spec.to_wire()
+    assert wire["traffic"]["maxPayloadMB"] == 2
+    assert wire["serverless"]["memorySizeMB"] == 2048
+    assert validate_spec(wire) == spec
+
+
+def test_errors_are_all_reported_with_paths():
+    spec = changed(REALTIME, {"mode": "Serverless", "models": [MODEL, MODEL], "image": DELETE})
+    with pytest.raises(InvalidSpec) as refused:
+        validate_spec(spec)
+    text = str(refused.value)
+    for message in ("spec.models[].name must be unique",
+                    "spec.models[].image or spec.image is required for every model",
+                    "spec.instances is not allowed when spec.mode is Serverless"):
+        assert message in text
+
+
+@pytest.mark.parametrize("change, field", [
+    ({"region": "us-west-2"}, "spec.region"),
+    ({"endpointName": "fraud-scoring-v2"}, "spec.endpointName"),
+])
+def test_update_of_an_immutable_field_is_refused(change, field):
+    old = validate_spec(REALTIME)
+    new = validate_spec(changed(REALTIME, change))
+    errors = validate_update(old, new)
+    assert [e.field for e in errors] == [field]
+    assert errors[0].message.startswith(f"{field} is immutable")
+
+
+def test_update_of_other_fields_is_allowed():
+    old = validate_spec(REALTIME)
+    new = validate_spec(changed(REALTIME, {"instances": {"max": 10}, "models": [MODEL]}))
+    assert validate_update(old, new) == []
