@@ -37,6 +37,8 @@ class EndpointStatus(KubeModel):
     status: Annotated[str | None, Field(description="SageMaker EndpointStatus, for example InService.")] = None
     failure_reason: Annotated[str | None, Field(description="SageMaker's FailureReason, when it gave one.")] = None
     config_name: Annotated[str | None, Field(description="EndpointConfig the endpoint serves.")] = None
+    target_config: Annotated[str | None, Field(description="EndpointConfig a create or update was sent to, until it lands.")] = None
+    failed_config: Annotated[str | None, Field(description="EndpointConfig whose update SageMaker rolled back; not retried until the spec changes.")] = None
 
 
 class VariantStatus(KubeModel):

@@ -1,0 +1,107 @@
+"""What the planner asks the gateway to do; each describes itself in one line for
+events."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Union
+
+from ..api.resources import EndpointConfig, S3Copy, S3Object, SageMakerModel
+from .s3url import s3_url
+
+
+@dataclass(frozen=True)
+class CreateModel:
+    model: SageMakerModel
+
+    def describe(self) -> str:
+        c = self.model.container
+        return f"Create model {self.model.name} ({c.mode}, image {c.image}, data {c.model_data_url})"
+
+
+def _variant_line(config: EndpointConfig) -> str:
+    return ", ".join(
+        f"{v.name}: {v.model_name} on {v.initial_instance_count} x {v.instance_type}" for v in config.variants
+    )
+
+
+@dataclass(frozen=True)
+class CreateEndpointConfig:
+    config: EndpointConfig
+
+    def describe(self) -> str:
+        return f"Create endpoint config {self.config.name} ({_variant_line(self.config)})"
+
+
+@dataclass(frozen=True)
+class CreateEndpoint:
+    name: str
+    config_name: str
+    tags: dict[str, str]
+
+    def describe(self) -> str:
+        return f"Create endpoint {self.name} on config {self.config_name}"
+
+
+@dataclass(frozen=True)
+class UpdateEndpoint:
+    name: str
+    config_name: str
+
+    def describe(self) -> str:
+        return f"Update endpoint {self.name} to config {self.config_name}"
+
+
+@dataclass(frozen=True)
+class DeleteEndpoint:
+    name: str
+
+    def describe(self) -> str:
+        return f"Delete endpoint {self.name}"
+
+
+@dataclass(frozen=True)
+class DeleteEndpointConfig:
+    name: str
+
+    def describe(self) -> str:
+        return f"Delete endpoint config {self.name}"
+
+
+@dataclass(frozen=True)
+class DeleteModel:
+    name: str
+
+    def describe(self) -> str:
+        return f"Delete model {self.name}"
+
+
+@dataclass(frozen=True)
+class CopyArtifact:
+    """The gateway records s3_url(copy.source) as the copied object's metadata."""
+
+    copy: S3Copy
+
+    def describe(self) -> str:
+        return f"Copy model artifact {s3_url(self.copy.source)} to {s3_url(self.copy.target)}"
+
+
+@dataclass(frozen=True)
+class DeleteArtifact:
+    obj: S3Object
+
+    def describe(self) -> str:
+        return f"Delete model artifact {s3_url(self.obj)}"
+
+
+Action = Union[
+    CreateModel,
+    CreateEndpointConfig,
+    CreateEndpoint,
+    UpdateEndpoint,
+    DeleteEndpoint,
+    DeleteEndpointConfig,
+    DeleteModel,
+    CopyArtifact,
+    DeleteArtifact,
+]

@@ -1,0 +1,67 @@
+"""spec -> Blueprint: the SageMaker resources that serve a ModelEndpoint."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..api.resources import EndpointConfig, S3Copy, S3Object, SageMakerModel
+from ..api.spec import Mode, ModelEndpointSpec
+from . import naming
+from .builders import BUILDERS, BuildContext
+from .errors import invalid
+from .identity import Owner, owner_tags
+from .mode import resolve_mode
+
+# SageMaker's tag limits.
+MAX_TAGS = 50
+MAX_TAG_KEY = 128
+MAX_TAG_VALUE = 256
+
+
+@dataclass(frozen=True)
+class Blueprint:
+    owner: Owner
+    endpoint_name: str
+    mode: Mode
+    mode_reason: str
+    tags: dict[str, str]  # owner tags + spec.tags, on every resource
+    models: tuple[SageMakerModel, ...]  # content-hashed names
+    config: EndpointConfig  # content-hashed name; variant "primary"
+    artifacts: tuple[S3Copy, ...]  # MultiModel only: artifacts to place under the prefix
+    artifact_prefix: S3Object | None  # MultiModel only: bucket + key prefix ending with "/"
+    revision: str  # == config.name: serving this config is serving the spec
+    served_models: tuple[str, ...] = ()  # status.models: spec model names (TargetModel names for MultiModel)
+
+
+def _tags(spec: ModelEndpointSpec, owner: Owner) -> dict[str, str]:
+    user = spec.tags or {}
+    for key, value in user.items():
+        if key.lower().startswith("aws:"):
+            raise invalid("spec.tags", f"tag key {key!r}: the aws: prefix is reserved by AWS")
+        if not key or len(key) > MAX_TAG_KEY or len(value) > MAX_TAG_VALUE:
+            raise invalid("spec.tags", f"tag {key!r}: keys take 1-{MAX_TAG_KEY} characters, values up to {MAX_TAG_VALUE}")
+    ours = owner_tags(owner)
+    merged = {**user, **ours}  # the ownership tags are the operator's, never the user's
+    if len(merged) > MAX_TAGS:
+        raise invalid("spec.tags", f"{len(user)} tags plus the operator's {len(ours)} exceed SageMaker's {MAX_TAGS}")
+    return merged
+
+
+def build_blueprint(spec: ModelEndpointSpec, owner: Owner) -> Blueprint:
+    """Raises PlanError for what the schema could not refuse."""
+    mode, reason = resolve_mode(spec)
+    ctx = BuildContext(spec=spec, owner=owner, endpoint_name=naming.endpoint_name(owner, spec.endpoint_name), tags=_tags(spec, owner))
+    parts = BUILDERS[mode](ctx)
+    return Blueprint(
+        owner=owner,
+        endpoint_name=ctx.endpoint_name,
+        mode=mode,
+        mode_reason=reason,
+        tags=ctx.tags,
+        models=parts.models,
+        config=parts.config,
+        artifacts=parts.artifacts,
+        artifact_prefix=parts.artifact_prefix,
+        revision=parts.config.name,
+        served_models=parts.served_models,
+    )

@@ -1,0 +1,76 @@
+"""What every mode's builder shares: the inputs, the parts it returns, and the
+instance-backed variant."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ...api.resources import ContainerDef, EndpointConfig, ProductionVariant, S3Copy, S3Object, SageMakerModel
+from ...api.spec import ModelEndpointSpec
+from .. import naming
+from ..errors import invalid
+from ..identity import Owner
+
+PRIMARY = "primary"
+
+
+@dataclass(frozen=True)
+class BuildContext:
+    spec: ModelEndpointSpec
+    owner: Owner
+    endpoint_name: str
+    tags: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Parts:
+    models: tuple[SageMakerModel, ...]
+    config: EndpointConfig
+    served_models: tuple[str, ...]
+    artifacts: tuple[S3Copy, ...] = ()
+    artifact_prefix: S3Object | None = None
+
+
+def hashed_model(ctx: BuildContext, container: ContainerDef) -> SageMakerModel:
+    """A model named by what makes it (role and container), not by its tags."""
+    digest = naming.content_hash({"role": ctx.spec.execution_role_arn, "container": container})
+    return SageMakerModel(
+        name=naming.model_name(ctx.endpoint_name, digest),
+        execution_role_arn=ctx.spec.execution_role_arn,
+        container=container,
+        tags=ctx.tags,
+    )
+
+
+def hashed_config(ctx: BuildContext, variants: tuple[ProductionVariant, ...], **extra) -> EndpointConfig:
+    """A config named by its variants (which name their hashed models) and settings."""
+    digest = naming.content_hash({"variants": variants, **extra})
+    return EndpointConfig(name=naming.config_name(ctx.endpoint_name, digest), variants=variants, tags=ctx.tags, **extra)
+
+
+def instance_variant(ctx: BuildContext, model: SageMakerModel) -> ProductionVariant:
+    instances = ctx.spec.instances
+    if instances is None:
+        raise invalid("spec.instances", "an instance type is required for this mode (for example ml.m5.large)")
+    return ProductionVariant(
+        name=PRIMARY,
+        model_name=model.name,
+        weight=1.0,
+        instance_type=instances.type,
+        initial_instance_count=max(instances.min, 1),  # min 0 is for scale-to-zero; a variant starts with one
+    )
+
+
+def model_image(ctx: BuildContext, index: int) -> str:
+    image = ctx.spec.models[index].image or ctx.spec.image
+    if not image:
+        raise invalid(f"spec.models[{index}].image", "no image: set spec.image or the model's own image")
+    return image
+
+
+def check_unique_names(ctx: BuildContext) -> None:
+    seen: set[str] = set()
+    for index, model in enumerate(ctx.spec.models):
+        if model.name in seen:
+            raise invalid(f"spec.models[{index}].name", f"model name {model.name!r} is used twice")
+        seen.add(model.name)

@@ -1,0 +1,23 @@
+"""RealTime: one model in one container, one instance-backed variant."""
+
+from __future__ import annotations
+
+from ...api.resources import ContainerDef
+from ..errors import invalid
+from .common import BuildContext, Parts, hashed_config, hashed_model, instance_variant, model_image
+
+
+def build(ctx: BuildContext) -> Parts:
+    models = ctx.spec.models
+    if len(models) != 1:
+        raise invalid("spec.models", f"mode RealTime serves one model, {len(models)} are listed; use MultiModel or one ModelEndpoint per model")
+    spec_model = models[0]
+    container = ContainerDef(
+        image=model_image(ctx, 0),
+        model_data_url=spec_model.model_data_url,
+        mode="SingleModel",
+        environment=spec_model.environment or {},
+    )
+    model = hashed_model(ctx, container)
+    config = hashed_config(ctx, (instance_variant(ctx, model),))
+    return Parts(models=(model,), config=config, served_models=(spec_model.name,))

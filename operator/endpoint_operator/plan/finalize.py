@@ -1,0 +1,62 @@
+"""Deletion of a ModelEndpoint: with policy Delete, the endpoint first (waiting out
+whatever SageMaker is doing), then configs, models and artifacts; with Retain,
+nothing."""
+
+from __future__ import annotations
+
+from ..api.resources import IN_FLIGHT_STATUSES, S3Object
+from ..api.spec import DeletionPolicy
+from ..api.status import ModelEndpointStatus
+from .actions import Action, DeleteArtifact, DeleteEndpoint, DeleteEndpointConfig, DeleteModel
+from .decision import NOT_DEGRADED, Decision, Requeue, Verdict
+from .identity import Owner, foreign_owner
+from .naming import is_owned_name
+from .observed import Observed, full_key
+from .s3url import s3_url
+from .status_view import endpoint_status
+
+
+def finalize(
+    endpoint_name: str,
+    observed: Observed,
+    policy: DeletionPolicy,
+    artifact_prefix: S3Object | None,
+    generation: int,
+    owner: Owner | None = None,
+) -> Decision:
+    """`owner`, when given with an observed endpoint's tags, keeps another owner's
+    endpoint (and the same-named configs and models) from being deleted."""
+    ep = observed.endpoint
+    status = ModelEndpointStatus(observed_generation=generation, endpoint=endpoint_status(endpoint_name, ep))
+    if policy is DeletionPolicy.RETAIN:
+        kept = f"endpoint {endpoint_name} and its configs and models"
+        if artifact_prefix is not None:
+            kept += f", and the model artifacts under {s3_url(artifact_prefix)}"
+        return _done("Retained", f"Deletion policy Retain: {kept} are kept", status, generation)
+    other = foreign_owner(ep.tags, owner) if ep is not None and owner is not None else None
+    if other is not None:
+        return _done("EndpointNotOwned", f"SageMaker endpoint {endpoint_name} belongs to ModelEndpoint {other}; nothing was deleted", status, generation)
+    if ep is not None:
+        if ep.status in IN_FLIGHT_STATUSES:
+            return _working((), "Deleting", f"Waiting for endpoint {endpoint_name} to finish {ep.status} before deleting the rest", status, generation)
+        return _working((DeleteEndpoint(name=endpoint_name),), "Deleting", f"Deleting endpoint {endpoint_name}", status, generation)
+    # The endpoint is gone: nothing uses the configs and models any more.
+    actions: list[Action] = [DeleteEndpointConfig(name=n) for n in sorted(observed.configs) if is_owned_name(endpoint_name, n)]
+    actions += [DeleteModel(name=n) for n in sorted(observed.models) if is_owned_name(endpoint_name, n)]
+    if artifact_prefix is not None:
+        actions += [DeleteArtifact(obj=S3Object(bucket=artifact_prefix.bucket, key=full_key(artifact_prefix, k))) for k in sorted(observed.artifacts)]
+    if not actions:
+        return _done("Deleted", f"Endpoint {endpoint_name} and all its configs, models and artifacts are deleted", status, generation)
+    return _working(tuple(actions), "Deleting", f"Deleting {len(actions)} configs, models and artifacts of endpoint {endpoint_name}", status, generation)
+
+
+def _working(actions: tuple[Action, ...], reason: str, message: str, status: ModelEndpointStatus, generation: int) -> Decision:
+    verdict = Verdict(ready=(False, reason, message), progressing=(True, reason, message), degraded=NOT_DEGRADED)
+    return Decision(actions=actions, conditions=verdict.conditions(generation), endpoint_phase="Deleting",
+                    requeue=Requeue.FAST, corrections=(), status=status)
+
+
+def _done(reason: str, message: str, status: ModelEndpointStatus, generation: int) -> Decision:
+    verdict = Verdict(ready=(False, reason, message), progressing=(False, reason, message), degraded=NOT_DEGRADED)
+    return Decision(actions=(), conditions=verdict.conditions(generation), endpoint_phase=reason,
+                    requeue=Requeue.NONE, corrections=(), status=status, done=True)

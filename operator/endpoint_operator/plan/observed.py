@@ -1,0 +1,25 @@
+"""What the gateway saw of one endpoint's SageMaker and S3 resources."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from ..api.resources import ObservedConfig, ObservedEndpoint, S3Object
+
+
+@dataclass(frozen=True)
+class Observed:
+    endpoint: ObservedEndpoint | None  # None: does not exist
+    # Names of this endpoint's models that exist (listed by naming.owned_prefix;
+    # the planner ignores names naming.is_owned_name rejects).
+    models: frozenset[str] = frozenset()
+    # This endpoint's configs that exist, by name.
+    configs: Mapping[str, ObservedConfig] = field(default_factory=dict)
+    # MultiModel: object key relative to the artifact prefix ("recsys.tar.gz") ->
+    # the source URL recorded on the object's metadata, "" if none.
+    artifacts: Mapping[str, str] = field(default_factory=dict)
+
+
+def full_key(prefix: S3Object, relative: str) -> str:
+    return prefix.key + relative

@@ -1,0 +1,154 @@
+"""Blueprint x observed -> Decision: one level-based step towards the spec.
+
+Order of work in one decision: models, then the config (an endpoint needs both),
+then artifacts, then the endpoint, then garbage. The handler runs the actions in
+order and stops at the first failure, so a later action never runs without the
+earlier ones it depends on.
+"""
+
+from __future__ import annotations
+
+from ..api.resources import ObservedEndpoint
+from ..api.status import ModelEndpointStatus
+from .actions import Action, CreateEndpointConfig, CreateModel
+from .artifacts import ArtifactSync, sync_artifacts
+from .blueprint import Blueprint
+from .decision import NOT_DEGRADED, Decision, Requeue, Verdict
+from .endpoint import EndpointStep, endpoint_step
+from .errors import PlanError
+from .finalize import finalize
+from .garbage import collect_garbage
+from .identity import foreign_owner
+from .observed import Observed
+from .status_view import endpoint_status, instances_summary, variants, variants_summary
+
+__all__ = ["Decision", "Requeue", "reconcile", "plan_failure", "finalize"]
+
+
+def reconcile(bp: Blueprint, observed: Observed, generation: int, previous: ModelEndpointStatus | None) -> Decision:
+    ep = observed.endpoint
+    prev_ep = previous.endpoint if previous else None
+    if ep is not None:
+        other = foreign_owner(ep.tags, bp.owner)
+        if other is not None:
+            return _not_owned(bp, ep, other, generation, previous)
+
+    creates, restored = _missing_resources(bp, observed)
+    artifacts = sync_artifacts(bp, observed)
+    step = endpoint_step(bp, ep, prev_ep, previous.revision if previous else None)
+    garbage = collect_garbage(bp, observed, ep) if step.serving and ep is not None else ()
+    actions: tuple[Action, ...] = creates + artifacts.actions + step.actions + garbage
+
+    corrections = restored + ((step.correction,) if step.correction else ())
+    verdict = _verdict(bp, step, creates, bool(restored), artifacts, garbage)
+    return Decision(
+        actions=actions,
+        conditions=verdict.conditions(generation),
+        endpoint_phase=step.phase,
+        requeue=Requeue.FAST if actions or step.in_flight else Requeue.SLOW,
+        corrections=corrections,
+        status=_status(bp, observed, step, generation),
+    )
+
+
+def plan_failure(error: PlanError, generation: int, previous: ModelEndpointStatus | None) -> Decision:
+    """A spec the planner refuses: Ready=False with the error's reason, no actions.
+    What was built for an earlier generation stays as it is and as status shows it."""
+    message = error.message
+    verdict = Verdict(ready=(False, error.reason, message), progressing=(False, error.reason, message), degraded=(True, error.reason, message))
+    kept = previous.model_copy(update={"conditions": None}) if previous else ModelEndpointStatus()
+    phase = previous.endpoint.status if previous and previous.endpoint and previous.endpoint.status else "Unknown"
+    return Decision(
+        actions=(),
+        conditions=verdict.conditions(generation),
+        endpoint_phase=phase,
+        requeue=Requeue.SLOW,
+        corrections=(),
+        status=kept.model_copy(update={"observed_generation": generation}),
+    )
+
+
+def _missing_resources(bp: Blueprint, observed: Observed) -> tuple[tuple[Action, ...], tuple[str, ...]]:
+    """Creates for desired models and config that do not exist, and a correction for
+    each that evidently existed before (it was deleted out of band)."""
+    config = bp.config.name
+    ep = observed.endpoint
+    creates: list[Action] = []
+    restored: list[str] = []
+    for model in bp.models:
+        if model.name not in observed.models:
+            creates.append(CreateModel(model=model))
+            if config in observed.configs:  # models are made before their config
+                restored.append(f"Model {model.name} was deleted out of band; recreating it")
+    if config not in observed.configs:
+        creates.append(CreateEndpointConfig(config=bp.config))
+        if ep is not None and ep.config_name == config:
+            restored.append(f"Endpoint config {config} was deleted out of band; recreating it")
+    return tuple(creates), tuple(restored)
+
+
+def _verdict(bp: Blueprint, step: EndpointStep, creates: tuple, restoring: bool, artifacts: ArtifactSync, garbage: tuple) -> Verdict:
+    degraded = (True, *step.failure) if step.failure else NOT_DEGRADED
+    if creates:
+        names = ", ".join(f"model {a.model.name}" if isinstance(a, CreateModel) else f"endpoint config {a.config.name}" for a in creates)
+        work = ("RestoringResources" if restoring else "CreatingResources", f"Creating {names}")
+    elif artifacts.actions:
+        work = ("SyncingArtifacts", artifacts.describe(bp.artifact_prefix))
+    else:
+        work = None
+
+    if step.serving and work is None:
+        ready = (True, step.reason, step.message)
+    elif step.serving:
+        ready = (False, *work)
+    else:
+        ready = (False, step.reason, step.message)
+
+    if step.actions or step.in_flight:
+        progressing = (True, step.reason, step.message)
+    elif work is not None:
+        progressing = (True, *work)
+    elif garbage:
+        progressing = (True, "CollectingGarbage", f"Deleting {len(garbage)} superseded configs and models of endpoint {bp.endpoint_name}")
+    elif step.failure:
+        progressing = (False, step.reason, step.message)
+    else:
+        progressing = (False, "Reconciled", step.message)
+    return Verdict(ready=ready, progressing=progressing, degraded=degraded)
+
+
+def _status(bp: Blueprint, observed: Observed, step: EndpointStep, generation: int) -> ModelEndpointStatus:
+    ep = observed.endpoint
+    return ModelEndpointStatus(
+        observed_generation=generation,
+        mode=bp.mode.value,
+        mode_reason=bp.mode_reason,
+        revision=bp.revision,
+        endpoint=endpoint_status(bp.endpoint_name, ep, step.target_config, step.failed_config),
+        variants=variants(ep, _models_by_variant(bp, observed)),
+        variants_summary=variants_summary(ep),
+        instances=instances_summary(ep),
+        models=list(bp.served_models),
+    )
+
+
+def _models_by_variant(bp: Blueprint, observed: Observed) -> dict[str, str]:
+    ep = observed.endpoint
+    if ep is None:
+        return {}
+    if ep.config_name == bp.config.name:
+        return {v.name: v.model_name for v in bp.config.variants}
+    serving = observed.configs.get(ep.config_name or "")
+    if serving is not None and len(serving.variant_models) == len(ep.variants):
+        return {v.name: model for v, model in zip(ep.variants, serving.variant_models)}
+    return {}
+
+
+def _not_owned(bp: Blueprint, ep: ObservedEndpoint, other: str, generation: int, previous: ModelEndpointStatus | None) -> Decision:
+    """Never act on an endpoint another ModelEndpoint made."""
+    error = PlanError(
+        "EndpointNotOwned",
+        "spec.endpointName",
+        f"spec.endpointName: SageMaker endpoint {ep.name} belongs to ModelEndpoint {other}; choose another name",
+    )
+    return plan_failure(error, generation, previous)
