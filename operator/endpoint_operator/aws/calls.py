@@ -31,7 +31,7 @@ class ServiceGateway:
         self._clients = clients
         self._limiters = limiters
         self.region = region
-        self.stats = stats if stats is not None else CallStats()
+        self.stats = stats if stats is not None else clients.stats
 
     def _limiter(self) -> RateLimiter:
         return self._limiters.get(self._clients.account_id(self.region), self.region)

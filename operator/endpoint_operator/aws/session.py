@@ -15,6 +15,7 @@ import boto3
 from botocore.config import Config
 
 from .errors import translate
+from .stats import OK, CallStats
 
 ENDPOINT_URL_ENV = "ENDPOINT_OPERATOR_AWS_ENDPOINT_URL"
 
@@ -36,15 +37,20 @@ class AwsTarget:
 
 class ClientFactory:
     """Builds each (service, region) client once and shares it; clients are thread-safe,
-    creating them from one session is not, hence the lock."""
+    creating them from one session is not, hence the lock.
+
+    `stats` counts the calls of every gateway built on this factory (unless a gateway is
+    given its own), so one process has one set of numbers."""
 
     def __init__(
         self,
         session: boto3.Session | None = None,
         endpoint_url: str | None = None,
         config: Config | None = None,
+        stats: CallStats | None = None,
     ) -> None:
         self._session = session or boto3.Session()
+        self.stats = stats if stats is not None else CallStats()
         self.endpoint_url = endpoint_url or os.environ.get(ENDPOINT_URL_ENV) or None
         self._config = CLIENT_CONFIG.merge(config) if config else CLIENT_CONFIG
         self._lock = threading.Lock()
@@ -72,6 +78,9 @@ class ClientFactory:
             try:
                 identity = self.client("sts", region).get_caller_identity()
             except Exception as error:
-                raise translate(error, "GetCallerIdentity") from error
+                failure = translate(error, "GetCallerIdentity")
+                self.stats.record("sts", "GetCallerIdentity", type(failure).__name__)
+                raise failure from error
+            self.stats.record("sts", "GetCallerIdentity", OK)
             self._account_id = identity["Account"]
         return self._account_id
