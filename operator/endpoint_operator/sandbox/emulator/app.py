@@ -1,0 +1,121 @@
+"""The emulator's WSGI application: a layer in front of moto's own dispatcher.
+
+Every AWS call is parsed once, judged against the fault rules, answered by the
+SageMaker extensions or by moto, and logged. Paths under `/_emulator/` are the
+control API; moto's `/moto-api/` passes through untouched.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from moto.moto_api._internal.models import moto_api_backend
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+
+from . import lifecycle
+from .calllog import CallLog
+from .calls import Call, parse_call
+from .control import CONTROL_PREFIX, ControlApi
+from .faults import FaultBook
+from .responses import ApiError, HttpResponse, error_response, json_response
+from .sagemaker import SageMakerExtensions
+
+StartResponse = Callable[..., Any]
+_XML_CODE = re.compile(rb"<Code>([^<]+)</Code>")
+
+
+class EmulatorState:
+    """Everything a test can steer, besides the AWS resources moto holds."""
+
+    def __init__(self) -> None:
+        self.faults = FaultBook()
+        self.log = CallLog()
+        self.sagemaker = SageMakerExtensions()
+
+    def reset(self) -> None:
+        """Forget every resource, fault, injected failure and logged call; restore the start-up pace."""
+        with self.sagemaker.exclusive():
+            moto_api_backend.reset()
+            self.sagemaker.clear_failures()
+        self.faults.clear()
+        self.log.clear()
+        lifecycle.restore_default_delay()
+
+
+class EmulatorApp:
+    def __init__(self, state: EmulatorState | None = None) -> None:
+        self.state = state or EmulatorState()
+        self._moto = DomainDispatcherApplication(create_backend_app)
+        self._control = ControlApi(self.state)
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        if path.startswith(CONTROL_PREFIX):
+            response = self._control.handle(environ)
+        elif path.startswith("/moto-api"):
+            return self._moto(environ, start_response)
+        else:
+            response = self._aws_call(environ)
+        start_response(response.status_line, response.headers)
+        return [response.body]
+
+    def _aws_call(self, environ: dict[str, Any]) -> HttpResponse:
+        started, clock = time.time(), time.perf_counter()
+        call = parse_call(environ)
+        verdict = self.state.faults.judge(call)
+        if verdict.delay:
+            time.sleep(verdict.delay)  # an injected slow API: the delay is the point
+        response = error_response(verdict.error, call.protocol) if verdict.error else self._answer(call, environ)
+        self.state.log.record(
+            started=started, service=call.service, region=call.region, operation=call.operation,
+            params=call.params, status=response.status, error_code=_error_code(response),
+            duration_ms=(time.perf_counter() - clock) * 1000, faults=verdict.rule_ids,
+        )
+        return response
+
+    def _answer(self, call: Call, environ: dict[str, Any]) -> HttpResponse:
+        if call.service != "sagemaker" or call.protocol != "json":
+            return self._from_moto(environ)
+        with self.state.sagemaker.exclusive():
+            try:
+                payload = self.state.sagemaker.before_moto(call.account, call.region, call.operation, call.params)
+            except ApiError as error:
+                return error_response(error, call.protocol)
+            if payload is not None:
+                return json_response(payload)
+            return self._from_moto(environ)
+
+    def _from_moto(self, environ: dict[str, Any]) -> HttpResponse:
+        captured: dict[str, Any] = {}
+
+        def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
+            captured["status"], captured["headers"] = status, headers
+
+        chunks = self._moto(environ, start_response)
+        try:
+            body = b"".join(chunks)
+        finally:
+            close = getattr(chunks, "close", None)
+            if close:
+                close()
+        return HttpResponse(int(captured["status"].split()[0]), list(captured["headers"]), body)
+
+
+def _error_code(response: HttpResponse) -> str | None:
+    if response.status < 400:
+        return None
+    for name, value in response.headers:
+        if name.lower() == "x-amzn-errortype":
+            return value.split(":")[0]
+    try:
+        error_type = json.loads(response.body).get("__type")
+        if error_type:
+            return str(error_type).rsplit("#", 1)[-1]
+    except (ValueError, AttributeError):
+        pass
+    match = _XML_CODE.search(response.body)
+    return match.group(1).decode() if match else f"HTTP{response.status}"

@@ -1,0 +1,427 @@
+"""SageMaker behaviour the operator relies on and moto 5 lacks, as a layer over
+moto's SageMaker backend: the extensions run before moto for the operations
+below and either answer themselves or let moto answer from the same backend.
+
+Each handler names the moto gap it fills.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from moto.core.utils import utcnow
+from moto.sagemaker.models import FakeEndpoint, FakeEndpointConfig, SageMakerModelBackend, sagemaker_backends
+from moto.sagemaker.utils import arn_formatter
+
+from .lifecycle import EndpointLifecycle
+from .responses import validation_error
+
+CREATING, UPDATING, DELETING = "Creating", "Updating", "Deleting"
+IN_SERVICE, FAILED = "InService", "Failed"
+DELETED = "Deleted"  # the end of Deleting: the endpoint is gone, never reported
+IN_FLIGHT = frozenset({CREATING, UPDATING, DELETING, "SystemUpdating", "RollingBack"})
+MAX_LIST_RESULTS = 100
+
+Params = dict[str, Any]
+Payload = dict[str, Any] | None  # None: moto answers
+
+
+@dataclass
+class InjectedFailure:
+    """The next create or update of one endpoint ends Failed with `reason`.
+
+    With `rollback`, a failed update ends as AWS rolls one back instead:
+    InService on the old config, with the reason reported."""
+
+    reason: str
+    operation: str = "any"  # create | update | any
+    rollback: bool = False
+
+    def applies_to(self, operation: str) -> bool:
+        return self.operation in ("any", operation)
+
+
+@dataclass
+class PendingChange:
+    """What an endpoint becomes when its transition succeeds."""
+
+    config_name: str | None = None
+    variants: list[dict[str, Any]] | None = None
+    failure: InjectedFailure | None = None
+    started: Any = None
+
+
+class EmulatedEndpoint(FakeEndpoint):
+    """moto's endpoint with a lifecycle: statuses move on moto's state manager,
+    and the live config and variants change only when an update completes."""
+
+    def __init__(self, backend: SageMakerModelBackend, name: str, config: FakeEndpointConfig,
+                 tags: list[dict[str, str]], failure: InjectedFailure | None):
+        super().__init__(
+            account_id=backend.account_id,
+            region_name=backend.region_name,
+            endpoint_name=name,
+            endpoint_config_name=config.endpoint_config_name,
+            production_variants=[],
+            data_capture_config=config.data_capture_config,
+            tags=tags,
+        )
+        self.production_variants = variants_of(config)
+        self.async_inference_config = config.async_inference_config
+        self.pending = PendingChange(failure=failure)
+        self.lifecycle = EndpointLifecycle(CREATING, FAILED if failure else IN_SERVICE)
+        self.endpoint_status = CREATING
+
+    # ---- transitions -------------------------------------------------------------
+
+    def begin(self, transient: str, outcome: str, pending: PendingChange) -> None:
+        pending.started = utcnow()
+        self.pending = pending
+        self.lifecycle.begin(transient, outcome)
+        self.failure_reason = None
+        self._enter(transient)
+
+    def refresh(self) -> bool:
+        """Apply a transition that came due; False once the endpoint is gone."""
+        status = self.lifecycle.status
+        if status != self.endpoint_status:
+            self._enter(status)
+        return status != DELETED
+
+    def _enter(self, status: str) -> None:
+        if status in (IN_SERVICE, FAILED):
+            self._complete(status)
+        self.endpoint_status = status
+        # Clients sweep ListEndpoints and describe only what changed: every status
+        # change must move LastModifiedTime, even two within one millisecond.
+        now = utcnow()
+        earliest = self.last_modified_time + timedelta(milliseconds=1)
+        self.last_modified_time = now if now >= earliest else earliest
+
+    def _complete(self, status: str) -> None:
+        pending, self.pending = self.pending, PendingChange()
+        failure = pending.failure
+        if status == FAILED or (failure and failure.rollback):
+            self.failure_reason = failure.reason if failure else "Request to service failed."
+            return
+        if pending.config_name:
+            self.endpoint_config_name = pending.config_name
+        if pending.variants is not None:
+            self.production_variants = pending.variants
+        self.production_variants = [settled(v) for v in self.production_variants]
+
+    # ---- what moto serialises ----------------------------------------------------
+
+    @property
+    def response_object(self) -> dict[str, Any]:  # type: ignore[override]
+        response: dict[str, Any] = {
+            "EndpointName": self.endpoint_name,
+            "EndpointArn": self.arn,
+            "EndpointConfigName": self.endpoint_config_name,
+            "ProductionVariants": copy.deepcopy(self.production_variants),
+            "EndpointStatus": self.endpoint_status,
+            "CreationTime": self.creation_time,
+            "LastModifiedTime": self.last_modified_time,
+        }
+        if self.failure_reason:
+            response["FailureReason"] = self.failure_reason
+        if self.async_inference_config:
+            response["AsyncInferenceConfig"] = self.async_inference_config
+        if self.endpoint_status == UPDATING and self.pending.config_name:
+            response["PendingDeploymentSummary"] = {
+                "EndpointConfigName": self.pending.config_name,
+                "ProductionVariants": [_pending_variant(v) for v in self.pending.variants or []],
+                "StartTime": self.pending.started,
+            }
+        return response
+
+
+def variants_of(config: FakeEndpointConfig) -> list[dict[str, Any]]:
+    """The variant summaries an endpoint reports for `config` once it serves it."""
+    variants = []
+    for entry in config.production_variants:
+        variant: dict[str, Any] = {"VariantName": entry["VariantName"]}
+        weight = float(entry.get("InitialVariantWeight", 1.0))
+        variant["CurrentWeight"] = variant["DesiredWeight"] = weight
+        if entry.get("InitialInstanceCount") is not None:
+            variant["CurrentInstanceCount"] = variant["DesiredInstanceCount"] = entry["InitialInstanceCount"]
+        if entry.get("ServerlessConfig"):
+            variant["CurrentServerlessConfig"] = dict(entry["ServerlessConfig"])
+            variant["DesiredServerlessConfig"] = dict(entry["ServerlessConfig"])
+        variants.append(variant)
+    return variants
+
+
+def settled(variant: dict[str, Any]) -> dict[str, Any]:
+    """The variant once its desired weight and capacity are reached."""
+    done = dict(variant)
+    for field in ("Weight", "InstanceCount", "ServerlessConfig"):
+        if f"Desired{field}" in done:
+            done[f"Current{field}"] = copy.deepcopy(done[f"Desired{field}"])
+    return done
+
+
+def _pending_variant(variant: dict[str, Any]) -> dict[str, Any]:
+    pending = {k: v for k, v in variant.items() if k == "VariantName" or k.startswith("Desired")}
+    pending["VariantStatus"] = [{"Status": "Creating"}]
+    return pending
+
+
+class SageMakerExtensions:
+    """The SageMaker operations the emulator adds to or corrects in moto.
+
+    Calls are serialised: a check ("does this name exist?") and the change it
+    guards must not interleave with another call, as moto's handlers would."""
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self._failures: dict[str, list[InjectedFailure]] = {}
+        self._handlers: dict[str, Callable[[SageMakerModelBackend, Params], Payload]] = {
+            "CreateModel": self._create_model,
+            "DescribeModel": self._require_model,
+            "DeleteModel": self._require_model,
+            "CreateEndpointConfig": self._create_endpoint_config,
+            "DescribeEndpointConfig": self._require_endpoint_config,
+            "DeleteEndpointConfig": self._require_endpoint_config,
+            "CreateEndpoint": self._create_endpoint,
+            "DescribeEndpoint": self._describe_endpoint,
+            "DeleteEndpoint": self._delete_endpoint,
+            "UpdateEndpoint": self._update_endpoint,
+            "UpdateEndpointWeightsAndCapacities": self._update_weights_and_capacities,
+            "ListEndpoints": self._list_endpoints,
+            "AddTags": self._add_tags,
+            "ListTags": self._require_tagged_resource,
+            "DeleteTags": self._require_tagged_resource,
+        }
+
+    @contextmanager
+    def exclusive(self) -> Iterator[None]:
+        with self._lock:
+            yield
+
+    def before_moto(self, account: str, region: str, operation: str, params: Params) -> Payload:
+        """Run the extension for one call; a payload answers it, None lets moto answer."""
+        backend = sagemaker_backends[account][region]
+        self._settle(backend)
+        handler = self._handlers.get(operation)
+        return handler(backend, params) if handler else None
+
+    # ---- injected endpoint failures ----------------------------------------------
+
+    def fail_next(self, endpoint: str, failure: InjectedFailure) -> None:
+        with self._lock:
+            self._failures.setdefault(endpoint, []).append(failure)
+
+    def clear_failures(self) -> None:
+        with self._lock:
+            self._failures.clear()
+
+    def pending_failures(self) -> dict[str, list[InjectedFailure]]:
+        with self._lock:
+            return {name: list(queue) for name, queue in self._failures.items() if queue}
+
+    def _take_failure(self, endpoint: str, operation: str) -> InjectedFailure | None:
+        queue = self._failures.get(endpoint, [])
+        for index, failure in enumerate(queue):
+            if failure.applies_to(operation):
+                return queue.pop(index)
+        return None
+
+    # ---- lifecycle ---------------------------------------------------------------
+
+    @staticmethod
+    def _settle(backend: SageMakerModelBackend) -> None:
+        """Apply due transitions before any call reads or changes endpoints."""
+        for name, endpoint in list(backend.endpoints.items()):
+            if isinstance(endpoint, EmulatedEndpoint) and not endpoint.refresh():
+                del backend.endpoints[name]
+
+    # ---- models and configs: moto overwrites duplicates silently ----------------
+
+    def _create_model(self, backend: SageMakerModelBackend, params: Params) -> Payload:
+        name = params.get("ModelName", "")
+        if name in backend._models:
+            raise validation_error(f'Cannot create already existing model "{_arn(backend, "model", name)}".')
+        return None
+
+    def _require_model(self, backend: SageMakerModelBackend, params: Params) -> Payload:
+        # moto's DeleteModel names the model without its ARN, unlike AWS.
+        name = params.get("ModelName", "")
+        if name not in backend._models:
+            raise validation_error(f'Could not find model "{_arn(backend, "model", name)}".')
+        return None
+
+    def _create_endpoint_config(self, backend: SageMakerModelBackend, params: Params) -> Payload:
+        name = params.get("EndpointConfigName", "")
+        if name in backend.endpoint_configs:
+            arn = _arn(backend, "endpoint-config", name)
+            raise validation_error(f'Cannot create already existing endpoint configuration "{arn}".')
+        return None
+
+    def _require_endpoint_config(self, backend: SageMakerModelBackend, params: Params) -> Payload:
+        self._config(backend, params.get("EndpointConfigName", ""))
+        return None
+
+    # ---- endpoints: moto has no transitions, no UpdateEndpoint, no duplicates check
+
+    def _create_endpoint(self, backend: SageMakerModelBackend, params: Params) -> Payload:
+        name = params.get("EndpointName", "")
+        if name in backend.endpoints:
+            raise validation_error(f'Cannot create already existing endpoint "{_arn(backend, "endpoint", name)}".')
+        config = self._config(backend, params.get("EndpointConfigName", ""))
+        failure = self._take_failure(name, "create")
+        endpoint = EmulatedEndpoint(backend, name, config, params.get("Tags") or [], failure)
+        backend.endpoints[name] = endpoint
+        return {"EndpointArn": endpoint.arn}
+
+    def _describe_endpoint(self, backend: SageMakerModelBackend, params: Params) -> Payload:
+        endpoint = self._endpoint(backend, params.get("EndpointName", ""))
+        if isinstance(endpoint, EmulatedEndpoint):
+            endpoint.lifecycle.advance()  # counts describes for the manual pace
+            self._settle(backend)
+            self._endpoint(backend, endpoint.endpoint_name)
+        return None
+
+    def _delete_endpoint(self, backend: SageMakerModelBackend, params: Params) -> Payload:
+        # moto deletes at once; AWS goes through Deleting.
+        endpoint = self._endpoint(backend, params.get("EndpointName", ""))
+        if not isinstance(endpoint, EmulatedEndpoint):
+            return None
+        if endpoint.endpoint_status != DELETING:
+            endpoint.begin(DELETING, DELETED, PendingChange())
+        return {}
+
+    def _update_endpoint(self, backend: SageMakerModelBackend, params: Params) -> Payload:
+        endpoint = self._updatable(backend, params.get("EndpointName", ""))
+        config = self._config(backend, params.get("EndpointConfigName", ""))
+        variants = variants_of(config)
+        if params.get("RetainAllVariantProperties"):
+            variants = _retain_properties(endpoint.production_variants, variants)
+        failure = self._take_failure(endpoint.endpoint_name, "update")
+        outcome = FAILED if failure and not failure.rollback else IN_SERVICE
+        endpoint.begin(UPDATING, outcome, PendingChange(config.endpoint_config_name, variants, failure))
+        return {"EndpointArn": endpoint.arn}
+
+    def _update_weights_and_capacities(self, backend: SageMakerModelBackend, params: Params) -> Payload:
+        # moto applies these at once and drops instance counts it was not given.
+        endpoint = self._updatable(backend, params.get("EndpointName", ""))
+        desired = params.get("DesiredWeightsAndCapacities") or []
+        by_name = {v["VariantName"]: v for v in endpoint.production_variants}
+        seen: set[str] = set()
+        for change in desired:
+            name = change.get("VariantName")
+            if name in seen:
+                raise validation_error(f'The variant name "{name}" was non-unique within the request.')
+            if name not in by_name:
+                raise validation_error(
+                    f'The variant name(s) "{name}" is/are not present within endpoint configuration '
+                    f'"{endpoint.endpoint_config_name}".'
+                )
+            seen.add(name)
+        variants = copy.deepcopy(endpoint.production_variants)
+        for variant in variants:
+            change = next((c for c in desired if c["VariantName"] == variant["VariantName"]), None)
+            if change:
+                _apply_desired(variant, change)
+        endpoint.production_variants = variants  # desired now, current once InService
+        endpoint.begin(UPDATING, IN_SERVICE, PendingChange())
+        return {"EndpointArn": endpoint.arn}
+
+    def _list_endpoints(self, backend: SageMakerModelBackend, params: Params) -> Payload:
+        max_results = params.get("MaxResults")
+        if max_results is not None and not 1 <= int(max_results) <= MAX_LIST_RESULTS:
+            raise validation_error(
+                f"1 validation error detected: Value '{max_results}' at 'maxResults' failed to satisfy "
+                f"constraint: Member must have value less than or equal to {MAX_LIST_RESULTS}"
+            )
+        return None  # settled already: moto lists current statuses and times
+
+    # ---- tags: moto appends duplicate keys and fails on unknown ARNs ------------
+
+    def _add_tags(self, backend: SageMakerModelBackend, params: Params) -> Payload:
+        resource = self._tagged_resource(backend, params.get("ResourceArn", ""))
+        if resource is None:
+            return None
+        merged = {t["Key"]: t.get("Value", "") for t in resource.tags}
+        merged.update({t["Key"]: t.get("Value", "") for t in params.get("Tags") or []})
+        resource.tags = [{"Key": k, "Value": v} for k, v in merged.items()]
+        return {"Tags": list(params.get("Tags") or [])}
+
+    def _require_tagged_resource(self, backend: SageMakerModelBackend, params: Params) -> Payload:
+        self._tagged_resource(backend, params.get("ResourceArn", ""))
+        return None
+
+    @staticmethod
+    def _tagged_resource(backend: SageMakerModelBackend, arn: str) -> Any:
+        kind, _, name = arn.rpartition(":")[2].partition("/")
+        table = {"endpoint": backend.endpoints, "endpoint-config": backend.endpoint_configs,
+                 "model": backend._models}.get(kind)
+        if table is None:
+            return None  # another resource type: moto's own handling
+        if name not in table:
+            raise validation_error(f'Could not find resource "{arn}".')
+        return table[name]
+
+    # ---- lookups -----------------------------------------------------------------
+
+    @staticmethod
+    def _endpoint(backend: SageMakerModelBackend, name: str) -> FakeEndpoint:
+        endpoint = backend.endpoints.get(name)
+        if endpoint is None:
+            raise validation_error(f'Could not find endpoint "{_arn(backend, "endpoint", name)}".')
+        return endpoint
+
+    def _updatable(self, backend: SageMakerModelBackend, name: str) -> EmulatedEndpoint:
+        endpoint = self._endpoint(backend, name)
+        if not isinstance(endpoint, EmulatedEndpoint):
+            raise validation_error(f'Endpoint "{endpoint.arn}" was not created through this emulator.')
+        if endpoint.endpoint_status in IN_FLIGHT:
+            raise validation_error(f'Cannot update in-progress endpoint "{endpoint.arn}".')
+        if endpoint.endpoint_status == FAILED:
+            raise validation_error(f'Cannot update failed endpoint "{endpoint.arn}".')
+        return endpoint
+
+    @staticmethod
+    def _config(backend: SageMakerModelBackend, name: str) -> FakeEndpointConfig:
+        config = backend.endpoint_configs.get(name)
+        if config is None:
+            arn = _arn(backend, "endpoint-config", name)
+            raise validation_error(f'Could not find endpoint configuration "{arn}".')
+        return config
+
+
+def _arn(backend: SageMakerModelBackend, kind: str, name: str) -> str:
+    return arn_formatter(kind, name, backend.account_id, backend.region_name)
+
+
+def _apply_desired(variant: dict[str, Any], change: dict[str, Any]) -> None:
+    if change.get("DesiredWeight") is not None:
+        variant["DesiredWeight"] = float(change["DesiredWeight"])
+    if change.get("DesiredInstanceCount") is not None:
+        variant["DesiredInstanceCount"] = change["DesiredInstanceCount"]
+    serverless = change.get("ServerlessUpdateConfig")
+    if serverless:
+        desired = dict(variant.get("DesiredServerlessConfig") or {})
+        desired.update(serverless)
+        variant["DesiredServerlessConfig"] = desired
+
+
+def _retain_properties(current: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """RetainAllVariantProperties: variants that keep their name keep weight and capacity."""
+    by_name = {v["VariantName"]: v for v in current}
+    retained = []
+    for variant in new:
+        old = by_name.get(variant["VariantName"])
+        merged = dict(variant)
+        if old:
+            for field in ("DesiredWeight", "DesiredInstanceCount", "DesiredServerlessConfig"):
+                if field in old:
+                    merged[field] = copy.deepcopy(old[field])
+        retained.append(merged)
+    return retained
