@@ -188,7 +188,7 @@ class ControlPlane:
         if self._processes:
             raise ControlPlaneError("the control plane is already started")
         bin_dir = self._bin_dir or ensure_binaries()
-        _remove_stale_workdirs()
+        remove_stale_workdirs()
         atexit.register(self.stop)
         began = time.monotonic()
         try:
@@ -368,7 +368,7 @@ def _kubectl_binary() -> str:
     return found
 
 
-def _remove_stale_workdirs() -> None:
+def remove_stale_workdirs() -> None:
     """Remove working directories left by processes that were killed outright
     (their servers died with them; the directory did not)."""
     for path in Path(tempfile.gettempdir()).glob(f"{WORKDIR_PREFIX}*"):
