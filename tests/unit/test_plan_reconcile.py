@@ -1,0 +1,344 @@
+"""reconcile(): blueprint x observed -> actions and conditions, as tables."""
+
+from __future__ import annotations
+
+import pytest
+from test_plan_kit import OWNER, bp_of, built, conditions_by_type, endpoint, mme_spec, realtime_spec, short, status_of
+
+from endpoint_operator.api import constants
+from endpoint_operator.api.resources import ObservedConfig
+from endpoint_operator.plan import naming
+from endpoint_operator.plan.observed import Observed
+from endpoint_operator.plan.reconcile import Requeue, plan_failure, reconcile
+from endpoint_operator.plan.errors import PlanError
+
+BP1 = bp_of(realtime_spec())
+BP2 = bp_of(realtime_spec(data="s3://models/recsys/v8/model.tar.gz"))
+BP3 = bp_of(realtime_spec(data="s3://models/recsys/v9/model.tar.gz"))
+M1, C1 = BP1.models[0].name, BP1.config.name
+M2, C2 = BP2.models[0].name, BP2.config.name
+M3, C3 = BP3.models[0].name, BP3.config.name
+NOTHING = Observed(endpoint=None)
+
+READY = ("True", "EndpointInService")
+AT_REST = {"Ready": READY, "Progressing": ("False", "Reconciled"), "Degraded": ("False", "AsExpected")}
+
+
+def conds(ready, progressing, degraded=("False", "AsExpected")):
+    return {"Ready": ready, "Progressing": progressing, "Degraded": degraded}
+
+
+REALTIME = [
+    pytest.param(
+        BP1, NOTHING, None,
+        [f"CreateModel:{M1}", f"CreateEndpointConfig:{C1}", f"CreateEndpoint:{C1}"],
+        conds(("False", "CreatingEndpoint"), ("True", "CreatingEndpoint")), 0, Requeue.FAST,
+        id="create-from-nothing",
+    ),
+    pytest.param(
+        BP1, Observed(endpoint=None, models=frozenset({M1})), None,
+        [f"CreateEndpointConfig:{C1}", f"CreateEndpoint:{C1}"],
+        conds(("False", "CreatingEndpoint"), ("True", "CreatingEndpoint")), 0, Requeue.FAST,
+        id="create-with-model-already-there",
+    ),
+    pytest.param(
+        BP1, built(BP1), status_of(BP1, ep_status=None, target_config=C1),
+        [f"CreateEndpoint:{C1}"],
+        conds(("False", "CreatingEndpoint"), ("True", "CreatingEndpoint")), 0, Requeue.FAST,
+        id="create-with-model-and-config-there",
+    ),
+    pytest.param(
+        BP1, built(BP1, ep=endpoint(BP1, "Creating")), status_of(BP1, None, target_config=C1),
+        [],
+        conds(("False", "EndpointCreating"), ("True", "EndpointCreating")), 0, Requeue.FAST,
+        id="creating-waits",
+    ),
+    pytest.param(
+        BP1, built(BP1, ep=endpoint(BP1)), status_of(BP1),
+        [], AT_REST, 0, Requeue.SLOW,
+        id="at-rest-no-op",
+    ),
+    pytest.param(
+        BP1, built(BP1, ep=endpoint(BP1)), None,
+        [], AT_REST, 0, Requeue.SLOW,
+        id="at-rest-without-previous-status",
+    ),
+    pytest.param(
+        BP2, built(BP1, ep=endpoint(BP1)), status_of(BP1),
+        [f"CreateModel:{M2}", f"CreateEndpointConfig:{C2}", f"UpdateEndpoint:{C2}"],
+        conds(("False", "UpdatingEndpoint"), ("True", "UpdatingEndpoint")), 0, Requeue.FAST,
+        id="model-change-new-config-and-update-nothing-deleted",
+    ),
+    pytest.param(
+        BP2, built(BP1, BP2, ep=endpoint(BP1, "Updating", config=C1)), status_of(BP1, "InService", target_config=C2),
+        [],
+        conds(("False", "EndpointUpdating"), ("True", "EndpointUpdating")), 0, Requeue.FAST,
+        id="updating-waits-and-collects-nothing",
+    ),
+    pytest.param(
+        BP2, built(BP1, BP2, ep=endpoint(BP2)), status_of(BP1, "Updating", config=C1, target_config=C2),
+        [f"DeleteEndpointConfig:{C1}", f"DeleteModel:{M1}"],
+        conds(READY, ("True", "CollectingGarbage")), 0, Requeue.FAST,
+        id="gc-after-in-service-on-new-config",
+    ),
+    pytest.param(
+        BP1, built(BP1, ep=None), status_of(BP1),
+        [f"CreateEndpoint:{C1}"],
+        conds(("False", "CreatingEndpoint"), ("True", "CreatingEndpoint")), 1, Requeue.FAST,
+        id="drift-endpoint-deleted-out-of-band",
+    ),
+    pytest.param(
+        BP1, built(BP1, BP2, ep=endpoint(BP1, config=C2)), status_of(BP1),
+        [f"UpdateEndpoint:{C1}"],
+        conds(("False", "UpdatingEndpoint"), ("True", "UpdatingEndpoint")), 1, Requeue.FAST,
+        id="drift-config-switched-out-of-band",
+    ),
+    pytest.param(
+        BP1, Observed(endpoint=endpoint(BP1, config="hand-made"), models=frozenset({M1}), configs={C1: ObservedConfig(name=C1)}), None,
+        [f"UpdateEndpoint:{C1}"],
+        conds(("False", "UpdatingEndpoint"), ("True", "UpdatingEndpoint")), 1, Requeue.FAST,
+        id="drift-foreign-config-switched-back",
+    ),
+    pytest.param(
+        BP1, Observed(endpoint=endpoint(BP1), configs={C1: ObservedConfig(name=C1, variant_models=(M1,))}), status_of(BP1),
+        [f"CreateModel:{M1}"],
+        conds(("False", "RestoringResources"), ("True", "RestoringResources")), 1, Requeue.FAST,
+        id="drift-model-deleted-out-of-band",
+    ),
+    pytest.param(
+        BP1, Observed(endpoint=endpoint(BP1), models=frozenset({M1})), status_of(BP1),
+        [f"CreateEndpointConfig:{C1}"],
+        conds(("False", "RestoringResources"), ("True", "RestoringResources")), 1, Requeue.FAST,
+        id="drift-config-deleted-out-of-band",
+    ),
+    pytest.param(
+        BP1, built(BP1, ep=endpoint(BP1, "Failed", failure_reason="image not found")), status_of(BP1, None, target_config=C1),
+        [],
+        conds(("False", "EndpointFailed"), ("False", "EndpointFailed"), ("True", "EndpointFailed")), 0, Requeue.SLOW,
+        id="failed-on-desired-config-waits-for-spec-change",
+    ),
+    pytest.param(
+        BP2, built(BP1, ep=endpoint(BP1, "Failed", failure_reason="image not found")), status_of(BP1, "Failed"),
+        [f"CreateModel:{M2}", f"CreateEndpointConfig:{C2}", "DeleteEndpoint:ml-recs"],
+        conds(("False", "ReplacingFailedEndpoint"), ("True", "ReplacingFailedEndpoint"), ("True", "EndpointFailed")), 0, Requeue.FAST,
+        id="failed-and-spec-changed-deletes-to-recreate",
+    ),
+    pytest.param(
+        BP2, built(BP1, BP2, ep=None), status_of(BP1, "Failed"),
+        [f"CreateEndpoint:{C2}"],
+        conds(("False", "CreatingEndpoint"), ("True", "CreatingEndpoint")), 0, Requeue.FAST,
+        id="failed-endpoint-gone-recreated-without-drift-message",
+    ),
+    pytest.param(
+        BP2, built(BP1, BP2, ep=endpoint(BP1, failure_reason="health check failed")), status_of(BP1, "RollingBack", target_config=C2),
+        [],
+        conds(("False", "UpdateFailed"), ("False", "UpdateFailed"), ("True", "UpdateFailed")), 0, Requeue.SLOW,
+        id="rolled-back-update-recorded",
+    ),
+    pytest.param(
+        BP2, built(BP1, BP2, ep=endpoint(BP1, failure_reason="health check failed")), status_of(BP1, failed_config=C2, failure_reason="health check failed"),
+        [],
+        conds(("False", "UpdateFailed"), ("False", "UpdateFailed"), ("True", "UpdateFailed")), 0, Requeue.SLOW,
+        id="rolled-back-update-not-retried",
+    ),
+    pytest.param(
+        BP3, built(BP1, BP2, ep=endpoint(BP1, failure_reason="health check failed")), status_of(BP2, config=C1, failed_config=C2, failure_reason="health check failed"),
+        [f"CreateModel:{M3}", f"CreateEndpointConfig:{C3}", f"UpdateEndpoint:{C3}"],
+        conds(("False", "UpdatingEndpoint"), ("True", "UpdatingEndpoint")), 0, Requeue.FAST,
+        id="spec-change-after-rollback-updates",
+    ),
+    pytest.param(
+        BP2, built(BP1, BP2, ep=endpoint(BP1, failure_reason="old failure")), status_of(BP1, target_config=C2, failure_reason="old failure"),
+        [f"UpdateEndpoint:{C2}"],
+        conds(("False", "UpdatingEndpoint"), ("True", "UpdatingEndpoint")), 0, Requeue.FAST,
+        id="stale-failure-reason-is-not-a-rollback",
+    ),
+    pytest.param(
+        BP1, built(BP1, ep=endpoint(BP1, "OutOfService")), status_of(BP1),
+        [],
+        conds(("False", "EndpointOutOfService"), ("False", "EndpointOutOfService"), ("True", "EndpointOutOfService")), 0, Requeue.SLOW,
+        id="out-of-service-is-not-touched",
+    ),
+    pytest.param(
+        BP1, Observed(endpoint=endpoint(BP1, tags={constants.TAG_UID: "uid-2", constants.TAG_NAMESPACE: "other", constants.TAG_NAME: "recs"})), None,
+        [],
+        conds(("False", "EndpointNotOwned"), ("False", "EndpointNotOwned"), ("True", "EndpointNotOwned")), 0, Requeue.SLOW,
+        id="endpoint-of-another-owner-is-not-touched",
+    ),
+]
+
+
+def _check(decision, actions, conditions, corrections, requeue):
+    assert [short(x) for x in decision.actions] == actions
+    assert conditions_by_type(decision) == conditions
+    assert len(decision.corrections) == corrections, decision.corrections
+    assert decision.requeue is requeue
+    assert all(c.observed_generation == 7 and c.last_transition_time is None for c in decision.conditions)
+
+
+@pytest.mark.parametrize("bp, observed, previous, actions, conditions, corrections, requeue", REALTIME)
+def test_realtime(bp, observed, previous, actions, conditions, corrections, requeue):
+    _check(reconcile(bp, observed, 7, previous), actions, conditions, corrections, requeue)
+
+
+@pytest.mark.parametrize("status", ["Creating", "Updating", "SystemUpdating", "RollingBack", "Deleting"])
+def test_in_flight_endpoint_is_never_acted_on(status):
+    decision = reconcile(BP2, built(BP1, BP2, ep=endpoint(BP1, status)), 1, status_of(BP1))
+    assert decision.actions == ()
+    assert decision.requeue is Requeue.FAST
+    assert conditions_by_type(decision)["Progressing"] == ("True", f"Endpoint{status}")
+    assert decision.endpoint_phase == status
+
+
+MME_AB = bp_of(mme_spec(("alpha", "beta")))
+MME_ABC = bp_of(mme_spec(("alpha", "beta", "gamma")))
+MME_A = bp_of(mme_spec(("alpha",)))
+PREFIX = MME_AB.artifact_prefix
+
+
+def test_mme_model_list_is_not_in_config_or_model_names():
+    assert MME_AB.config.name == MME_ABC.config.name == MME_A.config.name
+    assert MME_AB.models == MME_ABC.models
+
+
+MULTI_MODEL = [
+    pytest.param(
+        MME_AB, NOTHING, None,
+        [f"CreateModel:{MME_AB.models[0].name}", f"CreateEndpointConfig:{MME_AB.config.name}",
+         "CopyArtifact:alpha.tar.gz", "CopyArtifact:beta.tar.gz", f"CreateEndpoint:{MME_AB.config.name}"],
+        conds(("False", "CreatingEndpoint"), ("True", "CreatingEndpoint")),
+        id="create-copies-artifacts-before-endpoint",
+    ),
+    pytest.param(MME_AB, built(MME_AB, ep=endpoint(MME_AB)), None, [], AT_REST, id="at-rest"),
+    pytest.param(
+        MME_ABC, built(MME_AB, ep=endpoint(MME_AB)), status_of(MME_AB),
+        ["CopyArtifact:gamma.tar.gz"],
+        conds(("False", "SyncingArtifacts"), ("True", "SyncingArtifacts")),
+        id="add-model-is-one-s3-copy",
+    ),
+    pytest.param(
+        MME_A, built(MME_AB, ep=endpoint(MME_AB)), status_of(MME_AB),
+        ["DeleteArtifact:beta.tar.gz"],
+        conds(("False", "SyncingArtifacts"), ("True", "SyncingArtifacts")),
+        id="remove-model-is-one-s3-delete",
+    ),
+    pytest.param(
+        MME_A, built(MME_AB, ep=endpoint(MME_AB), artifacts={"beta.tar.gz": "s3://models/beta/v1/model.tar.gz"}), status_of(MME_AB),
+        ["CopyArtifact:alpha.tar.gz", "DeleteArtifact:beta.tar.gz"],
+        conds(("False", "SyncingArtifacts"), ("True", "SyncingArtifacts")),
+        id="copies-before-deletes",
+    ),
+    pytest.param(
+        MME_AB, built(MME_AB, ep=endpoint(MME_AB), artifacts={"alpha.tar.gz": "s3://models/alpha/v0/model.tar.gz", "beta.tar.gz": "s3://models/beta/v1/model.tar.gz"}), status_of(MME_AB),
+        ["CopyArtifact:alpha.tar.gz"],
+        conds(("False", "SyncingArtifacts"), ("True", "SyncingArtifacts")),
+        id="changed-source-copied-again",
+    ),
+    pytest.param(
+        MME_AB, built(MME_AB, ep=endpoint(MME_AB), artifacts={"alpha.tar.gz": "", "beta.tar.gz": "s3://models/beta/v1/model.tar.gz"}), status_of(MME_AB),
+        ["CopyArtifact:alpha.tar.gz"],
+        conds(("False", "SyncingArtifacts"), ("True", "SyncingArtifacts")),
+        id="unknown-source-copied-again",
+    ),
+]
+
+
+@pytest.mark.parametrize("bp, observed, previous, actions, conditions", MULTI_MODEL)
+def test_multimodel(bp, observed, previous, actions, conditions):
+    decision = reconcile(bp, observed, 7, previous)
+    assert [short(x) for x in decision.actions] == actions
+    assert conditions_by_type(decision) == conditions
+
+
+def test_mme_copy_targets_are_under_the_prefix_with_target_model_names():
+    decision = reconcile(MME_ABC, built(MME_AB, ep=endpoint(MME_AB)), 1, status_of(MME_AB))
+    (copy,) = [x.copy for x in decision.actions]
+    assert copy.target.bucket == PREFIX.bucket == "models"
+    assert copy.target.key == "endpoint-operator/ml/recs/gamma.tar.gz"
+    assert copy.source.key == "gamma/v1/model.tar.gz"
+
+
+def test_messages_name_what_is_happening():
+    decision = reconcile(BP1, built(BP1, ep=endpoint(BP1, "Creating")), 1, None)
+    progressing = next(c for c in decision.conditions if c.type == "Progressing")
+    assert progressing.message == f"Endpoint ml-recs is Creating on config {C1}"
+    failed = reconcile(BP1, built(BP1, ep=endpoint(BP1, "Failed", failure_reason="CannotStartContainerError")), 1, None)
+    degraded = next(c for c in failed.conditions if c.type == "Degraded")
+    assert "CannotStartContainerError" in degraded.message and C1 in degraded.message
+
+
+def test_corrections_say_what_drifted():
+    decision = reconcile(BP1, built(BP1, ep=None), 1, status_of(BP1))
+    assert decision.corrections == ("Endpoint ml-recs was deleted out of band; recreating it",)
+
+
+def test_rollback_is_recorded_in_status_and_carried():
+    first = reconcile(BP2, built(BP1, BP2, ep=endpoint(BP1, failure_reason="boom")), 1, status_of(BP1, "Updating", target_config=C2))
+    assert first.status.endpoint.failed_config == C2
+    assert first.status.endpoint.target_config is None
+    again = reconcile(BP2, built(BP1, BP2, ep=endpoint(BP1, failure_reason="boom")), 1, first.status)
+    assert again.actions == () and again.status.endpoint.failed_config == C2
+
+
+def test_update_records_its_target_until_it_lands():
+    sent = reconcile(BP2, built(BP1, BP2, ep=endpoint(BP1)), 1, status_of(BP1))
+    assert sent.status.endpoint.target_config == C2
+    waiting = reconcile(BP2, built(BP1, BP2, ep=endpoint(BP1, "Updating")), 1, sent.status)
+    assert waiting.status.endpoint.target_config == C2
+    landed = reconcile(BP2, built(BP1, BP2, ep=endpoint(BP2)), 1, waiting.status)
+    assert landed.status.endpoint.target_config is None and landed.status.endpoint.failed_config is None
+
+
+def test_status_reports_mode_revision_variants_and_instances():
+    ep = endpoint(BP1).model_copy(update={"variants": (
+        endpoint(BP1).variants[0].model_copy(update={"current_instances": 1, "desired_instances": 2}),
+    )})
+    status = reconcile(BP1, built(BP1, ep=ep), 3, None).status
+    assert (status.mode, status.mode_reason, status.revision) == ("RealTime", "set in spec.mode", C1)
+    assert status.observed_generation == 3
+    assert status.variants_summary == "primary=100"
+    assert status.instances == "1/2"
+    assert status.variants[0].model == M1
+    assert status.endpoint.config_name == C1 and status.endpoint.status == "InService"
+    assert status.models == ["recsys"]
+    assert status.conditions is None
+
+
+def test_mme_status_lists_target_models():
+    status = reconcile(MME_AB, built(MME_AB, ep=endpoint(MME_AB)), 1, None).status
+    assert status.models == ["alpha.tar.gz", "beta.tar.gz"]
+
+
+def test_gc_ignores_names_of_other_endpoints():
+    stranger = naming.config_name("ml-recs-b", "0123456789")  # shares the prefix 'ml-recs-'
+    observed = built(BP1, ep=endpoint(BP1))
+    observed = Observed(endpoint=observed.endpoint, models=observed.models | {naming.model_name("ml-recs-b", "0123456789")},
+                        configs={**observed.configs, stranger: ObservedConfig(name=stranger)})
+    assert reconcile(BP1, observed, 1, status_of(BP1)).actions == ()
+
+
+def test_gc_keeps_models_the_serving_config_references():
+    observed = built(BP1, BP2, ep=endpoint(BP2))
+    configs = dict(observed.configs)
+    configs[C2] = ObservedConfig(name=C2, variant_models=(M2, M1))  # as if the serving config used both
+    decision = reconcile(BP2, Observed(endpoint=observed.endpoint, models=observed.models, configs=configs), 1, status_of(BP2))
+    assert [short(x) for x in decision.actions] == [f"DeleteEndpointConfig:{C1}"]
+
+
+def test_every_created_resource_carries_the_owner_tags():
+    decision = reconcile(BP1, NOTHING, 1, None)
+    tag_sets = [x.model.tags for x in decision.actions[:1]] + [decision.actions[1].config.tags, decision.actions[2].tags]
+    for tags in tag_sets:
+        assert tags[constants.TAG_UID] == OWNER.uid
+        assert tags[constants.TAG_MANAGED_BY] == constants.MANAGED_BY
+
+
+def test_plan_failure_keeps_what_status_showed():
+    previous = status_of(BP1)
+    error = PlanError("InvalidSpec", "spec.models[1].image", "spec.models[1].image: no image")
+    decision = plan_failure(error, 4, previous)
+    assert decision.actions == ()
+    assert conditions_by_type(decision) == {"Ready": ("False", "InvalidSpec"), "Progressing": ("False", "InvalidSpec"), "Degraded": ("True", "InvalidSpec")}
+    assert all("spec.models[1].image" in c.message and c.observed_generation == 4 for c in decision.conditions)
+    assert decision.status.revision == previous.revision and decision.status.observed_generation == 4
+    assert plan_failure(error, 1, None).status.observed_generation == 1
