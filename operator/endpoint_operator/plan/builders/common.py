@@ -51,6 +51,7 @@ def hashed_config(ctx: BuildContext, variants: tuple[ProductionVariant, ...], **
 def instance_variant(ctx: BuildContext, model: SageMakerModel) -> ProductionVariant:
     instances = ctx.spec.instances
     if instances is None:
+        # Reachable through mode Auto: the schema requires instances only for explicit modes.
         raise invalid("spec.instances", "an instance type is required for this mode (for example ml.m5.large)")
     return ProductionVariant(
         name=PRIMARY,
@@ -62,15 +63,5 @@ def instance_variant(ctx: BuildContext, model: SageMakerModel) -> ProductionVari
 
 
 def model_image(ctx: BuildContext, index: int) -> str:
-    image = ctx.spec.models[index].image or ctx.spec.image
-    if not image:
-        raise invalid(f"spec.models[{index}].image", "no image: set spec.image or the model's own image")
-    return image
-
-
-def check_unique_names(ctx: BuildContext) -> None:
-    seen: set[str] = set()
-    for index, model in enumerate(ctx.spec.models):
-        if model.name in seen:
-            raise invalid(f"spec.models[{index}].name", f"model name {model.name!r} is used twice")
-        seen.add(model.name)
+    # The spec's own rules guarantee one of the two (spec.models[].image or spec.image).
+    return ctx.spec.models[index].image or ctx.spec.image or ""

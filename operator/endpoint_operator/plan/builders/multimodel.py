@@ -11,7 +11,7 @@ from __future__ import annotations
 from ...api.resources import ContainerDef, S3Copy, S3Object
 from ..errors import invalid
 from ..s3url import parse_s3_url, s3_url
-from .common import BuildContext, Parts, check_unique_names, hashed_config, hashed_model, instance_variant, model_image
+from .common import BuildContext, Parts, hashed_config, hashed_model, instance_variant, model_image
 
 ARTIFACT_SUFFIX = ".tar.gz"
 
@@ -52,7 +52,6 @@ def _copies(ctx: BuildContext, prefix: S3Object) -> tuple[S3Copy, ...]:
 
 
 def build(ctx: BuildContext) -> Parts:
-    check_unique_names(ctx)
     image = _shared(ctx, "image", [model_image(ctx, i) for i in range(len(ctx.spec.models))])
     environment = _shared(ctx, "environment", [m.environment or {} for m in ctx.spec.models])
     prefix = artifact_prefix(ctx)

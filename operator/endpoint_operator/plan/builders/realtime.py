@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 from ...api.resources import ContainerDef
-from ..errors import invalid
 from .common import BuildContext, Parts, hashed_config, hashed_model, instance_variant, model_image
 
 
 def build(ctx: BuildContext) -> Parts:
-    models = ctx.spec.models
-    if len(models) != 1:
-        raise invalid("spec.models", f"mode RealTime serves one model, {len(models)} are listed; use MultiModel or one ModelEndpoint per model")
-    spec_model = models[0]
+    spec_model = ctx.spec.models[0]  # one model: the spec's rules (explicit mode) or resolve_mode (Auto)
     container = ContainerDef(
         image=model_image(ctx, 0),
         model_data_url=spec_model.model_data_url,
