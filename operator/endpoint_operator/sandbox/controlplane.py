@@ -231,7 +231,7 @@ class ControlPlane:
         token_file = self.workdir / "tokens.csv"
         token_file.touch(mode=0o600)
         token_file.write_text(f'{self.token},{ADMIN_USER},{ADMIN_USER},"system:masters"\n')
-        self._write_kubeconfig(self.kubeconfig)
+        self.write_kubeconfig(self.kubeconfig)
 
         # Started together: kube-apiserver retries etcd until it answers.
         self._spawn("etcd", self._etcd_argv(bin_dir))
@@ -325,7 +325,8 @@ class ControlPlane:
 
     # -- clients --------------------------------------------------------------
 
-    def _write_kubeconfig(self, path: Path) -> None:
+    def write_kubeconfig(self, path: Path) -> Path:
+        """Write a kubeconfig for this control plane (admin token, CA data) to `path`."""
         config = {
             "apiVersion": "v1",
             "kind": "Config",
@@ -347,6 +348,7 @@ class ControlPlane:
         }
         path.touch(mode=0o600)
         path.write_text(yaml.safe_dump(config, sort_keys=False))
+        return path
 
     def kubectl(
         self, *args: str, input: str | None = None, check: bool = True
