@@ -69,7 +69,12 @@ class EmulatorApp:
         verdict = self.state.faults.judge(call)
         if verdict.delay:
             time.sleep(verdict.delay)  # an injected slow API: the delay is the point
-        response = error_response(verdict.error, call.protocol) if verdict.error else self._answer(call, environ)
+        if verdict.error:
+            response = error_response(verdict.error, call.protocol)
+            if environ.get("REQUEST_METHOD") == "HEAD":
+                response.body = b""  # HEAD answers carry headers only, errors too
+        else:
+            response = self._answer(call, environ)
         self.state.log.record(
             started=started, service=call.service, region=call.region, operation=call.operation,
             params=call.params, status=response.status, error_code=_error_code(response),

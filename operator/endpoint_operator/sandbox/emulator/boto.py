@@ -14,10 +14,11 @@ DUMMY_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "t
 
 def emulator_client(url: str, service: str, region: str = DEFAULT_REGION,
                     max_attempts: int | None = None, **config: Any) -> Any:
-    """A boto3 client for `service` at the emulator. `max_attempts=1` turns off
-    botocore's retries, so a test sees each injected fault as it was sent."""
+    """A boto3 client for `service` at the emulator. `max_attempts` counts every
+    attempt, the first included: 1 turns off botocore's retries, so a test sees
+    each injected fault as it was sent."""
     if max_attempts is not None:
-        config["retries"] = {"max_attempts": max_attempts, "mode": "standard"}
+        config["retries"] = {"total_max_attempts": max_attempts, "mode": "standard"}
     return boto3.session.Session().client(
         service, endpoint_url=url, region_name=region, config=Config(**config), **DUMMY_CREDENTIALS
     )
