@@ -132,6 +132,7 @@ TABLE = [
     (s3_error("CopyObject", 500, "InternalError", "We encountered an internal error. Please try again."),
      Transient, "InternalError"),
     (s3_error("CopyObject", 502, None), Transient, "502"),
+    (s3_error("HeadObject", 503, None), Throttled, "503"),
 ]
 
 

@@ -147,7 +147,8 @@ def _from_client_error(error: ClientError, operation: str) -> GatewayError:
     lowered = message.lower()
     hint = _retry_after_header(meta.get("HTTPHeaders", {}))
 
-    if code in THROTTLING_CODES or status == 429:
+    # A bare 503 is S3 answering a HEAD with SlowDown: a HEAD error has no body to say so.
+    if code in THROTTLING_CODES or status == 429 or code == "503":
         return Throttled(operation, code, message, retry_after=hint or THROTTLE_DELAY)
     if code in NOT_FOUND_CODES or status == 404:
         return NotFound(operation, code, message)
