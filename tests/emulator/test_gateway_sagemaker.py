@@ -259,3 +259,9 @@ def test_deletes_remove_what_was_created(gateway):
 
     assert gateway.describe_endpoint_config("recs-cfg") is None
     assert gateway.list_models("recs-") == []
+
+
+def test_an_endpoint_on_a_config_not_visible_yet_is_transient(gateway):
+    with pytest.raises(Transient) as caught:
+        gateway.create_endpoint("recs", "recs-cfg-not-yet", {})
+    assert "Could not find" in caught.value.message

@@ -117,7 +117,7 @@ EXPIRED_CREDENTIALS_CODES = frozenset({
     "IDPCommunicationError",
 })
 
-NOT_FOUND_PHRASES = ("could not find", "does not exist", "not found")
+NOT_FOUND_PHRASES = ("could not find", "does not exist")
 ALREADY_EXISTS_PHRASES = ("cannot create already existing", "already exists")
 IN_PROGRESS_PHRASES = ("in-progress", "in progress", "currently being")
 
@@ -155,6 +155,10 @@ def _from_client_error(error: ClientError, operation: str) -> GatewayError:
     if code in ALREADY_EXISTS_CODES or any(p in lowered for p in ALREADY_EXISTS_PHRASES):
         return AlreadyExists(operation, code, message)
     if code == "ValidationException" and any(p in lowered for p in NOT_FOUND_PHRASES):
+        if operation.startswith("Create"):
+            # What is missing is a dependency (the config of a new endpoint) created a
+            # moment ago and not yet visible: SageMaker is eventually consistent.
+            return Transient(operation, code, message, retry_after=hint or SERVER_ERROR_DELAY)
         return NotFound(operation, code, message)
     if code in CONFLICT_CODES or any(p in lowered for p in IN_PROGRESS_PHRASES):
         return Transient(operation, code, message, retry_after=hint or CONFLICT_DELAY)
