@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+from concurrent.futures import ThreadPoolExecutor
 
 import boto3
 import pytest
@@ -185,3 +186,25 @@ def test_gateways_on_one_factory_share_its_counts(clients):
 def test_clients_never_retry_by_themselves(clients):
     config = clients.client("sagemaker", REGION).meta.config
     assert config.retries["total_max_attempts"] == 1
+
+
+def test_threads_sharing_a_gateway_spend_exactly_the_burst(clients, aws):
+    limiters = LimiterRegistry(reads_per_second=1.0, mutations_per_second=1.0, burst=15, clock=FrozenClock())
+    gateway = SageMakerGateway(clients, limiters, REGION, stats=CallStats())
+
+    def describe(_: int) -> str:
+        try:
+            gateway.describe_endpoint("recs")
+        except Transient:
+            return "limited"
+        return "sent"
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        outcomes = list(pool.map(describe, range(40)))
+
+    assert outcomes.count("sent") == 15
+    assert gateway.stats.snapshot() == {
+        ("sagemaker", "DescribeEndpoint", "NotFound"): 15,
+        ("sagemaker", "DescribeEndpoint", "limited"): 25,
+    }
+    assert len(aws.emulator.calls(operation="DescribeEndpoint")) == 15
