@@ -155,9 +155,10 @@ def _from_client_error(error: ClientError, operation: str) -> GatewayError:
     if code in ALREADY_EXISTS_CODES or any(p in lowered for p in ALREADY_EXISTS_PHRASES):
         return AlreadyExists(operation, code, message)
     if code == "ValidationException" and any(p in lowered for p in NOT_FOUND_PHRASES):
-        if operation.startswith("Create"):
+        if operation.startswith(("Create", "Update")):
             # What is missing is a dependency (the config of a new endpoint) created a
-            # moment ago and not yet visible: SageMaker is eventually consistent.
+            # moment ago and not yet visible (SageMaker is eventually consistent), or
+            # the target went away meanwhile: either way, observe again and re-plan.
             return Transient(operation, code, message, retry_after=hint or SERVER_ERROR_DELAY)
         return NotFound(operation, code, message)
     if code in CONFLICT_CODES or any(p in lowered for p in IN_PROGRESS_PHRASES):
