@@ -62,14 +62,18 @@ def _add_run_arguments(run: argparse.ArgumentParser) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    if args.kubeconfig:
+        # Before kopf and the client library are imported: the library reads
+        # $KUBECONFIG once, at import.
+        os.environ["KUBECONFIG"] = args.kubeconfig
+    if not args.verbose:
+        logging.getLogger("kopf.objects").setLevel(logging.WARNING)  # one line per watch event otherwise
     import kopf
 
     from .handlers import operator as _registered  # noqa: F401  (registers the handlers)
     from .handlers.assemble import build_controller
     from .handlers.config import OperatorConfig
 
-    if args.kubeconfig:
-        os.environ["KUBECONFIG"] = args.kubeconfig
     config = OperatorConfig(
         fast_poll_seconds=args.fast_poll_seconds, sweep_seconds=args.sweep_seconds,
         resync_seconds=args.resync_seconds, workers=args.workers,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any, ClassVar, Iterator
 
 from botocore import xform_name
@@ -15,10 +16,13 @@ LIMITED_CODE = "ClientRateLimited"
 
 
 class ServiceGateway:
-    """Base of the per-service gateways. Never sleeps: a spent budget or a throttle
-    is raised as Transient with the suggested wait, and the caller requeues."""
+    """Base of the per-service gateways. It never waits for a state. A spent budget
+    is paced in the calling worker thread when the wait is short (as client-go's
+    limiter does), and raised as Transient with the suggested wait when it is long,
+    so the caller requeues instead of holding a worker."""
 
     service: ClassVar[str]
+    max_pace_seconds: ClassVar[float] = 2.0
 
     def __init__(
         self,
@@ -42,6 +46,11 @@ class ServiceGateway:
         `budgeted=False` is for the later steps of one logical operation already paid for."""
         limiter = self._limiter()
         wait = limiter.try_acquire(kind) if budgeted else 0.0
+        paced = 0.0
+        while 0 < wait and paced + wait <= self.max_pace_seconds:
+            time.sleep(wait)
+            paced += wait
+            wait = limiter.try_acquire(kind)
         if wait > 0:
             self.stats.record(self.service, operation, LIMITED)
             raise Transient(

@@ -18,5 +18,5 @@ class OperatorConfig:
     aws_endpoint_url: str | None = None
     reads_per_second: float = 10.0
     mutations_per_second: float = 5.0
-    burst: int = 10
+    burst: int = 20
     namespaces: tuple[str, ...] = field(default_factory=tuple)  # empty: all namespaces

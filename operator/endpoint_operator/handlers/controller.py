@@ -31,7 +31,7 @@ Key = tuple[str, str]  # (namespace, name)
 @dataclass
 class Tracked:
     body: dict[str, Any]
-    synced_generation: int | None = None
+    synced_generation: int | None = None  # the generation the last sync started from
     region: str | None = None
     endpoint_name: str | None = None
     endpoint_seen: tuple[str, datetime | None] | None = None
@@ -121,6 +121,9 @@ class Controller:
                 if tracked is None:
                     continue
                 body = tracked.body
+                # Recorded at the start, whatever the outcome: a failed sync is retried by
+                # its own backoff, not by the events its status writes cause.
+                tracked.synced_generation = body.get("metadata", {}).get("generation")
                 try:
                     result = await loop.run_in_executor(self._executor, self.syncer.sync, body, tracked.attempts)
                 except Exception:  # a bug must not kill the worker; the object is retried
@@ -141,8 +144,6 @@ class Controller:
         spread = 0.75 + (zlib.crc32(f"{key[0]}/{key[1]}".encode()) % 1000) / 2000
         tracked.next_resync = now + self.config.resync_seconds * spread
         tracked.attempts = tracked.attempts + 1 if result.failed_attempt else 0
-        if result.generation is not None and not result.failed_attempt:
-            tracked.synced_generation = result.generation
         if result.region:
             tracked.region, tracked.endpoint_name = result.region, result.endpoint_name
         if result.endpoint_seen is not None:

@@ -132,8 +132,9 @@ class Syncer:
             sagemaker, s3 = self.aws.sagemaker(region), self.aws.s3(region)
             where = dict(region=region, endpoint_name=endpoint_name, generation=generation)
             try:
-                observed = observe(sagemaker, s3, endpoint_name, prefix)
-                decision = finalize(endpoint_name, observed, policy, prefix, generation)
+                # Tags prove ownership: an endpoint another owner made is never deleted.
+                observed = observe(sagemaker, s3, endpoint_name, prefix, with_tags=True)
+                decision = finalize(endpoint_name, observed, policy, prefix, generation, owner=owner)
                 for action in decision.actions:
                     execute(action, sagemaker, s3)
                     self.kube.post_event(body, "Normal", type(action).__name__, action.describe())
@@ -165,7 +166,7 @@ class Syncer:
         delay = max(error.retry_after or 0.0, self.backoff.delay(attempt))
         log.info("transient AWS error on %s: %s (retry in %.1fs)", where.get("endpoint_name"), error, delay)
         condition = Condition(type="Progressing", status="True", reason="WaitingForAWS",
-                              message=f"{error.operation}: {error.code}; retrying in {delay:.0f}s",
+                              message=f"AWS answered {error.code} to {error.operation}; retrying with backoff",
                               observed_generation=where.get("generation"))
         self._write_conditions(body, previous, [condition])
         return SyncResult(Requeue.FAST, delay=delay, failed_attempt=True, **where)
