@@ -18,7 +18,9 @@ log = logging.getLogger(__name__)
 
 @kopf.on.startup()
 async def configure(settings: kopf.OperatorSettings, memo: kopf.Memo, **_: Any) -> None:
-    settings.persistence.finalizer = constants.FINALIZER
+    # kopf strips its finalizer from objects it has no delete handler for; the
+    # controller owns ours, so kopf's must be a different name.
+    settings.persistence.finalizer = f"{constants.PREFIX}/kopf"
     settings.persistence.progress_storage = kopf.AnnotationsProgressStorage(prefix=constants.PREFIX)
     settings.persistence.diffbase_storage = kopf.AnnotationsDiffBaseStorage(
         prefix=constants.PREFIX, key="last-handled-configuration")
