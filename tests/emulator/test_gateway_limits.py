@@ -81,6 +81,7 @@ def test_a_throttle_is_transient_and_slows_the_limiter_down(clients, aws):
 def test_s3_slow_down_is_a_throttle(clients, aws):
     aws.s3.create_bucket(Bucket="serving-artifacts")
     gateway = S3Gateway(clients, LimiterRegistry(), REGION)
+    gateway.max_pace_seconds = 0  # refuse instead of pacing, to see the emptied budget
     aws.emulator.throttle(service="s3", count=1)
 
     with pytest.raises(Throttled) as caught:
@@ -208,3 +209,13 @@ def test_threads_sharing_a_gateway_spend_exactly_the_burst(clients, aws):
         ("sagemaker", "DescribeEndpoint", "limited"): 25,
     }
     assert len(aws.emulator.calls(operation="DescribeEndpoint")) == 15
+
+
+def test_a_short_wait_for_budget_is_paced_not_refused(clients, aws):
+    aws.s3.create_bucket(Bucket="paced")
+    limiters = LimiterRegistry(reads_per_second=20.0, mutations_per_second=1.0, burst=1)
+    gateway = S3Gateway(clients, limiters, REGION)
+    for _ in range(3):  # one token of burst, then 50 ms waits: paced in the calling thread
+        gateway.list_artifacts(S3Object(bucket="paced", key="models/"))
+    assert len(aws.emulator.calls(service="s3", operation="ListObjectsV2")) == 3
+    assert ("s3", "ListObjectsV2", "limited") not in gateway.stats.snapshot()
