@@ -149,10 +149,15 @@ class Controller:
         if result.endpoint_seen is not None:
             tracked.endpoint_seen = result.endpoint_seen
         tracked.in_flight = result.requeue is Requeue.FAST
+        # A failed attempt waits for its backoff alone; otherwise the earlier of the
+        # fast poll and a time-based deadline (a rollout pause ending) wins.
+        if result.failed_attempt and result.delay is not None:
+            self._enqueue(key, result.delay)
+            return
+        if result.requeue is Requeue.FAST:
+            self._enqueue(key, self.config.fast_poll_seconds)
         if result.delay is not None:
             self._enqueue(key, result.delay)
-        elif result.requeue is Requeue.FAST:
-            self._enqueue(key, self.config.fast_poll_seconds)
 
     # ---- the shared poller ---------------------------------------------------------------
 

@@ -113,7 +113,7 @@ class Syncer:
         seen = (observed.endpoint.status, observed.endpoint.last_modified) if observed.endpoint else ("Missing", None)
         # Whatever was just done is in flight until observed: look again soon.
         requeue = Requeue.FAST if decision.actions else decision.requeue
-        return SyncResult(requeue, endpoint_seen=seen, **where)
+        return SyncResult(requeue, delay=decision.requeue_after, endpoint_seen=seen, **where)
 
     # ---- delete ----------------------------------------------------------------------
 

@@ -25,6 +25,7 @@ class Decision:
     corrections: tuple[str, ...]  # drift found and being corrected, for events
     status: ModelEndpointStatus  # the planner's status fields (no conditions)
     done: bool = False  # finalize(): nothing left, the finalizer can go
+    requeue_after: float | None = None  # seconds until something time-based is due (a rollout pause)
 
 
 @dataclass(frozen=True)
