@@ -126,9 +126,9 @@ def test_endpoint_name_override():
 MODES = [
     pytest.param({"mode": "RealTime"}, 1, (Mode.REAL_TIME, "set in spec.mode"), id="explicit-realtime"),
     pytest.param({"mode": "MultiModel"}, 2, (Mode.MULTI_MODEL, "set in spec.mode"), id="explicit-multimodel"),
-    pytest.param({"mode": "Auto"}, 1, (Mode.REAL_TIME, "one model"), id="auto-one-model"),
-    pytest.param({"mode": "Auto"}, 3, (Mode.MULTI_MODEL, "3 models share one image"), id="auto-shared-image"),
-    pytest.param({"mode": "Auto", "traffic": {"maxPayloadMB": 5}}, 1, (Mode.REAL_TIME, "one model"), id="auto-small-payload"),
+    pytest.param({"mode": "Auto"}, 1, (Mode.REAL_TIME, "one model, no traffic hints: real-time"), id="auto-one-model"),
+    pytest.param({"mode": "Auto"}, 3, (Mode.MULTI_MODEL, "3 models share one image: only a multi-model endpoint serves several models (from 5 models it also pays off)"), id="auto-shared-image"),
+    pytest.param({"mode": "Auto", "traffic": {"maxPayloadMB": 5}}, 1, (Mode.REAL_TIME, "steady traffic on one model: real-time"), id="auto-small-payload"),
 ]
 
 
@@ -143,9 +143,8 @@ def test_resolve_mode(extra, count, expected):
 
 
 ERRORS = [
-    pytest.param(lambda: realtime_spec(mode="Serverless", instances=None), "ModeNotSupported", "spec.mode", id="serverless-not-yet"),
-    pytest.param(lambda: realtime_spec(mode="Async", **{"async": {"outputPath": "s3://out/x/"}}), "ModeNotSupported", "spec.mode", id="async-not-yet"),
-    pytest.param(lambda: realtime_spec(mode="Auto", traffic={"maxPayloadMB": 100}), "ModeNotSupported", "spec.mode", id="auto-needs-async"),
+    pytest.param(lambda: realtime_spec(mode="Auto", traffic={"maxPayloadMB": 100}), "InvalidSpec", "spec.async.outputPath", id="auto-async-without-output"),
+    pytest.param(lambda: mme_spec(mode="Auto", traffic={"maxPayloadMB": 100}), "InvalidSpec", "spec.models", id="auto-async-several-models"),
     pytest.param(lambda: realtime_spec(traffic={"maxProcessingSeconds": 600}), "InvalidSpec", "spec.traffic.maxProcessingSeconds", id="realtime-too-slow"),
     pytest.param(lambda: realtime_spec(traffic={"maxPayloadMB": 20}), "InvalidSpec", "spec.traffic.maxPayloadMB", id="realtime-payload-too-big"),
     pytest.param(lambda: realtime_spec(mode="Auto", instances=None), "InvalidSpec", "spec.instances", id="auto-without-instances"),

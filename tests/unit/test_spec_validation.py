@@ -100,6 +100,8 @@ BAD_SPECS = [
     case("serverless-provisioned-above-default-max", SERVERLESS, {"serverless": {"provisionedConcurrency": 30}},
          "spec.serverless.provisionedConcurrency",
          "spec.serverless.provisionedConcurrency must be <= spec.serverless.maxConcurrency"),
+    case("async-two-models", ASYNC, {"models": [MODEL, {**MODEL, "name": "second"}]},
+         "spec.models", "spec.models must hold exactly one model when spec.mode is Async"),
     case("async-without-async", ASYNC, {"async": DELETE},
          "spec.async", "spec.async is required when spec.mode is Async"),
     case("async-on-realtime", REALTIME, {"async": {"outputPath": "s3://example-models/out/"}},

@@ -44,6 +44,8 @@ PRINTER_COLUMNS = [
     {"name": "Cost/mo", "type": "number", "jsonPath": ".status.cost.monthlyUSD",
      "description": "Estimated monthly cost in USD"},
     {"name": "Rollout step", "type": "integer", "jsonPath": ".status.rollout.step", "priority": 1},
+    {"name": "Mode reason", "type": "string", "jsonPath": ".status.modeReason", "priority": 1,
+     "description": "Why this mode (what Auto read in the spec)"},
     {"name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"},
 ]
 

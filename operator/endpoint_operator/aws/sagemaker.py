@@ -121,12 +121,15 @@ class SageMakerGateway(ServiceGateway):
         name: str,
         weights: Mapping[str, float],
         capacities: Mapping[str, int] | None = None,
+        serverless: Mapping[str, ServerlessConfig] | None = None,
     ) -> None:
-        """Shifts traffic (and optionally instance counts) between running variants."""
+        """Shifts traffic (and optionally instance counts) between running variants;
+        `serverless` changes a serverless variant's concurrency in place (its memory
+        is ignored: that takes a new config)."""
         self._call(
             "UpdateEndpointWeightsAndCapacities", "mutation",
             EndpointName=name,
-            DesiredWeightsAndCapacities=weights_request(weights, capacities or {}),
+            DesiredWeightsAndCapacities=weights_request(weights, capacities or {}, serverless or {}),
         )
 
     def delete_endpoint(self, name: str) -> None:
@@ -234,14 +237,21 @@ def endpoint_config_request(config: EndpointConfig) -> dict[str, Any]:
     return request
 
 
-def weights_request(weights: Mapping[str, float], capacities: Mapping[str, int]) -> list[dict[str, Any]]:
+def weights_request(weights: Mapping[str, float], capacities: Mapping[str, int],
+                    serverless: Mapping[str, ServerlessConfig] | None = None) -> list[dict[str, Any]]:
+    serverless = serverless or {}
     rows = []
-    for variant in sorted(set(weights) | set(capacities)):
+    for variant in sorted(set(weights) | set(capacities) | set(serverless)):
         row: dict[str, Any] = {"VariantName": variant}
         if variant in weights:
             row["DesiredWeight"] = float(weights[variant])
         if variant in capacities:
             row["DesiredInstanceCount"] = int(capacities[variant])
+        if variant in serverless:
+            update = {"MaxConcurrency": serverless[variant].max_concurrency}
+            if serverless[variant].provisioned_concurrency is not None:
+                update["ProvisionedConcurrency"] = serverless[variant].provisioned_concurrency
+            row["ServerlessUpdateConfig"] = update
         rows.append(row)
     return rows
 

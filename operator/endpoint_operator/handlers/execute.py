@@ -34,6 +34,8 @@ def _dispatch(action: a.Action, sagemaker: SageMakerGateway, s3: S3Gateway) -> N
             sagemaker.create_endpoint(name, config_name, tags)
         case a.UpdateEndpoint(name=name, config_name=config_name):
             sagemaker.update_endpoint(name, config_name)
+        case a.UpdateServerlessConcurrency(name=name, variant=variant, serverless=serverless):
+            sagemaker.update_weights_and_capacities(name, {}, serverless={variant: serverless})
         case a.DeleteEndpoint(name=name):
             sagemaker.delete_endpoint(name)
         case a.DeleteEndpointConfig(name=name):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Union
 
-from ..api.resources import EndpointConfig, S3Copy, S3Object, SageMakerModel
+from ..api.resources import EndpointConfig, S3Copy, S3Object, SageMakerModel, ServerlessConfig
 from .s3url import s3_url
 
 
@@ -21,8 +21,16 @@ class CreateModel:
 
 def _variant_line(config: EndpointConfig) -> str:
     return ", ".join(
-        f"{v.name}: {v.model_name} on {v.initial_instance_count} x {v.instance_type}" for v in config.variants
+        f"{v.name}: {v.model_name} on {_capacity(v)}" for v in config.variants
     )
+
+
+def _capacity(variant) -> str:
+    if variant.serverless is not None:
+        s = variant.serverless
+        warm = f", {s.provisioned_concurrency} provisioned" if s.provisioned_concurrency is not None else ""
+        return f"serverless {s.memory_size_mb} MB, max concurrency {s.max_concurrency}{warm}"
+    return f"{variant.initial_instance_count} x {variant.instance_type}"
 
 
 @dataclass(frozen=True)
@@ -50,6 +58,20 @@ class UpdateEndpoint:
 
     def describe(self) -> str:
         return f"Update endpoint {self.name} to config {self.config_name}"
+
+
+@dataclass(frozen=True)
+class UpdateServerlessConcurrency:
+    """In place, through UpdateEndpointWeightsAndCapacities: no new config."""
+
+    name: str
+    variant: str
+    serverless: ServerlessConfig  # the desired settings; memory is already the serving one
+
+    def describe(self) -> str:
+        s = self.serverless
+        warm = f", provisioned concurrency {s.provisioned_concurrency}" if s.provisioned_concurrency is not None else ""
+        return f"Update serverless variant {self.variant} of endpoint {self.name} in place: max concurrency {s.max_concurrency}{warm}"
 
 
 @dataclass(frozen=True)
@@ -99,6 +121,7 @@ Action = Union[
     CreateEndpointConfig,
     CreateEndpoint,
     UpdateEndpoint,
+    UpdateServerlessConcurrency,
     DeleteEndpoint,
     DeleteEndpointConfig,
     DeleteModel,

@@ -31,6 +31,7 @@ class Blueprint:
     artifact_prefix: S3Object | None  # MultiModel only: bucket + key prefix ending with "/"
     revision: str  # == config.name: serving this config is serving the spec
     served_models: tuple[str, ...] = ()  # status.models: spec model names (TargetModel names for MultiModel)
+    scale_to_zero: bool = False  # Async: autoscaling may take the variant to zero instances
 
 
 def _tags(spec: ModelEndpointSpec, owner: Owner) -> dict[str, str]:
@@ -47,10 +48,13 @@ def _tags(spec: ModelEndpointSpec, owner: Owner) -> dict[str, str]:
     return merged
 
 
-def build_blueprint(spec: ModelEndpointSpec, owner: Owner) -> Blueprint:
-    """Raises PlanError for what the schema could not refuse."""
+def build_blueprint(spec: ModelEndpointSpec, owner: Owner, endpoint_name: str | None = None) -> Blueprint:
+    """Raises PlanError for what the schema could not refuse. `endpoint_name` places
+    the blueprint on another endpoint than the spec's own (a mode migration's slot,
+    see migration.py); every model and config name follows it."""
     mode, reason = resolve_mode(spec)
-    ctx = BuildContext(spec=spec, owner=owner, endpoint_name=naming.endpoint_name(owner, spec.endpoint_name), tags=_tags(spec, owner))
+    name = endpoint_name or naming.endpoint_name(owner, spec.endpoint_name)
+    ctx = BuildContext(spec=spec, owner=owner, endpoint_name=name, tags=_tags(spec, owner))
     parts = BUILDERS[mode](ctx)
     return Blueprint(
         owner=owner,
@@ -64,4 +68,5 @@ def build_blueprint(spec: ModelEndpointSpec, owner: Owner) -> Blueprint:
         artifact_prefix=parts.artifact_prefix,
         revision=parts.config.name,
         served_models=parts.served_models,
+        scale_to_zero=parts.scale_to_zero,
     )

@@ -1,21 +1,73 @@
-"""Which SageMaker inference mode serves a spec, and why (recorded in status)."""
+"""Which SageMaker inference mode serves a spec, and why (recorded in status).
+
+`mode: Auto` reads the declared traffic and models; the table, row by row, with its
+reasoning, is in docs/modes.md. The first row that matches decides:
+
+1. a payload over 6 MB or a request over 60 s        -> Async (real-time cannot serve it)
+2. several models on one image                        -> MultiModel
+3. a Scheduled pattern (bulk scoring)                 -> Async, scaled to zero between runs
+4. Sporadic traffic (or <= 800 calls a day), payload
+   <= 4 MB, no GPU, no sub-second p99 target          -> Serverless
+5. otherwise                                          -> RealTime
+"""
 
 from __future__ import annotations
 
-from ..api.spec import Mode, ModelEndpointSpec
-from .errors import PlanError
+import re
 
-# Modes with a blueprint builder; the others are refused until they have one.
-SUPPORTED = frozenset({Mode.REAL_TIME, Mode.MULTI_MODEL})
+from ..api.spec import Mode, ModelEndpointSpec, TrafficPattern
+from .errors import PlanError
 
 # Real-time invocations take payloads up to 6 MB and answer within 60 s; beyond
 # either, only Async serves.
 REALTIME_MAX_PAYLOAD_MB = 6
 REALTIME_MAX_SECONDS = 60
+# Serverless takes payloads up to 4 MB (its timeout is the real-time one).
+SERVERLESS_MAX_PAYLOAD_MB = 4
+# At most this many calls a day (one every ~2 minutes) is sporadic: an always-on
+# instance would idle > 99 % of the time.
+SPORADIC_MAX_CALLS_PER_DAY = 800
+# A p99 target below this leaves no room for a serverless cold start (seconds).
+SERVERLESS_MIN_P99_MS = 1000
+# From this many models on one image, a multi-model endpoint is the design's
+# recommendation ("5+ models of one framework"); below, it is merely the only mode
+# that serves several models on one endpoint.
+MULTI_MODEL_CONSOLIDATES_FROM = 5
+# Instance families with accelerators (GPU, Inferentia, Trainium): never serverless.
+ACCELERATED_FAMILY = re.compile(r"^ml\.(p\d|g\d|inf\d|trn\d)")
+
+SET_IN_SPEC = "set in spec.mode"
 
 
 def image_of(spec: ModelEndpointSpec, index: int) -> str | None:
     return spec.models[index].image or spec.image
+
+
+def needs_gpu(spec: ModelEndpointSpec) -> bool:
+    """traffic.gpu when declared, else whether instances.type has an accelerator."""
+    if spec.traffic is not None and spec.traffic.gpu is not None:
+        return spec.traffic.gpu
+    return spec.instances is not None and ACCELERATED_FAMILY.match(spec.instances.type) is not None
+
+
+def calls_per_day(spec: ModelEndpointSpec) -> int | None:
+    """Sum of the models' invocationsPerDay hints; None when no model declares one."""
+    hints = [m.invocations_per_day for m in spec.models if m.invocations_per_day is not None]
+    return sum(hints) if hints else None
+
+
+def scales_to_zero(spec: ModelEndpointSpec, mode: Mode) -> bool:
+    """Whether an Async endpoint may scale to zero instances: asked for in
+    spec.async.scaleToZero, or chosen by Auto for scheduled bulk scoring."""
+    if mode is not Mode.ASYNC:
+        return False
+    if spec.async_ is not None and spec.async_.scale_to_zero:
+        return True
+    return spec.mode is Mode.AUTO and _pattern(spec) is TrafficPattern.SCHEDULED
+
+
+def _pattern(spec: ModelEndpointSpec) -> TrafficPattern:
+    return spec.traffic.pattern if spec.traffic is not None else TrafficPattern.STEADY
 
 
 def _needs_async(spec: ModelEndpointSpec) -> str | None:
@@ -29,36 +81,83 @@ def _needs_async(spec: ModelEndpointSpec) -> str | None:
     return None
 
 
-def _not_supported(mode: Mode, why: str) -> PlanError:
-    return PlanError("ModeNotSupported", "spec.mode", f"spec.mode: {why}; mode {mode.value} is not supported yet")
-
-
-def _auto(spec: ModelEndpointSpec) -> tuple[Mode, str]:
-    why_async = _needs_async(spec)
-    if why_async:
-        raise _not_supported(Mode.ASYNC, f"Auto chose Async because {why_async}")
-    count = len(spec.models)
-    if count == 1:
-        return Mode.REAL_TIME, "one model"
-    images = {image_of(spec, i) for i in range(count)}
-    if len(images) == 1:
-        return Mode.MULTI_MODEL, f"{count} models share one image"
-    raise PlanError(
-        "InvalidSpec",
-        "spec.models",
-        f"spec.models: Auto found {count} models on {len(images)} different images; one endpoint "
-        "serves models of one image: set spec.image for all, or split them into several ModelEndpoints",
+def _one_model_for(mode: Mode, why: str, count: int) -> PlanError:
+    return PlanError(
+        "InvalidSpec", "spec.models",
+        f"spec.models: Auto chose {mode.value} because {why}, and an {mode.value} endpoint serves one model, "
+        f"not {count}; split them into several ModelEndpoints",
     )
 
 
+def _sporadic(spec: ModelEndpointSpec) -> str | None:
+    """Why the traffic counts as sporadic, or None."""
+    if _pattern(spec) is TrafficPattern.SPORADIC:
+        return "sporadic traffic"
+    calls = calls_per_day(spec)
+    if calls is not None and calls <= SPORADIC_MAX_CALLS_PER_DAY:
+        return f"{calls} calls a day (at most {SPORADIC_MAX_CALLS_PER_DAY} is sporadic)"
+    return None
+
+
+def _not_serverless(spec: ModelEndpointSpec) -> str | None:
+    """What keeps sporadic traffic off serverless, or None."""
+    traffic = spec.traffic
+    if traffic is not None and traffic.max_payload_mb is not None and traffic.max_payload_mb > SERVERLESS_MAX_PAYLOAD_MB:
+        return f"payloads up to {traffic.max_payload_mb:g} MB exceed the serverless {SERVERLESS_MAX_PAYLOAD_MB} MB limit"
+    if needs_gpu(spec):
+        return "the model needs a GPU, which serverless lacks"
+    target = traffic.p99_latency_target_ms if traffic is not None else None
+    provisioned = spec.serverless is not None and spec.serverless.provisioned_concurrency is not None
+    if target is not None and target < SERVERLESS_MIN_P99_MS and not provisioned:
+        return f"a p99 target of {target} ms leaves no room for serverless cold starts (set spec.serverless.provisionedConcurrency to keep it warm)"
+    return None
+
+
+def _auto(spec: ModelEndpointSpec) -> tuple[Mode, str]:
+    count = len(spec.models)
+    why_async = _needs_async(spec)
+    if why_async:
+        if count > 1:
+            raise _one_model_for(Mode.ASYNC, why_async, count)
+        return Mode.ASYNC, why_async
+    if count > 1:
+        images = {image_of(spec, i) for i in range(count)}
+        if len(images) > 1:
+            raise PlanError(
+                "InvalidSpec",
+                "spec.models",
+                f"spec.models: Auto found {count} models on {len(images)} different images; one endpoint "
+                "serves models of one image: set spec.image for all, or split them into several ModelEndpoints",
+            )
+        if count >= MULTI_MODEL_CONSOLIDATES_FROM:
+            return Mode.MULTI_MODEL, f"{count} models share one image: one multi-model endpoint consolidates them"
+        return Mode.MULTI_MODEL, (
+            f"{count} models share one image: only a multi-model endpoint serves several models "
+            f"(from {MULTI_MODEL_CONSOLIDATES_FROM} models it also pays off)"
+        )
+    if _pattern(spec) is TrafficPattern.SCHEDULED:
+        return Mode.ASYNC, (
+            "scheduled bulk scoring: Async scaled to zero between runs "
+            "(Batch Transform would also fit, with no endpoint at all between runs)"
+        )
+    sporadic = _sporadic(spec)
+    if sporadic:
+        blocker = _not_serverless(spec)
+        if blocker is None:
+            return Mode.SERVERLESS, f"{sporadic}, small CPU requests: serverless bills per request"
+        return Mode.REAL_TIME, f"{sporadic}, but {blocker}"
+    if spec.traffic is None and calls_per_day(spec) is None:
+        return Mode.REAL_TIME, "one model, no traffic hints: real-time"
+    return Mode.REAL_TIME, "steady traffic on one model: real-time"
+
+
 def resolve_mode(spec: ModelEndpointSpec) -> tuple[Mode, str]:
-    """(mode, one-line reason). Raises PlanError for modes without a builder yet."""
+    """(mode, one-line reason). Raises PlanError for what no mode can serve."""
     if spec.mode is Mode.AUTO:
         return _auto(spec)
-    if spec.mode not in SUPPORTED:
-        raise _not_supported(spec.mode, f"set to {spec.mode.value}")
-    why_async = _needs_async(spec)  # RealTime and MultiModel share the real-time limits
-    if why_async:
-        field = "spec.traffic.maxPayloadMB" if "MB" in why_async else "spec.traffic.maxProcessingSeconds"
-        raise PlanError("InvalidSpec", field, f"{field}: {why_async} of mode {spec.mode.value}; use mode Async")
-    return spec.mode, "set in spec.mode"
+    if spec.mode in (Mode.REAL_TIME, Mode.MULTI_MODEL):
+        why_async = _needs_async(spec)  # RealTime and MultiModel share the real-time limits
+        if why_async:
+            field = "spec.traffic.maxPayloadMB" if "MB" in why_async else "spec.traffic.maxProcessingSeconds"
+            raise PlanError("InvalidSpec", field, f"{field}: {why_async} of mode {spec.mode.value}; use mode Async")
+    return spec.mode, SET_IN_SPEC

@@ -20,6 +20,7 @@ from .finalize import finalize
 from .garbage import collect_garbage
 from .identity import foreign_owner
 from .observed import Observed
+from .serverless import concurrency_updates
 from .status_view import endpoint_status, instances_summary, variants, variants_summary
 
 __all__ = ["Decision", "Requeue", "reconcile", "plan_failure", "finalize"]
@@ -37,10 +38,11 @@ def reconcile(bp: Blueprint, observed: Observed, generation: int, previous: Mode
     artifacts = sync_artifacts(bp, observed)
     step = endpoint_step(bp, ep, prev_ep, previous.revision if previous else None)
     garbage = collect_garbage(bp, observed, ep) if step.serving and ep is not None else ()
-    actions: tuple[Action, ...] = creates + artifacts.actions + step.actions + garbage
+    tuning = concurrency_updates(bp, ep) if step.serving and ep is not None else ()
+    actions: tuple[Action, ...] = creates + artifacts.actions + step.actions + tuning + garbage
 
     corrections = restored + ((step.correction,) if step.correction else ())
-    verdict = _verdict(bp, step, creates, bool(restored), artifacts, garbage)
+    verdict = _verdict(bp, step, creates, bool(restored), artifacts, garbage, tuning)
     return Decision(
         actions=actions,
         conditions=verdict.conditions(generation),
@@ -87,7 +89,7 @@ def _missing_resources(bp: Blueprint, observed: Observed) -> tuple[tuple[Action,
     return tuple(creates), tuple(restored)
 
 
-def _verdict(bp: Blueprint, step: EndpointStep, creates: tuple, restoring: bool, artifacts: ArtifactSync, garbage: tuple) -> Verdict:
+def _verdict(bp: Blueprint, step: EndpointStep, creates: tuple, restoring: bool, artifacts: ArtifactSync, garbage: tuple, tuning: tuple = ()) -> Verdict:
     degraded = (True, *step.failure) if step.failure else NOT_DEGRADED
     if creates:
         names = ", ".join(f"model {a.model.name}" if isinstance(a, CreateModel) else f"endpoint config {a.config.name}" for a in creates)
@@ -108,6 +110,8 @@ def _verdict(bp: Blueprint, step: EndpointStep, creates: tuple, restoring: bool,
         progressing = (True, step.reason, step.message)
     elif work is not None:
         progressing = (True, *work)
+    elif tuning:
+        progressing = (True, "UpdatingConcurrency", "; ".join(a.describe() for a in tuning))
     elif garbage:
         progressing = (True, "CollectingGarbage", f"Deleting {len(garbage)} superseded configs and models of endpoint {bp.endpoint_name}")
     elif step.failure:

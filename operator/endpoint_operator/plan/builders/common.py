@@ -29,6 +29,7 @@ class Parts:
     served_models: tuple[str, ...]
     artifacts: tuple[S3Copy, ...] = ()
     artifact_prefix: S3Object | None = None
+    scale_to_zero: bool = False  # Async: autoscaling may take the variant to zero instances
 
 
 def hashed_model(ctx: BuildContext, container: ContainerDef) -> SageMakerModel:
@@ -65,3 +66,15 @@ def instance_variant(ctx: BuildContext, model: SageMakerModel) -> ProductionVari
 def model_image(ctx: BuildContext, index: int) -> str:
     # The spec's own rules guarantee one of the two (spec.models[].image or spec.image).
     return ctx.spec.models[index].image or ctx.spec.image or ""
+
+
+def single_model(ctx: BuildContext) -> SageMakerModel:
+    """The one model of a single-model container (RealTime, Serverless, Async)."""
+    spec_model = ctx.spec.models[0]
+    container = ContainerDef(
+        image=model_image(ctx, 0),
+        model_data_url=spec_model.model_data_url,
+        mode="SingleModel",
+        environment=spec_model.environment or {},
+    )
+    return hashed_model(ctx, container)

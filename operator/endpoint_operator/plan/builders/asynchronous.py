@@ -1,0 +1,40 @@
+"""Async: one model on instances behind an S3 queue; results land in S3.
+
+Scale to zero (SageMaker's recipe: minimum capacity 0, target tracking on
+ApproximateBacklogSizePerInstance, a step policy on a HasBacklogWithoutCapacity alarm)
+is planned with the endpoint's autoscaling; the builder only says whether it applies.
+"""
+
+from __future__ import annotations
+
+from ...api.resources import AsyncConfig
+from ...api.spec import Mode
+from ..errors import invalid
+from ..mode import scales_to_zero
+from .common import BuildContext, Parts, hashed_config, instance_variant, single_model
+
+
+def build(ctx: BuildContext) -> Parts:
+    spec = ctx.spec
+    if len(spec.models) != 1:
+        raise invalid("spec.models", f"an asynchronous endpoint serves one model, not {len(spec.models)}; split them into several ModelEndpoints")
+    settings = spec.async_
+    if settings is None:
+        # Reachable through mode Auto: the schema requires spec.async only for mode Async.
+        raise invalid("spec.async.outputPath", "mode Async writes results to S3; set spec.async.outputPath")
+    async_config = AsyncConfig(
+        output_path=settings.output_path,
+        failure_path=settings.failure_path,
+        success_topic_arn=settings.success_topic_arn,
+        error_topic_arn=settings.error_topic_arn,
+        kms_key_id=settings.kms_key_id,
+        max_concurrent_invocations_per_instance=settings.max_concurrent_invocations_per_instance,
+    )
+    model = single_model(ctx)
+    config = hashed_config(ctx, (instance_variant(ctx, model),), async_config=async_config)
+    return Parts(
+        models=(model,),
+        config=config,
+        served_models=(spec.models[0].name,),
+        scale_to_zero=scales_to_zero(spec, Mode.ASYNC),
+    )

@@ -1,0 +1,36 @@
+"""Serverless: one model, no instances; SageMaker bills per request.
+
+Max concurrency and the value of provisioned concurrency change in place
+(UpdateEndpointWeightsAndCapacities with ServerlessUpdateConfig, see
+plan/serverless.py), so they are left out of the config's hash: a change of either
+keeps the config. Memory, and whether provisioned concurrency is on at all, need a
+new config and UpdateEndpoint.
+"""
+
+from __future__ import annotations
+
+from ...api.resources import EndpointConfig, ProductionVariant, ServerlessConfig
+from ...api.spec import ServerlessSpec
+from .. import naming
+from .common import PRIMARY, BuildContext, Parts, single_model
+
+
+def serverless_config(settings: ServerlessSpec | None) -> ServerlessConfig:
+    settings = settings or ServerlessSpec()
+    return ServerlessConfig(
+        memory_size_mb=settings.memory_size_mb,
+        max_concurrency=settings.max_concurrency,
+        provisioned_concurrency=settings.provisioned_concurrency,
+    )
+
+
+def build(ctx: BuildContext) -> Parts:
+    model = single_model(ctx)  # one model: the spec's rules (explicit mode) or resolve_mode (Auto)
+    serverless = serverless_config(ctx.spec.serverless)
+    variant = ProductionVariant(name=PRIMARY, model_name=model.name, weight=1.0, serverless=serverless)
+    digest = naming.content_hash({
+        "variants": (variant.model_copy(update={"serverless": None}),),
+        "serverless": {"memory": serverless.memory_size_mb, "provisioned": serverless.provisioned_concurrency is not None},
+    })
+    config = EndpointConfig(name=naming.config_name(ctx.endpoint_name, digest), variants=(variant,), tags=ctx.tags)
+    return Parts(models=(model,), config=config, served_models=(ctx.spec.models[0].name,))
