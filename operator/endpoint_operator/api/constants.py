@@ -19,3 +19,6 @@ TAG_NAME = f"{PREFIX}/name"
 TAG_UID = f"{PREFIX}/uid"
 TAG_MANAGED_BY = "app.kubernetes.io/managed-by"
 MANAGED_BY = "sagemaker-endpoint-operator"
+
+# Manual control of a canary rollout: pause | promote | abort | retry (see docs/rollouts.md).
+ROLLOUT_ANNOTATION = f"{PREFIX}/rollout"

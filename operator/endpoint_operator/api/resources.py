@@ -113,6 +113,7 @@ class ObservedConfig(Resource):
     name: str
     variant_models: tuple[str, ...] = ()
     tags: dict[str, str] = {}
+    variants: tuple[ProductionVariant, ...] = ()  # filled when described
 
 
 IN_FLIGHT_STATUSES = frozenset({"Creating", "Updating", "SystemUpdating", "RollingBack", "Deleting"})

@@ -56,12 +56,15 @@ class RolloutStatus(KubeModel):
     phase: Annotated[str | None, Field(description="Progressing, AwaitingPromotion, Paused, Succeeded or RolledBack.")] = None
     step: Annotated[int | None, Field(description="Index of the current step in spec.rollout.steps.")] = None
     weight: Annotated[int | None, Field(description="Percent of traffic on the new revision.")] = None
-    step_started_at: datetime | None = None
-    pause_ends_at: datetime | None = None
-    from_revision: str | None = None
-    to_revision: str | None = None
+    step_started_at: Annotated[datetime | None, Field(description="When the current step began.")] = None
+    pause_ends_at: Annotated[datetime | None, Field(description="When the current step's pause ends; absent while waiting for promotion.")] = None
+    from_revision: Annotated[str | None, Field(description="EndpointConfig served before the rollout: where a rollback returns.")] = None
+    to_revision: Annotated[str | None, Field(description="EndpointConfig the rollout ends on: the new model alone.")] = None
     last_gate: Annotated[str | None, Field(description="The gate judged last, and how it went.")] = None
     message: str | None = None
+    steps: Annotated[int | None, Field(description="Number of steps in spec.rollout.steps.")] = None
+    canary_config: Annotated[str | None, Field(description="EndpointConfig serving the primary and canary variants.")] = None
+    handled_command: Annotated[str | None, Field(description="The endpoint-operator.io/rollout annotation value already acted on.")] = None
 
 
 class CostStatus(KubeModel):
