@@ -1,4 +1,4 @@
-"""endpoint-operator: run | crd | sandbox up | demo."""
+"""endpoint-operator: run | plan | crd | sandbox up | demo."""
 
 from __future__ import annotations
 
@@ -18,6 +18,10 @@ def main(argv: list[str] | None = None) -> int:
     run = sub.add_parser("run", help="run the operator against the current kubeconfig")
     _add_run_arguments(run)
 
+    plan = sub.add_parser("plan", help="what manifests would build and cost, offline (no cluster, no AWS)")
+    from .cli_plan import add_plan_arguments
+    add_plan_arguments(plan)
+
     sub.add_parser("crd", help="print the ModelEndpoint CRD generated from the models")
 
     sandbox = sub.add_parser("sandbox", help="the local control plane and SageMaker emulator")
@@ -34,6 +38,9 @@ def main(argv: list[str] | None = None) -> int:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if args.command == "run":
         return _run(args)
+    if args.command == "plan":
+        from .cli_plan import run_plan
+        return run_plan(args)
     if args.command == "crd":
         from .api.crd import render_crd_yaml
         sys.stdout.write(render_crd_yaml())
@@ -58,6 +65,7 @@ def _add_run_arguments(run: argparse.ArgumentParser) -> None:
     run.add_argument("--mutations-per-second", type=float, default=5.0)
     run.add_argument("--reads-per-second", type=float, default=10.0)
     run.add_argument("--liveness-port", type=int, default=8080, help="serves /healthz; 0 disables")
+    run.add_argument("--prices", default=None, help="price file over the shipped table for status.cost (a mounted ConfigMap)")
     run.add_argument("--verbose", "-v", action="store_true")
 
 
@@ -79,6 +87,7 @@ def _run(args: argparse.Namespace) -> int:
         resync_seconds=args.resync_seconds, workers=args.workers,
         aws_endpoint_url=args.aws_endpoint_url, reads_per_second=args.reads_per_second,
         mutations_per_second=args.mutations_per_second, namespaces=tuple(args.namespace),
+        prices_path=args.prices,
     )
     memo = kopf.Memo(config=config, build_controller=lambda c: build_controller(c, args.kubeconfig))
     liveness = f"http://0.0.0.0:{args.liveness_port}/healthz" if args.liveness_port else None

@@ -97,7 +97,9 @@ def test_assumptions_name_what_the_figure_rests_on():
     said = " ".join(estimate(async_spec(1000, "Scheduled", 36, 4), Mode.ASYNC, PRICES).assumptions)
     assert "2.50 busy instance-hours" in said and "15 min" in said
     said = " ".join(estimate(mme_spec(), Mode.MULTI_MODEL, PRICES).assumptions)
-    assert "share the endpoint's instances" in said and "test table" in said
+    assert "share the endpoint's instances" in said and "ml.m5.large at $0.1 per instance-hour" in said
+    said = " ".join(estimate(serverless_spec(1), Mode.SERVERLESS, PRICES).assumptions)
+    assert "$0.00002 per GB-second and $0.0000002 per request" in said
 
 
 def test_user_price_file_prices_the_naive_baseline_of_the_case(tmp_path):

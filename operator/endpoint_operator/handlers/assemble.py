@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..api.pricing import load_prices
 from ..aws.limiter import Backoff, LimiterRegistry
 from ..aws.session import ClientFactory
 from ..kube.client import KubeGateway, load_api_client
@@ -17,5 +18,5 @@ def build_controller(config: OperatorConfig, kubeconfig: str | None = None) -> C
     limiters = LimiterRegistry(reads_per_second=config.reads_per_second,
                                mutations_per_second=config.mutations_per_second, burst=config.burst)
     aws = AwsGateways(clients, limiters)
-    syncer = Syncer(kube, aws, Backoff())
+    syncer = Syncer(kube, aws, Backoff(), prices=load_prices(config.prices_path))
     return Controller(syncer, aws, config)

@@ -20,3 +20,5 @@ class OperatorConfig:
     mutations_per_second: float = 5.0
     burst: int = 20
     namespaces: tuple[str, ...] = field(default_factory=tuple)  # empty: all namespaces
+    # A price file over the shipped table (status.cost); read once at start, never fetched.
+    prices_path: str | None = None

@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..api import constants
+from ..api.pricing import PriceTable, load_prices
 from ..api.resources import S3Object
 from ..api.spec import DeletionPolicy, ModelEndpointSpec
 from ..api.status import Condition, ModelEndpointStatus
@@ -25,6 +26,7 @@ from ..kube.client import Conflict, KubeGateway
 from ..plan import naming
 from ..plan.blueprint import Blueprint, build_blueprint
 from ..plan.conditions import merge_conditions
+from ..plan.cost import running_cost, with_cost
 from ..plan.errors import PlanError
 from ..plan.identity import Owner
 from ..plan.reconcile import Decision, Requeue, finalize, plan_failure, reconcile
@@ -49,8 +51,10 @@ class SyncResult:
 
 class Syncer:
     def __init__(self, kube: KubeGateway, aws: AwsGateways, backoff: Backoff,
-                 clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)):
+                 clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+                 prices: PriceTable | None = None):
         self.kube = kube
+        self.prices = prices or load_prices()  # status.cost; never fetched
         self.aws = aws
         self.backoff = backoff
         self.clock = clock
@@ -83,12 +87,13 @@ class Syncer:
         except PlanError as error:
             self._report(body, previous, plan_failure(error, generation, previous))
             return SyncResult(Requeue.NONE, generation=generation)
-        return self._reconcile(body, blueprint, spec.region, generation, previous, attempt)
+        return self._reconcile(body, blueprint, spec.region, generation, previous, attempt, spec=spec)
 
     # ---- create / update / drift ---------------------------------------------------
 
     def _reconcile(self, body, blueprint: Blueprint, region: str, generation: int,
-                   previous: ModelEndpointStatus | None, attempt: int) -> SyncResult:
+                   previous: ModelEndpointStatus | None, attempt: int,
+                   spec: ModelEndpointSpec | None = None) -> SyncResult:
         sagemaker, s3 = self.aws.sagemaker(region), self.aws.s3(region)
         where = dict(region=region, endpoint_name=blueprint.endpoint_name, generation=generation)
         try:
@@ -100,6 +105,8 @@ class Syncer:
                 self._report(body, previous, plan_failure(foreign, generation, previous))
                 return SyncResult(Requeue.SLOW, **where)
             decision = reconcile(blueprint, observed, generation, previous)
+            if spec is not None:
+                decision = with_cost(decision, running_cost(spec, blueprint, observed.endpoint, self.prices))
             for correction in decision.corrections:
                 self.kube.post_event(body, "Warning", "DriftCorrected", correction)
             for action in decision.actions:

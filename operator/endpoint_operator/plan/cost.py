@@ -31,6 +31,7 @@ from .blueprint import Blueprint
 from .cron_week import MINUTES_PER_WEEK, CronNotUnderstood, weekly_firings
 from .decision import Decision
 from .errors import PlanError
+from .mode import scales_to_zero
 
 HOURS_PER_DAY = 24
 SECONDS_PER_HOUR = 3600
@@ -72,12 +73,17 @@ class CostEstimate:
         return self.peak_hourly_usd * self.hours_per_month
 
 
+def dollars(price: float) -> str:
+    """A unit price without float noise or exponents: $0.0000002, $0.736."""
+    return "$" + (f"{price:.10f}".rstrip("0").rstrip(".") or "0")
+
+
 def estimate(spec: ModelEndpointSpec, mode: Mode, prices: PriceTable) -> CostEstimate:
     """Expected cost of what the operator builds for `spec` in `mode` (resolved, not
     Auto). Raises PlanError when the table has no price for the region or type."""
     if mode is Mode.SERVERLESS:
         return _serverless(spec, prices)
-    if mode is Mode.ASYNC and spec.async_ is not None and spec.async_.scale_to_zero:
+    if scales_to_zero(spec, mode):
         return _scale_to_zero(spec, prices)
     return _instance_floor(spec, mode, prices)
 
@@ -92,7 +98,7 @@ def one_per_model(spec: ModelEndpointSpec, prices: PriceTable, instance_type: st
     return CostEstimate(
         hourly_usd=hourly, hours_per_month=prices.hours_per_month, instances=count, peak_instances=count,
         peak_hourly_usd=hourly, instance_type=instance_type,
-        lines=(CostLine(f"{count} x {instance_type} at ${price:g}/h, one always-on endpoint per model", hourly),),
+        lines=(CostLine(f"{count} x {instance_type} at {dollars(price)}/h, one always-on endpoint per model", hourly),),
         assumptions=(f"one instance per model around the clock ({HOURS_PER_DAY} h a day, "
                      f"{prices.hours_per_month:g} h a month)",),
     )
@@ -169,7 +175,7 @@ def _instance_floor(spec: ModelEndpointSpec, mode: Mode, prices: PriceTable) -> 
     instances = _instance_spec(spec)
     price = _instance_price(prices, spec.region, instances.type, "spec.instances.type")
     start = max(instances.min, 1)
-    assumptions = [f"{instances.type} at ${price:g} per instance-hour ({prices.source})"]
+    assumptions = [f"{instances.type} at {dollars(price)} per instance-hour"]
     if _autoscaled(spec) and spec.autoscaling and spec.autoscaling.schedules:
         average, peak, notes = _scheduled_floor(spec, floor_min=1)
         assumptions += notes
@@ -238,7 +244,7 @@ def _scale_to_zero(spec: ModelEndpointSpec, prices: PriceTable) -> CostEstimate:
     calls, assumptions = _calls_per_day(spec)
     traffic = spec.traffic
     seconds = float(traffic.max_processing_seconds) if traffic and traffic.max_processing_seconds else DEFAULT_ASYNC_SECONDS
-    per_instance = spec.async_.max_concurrent_invocations_per_instance or 1
+    per_instance = (spec.async_.max_concurrent_invocations_per_instance if spec.async_ else None) or 1
     busy_hours = calls * seconds / per_instance / SECONDS_PER_HOUR
     scheduled = traffic is not None and traffic.pattern is TrafficPattern.SCHEDULED
     bursts = (1 if scheduled else min(calls, HOURS_PER_DAY)) if calls else 0
@@ -251,7 +257,7 @@ def _scale_to_zero(spec: ModelEndpointSpec, prices: PriceTable) -> CostEstimate:
         awake = bursts * max(per_burst, min(1.0, per_burst + SCALE_IN_TAIL_HOURS))
     instance_hours = min(awake, HOURS_PER_DAY * instances.max)
     assumptions = [
-        f"{instances.type} at ${price:g} per instance-hour ({prices.source})",
+        f"{instances.type} at {dollars(price)} per instance-hour",
         f"{calls} calls a day x {seconds:g} s each (spec.traffic.maxProcessingSeconds"
         f"{'' if traffic and traffic.max_processing_seconds else f' absent: assumed {DEFAULT_ASYNC_SECONDS:g} s'})"
         f" / {per_instance} at once per instance = {busy_hours:.2f} busy instance-hours a day",
@@ -286,13 +292,13 @@ def _serverless(spec: ModelEndpointSpec, prices: PriceTable) -> CostEstimate:
     warm_daily = warm * memory_gb * HOURS_PER_DAY * SECONDS_PER_HOUR * table.provisioned_per_gb_second
     lines = [CostLine(f"{calls} calls a day x {seconds:g} s x {memory_gb:g} GB", compute_daily / HOURS_PER_DAY)]
     assumptions = [
-        f"${table.per_gb_second:g} per GB-second and ${table.per_request:g} per request ({prices.source})",
+        f"{dollars(table.per_gb_second)} per GB-second and {dollars(table.per_request)} per request",
         f"each call runs {seconds:g} s ({source}) on {settings.memory_size_mb} MB",
         *assumptions,
     ]
     if warm:
         lines.append(CostLine(f"{warm} provisioned concurrency x {memory_gb:g} GB kept warm", warm_daily / HOURS_PER_DAY))
-        assumptions.append(f"provisioned concurrency at ${table.provisioned_per_gb_second:g} per GB-second, around the clock")
+        assumptions.append(f"provisioned concurrency at {dollars(table.provisioned_per_gb_second)} per GB-second, around the clock")
     hourly = (compute_daily + warm_daily) / HOURS_PER_DAY
     peak = hourly if calls == 0 else (warm_daily / HOURS_PER_DAY
                                       + settings.max_concurrency * memory_gb * SECONDS_PER_HOUR * table.per_gb_second)
