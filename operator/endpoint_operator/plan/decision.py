@@ -26,6 +26,7 @@ class Decision:
     status: ModelEndpointStatus  # the planner's status fields (no conditions)
     done: bool = False  # finalize(): nothing left, the finalizer can go
     requeue_after: float | None = None  # seconds until something time-based is due (a rollout pause)
+    notices: tuple[tuple[str, str, str], ...] = ()  # (event type, reason, message): rollout steps, commands
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,534 @@
+"""Canary rollouts: a pure state machine.
+
+(rollout status, spec, gate readings, observed endpoint, command, now) -> the next
+action and the new rollout status. A change of a RealTime endpoint's model under
+spec.rollout becomes: one EndpointConfig with the serving model as variant
+`primary` and the new one as `canary` (UpdateEndpoint, canary at the first step's
+weight), then UpdateEndpointWeightsAndCapacities per step, then UpdateEndpoint to
+the blueprint's config (the new model alone); the ordinary garbage collection then
+removes what is no longer used. A failed gate or an abort moves the canary's weight
+to 0 at once and returns the endpoint to the config it served before.
+
+Level-based like the rest of the planner: status says which step the rollout is at
+and when it began; each pass compares the observed weights with that step and moves
+one step. A weight already shifted (the operator died before writing status) is
+adopted, never sent twice. See docs/rollouts.md for the user's view.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from ..api import constants
+from ..api.resources import IN_FLIGHT_STATUSES, EndpointConfig, ObservedEndpoint, ProductionVariant
+from ..api.spec import Mode, OnFailure, RolloutStep
+from ..api.status import ModelEndpointStatus, RolloutStatus
+from . import naming
+from .actions import Action, CreateEndpointConfig, ShiftTraffic, UpdateEndpoint
+from .blueprint import Blueprint
+from .decision import NOT_DEGRADED, Verdict
+from .duration import parse_duration
+from .endpoint import EndpointStep
+from .gates import CANARY, FAILED, PASSED, PRIMARY, WAITING, GateQuery, GateReadings, GateResult, has_gates, judge, query_for
+from .naming import is_owned_name
+from .observed import Observed
+
+# Phases (status.rollout.phase).
+STARTING = "Starting"  # moving the endpoint onto the primary+canary config
+PROGRESSING = "Progressing"  # a step with a pause: holding, gates judged
+AWAITING = "AwaitingPromotion"  # a step without a pause: holding until promoted
+PAUSED = "Paused"  # held by the pause annotation
+HALTED = "Halted"  # a gate failed under onFailure Pause: held until promote or abort
+SUPERSEDED = "Superseded"  # the spec's model changed mid-rollout: canary back to 0 first
+PROMOTING = "Promoting"  # the last step passed: moving to the new model alone
+ROLLING_BACK = "RollingBack"  # canary to 0, then back to the config served before
+ROLLED_BACK = "RolledBack"  # held until the spec changes again or a retry
+SUCCEEDED = "Succeeded"
+
+AT_STEP = frozenset({PROGRESSING, AWAITING, PAUSED, HALTED, SUPERSEDED})
+ACTIVE = AT_STEP | {STARTING, PROMOTING, ROLLING_BACK}
+JUDGED = frozenset({PROGRESSING, AWAITING, PAUSED})
+
+# Annotation verbs: `pause` holds while present; the others act once per value
+# (`promote`, then `promote:2` to promote again).
+PAUSE, PROMOTE, ABORT, RETRY = "pause", "promote", "abort", "retry"
+VERBS = (PAUSE, PROMOTE, ABORT, RETRY)
+ANNOTATION = constants.ROLLOUT_ANNOTATION
+
+Notice = tuple[str, str, str]  # (event type, reason, message)
+
+
+@dataclass(frozen=True)
+class RolloutPlan:
+    """`step` None: no rollout is engaged and the ordinary endpoint step applies."""
+
+    step: EndpointStep | None
+    status: RolloutStatus | None
+    verdict: Verdict | None = None
+    requeue_after: float | None = None
+    notices: tuple[Notice, ...] = ()
+
+
+@dataclass(frozen=True)
+class Command:
+    verb: str
+    value: str
+
+
+def parse_command(value: str | None) -> Command | None:
+    if not value or not value.strip():
+        return None
+    return Command(verb=value.strip().split(":", 1)[0].strip().lower(), value=value.strip())
+
+
+def gate_query(bp: Blueprint, observed: Observed, previous: ModelEndpointStatus | None) -> GateQuery | None:
+    """What the handler must read before planning: only while a step is being judged."""
+    r = previous.rollout if previous else None
+    ep = observed.endpoint
+    if bp.rollout is None or not has_gates(bp.rollout.analysis) or r is None or r.phase not in JUDGED:
+        return None
+    if ep is None or ep.status != "InService" or ep.config_name != r.canary_config or r.step_started_at is None:
+        return None
+    if r.to_revision != bp.config.name:
+        return None
+    return query_for(bp.rollout.analysis, ep.name, r.step_started_at)
+
+
+def plan_rollout(bp: Blueprint, observed: Observed, previous: ModelEndpointStatus | None, *,
+                 now: datetime, gates: GateReadings | None = None, command: str | None = None) -> RolloutPlan:
+    machine = _Machine(bp, observed, previous, now, gates, parse_command(command))
+    return machine.finish(machine.decide())
+
+
+# ---- the machine -------------------------------------------------------------------
+
+@dataclass
+class _Machine:
+    bp: Blueprint
+    observed: Observed
+    previous: ModelEndpointStatus | None
+    now: datetime
+    gates: GateReadings | None
+    command: Command | None
+    notices: list[Notice] = field(default_factory=list)
+    consumed: bool = False
+    deferred: bool = False  # waiting on SageMaker: a one-shot command keeps until it can act
+
+    @property
+    def r(self) -> RolloutStatus | None:
+        return self.previous.rollout if self.previous else None
+
+    @property
+    def ep(self) -> ObservedEndpoint | None:
+        return self.observed.endpoint
+
+    @property
+    def steps(self) -> list[RolloutStep]:
+        return self.bp.rollout.steps if self.bp.rollout else []
+
+    # ---- commands ------------------------------------------------------------------
+
+    def fresh(self, verb: str) -> bool:
+        """A one-shot command of this verb not yet acted on; taking it consumes it."""
+        c = self.command
+        handled = self.r.handled_command if self.r else None
+        if c is None or c.verb != verb or verb == PAUSE or c.value == handled or self.consumed:
+            return False
+        self.consumed = True
+        return True
+
+    @property
+    def pause_requested(self) -> bool:
+        return self.command is not None and self.command.verb == PAUSE
+
+    def note(self, type_: str, reason: str, message: str) -> None:
+        self.notices.append((type_, reason, message))
+
+    # ---- entry ---------------------------------------------------------------------
+
+    def decide(self) -> RolloutPlan:
+        r, ep, bp = self.r, self.ep, self.bp
+        if r is not None and r.phase in ACTIVE:
+            if ep is None or ep.status in ("Failed", "Deleting"):
+                self.note("Warning", "RolloutAbandoned", f"Endpoint {bp.endpoint_name} is gone or failed; the rollout is abandoned")
+                return self.release()
+            if ep.status in IN_FLIGHT_STATUSES:
+                return self.in_flight(r)
+            if ep.status != "InService":
+                return self.release()
+            if r.to_revision != bp.config.name:
+                return self.retarget(r)
+            return {
+                STARTING: self.starting,
+                PROMOTING: self.promoting,
+                ROLLING_BACK: self.rolling_back,
+            }.get(r.phase, self.at_step)(r)
+        if r is not None and r.phase == ROLLED_BACK and r.to_revision == bp.config.name and ep is not None:
+            if self.fresh(RETRY):
+                self.note("Normal", "RolloutRetried", f"Retrying the rollout by annotation {ANNOTATION}={self.command.value}")
+                base = self.stable_variant()
+                if base is not None and ep.status == "InService":
+                    return self.start(base, ep.config_name)
+            return self.held(r)
+        base = self.stable_variant()
+        if base is not None and self.startable(base):
+            return self.start(base, self.ep.config_name)
+        return self.release()
+
+    def finish(self, plan: RolloutPlan) -> RolloutPlan:
+        c = self.command
+        handled = self.r.handled_command if self.r else None
+        if c is not None and c.verb != PAUSE and c.value != handled and not self.consumed and not self.deferred:
+            if c.verb not in VERBS:
+                self.note("Warning", "RolloutCommandUnknown",
+                          f"Annotation {ANNOTATION}={c.value}: unknown verb; use one of {', '.join(VERBS)}")
+            else:
+                self.note("Normal", "RolloutCommandIgnored",
+                          f"Annotation {ANNOTATION}={c.value}: nothing to {c.verb} in phase {plan.status.phase if plan.status and plan.status.phase else 'idle'}")
+            self.consumed = True
+        if c is None or c.verb == PAUSE:
+            new_handled = None
+        else:
+            new_handled = c.value if self.consumed else handled
+        status = plan.status
+        if status is None and new_handled is not None:
+            status = RolloutStatus(handled_command=new_handled)
+        elif status is not None:
+            status = status.model_copy(update={"handled_command": new_handled})
+            if status == RolloutStatus():
+                status = None
+        return RolloutPlan(step=plan.step, status=status, verdict=plan.verdict,
+                           requeue_after=plan.requeue_after, notices=tuple(self.notices))
+
+    # ---- engagement ----------------------------------------------------------------
+
+    def stable_variant(self) -> ProductionVariant | None:
+        """The variant serving the old model: the serving config's `primary`."""
+        ep = self.ep
+        if ep is None:
+            return None
+        serving = self.observed.configs.get(ep.config_name or "")
+        if serving is None or not is_owned_name(self.bp.endpoint_name, serving.name):
+            return None
+        primary = [v for v in serving.variants if v.name == PRIMARY]
+        return primary[0] if primary else None
+
+    def startable(self, base: ProductionVariant) -> bool:
+        bp, ep = self.bp, self.ep
+        serving = self.observed.configs.get(ep.config_name or "")
+        return (
+            bp.rollout is not None
+            and bp.mode == Mode.REAL_TIME
+            and len(bp.config.variants) == 1 and len(bp.models) == 1
+            and ep.status == "InService"
+            and ep.config_name != bp.config.name
+            and serving is not None and len(serving.variants) == 1
+            and base.model_name != bp.models[0].name
+        )
+
+    def release(self) -> RolloutPlan:
+        """Not engaged: keep the record of a finished rollout for this target only."""
+        r = self.r
+        keep = r is not None and r.phase in (SUCCEEDED, ROLLED_BACK) and r.to_revision == self.bp.config.name
+        return RolloutPlan(step=None, status=r if keep else None)
+
+    # ---- phases --------------------------------------------------------------------
+
+    def start(self, base: ProductionVariant, from_revision: str, steps_from: RolloutStatus | None = None) -> RolloutPlan:
+        bp, ep = self.bp, self.ep
+        first = self.steps[0].weight
+        config = canary_config(bp, base, _instances(ep, PRIMARY), first)
+        actions: tuple[Action, ...] = ()
+        if config.name not in self.observed.configs:
+            actions += (CreateEndpointConfig(config=config),)
+        actions += (UpdateEndpoint(name=ep.name, config_name=config.name),)
+        status = RolloutStatus(
+            phase=STARTING, step=0, weight=first, steps=len(self.steps),
+            from_revision=from_revision, to_revision=bp.config.name, canary_config=config.name,
+            message=f"Moving endpoint {ep.name} to config {config.name}: primary {base.model_name} {100 - first}%, "
+                    f"canary {bp.models[0].name} {first}%",
+        )
+        self.note("Normal", "RolloutStarted",
+                  f"Canary rollout of model {bp.models[0].name} started: steps "
+                  + " -> ".join(f"{s.weight}%" for s in self.steps))
+        return self.plan(status, "Updating", "CanaryStarting", actions=actions, target=config.name)
+
+    def starting(self, r: RolloutStatus) -> RolloutPlan:
+        ep = self.ep
+        if ep.config_name == r.canary_config:
+            status = r.model_copy(update={"step_started_at": self.now, "step": 0, "weight": self.steps[0].weight, "message": None})
+            self.note("Normal", "CanaryStep", f"Endpoint {ep.name} serves the canary: step 1 of {len(self.steps)} at {self.steps[0].weight}%")
+            return self.at_step(status, entered=True)
+        if self.fresh(ABORT):
+            return self.rolled_back(r, f"aborted by annotation {ANNOTATION}={self.command.value} before the canary served")
+        if self.update_failed(r.canary_config):
+            return self.rolled_back(r, f"config {r.canary_config} failed to deploy: {ep.failure_reason}")
+        actions: tuple[Action, ...] = ()
+        if r.canary_config not in self.observed.configs:
+            return self.restart_from(r)
+        actions += (UpdateEndpoint(name=ep.name, config_name=r.canary_config),)
+        return self.plan(r, "Updating", "CanaryStarting", actions=actions, target=r.canary_config)
+
+    def restart_from(self, r: RolloutStatus) -> RolloutPlan:
+        """The canary config vanished before it served: build it again."""
+        base = self.stable_variant()
+        if base is None:
+            return self.release()
+        return self.start(base, r.from_revision or self.ep.config_name)
+
+    def at_step(self, r: RolloutStatus, entered: bool = False) -> RolloutPlan:
+        ep, steps = self.ep, self.steps
+        if ep.config_name != r.canary_config:
+            # Moved off the canary config out of band: place the canary again from step 1.
+            self.note("Warning", "DriftCorrected",
+                      f"Endpoint {ep.name} left canary config {r.canary_config} out of band; restarting the canary")
+            return self.plan(r.model_copy(update={"phase": STARTING, "step": 0, "weight": steps[0].weight, "step_started_at": None}),
+                             "Updating", "CanaryStarting",
+                             actions=(UpdateEndpoint(name=ep.name, config_name=r.canary_config),), target=r.canary_config)
+        index, started = self.current_step(r)
+        observed = canary_percent(ep)
+        # The operator may have died between a weight shift and its status write: adopt it.
+        if observed != steps[index].weight and index + 1 < len(steps) and observed == steps[index + 1].weight:
+            index, started = index + 1, self.now
+        weight = steps[index].weight
+        r = r.model_copy(update={"step": index, "weight": weight, "steps": len(steps), "step_started_at": started})
+        where = f"step {index + 1} of {len(steps)} (canary {weight}%)"
+
+        if self.fresh(ABORT):
+            return self.roll_back(r, f"aborted by annotation {ANNOTATION}={self.command.value} at {where}")
+        gate = judge(self.bp.rollout.analysis, self.gates) if self.gates is not None or not has_gates(self.bp.rollout.analysis) else None
+        if gate is not None:
+            r = r.model_copy(update={"last_gate": gate.summary()})
+        if gate is not None and gate.outcome == FAILED and r.phase != HALTED:
+            if self.bp.rollout.on_failure == OnFailure.PAUSE:
+                self.note("Warning", "RolloutHalted", f"Gate failed at {where}: {gate.detail}; holding until promoted or aborted")
+                return self.stay(r.model_copy(update={"phase": HALTED, "message": f"Gate failed at {where}: {gate.detail}"}), index, None)
+            return self.roll_back(r, f"gate failed at {where}: {gate.detail}")
+        if observed != weight:
+            why = f"{where}" if entered or observed is None else f"{where}; correcting {observed}%"
+            return self.plan(r.model_copy(update={"phase": self.holding_phase(r, index)}), "Updating", "CanaryStep",
+                             actions=(self.shift(weight, why),), target=r.canary_config)
+
+        promote = self.fresh(PROMOTE)
+        if promote:
+            self.note("Normal", "RolloutPromoted", f"Promoted by annotation {ANNOTATION}={self.command.value} at {where}")
+        elif r.phase == HALTED:
+            return self.stay(r, index, gate)
+        elif self.pause_requested:
+            return self.stay(r, index, gate)
+        else:
+            pause = _pause(steps[index])
+            last = index == len(steps) - 1
+            due = (pause is not None and self.now >= started + pause) or (pause is None and last)
+            if not due or gate is None or gate.outcome != PASSED:
+                return self.stay(r, index, gate)
+        if index == len(steps) - 1:
+            return self.promote(r)
+        nxt = steps[index + 1].weight
+        r = r.model_copy(update={"step": index + 1, "weight": nxt, "step_started_at": self.now, "last_gate": None,
+                                 "phase": PROGRESSING, "message": None})
+        r = r.model_copy(update={"phase": self.holding_phase(r, index + 1)})
+        return self.plan(r, "Updating", "CanaryStep",
+                         actions=(self.shift(nxt, f"step {index + 2} of {len(steps)}"),), target=r.canary_config)
+
+    def current_step(self, r: RolloutStatus) -> tuple[int, datetime]:
+        """The status's step, or the equivalent one when spec.rollout.steps changed:
+        the last step whose weight does not exceed the current weight (else the first)."""
+        steps, index = self.steps, r.step or 0
+        started = r.step_started_at or self.now
+        if index < len(steps) and steps[index].weight == r.weight:
+            return index, started
+        current = r.weight or 0
+        below = [i for i, s in enumerate(steps) if s.weight <= current]
+        mapped = below[-1] if below else 0
+        self.note("Normal", "RolloutStepsChanged",
+                  f"spec.rollout.steps changed: continuing at step {mapped + 1} of {len(steps)} ({steps[mapped].weight}%)")
+        return mapped, started if steps[mapped].weight == current else self.now
+
+    def holding_phase(self, r: RolloutStatus, index: int) -> str:
+        if r.phase == HALTED:
+            return HALTED
+        if self.pause_requested:
+            return PAUSED
+        return PROGRESSING if _pause(self.steps[index]) is not None or index == len(self.steps) - 1 else AWAITING
+
+    def stay(self, r: RolloutStatus, index: int, gate: GateResult | None) -> RolloutPlan:
+        phase = self.holding_phase(r, index)
+        if phase == PAUSED and r.phase != PAUSED:
+            self.note("Normal", "RolloutPaused", f"Paused by annotation {ANNOTATION}=pause at step {index + 1} of {len(self.steps)}")
+        if r.phase == PAUSED and phase != PAUSED:
+            self.note("Normal", "RolloutResumed", f"Resumed at step {index + 1} of {len(self.steps)}")
+        pause = _pause(self.steps[index])
+        ends = r.step_started_at + pause if pause is not None and r.step_started_at else None
+        r = r.model_copy(update={"phase": phase, "pause_ends_at": ends})
+        waits: list[float] = []
+        if ends is not None and phase == PROGRESSING and ends > self.now:
+            waits.append((ends - self.now).total_seconds())
+        if has_gates(self.bp.rollout.analysis) and phase in JUDGED:
+            waits.append(parse_duration(self.bp.rollout.analysis.interval).total_seconds())
+        reason = {PROGRESSING: "CanaryStep", AWAITING: "AwaitingPromotion", PAUSED: "Paused", HALTED: "Paused"}[phase]
+        return self.plan(r, "InService", reason, requeue_after=min(waits) if waits else None)
+
+    def promote(self, r: RolloutStatus) -> RolloutPlan:
+        target = self.bp.config.name
+        r = r.model_copy(update={"phase": PROMOTING, "pause_ends_at": None,
+                                 "message": f"All steps passed: moving endpoint {self.ep.name} to config {target} (the new model alone)"})
+        return self.plan(r, "Updating", "CanaryPromoting",
+                         actions=(UpdateEndpoint(name=self.ep.name, config_name=target),), target=target)
+
+    def promoting(self, r: RolloutStatus) -> RolloutPlan:
+        ep, target = self.ep, self.bp.config.name
+        if ep.config_name == target:
+            self.note("Normal", "RolloutSucceeded", f"Canary rollout of config {target} succeeded: endpoint {ep.name} serves the new model alone")
+            done = r.model_copy(update={"phase": SUCCEEDED, "pause_ends_at": None, "message": f"Serving config {target}"})
+            return RolloutPlan(step=None, status=done)
+        if self.update_failed(target):
+            return self.roll_back(r, f"config {target} failed to deploy: {ep.failure_reason}")
+        return self.plan(r, "Updating", "CanaryPromoting",
+                         actions=(UpdateEndpoint(name=ep.name, config_name=target),), target=target)
+
+    def roll_back(self, r: RolloutStatus, why: str) -> RolloutPlan:
+        self.note("Warning", "RollingBack", f"Rolling back: {why}")
+        return self.rolling_back(r.model_copy(update={"phase": ROLLING_BACK, "pause_ends_at": None, "message": why}))
+
+    def rolling_back(self, r: RolloutStatus) -> RolloutPlan:
+        ep = self.ep
+        if ep.config_name == r.canary_config and (canary_percent(ep) or 0) > 0:
+            return self.plan(r, "Updating", "RollingBack", actions=(self.shift(0, "rolling back"),), target=r.canary_config)
+        if ep.config_name != r.from_revision and r.from_revision:
+            return self.plan(r, "Updating", "RollingBack",
+                             actions=(UpdateEndpoint(name=ep.name, config_name=r.from_revision),), target=r.from_revision)
+        return self.rolled_back(r, r.message or "rolled back")
+
+    def rolled_back(self, r: RolloutStatus, why: str) -> RolloutPlan:
+        self.note("Warning", "RolledBack", f"Rolled back to config {r.from_revision}: {why}")
+        done = r.model_copy(update={"phase": ROLLED_BACK, "pause_ends_at": None, "message": why})
+        return self.held(done)
+
+    def held(self, r: RolloutStatus) -> RolloutPlan:
+        message = (f"Rolled back to config {r.from_revision}: {r.message}; the rollout stays rolled back until "
+                   f"the spec changes or {ANNOTATION}=retry")
+        verdict = Verdict(ready=(False, ROLLED_BACK, message), progressing=(False, ROLLED_BACK, message),
+                          degraded=(True, ROLLED_BACK, message))
+        step = EndpointStep(phase=self.ep.status, reason=ROLLED_BACK, message=message, failure=(ROLLED_BACK, message),
+                            target_config=r.from_revision)
+        return RolloutPlan(step=step, status=r, verdict=verdict)
+
+    def retarget(self, r: RolloutStatus) -> RolloutPlan:
+        """spec's target changed mid-rollout: abandon this canary (its weight to 0),
+        then start over with the new model, or leave it to the ordinary update when
+        the new target needs no canary (the old model back, or no spec.rollout)."""
+        ep = self.ep
+        if ep.config_name == r.canary_config and (canary_percent(ep) or 0) > 0:
+            if r.phase != SUPERSEDED:
+                self.note("Normal", "RolloutSuperseded", f"The spec's model changed mid-rollout; moving canary traffic of {ep.name} back to primary")
+            r = r.model_copy(update={"phase": SUPERSEDED, "pause_ends_at": None,
+                                     "message": "the spec changed mid-rollout: canary traffic back to primary first"})
+            return self.plan(r, "Updating", "CanaryStarting", actions=(self.shift(0, "superseded by a spec change"),),
+                             target=r.canary_config)
+        base = self.stable_variant()
+        if base is not None and self.bp.rollout is not None and self.bp.mode == Mode.REAL_TIME \
+                and len(self.bp.models) == 1 and base.model_name != self.bp.models[0].name \
+                and ep.config_name != self.bp.config.name:
+            serving = self.observed.configs[ep.config_name]
+            # Back to the stable config on failure: the one served before this rollout, or
+            # the one serving now when it is a single model (an earlier rollout's result).
+            stable = ep.config_name if len(serving.variants) == 1 else (r.from_revision or ep.config_name)
+            return self.start(base, stable)
+        return self.release()
+
+    def in_flight(self, r: RolloutStatus) -> RolloutPlan:
+        self.deferred = True
+        ep = self.ep
+        reason = {STARTING: "CanaryStarting", PROMOTING: "CanaryPromoting", ROLLING_BACK: "RollingBack",
+                  AWAITING: "AwaitingPromotion", PAUSED: "Paused", HALTED: "Paused"}.get(r.phase, "CanaryStep")
+        step = EndpointStep(phase=ep.status, reason=reason, in_flight=True, target_config=_target(r),
+                            message=f"Endpoint {ep.name} is {ep.status} on config {ep.config_name}; rollout {r.phase} at "
+                                    f"step {(r.step or 0) + 1} of {r.steps or len(self.steps)} (canary {r.weight}%)")
+        return RolloutPlan(step=step, status=r, verdict=self.verdict(r, step))
+
+    # ---- building blocks -----------------------------------------------------------
+
+    def update_failed(self, config: str | None) -> bool:
+        """An UpdateEndpoint to `config` ended with SageMaker back where it was."""
+        prev = self.previous.endpoint if self.previous else None
+        ep = self.ep
+        return bool(ep.failure_reason) and prev is not None and prev.target_config == config and (
+            prev.status in IN_FLIGHT_STATUSES or prev.failure_reason != ep.failure_reason)
+
+    def shift(self, canary: int, why: str) -> ShiftTraffic:
+        return ShiftTraffic(name=self.ep.name, weights=((CANARY, float(canary)), (PRIMARY, float(100 - canary))), why=why)
+
+    def plan(self, r: RolloutStatus, phase: str, reason: str, actions: tuple[Action, ...] = (),
+             target: str | None = None, requeue_after: float | None = None) -> RolloutPlan:
+        message = self.describe(r)
+        step = EndpointStep(phase=phase if actions else self.ep.status, reason=reason, message=message,
+                            actions=actions, target_config=target or _target(r))
+        return RolloutPlan(step=step, status=r, verdict=self.verdict(r, step), requeue_after=requeue_after)
+
+    def describe(self, r: RolloutStatus) -> str:
+        n = r.steps or len(self.steps)
+        at = f"step {(r.step or 0) + 1} of {n}, canary {r.weight}%"
+        if r.phase in (PROGRESSING,) and r.pause_ends_at:
+            return f"Canary {at} until {r.pause_ends_at.isoformat()}" + (f"; last gate {r.last_gate}" if r.last_gate else "")
+        if r.phase == AWAITING:
+            return f"Canary {at}: waiting for {ANNOTATION}=promote" + (f"; last gate {r.last_gate}" if r.last_gate else "")
+        if r.phase == PAUSED:
+            return f"Canary {at}: paused by {ANNOTATION}=pause; remove it to resume"
+        if r.phase == HALTED:
+            return f"Canary {at}: {r.message}; annotate {ANNOTATION}=promote to continue or abort to roll back"
+        if r.phase in (STARTING, PROMOTING, ROLLING_BACK, SUPERSEDED) and r.message:
+            return f"Rollout {r.phase}: {r.message}"
+        return f"Canary {at}"
+
+    def verdict(self, r: RolloutStatus, step: EndpointStep) -> Verdict:
+        if r.phase in (ROLLING_BACK,):
+            degraded = (True, ROLLED_BACK, f"Rolling back: {r.message}")
+        elif r.phase == HALTED:
+            degraded = (True, "GateFailed", r.message or "a gate failed")
+        else:
+            degraded = NOT_DEGRADED
+        return Verdict(ready=(False, step.reason, step.message), progressing=(True, step.reason, step.message), degraded=degraded)
+
+
+# ---- pure helpers ------------------------------------------------------------------
+
+def canary_config(bp: Blueprint, stable: ProductionVariant, primary_instances: int | None, weight: int) -> EndpointConfig:
+    """The serving variant as `primary` next to the blueprint's as `canary`, content-hashed."""
+    target = bp.config.variants[0]
+    primary = stable.model_copy(update={
+        "name": PRIMARY, "weight": float(100 - weight),
+        "initial_instance_count": primary_instances or stable.initial_instance_count,
+    })
+    canary = target.model_copy(update={"name": CANARY, "weight": float(weight)})
+    digest = naming.content_hash({"variants": (primary, canary), "canary": True})
+    return EndpointConfig(name=naming.config_name(bp.endpoint_name, digest), variants=(primary, canary), tags=bp.tags)
+
+
+def canary_percent(ep: ObservedEndpoint) -> int | None:
+    """The canary's share of traffic in percent, None without a canary variant."""
+    weights = {v.name: v.weight or 0.0 for v in ep.variants}
+    total = sum(weights.values())
+    if CANARY not in weights or total <= 0:
+        return None
+    return round(100 * weights[CANARY] / total)
+
+
+def _instances(ep: ObservedEndpoint, variant: str) -> int | None:
+    for v in ep.variants:
+        if v.name == variant:
+            return v.current_instances
+    return None
+
+
+def _pause(step: RolloutStep) -> timedelta | None:
+    return parse_duration(step.pause) if step.pause else None
+
+
+def _target(r: RolloutStatus) -> str | None:
+    if r.phase == ROLLING_BACK:
+        return r.from_revision
+    if r.phase == PROMOTING:
+        return r.to_revision
+    return r.canary_config
