@@ -73,6 +73,18 @@ class CostStatus(KubeModel):
     instances: Annotated[int | None, Field(description="Instances the estimate counts.")] = None
 
 
+class MigrationStatus(KubeModel):
+    """A change of mode SageMaker cannot make with UpdateEndpoint (between
+    instance-based, serverless and asynchronous endpoints): a second endpoint is
+    built, and the old one is deleted only once the new one serves."""
+
+    from_endpoint: Annotated[str | None, Field(description="The endpoint that serves until the new one is InService, then is deleted.")] = None
+    from_mode: Annotated[str | None, Field(description="The mode of the old endpoint.")] = None
+    to_endpoint: Annotated[str | None, Field(description="The endpoint being built (status.endpoint).")] = None
+    to_mode: Annotated[str | None, Field(description="The mode of the new endpoint.")] = None
+    reason: Annotated[str | None, Field(description="Why the mode changed.")] = None
+
+
 class ModelEndpointStatus(KubeModel):
     observed_generation: Annotated[int | None, Field(description="The spec generation the operator last acted on.")] = None
     conditions: Annotated[list[Condition] | None, Field(
@@ -89,3 +101,4 @@ class ModelEndpointStatus(KubeModel):
     models: Annotated[list[str] | None, Field(description="Models being served.")] = None
     rollout: Annotated[RolloutStatus | None, Field(description="Progress of the current rollout.")] = None
     cost: Annotated[CostStatus | None, Field(description="Estimated cost of what is running.")] = None
+    migration: Annotated[MigrationStatus | None, Field(description="A change of mode in progress: the old endpoint serves until the new one does.")] = None

@@ -29,9 +29,11 @@ from ..plan.conditions import merge_conditions
 from ..plan.cost import running_cost, with_cost
 from ..plan.errors import PlanError
 from ..plan.identity import Owner
+from ..plan.migration import hand_over, migration_event, place
 from ..plan.reconcile import Decision, Requeue, finalize, plan_failure, reconcile
 from .execute import execute
 from .observe import observe
+from .slots import finalize_slots
 from .wiring import AwsGateways
 
 log = logging.getLogger(__name__)
@@ -95,9 +97,12 @@ class Syncer:
                    previous: ModelEndpointStatus | None, attempt: int,
                    spec: ModelEndpointSpec | None = None) -> SyncResult:
         sagemaker, s3 = self.aws.sagemaker(region), self.aws.s3(region)
+        placement = place(blueprint, previous)  # a change of endpoint kind moves to the other slot
+        blueprint = placement.blueprint
         where = dict(region=region, endpoint_name=blueprint.endpoint_name, generation=generation)
         try:
-            recorded = previous.endpoint.arn if previous and previous.endpoint else None
+            recorded = (previous.endpoint.arn if previous and previous.endpoint
+                        and previous.endpoint.name == blueprint.endpoint_name else None)
             observed = observe(sagemaker, s3, blueprint.endpoint_name, blueprint.artifact_prefix,
                                with_tags=recorded is None)
             foreign = _foreign_endpoint(observed, blueprint) if recorded is None else None
@@ -105,6 +110,9 @@ class Syncer:
                 self._report(body, previous, plan_failure(foreign, generation, previous))
                 return SyncResult(Requeue.SLOW, **where)
             decision = reconcile(blueprint, observed, generation, previous)
+            retiring = (observe(sagemaker, s3, placement.retiring, None, with_tags=True)
+                        if placement.retiring else None)
+            decision = hand_over(decision, placement, retiring, generation)
             if spec is not None:
                 decision = with_cost(decision, running_cost(spec, blueprint, observed.endpoint, self.prices))
             for correction in decision.corrections:
@@ -112,6 +120,9 @@ class Syncer:
             for action in decision.actions:
                 execute(action, sagemaker, s3)
                 self.kube.post_event(body, "Normal", type(action).__name__, action.describe())
+            moved = migration_event(previous, decision)
+            if moved is not None:
+                self.kube.post_event(body, "Normal", *moved)
         except Transient as error:
             return self._transient(body, previous, error, attempt, where)
         except GatewayError as error:
@@ -140,8 +151,7 @@ class Syncer:
             where = dict(region=region, endpoint_name=endpoint_name, generation=generation)
             try:
                 # Tags prove ownership: an endpoint another owner made is never deleted.
-                observed = observe(sagemaker, s3, endpoint_name, prefix, with_tags=True)
-                decision = finalize(endpoint_name, observed, policy, prefix, generation, owner=owner)
+                decision, observed = finalize_slots(sagemaker, s3, endpoint_name, prefix, policy, generation, owner)
                 for action in decision.actions:
                     execute(action, sagemaker, s3)
                     self.kube.post_event(body, "Normal", type(action).__name__, action.describe())

@@ -1,0 +1,160 @@
+"""A change of mode across endpoint kinds: a second endpoint, then a cut-over.
+
+SageMaker updates an endpoint in place (UpdateEndpoint) only within one kind:
+instance-based real-time (RealTime, MultiModel), serverless, or asynchronous. It
+refuses a real-time endpoint moving to a serverless config, and an asynchronous one
+losing its AsyncInferenceConfig. So when the resolved mode changes kind, the new
+blueprint is placed on the object's other endpoint name (its "slot": `<name>` and
+`<name>-alt`), built there, and the old endpoint keeps serving until the new one is
+InService on the desired config; only then is the old one deleted, with its configs
+and models. status.endpoint names the endpoint being built; status.migration the
+one being retired.
+
+Where the blueprint goes is read from status alone (the mode last written, and the
+endpoint it was written for), so it is pure and the same after a restart.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+from ..api.spec import DeletionPolicy, Mode
+from ..api.status import MigrationStatus, ModelEndpointStatus
+from .blueprint import Blueprint
+from .decision import Decision, Requeue
+from .finalize import finalize
+from .naming import MAX_NAME, config_name, content_hash, model_name
+from .observed import Observed
+
+ALTERNATE_SUFFIX = "-alt"
+INSTANCES = "instance-based"
+
+_KIND = {
+    Mode.REAL_TIME: INSTANCES,
+    Mode.MULTI_MODEL: INSTANCES,
+    Mode.SERVERLESS: "serverless",
+    Mode.ASYNC: "asynchronous",
+}
+
+
+def kind_of(mode: Mode | str | None) -> str | None:
+    try:
+        return _KIND.get(Mode(mode)) if mode is not None else None
+    except ValueError:
+        return None
+
+
+def alternate_name(base: str) -> str:
+    """The second endpoint name of an object: deterministic, and a valid SageMaker name."""
+    room = MAX_NAME - len(ALTERNATE_SUFFIX)
+    stem = base if len(base) <= room else f"{base[: room - 9]}-{content_hash(base, 8)}"
+    return stem + ALTERNATE_SUFFIX
+
+
+def slots(base: str) -> tuple[str, str]:
+    return base, alternate_name(base)
+
+
+@dataclass(frozen=True)
+class Placement:
+    blueprint: Blueprint  # on the endpoint that should serve the spec
+    retiring: str | None = None  # the other slot's endpoint, while a migration is in progress
+    from_mode: str | None = None
+
+
+def place(bp: Blueprint, previous: ModelEndpointStatus | None) -> Placement:
+    """Which slot serves `bp` (built for the spec's own endpoint name)."""
+    base, other = slots(bp.endpoint_name)
+    recorded = previous.endpoint.name if previous and previous.endpoint else None
+    current = recorded if recorded in (base, other) else base
+    migration = previous.migration if previous else None
+    target, retiring = current, None
+    from_mode = migration.from_mode if migration else None
+    if migration is not None and migration.from_endpoint in (base, other):
+        retiring = migration.from_endpoint
+    previous_kind = kind_of(previous.mode) if previous else None
+    if previous_kind is not None and previous_kind != kind_of(bp.mode):
+        # The mode changed kind since status was last written: move to the other slot.
+        target = other if current == base else base
+        retiring, from_mode = current, previous.mode
+    if retiring == target:
+        retiring = None
+    return Placement(blueprint=rehome(bp, target), retiring=retiring, from_mode=from_mode if retiring else None)
+
+
+def rehome(bp: Blueprint, endpoint: str) -> Blueprint:
+    """`bp` on another endpoint name: every model and config name follows the endpoint
+    (names are '<endpoint stem>-m|c-<content digest>'; the digests stay)."""
+    if endpoint == bp.endpoint_name:
+        return bp
+    names = {m.name: model_name(endpoint, _digest(m.name)) for m in bp.models}
+    models = tuple(m.model_copy(update={"name": names[m.name]}) for m in bp.models)
+    variants = tuple(v.model_copy(update={"model_name": names.get(v.model_name, v.model_name)}) for v in bp.config.variants)
+    config = bp.config.model_copy(update={"name": config_name(endpoint, _digest(bp.config.name)), "variants": variants})
+    return dataclasses.replace(bp, endpoint_name=endpoint, models=models, config=config, revision=config.name)
+
+
+def _digest(name: str) -> str:
+    return name.rsplit("-", 1)[1]
+
+
+def hand_over(decision: Decision, placement: Placement, retiring: Observed | None, generation: int) -> Decision:
+    """The target's decision, plus the old endpoint's retirement once the target serves.
+
+    `retiring` is what exists under the retiring slot (observed with tags, so an
+    endpoint another owner made there is never deleted)."""
+    bp = placement.blueprint
+    if placement.retiring is None or retiring is None:
+        return _with_migration(decision, None)
+    migration = MigrationStatus(
+        from_endpoint=placement.retiring,
+        from_mode=placement.from_mode,
+        to_endpoint=bp.endpoint_name,
+        to_mode=bp.mode.value,
+        reason=bp.mode_reason,
+    )
+    ep = decision.status.endpoint
+    serving = ep is not None and ep.status == "InService" and ep.config_name == bp.config.name
+    if not serving:
+        message = (
+            f"Moving from {placement.from_mode or 'the old'} endpoint {placement.retiring} to {bp.mode.value} endpoint "
+            f"{bp.endpoint_name}; the old endpoint serves until the new one is InService"
+        )
+        return _with_migration(_progressing(decision, "MigratingMode", message), migration)
+    retirement = finalize(placement.retiring, retiring, DeletionPolicy.DELETE, None, generation, owner=bp.owner)
+    if retirement.done:
+        return _with_migration(decision, None)
+    message = f"Endpoint {bp.endpoint_name} serves as {bp.mode.value}; retiring {placement.retiring}: {retirement.conditions[1].message}"
+    retiring_decision = dataclasses.replace(decision, actions=decision.actions + retirement.actions, requeue=Requeue.FAST)
+    return _with_migration(_progressing(retiring_decision, "RetiringOldEndpoint", message), migration)
+
+
+def _progressing(decision: Decision, reason: str, message: str) -> Decision:
+    conditions = tuple(
+        c.model_copy(update={"status": "True", "reason": reason, "message": message}) if c.type == "Progressing" else c
+        for c in decision.conditions
+    )
+    return dataclasses.replace(decision, conditions=conditions, requeue=Requeue.FAST)
+
+
+def _with_migration(decision: Decision, migration: MigrationStatus | None) -> Decision:
+    return dataclasses.replace(decision, status=decision.status.model_copy(update={"migration": migration}))
+
+
+def migration_event(previous: ModelEndpointStatus | None, decision: Decision) -> tuple[str, str] | None:
+    """(reason, message) when a migration starts or ends: what moved and why."""
+    before = previous.migration if previous else None
+    after = decision.status.migration
+    if after is not None and (before is None or before.to_endpoint != after.to_endpoint):
+        return "MigratingMode", (
+            f"Mode {after.from_mode} -> {after.to_mode} ({after.reason}): SageMaker cannot update a "
+            f"{kind_of(after.from_mode) or 'different'} endpoint to a {kind_of(after.to_mode)} one, so endpoint "
+            f"{after.to_endpoint} is built and {after.from_endpoint} keeps serving until it is InService"
+        )
+    if before is not None and after is None:
+        return "MigratedMode", (
+            f"Endpoint {before.to_endpoint} serves as {before.to_mode}; {before.from_endpoint} ({before.from_mode}) "
+            "and its configs and models are deleted"
+        )
+    return None
