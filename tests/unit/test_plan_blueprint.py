@@ -62,7 +62,7 @@ HASHING = [
     pytest.param(realtime_spec(data="s3://models/recsys/v8/model.tar.gz"), True, True, id="rt-model-data"),
     pytest.param(realtime_spec(executionRoleArn="arn:aws:iam::111122223333:role/other"), True, True, id="rt-role"),
     pytest.param(realtime_spec(instances={"type": "ml.g4dn.xlarge"}), False, True, id="rt-instance-type"),
-    pytest.param(realtime_spec(instances={"min": 2, "max": 4}), False, True, id="rt-instance-count"),
+    pytest.param(realtime_spec(instances={"min": 2, "max": 4}), False, False, id="rt-instance-count-is-the-autoscalers"),
     pytest.param(realtime_spec(instances={"max": 9}), False, False, id="rt-max-only-autoscaling"),
     pytest.param(realtime_spec(tags={"team": "recs"}), False, False, id="rt-tags"),
 ]

@@ -8,6 +8,7 @@ from typing import Union
 
 from ..api.resources import EndpointConfig, S3Copy, S3Object, SageMakerModel, ServerlessConfig
 from .s3url import s3_url
+from .scaling_actions import ScalingAction
 
 
 @dataclass(frozen=True)
@@ -55,9 +56,13 @@ class CreateEndpoint:
 class UpdateEndpoint:
     name: str
     config_name: str
+    # Keep the instance counts the autoscaler set (RetainAllVariantProperties, weights
+    # excepted) instead of the config's initial counts.
+    retain_instance_counts: bool = False
 
     def describe(self) -> str:
-        return f"Update endpoint {self.name} to config {self.config_name}"
+        kept = ", keeping the autoscaled instance counts" if self.retain_instance_counts else ""
+        return f"Update endpoint {self.name} to config {self.config_name}{kept}"
 
 
 @dataclass(frozen=True)
@@ -127,4 +132,5 @@ Action = Union[
     DeleteModel,
     CopyArtifact,
     DeleteArtifact,
+    ScalingAction,
 ]

@@ -11,6 +11,7 @@ from .builders import BUILDERS, BuildContext
 from .errors import invalid
 from .identity import Owner, owner_tags
 from .mode import resolve_mode
+from .scaling import VariantScaling, desired_scaling
 
 # SageMaker's tag limits.
 MAX_TAGS = 50
@@ -32,6 +33,7 @@ class Blueprint:
     revision: str  # == config.name: serving this config is serving the spec
     served_models: tuple[str, ...] = ()  # status.models: spec model names (TargetModel names for MultiModel)
     scale_to_zero: bool = False  # Async: autoscaling may take the variant to zero instances
+    scaling: tuple[VariantScaling, ...] = ()  # autoscaling of the config's instance-backed variants
 
 
 def _tags(spec: ModelEndpointSpec, owner: Owner) -> dict[str, str]:
@@ -69,4 +71,5 @@ def build_blueprint(spec: ModelEndpointSpec, owner: Owner, endpoint_name: str | 
         revision=parts.config.name,
         served_models=parts.served_models,
         scale_to_zero=parts.scale_to_zero,
+        scaling=desired_scaling(spec, mode, ctx.endpoint_name, parts.config, parts.scale_to_zero),
     )

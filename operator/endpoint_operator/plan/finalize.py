@@ -1,6 +1,6 @@
-"""Deletion of a ModelEndpoint: with policy Delete, the endpoint first (waiting out
-whatever SageMaker is doing), then configs, models and artifacts; with Retain,
-nothing."""
+"""Deletion of a ModelEndpoint: with policy Delete, its autoscaling and the endpoint
+first (waiting out whatever SageMaker is doing), then configs, models and artifacts;
+with Retain, nothing."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from .identity import Owner, foreign_owner
 from .naming import is_owned_name
 from .observed import Observed, full_key
 from .s3url import s3_url
+from .scaling_step import removal
 from .status_view import endpoint_status
 
 
@@ -39,9 +40,12 @@ def finalize(
     if ep is not None:
         if ep.status in IN_FLIGHT_STATUSES:
             return _working((), "Deleting", f"Waiting for endpoint {endpoint_name} to finish {ep.status} before deleting the rest", status, generation)
-        return _working((DeleteEndpoint(name=endpoint_name),), "Deleting", f"Deleting endpoint {endpoint_name}", status, generation)
+        # Scaling first: a target left behind would outlive its endpoint.
+        actions = removal(observed.scaling) + (DeleteEndpoint(name=endpoint_name),)
+        return _working(actions, "Deleting", f"Deleting endpoint {endpoint_name}", status, generation)
     # The endpoint is gone: nothing uses the configs and models any more.
-    actions: list[Action] = [DeleteEndpointConfig(name=n) for n in sorted(observed.configs) if is_owned_name(endpoint_name, n)]
+    actions: list[Action] = list(removal(observed.scaling))
+    actions += [DeleteEndpointConfig(name=n) for n in sorted(observed.configs) if is_owned_name(endpoint_name, n)]
     actions += [DeleteModel(name=n) for n in sorted(observed.models) if is_owned_name(endpoint_name, n)]
     if artifact_prefix is not None:
         actions += [DeleteArtifact(obj=S3Object(bucket=artifact_prefix.bucket, key=full_key(artifact_prefix, k))) for k in sorted(observed.artifacts)]

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from ..api.resources import ObservedConfig, ObservedEndpoint, S3Object
+from ..api.scaling import ObservedScaling
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,9 @@ class Observed:
     # MultiModel: object key relative to the artifact prefix ("recsys.tar.gz") ->
     # the source URL recorded on the object's metadata, "" if none.
     artifacts: Mapping[str, str] = field(default_factory=dict)
+    # Targets, policies, scheduled actions and the operator's alarms of the endpoint's
+    # variants; None: not observed, and nothing is planned for scaling.
+    scaling: ObservedScaling | None = None
 
 
 def full_key(prefix: S3Object, relative: str) -> str:

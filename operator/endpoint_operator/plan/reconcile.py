@@ -1,12 +1,14 @@
 """Blueprint x observed -> Decision: one level-based step towards the spec.
 
 Order of work in one decision: models, then the config (an endpoint needs both),
-then artifacts, then the endpoint, then garbage. The handler runs the actions in
+then artifacts, then the endpoint, then garbage, then autoscaling (see scaling_step). The handler runs the actions in
 order and stops at the first failure, so a later action never runs without the
 earlier ones it depends on.
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from ..api.resources import ObservedEndpoint
 from ..api.status import ModelEndpointStatus
@@ -18,6 +20,7 @@ from .endpoint import EndpointStep, endpoint_step
 from .errors import PlanError
 from .finalize import finalize
 from .garbage import collect_garbage
+from .scaling_step import plan_scaling, scaling_status
 from .identity import foreign_owner
 from .observed import Observed
 from .serverless import concurrency_updates
@@ -39,10 +42,16 @@ def reconcile(bp: Blueprint, observed: Observed, generation: int, previous: Mode
     step = endpoint_step(bp, ep, prev_ep, previous.revision if previous else None)
     garbage = collect_garbage(bp, observed, ep) if step.serving and ep is not None else ()
     tuning = concurrency_updates(bp, ep) if step.serving and ep is not None else ()
-    actions: tuple[Action, ...] = creates + artifacts.actions + step.actions + tuning + garbage
+    serving_config = observed.configs.get(ep.config_name) if ep is not None and ep.config_name else None
+    scaling = plan_scaling(bp.endpoint_name, bp.scaling, bp.config, observed.scaling, ep, serving_config,
+                           step.actions, step.serving, bp.tags)
+    actions: tuple[Action, ...] = creates + artifacts.actions + scaling.endpoint_actions + tuning + garbage + scaling.actions
 
     corrections = restored + ((step.correction,) if step.correction else ())
     verdict = _verdict(bp, step, creates, bool(restored), artifacts, garbage, tuning)
+    if scaling.actions and not verdict.progressing[0]:
+        message = f"Configuring autoscaling of endpoint {bp.endpoint_name}: {len(scaling.actions)} changes"
+        verdict = replace(verdict, progressing=(True, "ConfiguringAutoscaling", message))
     return Decision(
         actions=actions,
         conditions=verdict.conditions(generation),
@@ -129,7 +138,7 @@ def _status(bp: Blueprint, observed: Observed, step: EndpointStep, generation: i
         mode_reason=bp.mode_reason,
         revision=bp.revision,
         endpoint=endpoint_status(bp.endpoint_name, ep, step.target_config, step.failed_config),
-        variants=variants(ep, _models_by_variant(bp, observed)),
+        variants=scaling_status(variants(ep, _models_by_variant(bp, observed)), observed.scaling),
         variants_summary=variants_summary(ep),
         instances=instances_summary(ep),
         models=list(bp.served_models),

@@ -161,11 +161,15 @@ def scales_to_zero(spec: ModelEndpointSpec, mode: Mode) -> bool:
     return mode == Mode.ASYNC and spec.async_ is not None and spec.async_.scale_to_zero
 
 
-def desired_scaling(spec: ModelEndpointSpec, mode: Mode, endpoint_name: str, config: EndpointConfig) -> tuple[VariantScaling, ...]:
-    """The scaling of every instance-backed variant of `config`, or none."""
-    if not autoscaled(spec, mode) or spec.instances is None:
+def desired_scaling(spec: ModelEndpointSpec, mode: Mode, endpoint_name: str, config: EndpointConfig,
+                    scale_to_zero: bool | None = None) -> tuple[VariantScaling, ...]:
+    """The scaling of every instance-backed variant of `config`, or none.
+    `scale_to_zero` is the builder's judgement; None reads it off the spec."""
+    zero = scales_to_zero(spec, mode) if scale_to_zero is None else scale_to_zero
+    if spec.instances is None or not (zero or autoscaled(spec, mode)):
         return ()
-    zero = scales_to_zero(spec, mode)
+    if spec.autoscaling is not None and not spec.autoscaling.enabled:
+        return ()
     return tuple(
         variant_scaling(endpoint_name, v, spec.instances, spec.autoscaling, scale_to_zero=zero)
         for v in config.variants

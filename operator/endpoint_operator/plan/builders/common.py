@@ -44,8 +44,13 @@ def hashed_model(ctx: BuildContext, container: ContainerDef) -> SageMakerModel:
 
 
 def hashed_config(ctx: BuildContext, variants: tuple[ProductionVariant, ...], **extra) -> EndpointConfig:
-    """A config named by its variants (which name their hashed models) and settings."""
-    digest = naming.content_hash({"variants": variants, **extra})
+    """A config named by its variants (which name their hashed models) and settings.
+
+    The instance count is left out of the name: the autoscaler changes the count of a
+    running variant, and a count is no reason for a new fleet. A config built for
+    another reason starts at the spec's count (initial_instance_count)."""
+    identity = tuple(v.model_copy(update={"initial_instance_count": None}) for v in variants)
+    digest = naming.content_hash({"variants": identity, **extra})
     return EndpointConfig(name=naming.config_name(ctx.endpoint_name, digest), variants=variants, tags=ctx.tags, **extra)
 
 
