@@ -1,0 +1,158 @@
+"""`endpoint-operator plan` as a user runs it: a subprocess with no cluster and no AWS
+credentials in reach (empty HOME, no KUBECONFIG, no AWS variables)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from endpoint_operator.api.pricing import load_prices
+from endpoint_operator.sandbox.controlplane import repo_root
+
+CONSOLIDATION = repo_root() / "examples" / "consolidation"
+G4DN = load_prices().instance_hourly("us-east-1", "ml.g4dn.xlarge")
+
+
+def plan(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
+    home = tmp_path / "home"
+    home.mkdir(exist_ok=True)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "KUBECONFIG", "ENDPOINT_OPERATOR_"))}
+    env.update(HOME=str(home), AWS_CONFIG_FILE=str(home / "none"), AWS_SHARED_CREDENTIALS_FILE=str(home / "none"),
+               AWS_EC2_METADATA_DISABLED="true")
+    return subprocess.run([sys.executable, "-m", "endpoint_operator.cli", "plan", *args],
+                          capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60)
+
+
+def plan_json(tmp_path: Path, *args: str) -> tuple[dict, subprocess.CompletedProcess]:
+    result = plan(tmp_path, *args, "--output", "json")
+    return json.loads(result.stdout), result
+
+
+def test_consolidation_plans_three_endpoints_for_eleven_models(tmp_path):
+    out, result = plan_json(tmp_path, "-f", str(CONSOLIDATION), "--baseline", "one-per-model")
+    assert result.returncode == 0, result.stderr
+    assert out["errors"] == []
+    assert len(out["endpoints"]) <= 3
+    assert out["totals"]["models"] == 11
+    assert {e["name"]: e["mode"] for e in out["endpoints"]} == {
+        "live-recommendations": "MultiModel", "document-parsing": "Async", "internal-tools": "Serverless"}
+    naive = out["baseline"]
+    assert naive["endpoints"] == 11
+    assert naive["monthlyUSD"] == round(11 * G4DN * 730, 2)
+    assert naive["savingMonthlyUSD"] == pytest.approx(naive["monthlyUSD"] - out["totals"]["monthlyUSD"], abs=0.011)
+    assert naive["savingMonthlyUSD"] > 0
+
+
+def test_json_describes_resources_and_assumptions(tmp_path):
+    out, _ = plan_json(tmp_path, "-f", str(CONSOLIDATION / "live-recommendations.yaml"))
+    [mme] = out["endpoints"]
+    res = mme["resources"]
+    assert res["endpoint"] == "default-live-recommendations"
+    assert [m["container"] for m in res["models"]] == ["MultiModel"]
+    assert res["endpointConfig"]["variants"] == [{"name": "primary", "instanceType": "ml.g4dn.xlarge", "initialInstanceCount": 2}]
+    assert len(res["artifacts"]["models"]) == 9
+    [scaling] = res["scaling"]
+    assert (scaling["minInstances"], scaling["maxInstances"]) == (2, 4)
+    assert scaling["policies"][0]["metric"] == "SageMakerVariantConcurrentRequestsPerModelHighResolution"
+    # 2 x g4dn.xlarge around the clock
+    assert mme["cost"]["monthlyUSD"] == round(2 * G4DN * 730, 2)
+    assert mme["cost"]["peakMonthlyUSD"] == round(4 * G4DN * 730, 2)
+    assert mme["modeReason"].startswith("9 models share one image")
+    assert any("share the endpoint's instances" in a for a in mme["cost"]["assumptions"])
+    assert "baseline" not in out and "baseline" not in mme
+    assert "retrieved" in out["prices"]["source"]
+
+
+def test_table_shows_layout_next_to_the_naive_one(tmp_path):
+    result = plan(tmp_path, "-f", str(CONSOLIDATION), "--baseline", "one-per-model")
+    assert result.returncode == 0, result.stderr
+    text = result.stdout
+    assert text.count("ModelEndpoint default/") == 3
+    assert "naive (one endpoint per model)" in text
+    total = next(line for line in text.splitlines() if line.startswith("TOTAL"))
+    assert "3 endpoints" in total and "11 endpoints" in total
+    assert "Saving against one-per-model:" in text
+    assert "policies default-document-parsing-primary-target-tracking" in text
+    assert "alarm default-document-parsing-primary-has-backlog-without-capacity" in text
+
+
+def test_user_prices_give_the_figures_of_the_case(tmp_path):
+    """11 always-on endpoints at $1.20/h: $316.80 a day; two shared instances: $57.60."""
+    prices = tmp_path / "prices.yaml"
+    prices.write_text(yaml.safe_dump({"regions": {"us-east-1": {"instances": {"ml.g4dn.xlarge": 1.20}}}}))
+    out, result = plan_json(tmp_path, "-f", str(CONSOLIDATION), "--baseline", "one-per-model", "--prices", str(prices))
+    assert result.returncode == 0, result.stderr
+    assert out["baseline"]["dailyUSD"] == 316.80
+    mme = next(e for e in out["endpoints"] if e["name"] == "live-recommendations")
+    assert mme["cost"]["dailyUSD"] == 57.60
+    assert str(prices) in out["prices"]["source"]
+
+
+def _write(directory: Path, name: str, content: str | dict | list) -> Path:
+    path = directory / name
+    path.write_text(content if isinstance(content, str) else yaml.safe_dump_all(content if isinstance(content, list) else [content]))
+    return path
+
+
+def _good(name: str, **spec) -> dict:
+    doc = yaml.safe_load((CONSOLIDATION / "live-recommendations.yaml").read_text())
+    doc["metadata"]["name"] = name
+    doc["spec"].update(spec)
+    return doc
+
+
+def test_bad_manifests_are_named_and_the_good_ones_still_planned(tmp_path):
+    manifests = tmp_path / "manifests"
+    manifests.mkdir()
+    _write(manifests, "a-good.yaml", _good("good"))
+    _write(manifests, "b-broken.yaml", "apiVersion: v1\nkind: ModelEndpoint\n  metadata: x\n")
+    _write(manifests, "c-unknown-type.yaml", _good("unknown-type", instances={"type": "ml.nope.xlarge", "min": 1, "max": 2}))
+    _write(manifests, "d-configmap.yaml", {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}, "data": {}})
+    _write(manifests, "e-invalid.yaml", _good("invalid", instances={"type": "ml.g4dn.xlarge", "min": 3, "max": 2}))
+    _write(manifests, "f-two-docs.yaml", [_good("second-good"), {**_good("old-version"), "apiVersion": "serving.endpoint-operator.io/v0"}])
+    out, result = plan_json(tmp_path, "-f", str(manifests))
+    assert result.returncode == 1
+    assert sorted(e["name"] for e in out["endpoints"]) == ["good", "second-good"]
+    errors = {(Path(e["file"]).name, e["document"], e["field"]) for e in out["errors"]}
+    assert errors == {
+        ("b-broken.yaml", None, "line 3, column 11"),
+        ("c-unknown-type.yaml", None, "spec.instances.type"),
+        ("d-configmap.yaml", None, "kind"),
+        ("e-invalid.yaml", None, "spec.instances.min"),
+        ("f-two-docs.yaml", 2, "apiVersion"),
+    }
+    stderr = result.stderr
+    assert f"{manifests / 'c-unknown-type.yaml'}: spec.instances.type: no price for ml.nope.xlarge" in stderr
+    assert f"{manifests / 'd-configmap.yaml'}: kind: 'ConfigMap' is not ModelEndpoint" in stderr
+    assert f"{manifests / 'f-two-docs.yaml'} (document 2): apiVersion:" in stderr
+    assert f"{manifests / 'b-broken.yaml'}: line 3, column 11: not valid YAML: mapping values are not allowed here" in stderr
+    assert "5 error(s); 2 ModelEndpoint(s) planned" in stderr
+
+    table = plan(tmp_path, "-f", str(manifests))
+    assert table.returncode == 1 and "ModelEndpoint default/good" in table.stdout
+
+
+@pytest.mark.parametrize("args, code, said", [
+    (["-f", "does-not-exist.yaml"], 1, "does-not-exist.yaml does not exist"),
+    (["-f", str(CONSOLIDATION), "--prices", "missing-prices.yaml"], 2, "missing-prices.yaml: cannot read"),
+    (["-f", str(CONSOLIDATION), "--output", "xml"], 2, "invalid choice"),
+], ids=["missing-manifest", "missing-prices", "bad-output"])
+def test_usage_errors(tmp_path, args, code, said):
+    result = plan(tmp_path, *args)
+    assert result.returncode == code and said in result.stderr
+
+
+def test_serverless_baseline_type_comes_from_the_annotation_or_the_flag(tmp_path):
+    doc = yaml.safe_load((CONSOLIDATION / "internal-tools.yaml").read_text())
+    del doc["metadata"]["annotations"]
+    path = _write(tmp_path, "serverless.yaml", doc)
+    out, _ = plan_json(tmp_path, "-f", str(path), "--baseline", "one-per-model", "--baseline-instance-type", "ml.c5.large")
+    assert out["endpoints"][0]["baseline"]["instanceType"] == "ml.c5.large"
+    out, _ = plan_json(tmp_path, "-f", str(CONSOLIDATION / "internal-tools.yaml"), "--baseline", "one-per-model")
+    assert out["endpoints"][0]["baseline"]["instanceType"] == "ml.g4dn.xlarge"
