@@ -98,3 +98,16 @@ def test_an_endpoint_of_another_owner_in_the_old_slot_is_never_deleted():
     serving = reconcile(new, built(new, ep=endpoint(new)), 2, written(REALTIME))
     foreign = built(REALTIME, ep=endpoint(REALTIME, tags={**TAGS, constants.TAG_UID: "someone-else"}))
     assert hand_over(serving, placement, foreign, 2).actions == ()
+
+
+def test_the_spec_is_rebuilt_on_the_other_name_when_it_can_be():
+    spec = realtime_spec(mode="Serverless", instances=None)
+    rebuilt = place(SERVERLESS, written(REALTIME), lambda name: bp_of_named(spec, name)).blueprint
+    renamed = rehome(SERVERLESS, ALT)
+    assert (rebuilt.endpoint_name, rebuilt.models, rebuilt.config.variants) == (ALT, renamed.models, renamed.config.variants)
+    assert rebuilt.config.name.startswith(f"{ALT}-c-") and rebuilt.revision == rebuilt.config.name
+
+
+def bp_of_named(spec, name):
+    from endpoint_operator.plan.blueprint import build_blueprint
+    return build_blueprint(spec, OWNER, endpoint_name=name)

@@ -97,7 +97,9 @@ class Syncer:
                    previous: ModelEndpointStatus | None, attempt: int,
                    spec: ModelEndpointSpec | None = None) -> SyncResult:
         sagemaker, s3 = self.aws.sagemaker(region), self.aws.s3(region)
-        placement = place(blueprint, previous)  # a change of endpoint kind moves to the other slot
+        # A change of endpoint kind moves to the object's other endpoint name.
+        rebuild = (lambda name: build_blueprint(spec, blueprint.owner, endpoint_name=name)) if spec is not None else None
+        placement = place(blueprint, previous, rebuild)
         blueprint = placement.blueprint
         where = dict(region=region, endpoint_name=blueprint.endpoint_name, generation=generation)
         try:

@@ -17,6 +17,7 @@ endpoint it was written for), so it is pure and the same after a restart.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..api.spec import DeletionPolicy, Mode
@@ -63,8 +64,11 @@ class Placement:
     from_mode: str | None = None
 
 
-def place(bp: Blueprint, previous: ModelEndpointStatus | None) -> Placement:
-    """Which slot serves `bp` (built for the spec's own endpoint name)."""
+def place(bp: Blueprint, previous: ModelEndpointStatus | None,
+          rebuild: Callable[[str], Blueprint] | None = None) -> Placement:
+    """Which slot serves `bp` (built for the spec's own endpoint name). `rebuild`
+    builds the spec's blueprint on another endpoint name (build_blueprint with
+    endpoint_name); without it, `bp` is renamed with rehome()."""
     base, other = slots(bp.endpoint_name)
     recorded = previous.endpoint.name if previous and previous.endpoint else None
     current = recorded if recorded in (base, other) else base
@@ -80,12 +84,14 @@ def place(bp: Blueprint, previous: ModelEndpointStatus | None) -> Placement:
         retiring, from_mode = current, previous.mode
     if retiring == target:
         retiring = None
-    return Placement(blueprint=rehome(bp, target), retiring=retiring, from_mode=from_mode if retiring else None)
+    placed = bp if target == bp.endpoint_name else (rebuild or (lambda name: rehome(bp, name)))(target)
+    return Placement(blueprint=placed, retiring=retiring, from_mode=from_mode if retiring else None)
 
 
 def rehome(bp: Blueprint, endpoint: str) -> Blueprint:
     """`bp` on another endpoint name: every model and config name follows the endpoint
-    (names are '<endpoint stem>-m|c-<content digest>'; the digests stay)."""
+    (names are '<endpoint stem>-m|c-<content digest>'; the digests stay). Names
+    derived otherwise (autoscaling's) need build_blueprint(endpoint_name=) instead."""
     if endpoint == bp.endpoint_name:
         return bp
     names = {m.name: model_name(endpoint, _digest(m.name)) for m in bp.models}
