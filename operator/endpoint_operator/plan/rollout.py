@@ -157,6 +157,10 @@ class _Machine:
                 return self.in_flight(r)
             if ep.status != "InService":
                 return self.release()
+            if bp.rollout is None:
+                # spec.rollout removed mid-rollout: the ordinary update finishes the change at once.
+                self.note("Normal", "RolloutCancelled", "spec.rollout was removed; updating the endpoint to the new model directly")
+                return self.release()
             if r.to_revision != bp.config.name:
                 return self.retarget(r)
             return {
