@@ -121,11 +121,26 @@ class DeleteArtifact:
         return f"Delete model artifact {s3_url(self.obj)}"
 
 
+@dataclass(frozen=True)
+class ShiftTraffic:
+    """UpdateEndpointWeightsAndCapacities between the variants already running: no new
+    fleet. Weights are percentages and never sum to 0."""
+
+    name: str
+    weights: tuple[tuple[str, float], ...]  # (variant, weight), e.g. (("canary", 50.0), ("primary", 50.0))
+    why: str = ""
+
+    def describe(self) -> str:
+        split = ", ".join(f"{variant} {weight:g}%" for variant, weight in self.weights)
+        return f"Shift traffic of endpoint {self.name}: {split}" + (f" ({self.why})" if self.why else "")
+
+
 Action = Union[
     CreateModel,
     CreateEndpointConfig,
     CreateEndpoint,
     UpdateEndpoint,
+    ShiftTraffic,
     UpdateServerlessConcurrency,
     DeleteEndpoint,
     DeleteEndpointConfig,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..api.resources import EndpointConfig, S3Copy, S3Object, SageMakerModel
-from ..api.spec import Mode, ModelEndpointSpec
+from ..api.spec import Mode, ModelEndpointSpec, RolloutSpec
 from . import naming
 from .builders import BUILDERS, BuildContext
 from .errors import invalid
@@ -33,6 +33,7 @@ class Blueprint:
     revision: str  # == config.name: serving this config is serving the spec
     served_models: tuple[str, ...] = ()  # status.models: spec model names (TargetModel names for MultiModel)
     scale_to_zero: bool = False  # Async: autoscaling may take the variant to zero instances
+    rollout: RolloutSpec | None = None  # how a model change reaches traffic (see rollout.py)
     scaling: tuple[VariantScaling, ...] = ()  # autoscaling of the config's instance-backed variants
 
 
@@ -71,5 +72,6 @@ def build_blueprint(spec: ModelEndpointSpec, owner: Owner, endpoint_name: str | 
         revision=parts.config.name,
         served_models=parts.served_models,
         scale_to_zero=parts.scale_to_zero,
+        rollout=spec.rollout,
         scaling=desired_scaling(spec, mode, ctx.endpoint_name, parts.config, parts.scale_to_zero),
     )

@@ -8,6 +8,7 @@ earlier ones it depends on.
 
 from __future__ import annotations
 
+from datetime import datetime
 from dataclasses import replace
 
 from ..api.resources import ObservedEndpoint
@@ -19,17 +20,22 @@ from .decision import NOT_DEGRADED, Decision, Requeue, Verdict
 from .endpoint import EndpointStep, endpoint_step
 from .errors import PlanError
 from .finalize import finalize
+from .gates import GateReadings
 from .garbage import collect_garbage
 from .scaling_step import plan_scaling, scaling_status
 from .identity import foreign_owner
 from .observed import Observed
+from .rollout import RolloutPlan, plan_rollout
 from .serverless import concurrency_updates
 from .status_view import endpoint_status, instances_summary, variants, variants_summary
 
 __all__ = ["Decision", "Requeue", "reconcile", "plan_failure", "finalize"]
 
 
-def reconcile(bp: Blueprint, observed: Observed, generation: int, previous: ModelEndpointStatus | None) -> Decision:
+def reconcile(bp: Blueprint, observed: Observed, generation: int, previous: ModelEndpointStatus | None, *,
+              now: datetime | None = None, gates: GateReadings | None = None, command: str | None = None) -> Decision:
+    """`now` is required when a rollout may be involved (the handler always passes it);
+    `gates` are the readings of gate_query(), `command` the rollout annotation's value."""
     ep = observed.endpoint
     prev_ep = previous.endpoint if previous else None
     if ep is not None:
@@ -39,7 +45,8 @@ def reconcile(bp: Blueprint, observed: Observed, generation: int, previous: Mode
 
     creates, restored = _missing_resources(bp, observed)
     artifacts = sync_artifacts(bp, observed)
-    step = endpoint_step(bp, ep, prev_ep, previous.revision if previous else None)
+    canary = _rollout(bp, observed, previous, now, gates, command)
+    step = canary.step or endpoint_step(bp, ep, prev_ep, previous.revision if previous else None)
     garbage = collect_garbage(bp, observed, ep) if step.serving and ep is not None else ()
     tuning = concurrency_updates(bp, ep) if step.serving and ep is not None else ()
     serving_config = observed.configs.get(ep.config_name) if ep is not None and ep.config_name else None
@@ -48,7 +55,7 @@ def reconcile(bp: Blueprint, observed: Observed, generation: int, previous: Mode
     actions: tuple[Action, ...] = creates + artifacts.actions + scaling.endpoint_actions + tuning + garbage + scaling.actions
 
     corrections = restored + ((step.correction,) if step.correction else ())
-    verdict = _verdict(bp, step, creates, bool(restored), artifacts, garbage, tuning)
+    verdict = canary.verdict or _verdict(bp, step, creates, bool(restored), artifacts, garbage, tuning)
     if scaling.actions and not verdict.progressing[0]:
         message = f"Configuring autoscaling of endpoint {bp.endpoint_name}: {len(scaling.actions)} changes"
         verdict = replace(verdict, progressing=(True, "ConfiguringAutoscaling", message))
@@ -58,8 +65,19 @@ def reconcile(bp: Blueprint, observed: Observed, generation: int, previous: Mode
         endpoint_phase=step.phase,
         requeue=Requeue.FAST if actions or step.in_flight else Requeue.SLOW,
         corrections=corrections,
-        status=_status(bp, observed, step, generation),
+        status=_status(bp, observed, step, generation).model_copy(update={"rollout": canary.status}),
+        requeue_after=canary.requeue_after,
+        notices=canary.notices,
     )
+
+
+def _rollout(bp: Blueprint, observed: Observed, previous: ModelEndpointStatus | None, now: datetime | None,
+             gates: GateReadings | None, command: str | None) -> RolloutPlan:
+    if bp.rollout is None and not (previous and previous.rollout) and command is None:
+        return RolloutPlan(step=None, status=None)
+    if now is None:
+        raise ValueError("reconcile() needs now= when spec.rollout or a rollout status is present")
+    return plan_rollout(bp, observed, previous, now=now, gates=gates, command=command)
 
 
 def plan_failure(error: PlanError, generation: int, previous: ModelEndpointStatus | None) -> Decision:
