@@ -1,4 +1,5 @@
-"""CloudWatch: the alarms the operator owns (an async endpoint's wake-from-zero alarm).
+"""CloudWatch: the alarms the operator owns (an async endpoint's wake-from-zero alarm),
+and the reads that judge a canary step (alarm states, metric values over a window).
 
 Alarms that target tracking creates belong to Application Auto Scaling, which makes
 and removes them with their policy; they are never written here.
@@ -6,13 +7,28 @@ and removes them with their policy; they are never written here.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from ..api.scaling import MetricAlarm
 from .calls import ServiceGateway
 
 ALARMS_PAGE_SIZE = 100  # DescribeAlarms' maximum
+ALARM_NAMES_PER_CALL = 100  # DescribeAlarms takes at most 100 AlarmNames
+QUERIES_PER_CALL = 500  # GetMetricData's limit
+MIN_PERIOD = 60  # standard-resolution metrics: a multiple of 60 seconds
+
+
+@dataclass(frozen=True)
+class MetricQuery:
+    key: str  # the query id, [a-z][a-zA-Z0-9_]*
+    namespace: str
+    metric: str
+    statistic: str  # Average | Sum | Maximum | ... | p99
+    dimensions: Mapping[str, str] = field(default_factory=dict)
 DELETE_BATCH = 100  # DeleteAlarms takes at most 100 names
 
 
@@ -29,6 +45,37 @@ class CloudWatchGateway(ServiceGateway):
                                     AlarmTypes=["MetricAlarm"], MaxRecords=ALARMS_PAGE_SIZE)
             for row in page.get("MetricAlarms", [])
         ]
+
+    def alarm_states(self, names: Iterable[str]) -> dict[str, str]:
+        """StateValue (OK | ALARM | INSUFFICIENT_DATA) of each named alarm that exists,
+        metric or composite; a name that does not exist is absent from the answer."""
+        names = sorted(set(names))
+        states: dict[str, str] = {}
+        for start in range(0, len(names), ALARM_NAMES_PER_CALL):
+            for page in self._pages("DescribeAlarms", "read", AlarmNames=names[start:start + ALARM_NAMES_PER_CALL],
+                                    AlarmTypes=["MetricAlarm", "CompositeAlarm"], MaxRecords=ALARMS_PAGE_SIZE):
+                for row in page.get("MetricAlarms", []) + page.get("CompositeAlarms", []):
+                    states[row["AlarmName"]] = row["StateValue"]
+        return states
+
+    def metric_values(self, queries: Sequence[MetricQuery], start: datetime, end: datetime) -> dict[str, float | None]:
+        """One value per query over [start, end), None where there is no data.
+
+        One period spans the whole window, so a percentile is the window's percentile,
+        not a blend of per-minute ones; should CloudWatch still split the window, the
+        largest value counts (every gate is an upper bound)."""
+        period = max(MIN_PERIOD, math.ceil((end - start).total_seconds() / MIN_PERIOD) * MIN_PERIOD)
+        values: dict[str, float | None] = {q.key: None for q in queries}
+        for first in range(0, len(queries), QUERIES_PER_CALL):
+            batch = [metric_query_request(q, period) for q in queries[first:first + QUERIES_PER_CALL]]
+            for page in self._pages("GetMetricData", "read", MetricDataQueries=batch, StartTime=start, EndTime=end,
+                                    ScanBy="TimestampDescending"):
+                for result in page.get("MetricDataResults", []):
+                    found = [float(v) for v in result.get("Values", []) if v is not None]
+                    if found:
+                        known = values.get(result["Id"])
+                        values[result["Id"]] = max(found + ([known] if known is not None else []))
+        return values
 
     # ---- apply --------------------------------------------------------------------------
 
@@ -63,6 +110,22 @@ def alarm_request(alarm: MetricAlarm, tags: Mapping[str, str]) -> dict[str, Any]
     if tags:
         request["Tags"] = [{"Key": k, "Value": v} for k, v in sorted(tags.items())]
     return request
+
+
+def metric_query_request(query: MetricQuery, period: int) -> dict[str, Any]:
+    return {
+        "Id": query.key,
+        "MetricStat": {
+            "Metric": {
+                "Namespace": query.namespace,
+                "MetricName": query.metric,
+                "Dimensions": [{"Name": k, "Value": v} for k, v in sorted(query.dimensions.items())],
+            },
+            "Period": period,
+            "Stat": query.statistic,
+        },
+        "ReturnData": True,
+    }
 
 
 def alarm_of(row: Mapping[str, Any]) -> MetricAlarm:

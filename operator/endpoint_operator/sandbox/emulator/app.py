@@ -16,7 +16,7 @@ from typing import Any
 from moto.moto_api._internal.models import moto_api_backend
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
-from . import lifecycle
+from . import cloudwatch, lifecycle
 from .calllog import CallLog
 from .calls import Call, parse_call
 from .control import CONTROL_PREFIX, ControlApi
@@ -83,6 +83,10 @@ class EmulatorApp:
         return response
 
     def _answer(self, call: Call, environ: dict[str, Any]) -> HttpResponse:
+        if call.service == "cloudwatch" and call.operation == "GetMetricData" and call.protocol == "json":
+            payload = cloudwatch.get_metric_data(call.account, call.region, call.params)
+            if payload is not None:
+                return json_response(payload)
         if call.service != "sagemaker" or call.protocol != "json":
             return self._from_moto(environ)
         with self.state.sagemaker.exclusive():

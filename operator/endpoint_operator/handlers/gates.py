@@ -1,0 +1,24 @@
+"""Read what a canary step's gates need: the named alarms' states and the metrics of
+each variant since the step began. Called only when plan.rollout.gate_query asks,
+so an endpoint at rest costs no CloudWatch read."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from ..aws.cloudwatch import CloudWatchGateway, MetricQuery
+from ..plan.gates import NAMESPACE, GateQuery, GateReadings
+
+
+def read_gates(cloudwatch: CloudWatchGateway, query: GateQuery, now: datetime) -> GateReadings:
+    states = cloudwatch.alarm_states(query.alarms) if query.alarms else {}
+    metrics: dict[str, float | None] = {}
+    if query.metrics and now > query.since:
+        reads = [
+            MetricQuery(key=m.key, namespace=NAMESPACE, metric=m.metric, statistic=m.statistic,
+                        dimensions={"EndpointName": query.endpoint_name, "VariantName": m.variant})
+            for m in query.metrics
+        ]
+        metrics = cloudwatch.metric_values(reads, query.since, now)
+    return GateReadings(alarms={name: states.get(name) for name in query.alarms},
+                        metrics={m.key: metrics.get(m.key) for m in query.metrics})
