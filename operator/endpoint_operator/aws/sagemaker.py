@@ -77,6 +77,7 @@ class SageMakerGateway(ServiceGateway):
             name=found["EndpointConfigName"],
             variant_models=tuple(v["ModelName"] for v in found.get("ProductionVariants", [])),
             tags=self.tags_of(found["EndpointConfigArn"]) if include_tags else {},
+            variants=tuple(_config_variant(v) for v in found.get("ProductionVariants", [])),
         )
 
     def tags_of(self, arn: str) -> dict[str, str]:
@@ -112,9 +113,14 @@ class SageMakerGateway(ServiceGateway):
         )
         return response["EndpointArn"]
 
-    def update_endpoint(self, name: str, config_name: str) -> None:
-        """Moves the endpoint to another config: a new fleet, the old one serves meanwhile."""
-        self._call("UpdateEndpoint", "mutation", EndpointName=name, EndpointConfigName=config_name)
+    def update_endpoint(self, name: str, config_name: str, retain_instance_counts: bool = False) -> None:
+        """Moves the endpoint to another config: a new fleet, the old one serves meanwhile.
+
+        `retain_instance_counts` keeps each variant's current count (the autoscaler's)
+        instead of the config's initial one; weights still come from the config."""
+        retain = {"RetainAllVariantProperties": True, "ExcludeRetainedVariantProperties": [
+            {"VariantPropertyType": "DesiredWeight"}]} if retain_instance_counts else {}
+        self._call("UpdateEndpoint", "mutation", EndpointName=name, EndpointConfigName=config_name, **retain)
 
     def update_weights_and_capacities(
         self,
@@ -254,6 +260,22 @@ def weights_request(weights: Mapping[str, float], capacities: Mapping[str, int],
             row["ServerlessUpdateConfig"] = update
         rows.append(row)
     return rows
+
+
+def _config_variant(row: Mapping[str, Any]) -> ProductionVariant:
+    serverless = row.get("ServerlessConfig")
+    return ProductionVariant(
+        name=row["VariantName"],
+        model_name=row["ModelName"],
+        weight=float(row.get("InitialVariantWeight", 1.0)),
+        instance_type=row.get("InstanceType"),
+        initial_instance_count=row.get("InitialInstanceCount"),
+        serverless=ServerlessConfig(
+            memory_size_mb=serverless["MemorySizeInMB"],
+            max_concurrency=serverless["MaxConcurrency"],
+            provisioned_concurrency=serverless.get("ProvisionedConcurrency"),
+        ) if serverless else None,
+    )
 
 
 def _observed_variant(row: Mapping[str, Any]) -> ObservedVariant:

@@ -7,13 +7,20 @@ must be a no-op, not an error.
 
 from __future__ import annotations
 
+from ..aws.autoscaling import AutoScalingGateway
+from ..aws.cloudwatch import CloudWatchGateway
 from ..aws.errors import AlreadyExists, NotFound
 from ..aws.s3 import S3Gateway
 from ..aws.sagemaker import SageMakerGateway
 from ..plan import actions as a
+from .execute_scaling import SCALING_ACTIONS, execute_scaling
 
 
-def execute(action: a.Action, sagemaker: SageMakerGateway, s3: S3Gateway) -> None:
+def execute(action: a.Action, sagemaker: SageMakerGateway, s3: S3Gateway,
+            autoscaling: AutoScalingGateway | None = None, cloudwatch: CloudWatchGateway | None = None) -> None:
+    if isinstance(action, SCALING_ACTIONS):
+        execute_scaling(action, sagemaker, autoscaling, cloudwatch)
+        return
     try:
         _dispatch(action, sagemaker, s3)
     except AlreadyExists:
@@ -32,8 +39,8 @@ def _dispatch(action: a.Action, sagemaker: SageMakerGateway, s3: S3Gateway) -> N
             sagemaker.create_endpoint_config(config)
         case a.CreateEndpoint(name=name, config_name=config_name, tags=tags):
             sagemaker.create_endpoint(name, config_name, tags)
-        case a.UpdateEndpoint(name=name, config_name=config_name):
-            sagemaker.update_endpoint(name, config_name)
+        case a.UpdateEndpoint(name=name, config_name=config_name, retain_instance_counts=retain):
+            sagemaker.update_endpoint(name, config_name, retain_instance_counts=retain)
         case a.UpdateServerlessConcurrency(name=name, variant=variant, serverless=serverless):
             sagemaker.update_weights_and_capacities(name, {}, serverless={variant: serverless})
         case a.DeleteEndpoint(name=name):

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Iterable
+
 from ..api.resources import ObservedConfig, S3Object
+from ..api.scaling import ObservedScaling, variant_resource_id
+from ..aws.autoscaling import AutoScalingGateway
+from ..aws.cloudwatch import CloudWatchGateway
 from ..aws.s3 import S3Gateway
 from ..aws.sagemaker import SageMakerGateway
 from ..plan import naming
 from ..plan.observed import Observed
+from ..plan.scaling_step import known_alarm_names
 
 
 def observe(sagemaker: SageMakerGateway, s3: S3Gateway, endpoint_name: str,
@@ -32,3 +39,27 @@ def observe(sagemaker: SageMakerGateway, s3: S3Gateway, endpoint_name: str,
     artifacts = s3.list_artifacts(artifact_prefix) if artifact_prefix is not None else {}
     return Observed(endpoint=endpoint, models=models, configs=configs, artifacts=artifacts)
 
+
+
+def observe_scaling(autoscaling: AutoScalingGateway, cloudwatch: CloudWatchGateway, endpoint_name: str,
+                    variants: Iterable[str], alarms: bool = False) -> ObservedScaling:
+    """Targets of these variants of the endpoint, with their policies and scheduled
+    actions, and the operator's alarms. Alarms are read when asked (they are desired,
+    or the endpoint is being deleted) or when a target exists."""
+    names = sorted(set(variants))
+    targets = autoscaling.scalable_targets(variant_resource_id(endpoint_name, v) for v in names)
+    policies = [p for t in targets for p in autoscaling.policies(t.resource_id)]
+    schedules = [a for t in targets for a in autoscaling.scheduled_actions(t.resource_id)]
+    found = []
+    if alarms or targets:
+        ours = known_alarm_names(endpoint_name, names)
+        found = [a for a in cloudwatch.metric_alarms(f"{endpoint_name}-") if a.name in ours]
+    return ObservedScaling(targets=tuple(targets), policies=tuple(policies), schedules=tuple(schedules), alarms=tuple(found))
+
+
+def with_scaling(observed: Observed, autoscaling: AutoScalingGateway, cloudwatch: CloudWatchGateway,
+                 endpoint_name: str, variants: Iterable[str] = (), alarms: bool = False) -> Observed:
+    """`observed` with the scaling of the endpoint's variants and of `variants`."""
+    known = set(variants) | {v.name for v in observed.endpoint.variants} if observed.endpoint else set(variants)
+    scaling = observe_scaling(autoscaling, cloudwatch, endpoint_name, known, alarms)
+    return dataclasses.replace(observed, scaling=scaling)

@@ -4,6 +4,7 @@ endpoint kinds leaves resources under either, so deletion looks under both."""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 
 from ..api.resources import S3Object
 from ..api.spec import DeletionPolicy
@@ -18,15 +19,21 @@ from .observe import observe
 
 
 def finalize_slots(sagemaker: SageMakerGateway, s3: S3Gateway, endpoint_name: str, prefix: S3Object | None,
-                   policy: DeletionPolicy, generation: int, owner: Owner) -> tuple[Decision, Observed]:
+                   policy: DeletionPolicy, generation: int, owner: Owner,
+                   add_scaling: Callable[[Observed, str], Observed] = lambda observed, _: observed,
+                   ) -> tuple[Decision, Observed]:
     """finalize() of the spec's endpoint and of its alternate; done when both are.
-    Tags prove ownership: an endpoint another owner made is never deleted."""
+    Tags prove ownership: an endpoint another owner made is never deleted.
+    `add_scaling(observed, endpoint_name)` adds what autoscaling holds of an endpoint."""
     base, other = slots(endpoint_name)
     observed = observe(sagemaker, s3, base, prefix, with_tags=True)
+    if policy is not DeletionPolicy.RETAIN:
+        observed = add_scaling(observed, base)
     decision = finalize(base, observed, policy, prefix, generation, owner=owner)
     if policy is DeletionPolicy.RETAIN:
         return decision, observed
-    alternate = finalize(other, observe(sagemaker, s3, other, None, with_tags=True), policy, None, generation, owner=owner)
+    alternate_observed = add_scaling(observe(sagemaker, s3, other, None, with_tags=True), other)
+    alternate = finalize(other, alternate_observed, policy, None, generation, owner=owner)
     if alternate.done:
         return decision, observed
     if decision.done:

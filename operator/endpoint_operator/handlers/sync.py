@@ -25,14 +25,16 @@ from ..aws.limiter import Backoff
 from ..kube.client import Conflict, KubeGateway
 from ..plan import naming
 from ..plan.blueprint import Blueprint, build_blueprint
+from ..plan.builders.common import PRIMARY
 from ..plan.conditions import merge_conditions
 from ..plan.cost import running_cost, with_cost
 from ..plan.errors import PlanError
 from ..plan.identity import Owner
 from ..plan.migration import hand_over, migration_event, place
+from ..plan.observed import Observed
 from ..plan.reconcile import Decision, Requeue, finalize, plan_failure, reconcile
 from .execute import execute
-from .observe import observe
+from .observe import observe, with_scaling
 from .slots import finalize_slots
 from .wiring import AwsGateways
 
@@ -111,8 +113,13 @@ class Syncer:
             if foreign is not None:
                 self._report(body, previous, plan_failure(foreign, generation, previous))
                 return SyncResult(Requeue.SLOW, **where)
+            if observed.endpoint is not None:
+                variants = {v.name for v in blueprint.config.variants} | _status_variants(previous)
+                observed = self._with_scaling(observed, region, blueprint.endpoint_name, variants,
+                                              alarms=any(s.alarms for s in blueprint.scaling))
             decision = reconcile(blueprint, observed, generation, previous)
-            retiring = (observe(sagemaker, s3, placement.retiring, None, with_tags=True)
+            retiring = (self._with_scaling(observe(sagemaker, s3, placement.retiring, None, with_tags=True),
+                                           region, placement.retiring, alarms=True)
                         if placement.retiring else None)
             decision = hand_over(decision, placement, retiring, generation)
             if spec is not None:
@@ -120,7 +127,7 @@ class Syncer:
             for correction in decision.corrections:
                 self.kube.post_event(body, "Warning", "DriftCorrected", correction)
             for action in decision.actions:
-                execute(action, sagemaker, s3)
+                execute(action, sagemaker, s3, self.aws.autoscaling(region), self.aws.cloudwatch(region))
                 self.kube.post_event(body, "Normal", type(action).__name__, action.describe())
             moved = migration_event(previous, decision)
             if moved is not None:
@@ -153,9 +160,12 @@ class Syncer:
             where = dict(region=region, endpoint_name=endpoint_name, generation=generation)
             try:
                 # Tags prove ownership: an endpoint another owner made is never deleted.
-                decision, observed = finalize_slots(sagemaker, s3, endpoint_name, prefix, policy, generation, owner)
+                known = _status_variants(previous) | {PRIMARY}
+                decision, observed = finalize_slots(
+                    sagemaker, s3, endpoint_name, prefix, policy, generation, owner,
+                    add_scaling=lambda seen, name: self._with_scaling(seen, region, name, known, alarms=True))
                 for action in decision.actions:
-                    execute(action, sagemaker, s3)
+                    execute(action, sagemaker, s3, self.aws.autoscaling(region), self.aws.cloudwatch(region))
                     self.kube.post_event(body, "Normal", type(action).__name__, action.describe())
             except Transient as error:
                 return self._transient(body, previous, error, attempt, where)
@@ -176,6 +186,11 @@ class Syncer:
         except Conflict:
             return SyncResult(Requeue.FAST, delay=0.5)
         return SyncResult(Requeue.NONE, finalized=True)
+
+    def _with_scaling(self, observed: Observed, region: str, endpoint_name: str,
+                      variants: set[str] | frozenset[str] = frozenset(), alarms: bool = False) -> Observed:
+        return with_scaling(observed, self.aws.autoscaling(region), self.aws.cloudwatch(region),
+                            endpoint_name, variants, alarms)
 
     # ---- failures ----------------------------------------------------------------------
 
@@ -247,6 +262,11 @@ def _foreign_endpoint(observed, blueprint: Blueprint) -> PlanError | None:
     return PlanError("EndpointNotOwned", "spec.endpointName",
                      f"spec.endpointName: SageMaker endpoint {endpoint.name} exists and belongs to {who}; "
                      "choose another name or delete that endpoint")
+
+
+def _status_variants(previous: ModelEndpointStatus | None) -> set[str]:
+    """Variants status last saw: their targets are looked for even once they left the endpoint."""
+    return {v.name for v in (previous.variants or [])} if previous else set()
 
 
 def _overlay(previous: list[Condition] | None, computed: list[Condition]) -> list[Condition]:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import threading
 
+from ..aws.autoscaling import AutoScalingGateway
+from ..aws.calls import ServiceGateway
+from ..aws.cloudwatch import CloudWatchGateway
 from ..aws.limiter import LimiterRegistry
 from ..aws.s3 import S3Gateway
 from ..aws.sagemaker import SageMakerGateway
@@ -17,6 +20,7 @@ class AwsGateways:
         self._lock = threading.Lock()
         self._sagemaker: dict[str, SageMakerGateway] = {}
         self._s3: dict[str, S3Gateway] = {}
+        self._others: dict[tuple[type, str], ServiceGateway] = {}
 
     def sagemaker(self, region: str) -> SageMakerGateway:
         with self._lock:
@@ -29,3 +33,15 @@ class AwsGateways:
             if region not in self._s3:
                 self._s3[region] = S3Gateway(self.clients, self.limiters, region)
             return self._s3[region]
+
+    def autoscaling(self, region: str) -> AutoScalingGateway:
+        return self._gateway(AutoScalingGateway, region)
+
+    def cloudwatch(self, region: str) -> CloudWatchGateway:
+        return self._gateway(CloudWatchGateway, region)
+
+    def _gateway(self, kind: type, region: str):
+        with self._lock:
+            if (kind, region) not in self._others:
+                self._others[(kind, region)] = kind(self.clients, self.limiters, region)
+            return self._others[(kind, region)]

@@ -17,6 +17,7 @@ from moto.moto_api._internal.models import moto_api_backend
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
 from . import cloudwatch, lifecycle
+from .autoscaling import AutoScalingExtensions
 from .calllog import CallLog
 from .calls import Call, parse_call
 from .control import CONTROL_PREFIX, ControlApi
@@ -35,6 +36,7 @@ class EmulatorState:
         self.faults = FaultBook()
         self.log = CallLog()
         self.sagemaker = SageMakerExtensions()
+        self.autoscaling = AutoScalingExtensions()
 
     def reset(self) -> None:
         """Forget every resource, fault, injected failure and logged call; restore the start-up pace."""
@@ -87,11 +89,14 @@ class EmulatorApp:
             payload = cloudwatch.get_metric_data(call.account, call.region, call.params)
             if payload is not None:
                 return json_response(payload)
-        if call.service != "sagemaker" or call.protocol != "json":
+        extensions = {"sagemaker": self.state.sagemaker, "application-autoscaling": self.state.autoscaling}
+        extension = extensions.get(call.service)
+        if extension is None or call.protocol != "json":
             return self._from_moto(environ)
+        # One lock for both: autoscaling reads SageMaker's endpoints, and the reverse.
         with self.state.sagemaker.exclusive():
             try:
-                payload = self.state.sagemaker.before_moto(call.account, call.region, call.operation, call.params)
+                payload = extension.before_moto(call.account, call.region, call.operation, call.params)
             except ApiError as error:
                 return error_response(error, call.protocol)
             if payload is not None:

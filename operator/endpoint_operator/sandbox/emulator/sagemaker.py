@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from moto.applicationautoscaling.models import applicationautoscaling_backends
 from moto.core.utils import utcnow
 from moto.sagemaker.models import FakeEndpoint, FakeEndpointConfig, SageMakerModelBackend, sagemaker_backends
 from moto.sagemaker.utils import arn_formatter
@@ -300,9 +301,11 @@ class SageMakerExtensions:
     def _update_endpoint(self, backend: SageMakerModelBackend, params: Params) -> Payload:
         endpoint = self._updatable(backend, params.get("EndpointName", ""))
         config = self._config(backend, params.get("EndpointConfigName", ""))
+        _refuse_autoscaled_changes(backend, endpoint, config)
         variants = variants_of(config)
         if params.get("RetainAllVariantProperties"):
-            variants = _retain_properties(endpoint.production_variants, variants)
+            excluded = {p.get("VariantPropertyType") for p in params.get("ExcludeRetainedVariantProperties") or []}
+            variants = _retain_properties(endpoint.production_variants, variants, excluded)
         failure = self._take_failure(endpoint.endpoint_name, "update")
         outcome = FAILED if failure and not failure.rollback else IN_SERVICE
         endpoint.begin(UPDATING, outcome, PendingChange(config.endpoint_config_name, variants, failure))
@@ -412,16 +415,38 @@ def _apply_desired(variant: dict[str, Any], change: dict[str, Any]) -> None:
         variant["DesiredServerlessConfig"] = desired
 
 
-def _retain_properties(current: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """RetainAllVariantProperties: variants that keep their name keep weight and capacity."""
+def _retain_properties(current: list[dict[str, Any]], new: list[dict[str, Any]],
+                       excluded: set[str] | None = None) -> list[dict[str, Any]]:
+    """RetainAllVariantProperties: variants that keep their name keep weight and capacity,
+    but for the properties ExcludeRetainedVariantProperties names."""
     by_name = {v["VariantName"]: v for v in current}
     retained = []
+    kept = [f for f in ("DesiredWeight", "DesiredInstanceCount", "DesiredServerlessConfig") if f not in (excluded or set())]
     for variant in new:
         old = by_name.get(variant["VariantName"])
         merged = dict(variant)
         if old:
-            for field in ("DesiredWeight", "DesiredInstanceCount", "DesiredServerlessConfig"):
+            for field in kept:
                 if field in old:
                     merged[field] = copy.deepcopy(old[field])
         retained.append(merged)
     return retained
+
+
+def _refuse_autoscaled_changes(backend: SageMakerModelBackend, endpoint: FakeEndpoint, config: FakeEndpointConfig) -> None:
+    """AWS refuses an update that changes the instance type of (or drops) a variant
+    registered with Application Auto Scaling; moto does not look."""
+    registered = applicationautoscaling_backends[backend.account_id][backend.region_name].targets.get(
+        "sagemaker:variant:DesiredInstanceCount", {})
+    serving = backend.endpoint_configs.get(endpoint.endpoint_config_name)
+    old_types = {v["VariantName"]: v.get("InstanceType") for v in (serving.production_variants if serving else [])}
+    new_types = {v["VariantName"]: v.get("InstanceType") for v in config.production_variants}
+    for variant, old_type in old_types.items():
+        resource_id = f"endpoint/{endpoint.endpoint_name}/variant/{variant}"
+        if resource_id not in registered:
+            continue
+        if variant not in new_types or new_types[variant] != old_type:
+            raise validation_error(
+                f"The variant(s) \"[{variant}]\" of endpoint {endpoint.endpoint_name} are registered with "
+                "Application Auto Scaling; deregister them before changing their instance type or removing them."
+            )

@@ -1,0 +1,145 @@
+"""Application Auto Scaling behaviour for SageMaker variants that moto 5 lacks, as a
+layer over moto's backend: the extensions run before moto for the operations below
+and either answer themselves or let moto answer. Each handler names the gap it fills.
+
+Not emulated on purpose: AWS deregisters a deleted endpoint's variants when the caller
+may; an operator must not rely on that permission, so the emulator leaves the
+targets behind and a test sees whether the operator removed them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from moto.applicationautoscaling.models import (
+    ApplicationAutoscalingBackend,
+    FakeApplicationAutoscalingPolicy,
+    applicationautoscaling_backends,
+)
+from moto.cloudwatch.models import cloudwatch_backends
+from moto.moto_api._internal import mock_random
+from moto.sagemaker.models import sagemaker_backends
+
+from .responses import validation_error
+
+SAGEMAKER = "sagemaker"
+VARIANT_DIMENSION = "sagemaker:variant:DesiredInstanceCount"
+
+Params = dict[str, Any]
+Payload = dict[str, Any] | None  # None: moto answers
+
+
+class AutoScalingExtensions:
+    def __init__(self) -> None:
+        self._handlers: dict[str, Callable[[str, str, Params], Payload]] = {
+            "RegisterScalableTarget": self._register,
+            "DeregisterScalableTarget": self._deregister,
+            "PutScalingPolicy": self._put_policy,
+        }
+
+    def before_moto(self, account: str, region: str, operation: str, params: Params) -> Payload:
+        handler = self._handlers.get(operation)
+        return handler(account, region, params) if handler else None
+
+    # ---- moto registers any resource id, existing or not --------------------------
+
+    def _register(self, account: str, region: str, params: Params) -> Payload:
+        if params.get("ServiceNamespace") != SAGEMAKER or params.get("ScalableDimension") != VARIANT_DIMENSION:
+            return None
+        resource_id = params.get("ResourceId", "")
+        parts = resource_id.split("/")
+        if len(parts) != 4 or parts[0] != "endpoint" or parts[2] != "variant":
+            raise validation_error(f"Unsupported resource ID {resource_id} for the sagemaker namespace")
+        endpoint = sagemaker_backends[account][region].endpoints.get(parts[1])
+        variants = {v["VariantName"] for v in endpoint.production_variants} if endpoint else set()
+        if parts[3] not in variants:
+            raise validation_error(f"The endpoint variant {resource_id} does not exist")
+        return None
+
+    # ---- moto keeps a deregistered target's policies and scheduled actions -------
+
+    def _deregister(self, account: str, region: str, params: Params) -> Payload:
+        backend = applicationautoscaling_backends[account][region]
+        namespace, resource_id, dimension = (
+            params.get("ServiceNamespace", ""), params.get("ResourceId", ""), params.get("ScalableDimension", ""))
+        if resource_id not in backend.targets.get(dimension, {}):
+            return None  # moto's own error
+        for key, policy in list(backend.policies.items()):
+            if (policy.service_namespace, policy.resource_id, policy.scalable_dimension) == (namespace, resource_id, dimension):
+                policy.delete_alarms(account, region)
+                del backend.policies[key]
+        backend.scheduled_actions = [
+            a for a in backend.scheduled_actions
+            if (a.service_namespace, a.resource_id, a.scalable_dimension) != (namespace, resource_id, dimension)
+        ]
+        return None
+
+    # ---- moto makes target tracking's alarms for DynamoDB and ECS only ------------
+
+    def _put_policy(self, account: str, region: str, params: Params) -> Payload:
+        if params.get("ServiceNamespace") != SAGEMAKER or params.get("PolicyType") != "TargetTrackingScaling":
+            return None
+        backend: ApplicationAutoscalingBackend = applicationautoscaling_backends[account][region]
+        key = FakeApplicationAutoscalingPolicy.formulate_key(
+            SAGEMAKER, params.get("ResourceId", ""), params.get("ScalableDimension", ""), params.get("PolicyName", ""))
+        previous = backend.policies.get(key)
+        if previous is not None:
+            previous.delete_alarms(account, region)  # AWS replaces them with the policy
+        policy = backend.put_scaling_policy(
+            policy_name=params.get("PolicyName", ""),
+            service_namespace=SAGEMAKER,
+            resource_id=params.get("ResourceId", ""),
+            scalable_dimension=params.get("ScalableDimension", ""),
+            policy_body=params.get("TargetTrackingScalingPolicyConfiguration") or {},
+            policy_type="TargetTrackingScaling",
+        )
+        policy.alarms = _tracking_alarms(account, region, policy)
+        return {
+            "PolicyARN": policy.policy_arn,
+            "Alarms": [{"AlarmName": a.name, "AlarmARN": a.alarm_arn} for a in policy.alarms],
+        }
+
+
+def _tracking_alarms(account: str, region: str, policy: FakeApplicationAutoscalingPolicy) -> list[Any]:
+    """AlarmHigh (3 of 3 datapoints) and AlarmLow (15 of 15), as AWS names them."""
+    cloudwatch = cloudwatch_backends[account][region]
+    config = policy.target_tracking_scaling_policy_configuration or {}
+    target = float(config.get("TargetValue", 0.0))
+    metric = (config.get("PredefinedMetricSpecification") or {}).get("PredefinedMetricType", "")
+    custom = config.get("CustomizedMetricSpecification") or {}
+    high_resolution = metric.endswith("HighResolution")
+    endpoint, variant = policy.resource_id.split("/")[1], policy.resource_id.split("/")[3]
+    action = f"{policy.policy_arn}:createdBy/{mock_random.uuid4()}"
+    alarms = []
+    for suffix, comparison, periods, threshold in (
+        ("AlarmHigh", "GreaterThanThreshold", 3, target),
+        ("AlarmLow", "LessThanThreshold", 15, target * 0.9),
+    ):
+        period = 10 if high_resolution and suffix == "AlarmHigh" else 60
+        alarms.append(cloudwatch.put_metric_alarm(
+            name=f"TargetTracking-{policy.resource_id}-{suffix}-{mock_random.uuid4()}",
+            namespace=custom.get("Namespace", "AWS/SageMaker"),
+            metric_name=custom.get("MetricName", metric.removeprefix("SageMakerVariant") or "Unknown"),
+            metric_data_queries=None,
+            comparison_operator=comparison,
+            evaluation_periods=periods,
+            datapoints_to_alarm=periods,
+            period=period,
+            threshold=threshold,
+            statistic=custom.get("Statistic", "Average"),
+            extended_statistic=None,
+            description=f"DO NOT EDIT OR DELETE. For TargetTrackingScaling policy {action}",
+            dimensions=[{"Name": "EndpointName", "Value": endpoint}, {"Name": "VariantName", "Value": variant}],
+            alarm_actions=[action],
+            ok_actions=[],
+            insufficient_data_actions=[],
+            unit=None,
+            actions_enabled=True,
+            treat_missing_data=None,
+            evaluate_low_sample_count_percentile=None,
+            threshold_metric_id=None,
+            rule=None,
+            tags=None,
+        ))
+    return alarms
