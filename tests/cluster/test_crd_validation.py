@@ -125,8 +125,9 @@ def test_status_from_the_models_fits_the_schema_and_fills_the_columns(control_pl
     table = control_plane.kubectl("get", "mep", "fraud", "-n", namespace, "-o", "wide").stdout
     header, row = table.splitlines()
     assert header.split()[:7] == ["NAME", "MODE", "READY", "ENDPOINT", "VARIANTS", "INSTANCES", "COST/MO"]
-    assert "ROLLOUT STEP" in header
-    assert row.split()[:8] == ["fraud", "RealTime", "True", "InService", "primary=85,canary=15", "2/2", "1752", "1"]
+    assert header.split()[7:10] == ["ROLLOUT", "STEP", "CANARY"]
+    assert row.split()[:10] == ["fraud", "RealTime", "True", "InService", "primary=85,canary=15", "2/2", "1752",
+                                "Progressing", "1", "15"]
 
 
 def test_status_outside_the_schema_is_refused(control_plane, crd, namespace):

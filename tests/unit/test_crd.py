@@ -134,9 +134,12 @@ def test_lists_and_strings_under_rules_are_bounded():
 
 def test_printer_columns():
     columns = {c["name"]: c for c in build_crd()["spec"]["versions"][0]["additionalPrinterColumns"]}
-    assert list(columns) == ["Mode", "Ready", "Endpoint", "Variants", "Instances", "Cost/mo", "Rollout step", "Mode reason", "Age"]
+    assert list(columns) == ["Mode", "Ready", "Endpoint", "Variants", "Instances", "Cost/mo", "Rollout", "Step", "Canary",
+                            "Pause until", "Gate", "Mode reason", "Age"]
     assert columns["Mode reason"] == {**columns["Mode reason"], "jsonPath": ".status.modeReason", "priority": 1}
     assert columns["Ready"]["jsonPath"] == '.status.conditions[?(@.type=="Ready")].status'
     assert columns["Cost/mo"]["jsonPath"] == ".status.cost.monthlyUSD"
-    assert columns["Rollout step"]["priority"] == 1
+    assert columns["Step"]["jsonPath"] == ".status.rollout.step" and "priority" not in columns["Step"]
+    assert columns["Canary"]["jsonPath"] == ".status.rollout.weight"
+    assert columns["Pause until"]["type"] == "string"  # a date column shows a future time as <invalid>
     assert columns["Age"]["type"] == "date"
