@@ -18,6 +18,8 @@ TAG_NAMESPACE = f"{PREFIX}/namespace"
 TAG_NAME = f"{PREFIX}/name"
 TAG_UID = f"{PREFIX}/uid"
 TAG_MANAGED_BY = "app.kubernetes.io/managed-by"
+# Set when deletionPolicy Retain released a resource: the audit does not call it an orphan.
+TAG_RETAINED = f"{PREFIX}/retained"
 MANAGED_BY = "sagemaker-endpoint-operator"
 
 # Manual control of a canary rollout: pause | promote | abort | retry (see docs/rollouts.md).

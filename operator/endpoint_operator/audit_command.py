@@ -1,0 +1,96 @@
+"""`endpoint-operator audit`: AWS resources carrying the operator's ownership tags
+whose ModelEndpoint no longer exists (or exists with another uid).
+
+Exits 1 while orphans exist, so it can run as a CronJob or a CI check; `--delete`
+removes them (after confirmation, or at once with `--yes`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+from .aws.errors import NotFound
+from .aws.limiter import LimiterRegistry
+from .aws.sagemaker import SageMakerGateway
+from .aws.session import ClientFactory
+from .kube.client import KubeGateway, load_api_client
+from .plan.audit import DELETE_ORDER, Finding, TaggedResource, audit
+
+
+def add_audit_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--region", action="append", default=[],
+                        help="region to audit (repeatable); default $AWS_DEFAULT_REGION or us-east-1")
+    parser.add_argument("--kubeconfig", default=None, help="default: in-cluster, then $KUBECONFIG")
+    parser.add_argument("--aws-endpoint-url", default=os.environ.get("ENDPOINT_OPERATOR_AWS_ENDPOINT_URL"))
+    parser.add_argument("--delete", action="store_true", help="delete the orphans found")
+    parser.add_argument("--yes", action="store_true", help="do not ask before deleting")
+    parser.add_argument("--output", choices=["table", "json"], default="table")
+    parser.add_argument("--all", action="store_true", help="also list owned and retained resources")
+
+
+def run_audit(args: argparse.Namespace) -> int:
+    regions = args.region or [os.environ.get("AWS_DEFAULT_REGION", "us-east-1")]
+    owners = KubeGateway(load_api_client(args.kubeconfig)).list_owners()
+    clients = ClientFactory(endpoint_url=args.aws_endpoint_url)
+    limiters = LimiterRegistry()
+    gateways = {region: SageMakerGateway(clients, limiters, region) for region in regions}
+    resources = [
+        TaggedResource(kind, name, arn, region, gateway.tags_of(arn))
+        for region, gateway in gateways.items()
+        for kind in DELETE_ORDER
+        for name, arn in gateway.list_resources(kind)
+    ]
+    findings = audit(resources, owners)
+    shown = findings if args.all else [f for f in findings if f.verdict == "orphan"]
+    _print(shown, args.output)
+    orphans = [f for f in findings if f.verdict == "orphan"]
+    if not orphans:
+        print(f"no orphans among {len(findings)} tagged resources in {', '.join(regions)}", file=sys.stderr)
+        return 0
+    if not args.delete:
+        print(f"{len(orphans)} orphaned resource(s); run with --delete to remove them", file=sys.stderr)
+        return 1
+    if not args.yes and not _confirm(len(orphans)):
+        return 1
+    left = 0
+    for finding in orphans:
+        try:
+            _delete(gateways[finding.resource.region], finding.resource)
+            print(f"deleted {finding.resource.kind} {finding.resource.name}", file=sys.stderr)
+        except NotFound:
+            pass
+        except Exception as error:  # report and go on: one refusal must not hide the rest
+            left += 1
+            print(f"could not delete {finding.resource.kind} {finding.resource.name}: {error}", file=sys.stderr)
+    return 1 if left else 0
+
+
+def _delete(gateway: SageMakerGateway, resource: TaggedResource) -> None:
+    {"endpoint": gateway.delete_endpoint,
+     "endpoint-config": gateway.delete_endpoint_config,
+     "model": gateway.delete_model}[resource.kind](resource.name)
+
+
+def _confirm(count: int) -> bool:
+    if not sys.stdin.isatty():
+        print("refusing to delete without a terminal to confirm on; pass --yes", file=sys.stderr)
+        return False
+    answer = input(f"delete {count} orphaned resource(s)? [y/N] ")
+    return answer.strip().lower() in ("y", "yes")
+
+
+def _print(findings: list[Finding], output: str) -> None:
+    if output == "json":
+        print(json.dumps([{"kind": f.resource.kind, "name": f.resource.name, "region": f.resource.region,
+                           "arn": f.resource.arn, "verdict": f.verdict, "why": f.why} for f in findings], indent=2))
+        return
+    if not findings:
+        return
+    rows = [("VERDICT", "KIND", "NAME", "REGION", "WHY")]
+    rows += [(f.verdict, f.resource.kind, f.resource.name, f.resource.region, f.why) for f in findings]
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    for row in rows:
+        print("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:4])) + "  " + row[4])
