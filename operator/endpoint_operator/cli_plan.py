@@ -356,6 +356,10 @@ def _endpoint_block(p: Planned) -> list[str]:
     return out
 
 
+def _endpoints(count: int) -> str:
+    return f"{count} endpoint" + ("" if count == 1 else "s")
+
+
 def _layout_table(run: PlanRun, totals: dict[str, Any], baseline: str | None) -> list[str]:
     header = ["ModelEndpoint", "models", "plan", "$/day", "$/month"]
     if baseline:
@@ -368,10 +372,10 @@ def _layout_table(run: PlanRun, totals: dict[str, Any], baseline: str | None) ->
             row += [f"{len(p.spec.models)} x RealTime on 1 {b.instance_type}", usd(b.daily_usd), usd(b.monthly_usd)]
         rows.append(row)
     t = totals["totals"]
-    total_row = ["TOTAL", str(t["models"]), f"{t['endpoints']} endpoints", usd(t["dailyUSD"]), usd(t["monthlyUSD"])]
+    total_row = ["TOTAL", str(t["models"]), _endpoints(t["endpoints"]), usd(t["dailyUSD"]), usd(t["monthlyUSD"])]
     if baseline:
         b = totals["baseline"]
-        total_row += [f"{b['endpoints']} endpoints", usd(b["dailyUSD"]), usd(b["monthlyUSD"])]
+        total_row += [_endpoints(b["endpoints"]), usd(b["dailyUSD"]), usd(b["monthlyUSD"])]
     rows.append(total_row)
     widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
     numeric = {1, 3, 4, 6, 7}
