@@ -65,6 +65,17 @@ def _add_run_arguments(run: argparse.ArgumentParser) -> None:
     run.add_argument("--mutations-per-second", type=float, default=5.0)
     run.add_argument("--reads-per-second", type=float, default=10.0)
     run.add_argument("--liveness-port", type=int, default=8080, help="serves /healthz; 0 disables")
+    run.add_argument("--metrics-port", type=int, default=8081, help="serves /metrics and /healthz; 0 disables")
+    run.add_argument("--leader-election", action="store_true",
+                     help="act only while holding a Lease, so that several replicas can run")
+    run.add_argument("--lease-name", default="sagemaker-endpoint-operator")
+    run.add_argument("--lease-namespace", default=os.environ.get("POD_NAMESPACE", "default"),
+                     help="default: $POD_NAMESPACE, else default")
+    run.add_argument("--lease-duration", type=float, default=15.0,
+                     help="seconds a follower waits after the leader's last renewal before taking over")
+    run.add_argument("--renew-deadline", type=float, default=10.0,
+                     help="seconds without a renewal after which the leader stops acting")
+    run.add_argument("--retry-period", type=float, default=2.0, help="seconds between lease attempts")
     run.add_argument("--prices", default=None, help="price file over the shipped table for status.cost (a mounted ConfigMap)")
     run.add_argument("--verbose", "-v", action="store_true")
 
@@ -80,7 +91,14 @@ def _run(args: argparse.Namespace) -> int:
 
     from .handlers import operator as _registered  # noqa: F401  (registers the handlers)
     from .handlers.assemble import build_controller
+    from .handlers.assemble import build_elector
     from .handlers.config import OperatorConfig
+    from .kube.lease import LeaseSettings
+
+    lease = LeaseSettings(
+        name=args.lease_name, namespace=args.lease_namespace, lease_duration=args.lease_duration,
+        renew_deadline=args.renew_deadline, retry_period=args.retry_period,
+    ) if args.leader_election else None
 
     config = OperatorConfig(
         fast_poll_seconds=args.fast_poll_seconds, sweep_seconds=args.sweep_seconds,
@@ -88,8 +106,10 @@ def _run(args: argparse.Namespace) -> int:
         aws_endpoint_url=args.aws_endpoint_url, reads_per_second=args.reads_per_second,
         mutations_per_second=args.mutations_per_second, namespaces=tuple(args.namespace),
         prices_path=args.prices,
+        metrics_port=args.metrics_port, lease=lease,
     )
-    memo = kopf.Memo(config=config, build_controller=lambda c: build_controller(c, args.kubeconfig))
+    memo = kopf.Memo(config=config, build_controller=lambda c: build_controller(c, args.kubeconfig),
+                     build_elector=lambda s: build_elector(s, args.kubeconfig))
     liveness = f"http://0.0.0.0:{args.liveness_port}/healthz" if args.liveness_port else None
     kopf.run(
         clusterwide=not args.namespace, namespaces=args.namespace,

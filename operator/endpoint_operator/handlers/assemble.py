@@ -6,6 +6,7 @@ from ..api.pricing import load_prices
 from ..aws.limiter import Backoff, LimiterRegistry
 from ..aws.session import ClientFactory
 from ..kube.client import KubeGateway, load_api_client
+from ..kube.lease import LeaseElector, LeaseSettings
 from .config import OperatorConfig
 from .controller import Controller
 from .sync import Syncer
@@ -20,3 +21,7 @@ def build_controller(config: OperatorConfig, kubeconfig: str | None = None) -> C
     aws = AwsGateways(clients, limiters)
     syncer = Syncer(kube, aws, Backoff(), prices=load_prices(config.prices_path))
     return Controller(syncer, aws, config)
+
+
+def build_elector(settings: LeaseSettings, kubeconfig: str | None = None) -> LeaseElector:
+    return LeaseElector(load_api_client(kubeconfig), settings)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..kube.lease import LeaseSettings
+
 
 @dataclass(frozen=True)
 class OperatorConfig:
@@ -22,3 +24,7 @@ class OperatorConfig:
     namespaces: tuple[str, ...] = field(default_factory=tuple)  # empty: all namespaces
     # A price file over the shipped table (status.cost); read once at start, never fetched.
     prices_path: str | None = None
+    # /metrics and /healthz; 0 disables.
+    metrics_port: int = 0
+    # Only the holder of this Lease acts; None runs unconditionally (a single replica).
+    lease: LeaseSettings | None = None

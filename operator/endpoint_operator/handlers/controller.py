@@ -13,6 +13,7 @@ import asyncio
 import logging
 import zlib
 from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -55,11 +56,14 @@ class Controller:
         self._stopping = False
         self.syncs = 0
         self.last_sweep_ok: float | None = None
+        self.acting = False  # False while standing by for the leader lease
+        self.on_synced: Callable[[str, float], None] | None = None  # (outcome, seconds), for metrics
 
     # ---- lifecycle -------------------------------------------------------------------
 
     async def start(self) -> None:
         from .workqueue import WorkQueue
+        self.acting = True
         self.queue = WorkQueue()
         loop = asyncio.get_running_loop()
         self._tasks = [loop.create_task(self._worker(i), name=f"worker-{i}") for i in range(self.config.workers)]
@@ -69,12 +73,22 @@ class Controller:
 
     async def stop(self) -> None:
         self._stopping = True
+        await self.suspend()
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
+    async def suspend(self) -> None:
+        """Stop acting (the leader lease is lost): workers and poller end now, objects
+        stay tracked from watch events, and start() resumes with every one of them."""
+        self.acting = False
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
-        self._executor.shutdown(wait=False, cancel_futures=True)
+        self._tasks = []
+        self.queue = None
 
     def healthy(self) -> dict[str, Any]:
+        if not self.acting and not self._stopping:
+            return {"objects": len(self.objects), "standby": True, "syncs": self.syncs}
         alive = [t for t in self._tasks if not t.done()]
         if len(alive) != len(self._tasks) or not self._tasks:
             raise RuntimeError("controller tasks are not running")
@@ -124,13 +138,20 @@ class Controller:
                 # Recorded at the start, whatever the outcome: a failed sync is retried by
                 # its own backoff, not by the events its status writes cause.
                 tracked.synced_generation = body.get("metadata", {}).get("generation")
+                started = loop.time()
+                outcome = "ok"
                 try:
                     result = await loop.run_in_executor(self._executor, self.syncer.sync, body, tracked.attempts)
                 except Exception:  # a bug must not kill the worker; the object is retried
                     log.exception("sync of %s/%s failed", *key)
+                    outcome = "error"
                     result = SyncResult(Requeue.FAST, delay=min(300.0, 5.0 * 2 ** min(tracked.attempts, 6)),
                                         failed_attempt=True)
                 self.syncs += 1
+                if self.on_synced is not None:
+                    if outcome == "ok" and result.failed_attempt:
+                        outcome = "retry"
+                    self.on_synced(outcome, loop.time() - started)
                 self._record(key, tracked, body, result, loop.time())
             finally:
                 self.queue.done(key)

@@ -12,6 +12,8 @@ import kopf
 from ..api import constants
 from .config import OperatorConfig
 from .controller import Controller
+from .leadership import Leadership
+from .metrics import MetricsServer, OperatorMetrics
 
 log = logging.getLogger(__name__)
 
@@ -32,11 +34,32 @@ async def configure(settings: kopf.OperatorSettings, memo: kopf.Memo, **_: Any) 
     config: OperatorConfig = memo.config
     controller: Controller = memo.build_controller(config)
     memo.controller = controller
-    await controller.start()
+    if config.lease is None:
+        memo.leadership = None
+        await controller.start()
+    else:
+        memo.leadership = Leadership(memo.build_elector(config.lease), controller.start, controller.suspend)
+        await memo.leadership.start()
+    memo.metrics_server = _serve_metrics(config, controller, memo.leadership)
+
+
+def _serve_metrics(config: OperatorConfig, controller: Controller,
+                   leadership: Leadership | None) -> MetricsServer | None:
+    if not config.metrics_port:
+        return None
+    metrics = OperatorMetrics(controller, controller.aws.clients.stats,
+                              leading=lambda: leadership is None or leadership.leading)
+    return MetricsServer(metrics, controller.healthy, config.metrics_port).start()
 
 
 @kopf.on.cleanup()
 async def shutdown(memo: kopf.Memo, **_: Any) -> None:
+    server: MetricsServer | None = getattr(memo, "metrics_server", None)
+    if server is not None:
+        server.stop()
+    leadership: Leadership | None = getattr(memo, "leadership", None)
+    if leadership is not None:
+        await leadership.stop()  # suspends the controller, then releases the lease
     controller: Controller | None = getattr(memo, "controller", None)
     if controller is not None:
         await controller.stop()

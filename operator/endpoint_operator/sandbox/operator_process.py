@@ -30,13 +30,15 @@ class OperatorProcess:
         self.env = env or {}
         self.process: subprocess.Popen[bytes] | None = None
         self.port: int | None = None
+        self.metrics_port: int | None = None
 
     def start(self, ready_timeout: float = 60.0) -> "OperatorProcess":
-        self.port = free_loopback_ports(1)[0]
+        self.port, self.metrics_port = free_loopback_ports(2)
         argv = [sys.executable, "-m", "endpoint_operator.cli", "run",
                 "--kubeconfig", str(self.kubeconfig),
                 "--aws-endpoint-url", self.aws_endpoint_url,
-                "--liveness-port", str(self.port), *self.extra_args]
+                "--liveness-port", str(self.port), "--metrics-port", str(self.metrics_port),
+                *self.extra_args]
         env = {**os.environ, "AWS_ACCESS_KEY_ID": "sandbox", "AWS_SECRET_ACCESS_KEY": "sandbox",
                "AWS_DEFAULT_REGION": "us-east-1", "PYTHONUNBUFFERED": "1", **self.env}
         env.pop("AWS_PROFILE", None)
@@ -58,6 +60,11 @@ class OperatorProcess:
                 pass
             time.sleep(0.2)
         raise OperatorError(f"operator not healthy within {timeout:.0f}s:\n{log_tail(self.log_path)}")
+
+    def metrics(self) -> str:
+        """The Prometheus exposition text the operator serves now."""
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.metrics_port}/metrics", timeout=5) as response:
+            return response.read().decode()
 
     def kill(self) -> None:
         """SIGKILL, as the OOM killer or a node loss would: no cleanup runs."""

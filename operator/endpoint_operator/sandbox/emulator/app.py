@@ -81,6 +81,7 @@ class EmulatorApp:
             started=started, service=call.service, region=call.region, operation=call.operation,
             params=call.params, status=response.status, error_code=_error_code(response),
             duration_ms=(time.perf_counter() - clock) * 1000, faults=verdict.rule_ids,
+            access_key=call.access_key,
         )
         return response
 

@@ -25,6 +25,7 @@ class LoggedCall:
     error_code: str | None
     duration_ms: float
     faults: list[int]
+    access_key: str = ""
 
 
 class CallLog:
@@ -34,14 +35,15 @@ class CallLog:
         self._seq = 0
 
     def record(self, *, started: float, service: str, region: str, operation: str, params: dict[str, Any],
-               status: int, error_code: str | None, duration_ms: float, faults: list[int]) -> None:
+               status: int, error_code: str | None, duration_ms: float, faults: list[int],
+               access_key: str = "") -> None:
         moment = datetime.fromtimestamp(started, timezone.utc)
         with self._lock:
             self._seq += 1
             self._entries.append(LoggedCall(
                 seq=self._seq, timestamp=started, time=moment.isoformat(), service=service, region=region,
                 operation=operation, params=params, status=status, error_code=error_code,
-                duration_ms=round(duration_ms, 3), faults=faults,
+                duration_ms=round(duration_ms, 3), faults=faults, access_key=access_key,
             ))
 
     def entries(self, *, service: str | None = None, operation: str | None = None,

@@ -39,6 +39,7 @@ class Call:
     operation: str
     protocol: str  # json | query | rest-xml
     params: dict[str, Any] = field(default_factory=dict)
+    access_key: str = ""  # who signed it: tells apart clients sharing one emulator
 
     @property
     def operation_class(self) -> str:
@@ -48,9 +49,15 @@ class Call:
 
 def parse_call(environ: dict[str, Any]) -> Call:
     """Describe the call in `environ`; the body stays readable for moto afterwards."""
-    headers_target = environ.get("HTTP_X_AMZ_TARGET", "")
     service, region, access_key = _signature(environ.get("HTTP_AUTHORIZATION", ""))
     account = _account(environ, access_key)
+    call = _parse(environ, service, region, account)
+    call.access_key = access_key
+    return call
+
+
+def _parse(environ: dict[str, Any], service: str, region: str, account: str) -> Call:
+    headers_target = environ.get("HTTP_X_AMZ_TARGET", "")
     if headers_target:
         body = _read_body(environ)
         return Call(service, region, account, headers_target.rsplit(".", 1)[-1], "json", _json(body))
