@@ -59,7 +59,7 @@ DURATION = r"^([0-9]+(\.[0-9]+)?(ms|s|m|h|d))+$"
 INSTANCE_TYPE = r"^ml\.[a-z0-9]+\.[a-z0-9]+$"
 REGION = r"^[a-z]{2}(-gov)?-[a-z]+-\d$"
 ENDPOINT_NAME = r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$"
-CRON = r"^\S+(\s+\S+){4}$"  # five fields: minute hour day-of-month month day-of-week
+CRON = r"^[0-9A-Za-z*,/?#-]+(\s+[0-9A-Za-z*,/?#-]+){4}$"  # five fields: minute hour day-of-month month day-of-week
 STATISTIC = r"^(Average|Minimum|Maximum|SampleCount|Sum)$"
 
 # Bounds on strings and lists also keep the API server's CEL cost estimate in budget.
@@ -112,7 +112,7 @@ class InstancesSpec(SpecModel):
 class ScheduleSpec(SpecModel):
     name: Annotated[Name, Field(description="Name of the scheduled action.")]
     cron: Annotated[str, Field(pattern=CRON, max_length=128, description="Cron expression with five fields, for example '0 22 * * *'.")]
-    time_zone: Annotated[str, Field(max_length=64, description="IANA time zone of the cron expression. Defaults to UTC.")] = "UTC"
+    time_zone: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_+\-]+(/[A-Za-z0-9_+\-]+)*$", description="IANA time zone of the cron expression, for example Europe/Berlin. Defaults to UTC.")] = "UTC"
     min: Annotated[int | None, Field(ge=0, le=100, description="Fewest instances from this time on.")] = None
     max: Annotated[int | None, Field(ge=1, le=100, description="Most instances from this time on.")] = None
 
@@ -120,6 +120,9 @@ class ScheduleSpec(SpecModel):
         Rule("min", "spec.autoscaling.schedules[].min must be <= spec.autoscaling.schedules[].max",
              "!has(self.min) || !has(self.max) || self.min <= self.max",
              lambda s: s.min is None or s.max is None or s.min <= s.max),
+        Rule("", "spec.autoscaling.schedules[] must set min, max or both",
+             "has(self.min) || has(self.max)",
+             lambda s: s.min is not None or s.max is not None),
     )
 
 
