@@ -156,3 +156,21 @@ def test_serverless_baseline_type_comes_from_the_annotation_or_the_flag(tmp_path
     assert out["endpoints"][0]["baseline"]["instanceType"] == "ml.c5.large"
     out, _ = plan_json(tmp_path, "-f", str(CONSOLIDATION / "internal-tools.yaml"), "--baseline", "one-per-model")
     assert out["endpoints"][0]["baseline"]["instanceType"] == "ml.g4dn.xlarge"
+
+
+DOCS = repo_root() / "docs" / "cost.md"
+
+
+@pytest.mark.parametrize("price_file", [None, "ml.g4dn.xlarge: 1.20"], ids=["shipped", "case"])
+def test_the_saving_matches_the_hand_calculation_in_the_docs(tmp_path, price_file):
+    args = ["-f", str(CONSOLIDATION), "--baseline", "one-per-model"]
+    if price_file:
+        prices = tmp_path / "prices.yaml"
+        prices.write_text(f"regions:\n  us-east-1:\n    instances:\n      {price_file}\n")
+        args += ["--prices", str(prices)]
+    result = plan(tmp_path, *args)
+    saving = next(line for line in result.stdout.splitlines() if line.startswith("Saving against"))
+    assert f"\n{saving}\n" in DOCS.read_text()
+    if price_file is None:  # the documented table is the shipped one, line for line
+        table = result.stdout[result.stdout.index("ModelEndpoint                 models"):]
+        assert table.strip() in DOCS.read_text()
