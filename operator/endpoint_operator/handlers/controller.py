@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from ..api.constants import ROLLOUT_ANNOTATION
 from ..aws.errors import GatewayError
 from ..plan.reconcile import Requeue
 from .config import OperatorConfig
@@ -138,6 +139,7 @@ class Controller:
                 # Recorded at the start, whatever the outcome: a failed sync is retried by
                 # its own backoff, not by the events its status writes cause.
                 tracked.synced_generation = body.get("metadata", {}).get("generation")
+                tracked.extra[ROLLOUT_ANNOTATION] = _rollout_command(body)
                 started = loop.time()
                 outcome = "ok"
                 try:
@@ -223,4 +225,11 @@ def _needs_sync(tracked: Tracked, body: dict) -> bool:
     if meta.get("deletionTimestamp"):
         return True
     generation = meta.get("generation")
-    return tracked.synced_generation is None or generation != tracked.synced_generation
+    if tracked.synced_generation is None or generation != tracked.synced_generation:
+        return True
+    # Annotations do not move the generation; the rollout's manual control is one.
+    return _rollout_command(body) != tracked.extra.get(ROLLOUT_ANNOTATION)
+
+
+def _rollout_command(body: dict) -> str | None:
+    return (body.get("metadata", {}).get("annotations") or {}).get(ROLLOUT_ANNOTATION)

@@ -43,6 +43,8 @@ def _dispatch(action: a.Action, sagemaker: SageMakerGateway, s3: S3Gateway) -> N
             sagemaker.update_endpoint(name, config_name, retain_instance_counts=retain)
         case a.UpdateServerlessConcurrency(name=name, variant=variant, serverless=serverless):
             sagemaker.update_weights_and_capacities(name, {}, serverless={variant: serverless})
+        case a.ShiftTraffic(name=name, weights=weights):
+            sagemaker.update_weights_and_capacities(name, dict(weights))
         case a.DeleteEndpoint(name=name):
             sagemaker.delete_endpoint(name)
         case a.DeleteEndpointConfig(name=name):

@@ -33,7 +33,9 @@ from ..plan.identity import Owner
 from ..plan.migration import hand_over, migration_event, place
 from ..plan.observed import Observed
 from ..plan.reconcile import Decision, Requeue, finalize, plan_failure, reconcile
+from ..plan.rollout import gate_query
 from .execute import execute
+from .gates import read_gates
 from .observe import observe, with_scaling
 from .slots import finalize_slots
 from .wiring import AwsGateways
@@ -117,7 +119,11 @@ class Syncer:
                 variants = {v.name for v in blueprint.config.variants} | _status_variants(previous)
                 observed = self._with_scaling(observed, region, blueprint.endpoint_name, variants,
                                               alarms=any(s.alarms for s in blueprint.scaling))
-            decision = reconcile(blueprint, observed, generation, previous)
+            now = self.clock()
+            query = gate_query(blueprint, observed, previous)  # only while a canary step is judged
+            gates = read_gates(self.aws.cloudwatch(region), query, now) if query is not None else None
+            decision = reconcile(blueprint, observed, generation, previous, now=now, gates=gates,
+                                 command=_annotation(body, constants.ROLLOUT_ANNOTATION))
             retiring = (self._with_scaling(observe(sagemaker, s3, placement.retiring, None, with_tags=True),
                                            region, placement.retiring, alarms=True)
                         if placement.retiring else None)
@@ -126,6 +132,8 @@ class Syncer:
                 decision = with_cost(decision, running_cost(spec, blueprint, observed.endpoint, self.prices))
             for correction in decision.corrections:
                 self.kube.post_event(body, "Warning", "DriftCorrected", correction)
+            for type_, reason, message in decision.notices:
+                self.kube.post_event(body, type_, reason, message)
             for action in decision.actions:
                 execute(action, sagemaker, s3, self.aws.autoscaling(region), self.aws.cloudwatch(region))
                 self.kube.post_event(body, "Normal", type(action).__name__, action.describe())
@@ -267,6 +275,10 @@ def _foreign_endpoint(observed, blueprint: Blueprint) -> PlanError | None:
 def _status_variants(previous: ModelEndpointStatus | None) -> set[str]:
     """Variants status last saw: their targets are looked for even once they left the endpoint."""
     return {v.name for v in (previous.variants or [])} if previous else set()
+
+
+def _annotation(body: dict, key: str) -> str | None:
+    return ((body.get("metadata") or {}).get("annotations") or {}).get(key)
 
 
 def _overlay(previous: list[Condition] | None, computed: list[Condition]) -> list[Condition]:
