@@ -81,6 +81,13 @@ def _add_run_arguments(run: argparse.ArgumentParser) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    if args.prices:
+        from .api.pricing import PriceFileError, load_prices
+        try:
+            load_prices(args.prices)  # a bad price file stops the start, not every sync
+        except PriceFileError as error:
+            print(f"error: --prices {error}", file=sys.stderr)
+            return 2
     if args.kubeconfig:
         # Before kopf and the client library are imported: the library reads
         # $KUBECONFIG once, at import.

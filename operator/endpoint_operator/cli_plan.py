@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic.alias_generators import to_camel
 
 from .api import constants
 from .api.pricing import PriceFileError, PriceTable, load_prices
@@ -200,7 +201,7 @@ def resources(p: Planned) -> dict[str, Any]:
         "endpointConfig": {"name": config.name, "variants": [_variant(v) for v in config.variants]},
     }
     if config.async_config is not None:
-        described["endpointConfig"]["async"] = config.async_config.model_dump(by_alias=False, exclude_none=True)
+        described["endpointConfig"]["async"] = _camel(config.async_config.model_dump(exclude_none=True))
     if bp.artifact_prefix is not None:
         described["artifacts"] = {"prefix": s3_url(bp.artifact_prefix), "models": [c.target.key.rsplit("/", 1)[-1] for c in bp.artifacts]}
     scaling = desired_scaling(p.spec, bp.mode, bp.endpoint_name, config)
@@ -219,8 +220,13 @@ def resources(p: Planned) -> dict[str, Any]:
 
 def _variant(v) -> dict[str, Any]:
     if v.serverless is not None:
-        return {"name": v.name, "serverless": v.serverless.model_dump(exclude_none=True)}
+        return {"name": v.name, "serverless": _camel(v.serverless.model_dump(exclude_none=True))}
     return {"name": v.name, "instanceType": v.instance_type, "initialInstanceCount": v.initial_instance_count}
+
+
+def _camel(fields: dict[str, Any]) -> dict[str, Any]:
+    # "MB" as the spec spells it (memorySizeMB), not "Mb".
+    return {to_camel(key).replace("Mb", "MB"): value for key, value in fields.items()}
 
 
 def _policy(policy) -> dict[str, Any]:
@@ -325,16 +331,16 @@ def _endpoint_block(p: Planned) -> list[str]:
     for v in res["endpointConfig"]["variants"]:
         if "serverless" in v:
             s = v["serverless"]
-            warm = f", {s['provisioned_concurrency']} provisioned" if s.get("provisioned_concurrency") else ""
-            variants.append(f"{v['name']}: serverless {s['memory_size_mb']} MB, max concurrency {s['max_concurrency']}{warm}")
+            warm = f", {s['provisionedConcurrency']} provisioned" if s.get("provisionedConcurrency") else ""
+            variants.append(f"{v['name']}: serverless {s['memorySizeMB']} MB, max concurrency {s['maxConcurrency']}{warm}")
         else:
             variants.append(f"{v['name']}: {v['initialInstanceCount']} x {v['instanceType']}")
     out.append(f"  config    {res['endpointConfig']['name']}  " + "; ".join(variants))
     if "async" in res["endpointConfig"]:
         a = res["endpointConfig"]["async"]
-        out.append(f"  async     results to {a['output_path']}"
-                   + (f", failures to {a['failure_path']}" if a.get("failure_path") else "")
-                   + (f", {a['max_concurrent_invocations_per_instance']} at once per instance" if a.get("max_concurrent_invocations_per_instance") else ""))
+        out.append(f"  async     results to {a['outputPath']}"
+                   + (f", failures to {a['failurePath']}" if a.get("failurePath") else "")
+                   + (f", {a['maxConcurrentInvocationsPerInstance']} at once per instance" if a.get("maxConcurrentInvocationsPerInstance") else ""))
     for s in res.get("scaling", []):
         policies = ", ".join(f"{x['name']} ({x['type']}" + (f" {x['metric']} = {x['target']:g}" if x["type"] == "TargetTracking" else "") + ")"
                              for x in s["policies"])

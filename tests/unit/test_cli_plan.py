@@ -174,3 +174,13 @@ def test_the_saving_matches_the_hand_calculation_in_the_docs(tmp_path, price_fil
     if price_file is None:  # the documented table is the shipped one, line for line
         table = result.stdout[result.stdout.index("ModelEndpoint                 models"):]
         assert table.strip() in DOCS.read_text()
+
+
+def test_run_refuses_a_bad_price_file_at_start(tmp_path):
+    bad = tmp_path / "prices.yaml"
+    bad.write_text("regions:\n  us-east-1:\n    instances:\n      ml.m5.large: free\n")
+    result = subprocess.run([sys.executable, "-m", "endpoint_operator.cli", "run", "--prices", str(bad),
+                             "--kubeconfig", str(tmp_path / "no-kubeconfig")],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert f"--prices {bad}: regions.us-east-1.instances.ml.m5.large" in result.stderr
