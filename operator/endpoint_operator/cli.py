@@ -24,6 +24,10 @@ def main(argv: list[str] | None = None) -> int:
 
     sub.add_parser("crd", help="print the ModelEndpoint CRD generated from the models")
 
+    simulate = sub.add_parser("simulate-scaling", help="replay a request-rate trace through a manifest's autoscaling, 60-s vs 10-s metrics")
+    from .cli_simulate import add_simulate_arguments
+    add_simulate_arguments(simulate)
+
     sandbox = sub.add_parser("sandbox", help="the local control plane and SageMaker emulator")
     sandbox_sub = sandbox.add_subparsers(dest="sandbox_command", required=True)
     sandbox_sub.add_parser("up", help="start both in the foreground until Ctrl-C")
@@ -41,6 +45,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "plan":
         from .cli_plan import run_plan
         return run_plan(args)
+    if args.command == "simulate-scaling":
+        from .cli_simulate import run_simulate
+        return run_simulate(args)
     if args.command == "crd":
         from .api.crd import render_crd_yaml
         sys.stdout.write(render_crd_yaml())
