@@ -28,6 +28,10 @@ def main(argv: list[str] | None = None) -> int:
     from .cli_simulate import add_simulate_arguments
     add_simulate_arguments(simulate)
 
+    audit = sub.add_parser("audit", help="AWS resources with the operator's tags whose ModelEndpoint is gone")
+    from .audit_command import add_audit_arguments
+    add_audit_arguments(audit)
+
     sandbox = sub.add_parser("sandbox", help="the local control plane and SageMaker emulator")
     sandbox_sub = sandbox.add_subparsers(dest="sandbox_command", required=True)
     sandbox_sub.add_parser("up", help="start both in the foreground until Ctrl-C")
@@ -45,6 +49,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "plan":
         from .cli_plan import run_plan
         return run_plan(args)
+    if args.command == "audit":
+        from .audit_command import run_audit
+        return run_audit(args)
     if args.command == "simulate-scaling":
         from .cli_simulate import run_simulate
         return run_simulate(args)
@@ -96,9 +103,11 @@ def _run(args: argparse.Namespace) -> int:
             print(f"error: --prices {error}", file=sys.stderr)
             return 2
     if args.kubeconfig:
-        # Before kopf and the client library are imported: the library reads
-        # $KUBECONFIG once, at import.
+        # kopf logs in through the client library, which read $KUBECONFIG into its
+        # default location once, at import (other subcommands may have imported it).
+        import kubernetes.config.kube_config as kube_config
         os.environ["KUBECONFIG"] = args.kubeconfig
+        kube_config.KUBE_CONFIG_DEFAULT_LOCATION = args.kubeconfig
     if not args.verbose:
         logging.getLogger("kopf.objects").setLevel(logging.WARNING)  # one line per watch event otherwise
     import kopf
@@ -113,7 +122,6 @@ def _run(args: argparse.Namespace) -> int:
         name=args.lease_name, namespace=args.lease_namespace, lease_duration=args.lease_duration,
         renew_deadline=args.renew_deadline, retry_period=args.retry_period,
     ) if args.leader_election else None
-
     config = OperatorConfig(
         fast_poll_seconds=args.fast_poll_seconds, sweep_seconds=args.sweep_seconds,
         resync_seconds=args.resync_seconds, workers=args.workers,

@@ -87,7 +87,29 @@ class SageMakerGateway(ServiceGateway):
             for tag in page.get("Tags", [])
         }
 
+    def list_resources(self, kind: str) -> list[tuple[str, str]]:
+        """(name, ARN) of every resource of a kind ("endpoint", "endpoint-config",
+        "model") in the region, all pages: what the orphan audit inspects."""
+        operation, rows_key, name_key, arn_key = _LISTINGS[kind]
+        return [
+            (row[name_key], row[arn_key])
+            for page in self._pages(operation, "read", **_listing(None))
+            for row in page.get(rows_key, [])
+        ]
+
+    def resource_arn(self, kind: str, name: str) -> str | None:
+        """The ARN of one endpoint, endpoint-config or model; None if it is gone."""
+        operation, key = _DESCRIBES[kind]
+        try:
+            return self._call(operation, "read", **{key: name})[key.replace("Name", "Arn")]
+        except NotFound:
+            return None
+
     # ---- apply --------------------------------------------------------------------------
+
+    def add_tags(self, arn: str, tags: Mapping[str, str]) -> None:
+        self._call("AddTags", "mutation", ResourceArn=arn,
+                   Tags=[{"Key": k, "Value": v} for k, v in sorted(tags.items())])
 
     def create_model(self, model: SageMakerModel) -> str:
         """Creates the model and returns its ARN."""
@@ -157,6 +179,19 @@ class SageMakerGateway(ServiceGateway):
             for row in page.get(rows_key, [])
             if row[name_key].startswith(prefix)
         ]
+
+
+_DESCRIBES = {
+    "endpoint": ("DescribeEndpoint", "EndpointName"),
+    "endpoint-config": ("DescribeEndpointConfig", "EndpointConfigName"),
+    "model": ("DescribeModel", "ModelName"),
+}
+
+_LISTINGS = {
+    "endpoint": ("ListEndpoints", "Endpoints", "EndpointName", "EndpointArn"),
+    "endpoint-config": ("ListEndpointConfigs", "EndpointConfigs", "EndpointConfigName", "EndpointConfigArn"),
+    "model": ("ListModels", "Models", "ModelName", "ModelArn"),
+}
 
 
 def _listing(name_contains: str | None) -> dict[str, Any]:

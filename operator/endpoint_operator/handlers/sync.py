@@ -183,6 +183,10 @@ class Syncer:
                 self._report(body, previous, decision)
                 return SyncResult(Requeue.FAST, **where)
             if policy is DeletionPolicy.RETAIN:
+                try:
+                    _mark_retained(sagemaker, observed, self.clock())
+                except Transient as error:
+                    return self._transient(body, previous, error, attempt, where)
                 kept = [f"endpoint {endpoint_name}"] if observed.endpoint else []
                 kept += [f"config {c}" for c in sorted(observed.configs)]
                 kept += [f"model {m}" for m in sorted(observed.models)]
@@ -255,6 +259,19 @@ class Syncer:
             self.kube.patch_status(meta["namespace"], meta["name"], patch)
         except Conflict:
             log.info("%s/%s changed or went away while syncing", meta["namespace"], meta["name"])
+
+
+def _mark_retained(sagemaker, observed, now: datetime) -> None:
+    """Tag what Retain leaves behind as released on purpose, so the orphan audit tells
+    it from what a failure left."""
+    mark = {constants.TAG_RETAINED: now.strftime("%Y-%m-%dT%H-%M-%SZ")}
+    named = [("endpoint", observed.endpoint.name)] if observed.endpoint else []
+    named += [("endpoint-config", c) for c in sorted(observed.configs)]
+    named += [("model", m) for m in sorted(observed.models)]
+    for kind, name in named:
+        arn = sagemaker.resource_arn(kind, name)
+        if arn is not None:
+            sagemaker.add_tags(arn, mark)
 
 
 def _foreign_endpoint(observed, blueprint: Blueprint) -> PlanError | None:

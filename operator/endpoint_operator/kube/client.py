@@ -60,6 +60,12 @@ class KubeGateway:
                 return None
             raise
 
+    def list_owners(self) -> dict[tuple[str, str], str]:
+        """(namespace, name) -> uid of every ModelEndpoint in the cluster."""
+        self._count()
+        listed = self._custom.list_cluster_custom_object(constants.GROUP, constants.VERSION, constants.PLURAL)
+        return {(o["metadata"]["namespace"], o["metadata"]["name"]): o["metadata"]["uid"] for o in listed["items"]}
+
     def patch_status(self, namespace: str, name: str, status: dict[str, Any]) -> None:
         """Merge-patch the status subresource. The controller is the only writer of
         status and always sends whole lists, so a merge patch replacing lists is right."""
