@@ -30,7 +30,7 @@ from .blueprint import Blueprint
 from .decision import NOT_DEGRADED, Verdict
 from .duration import parse_duration
 from .endpoint import EndpointStep
-from .gates import CANARY, FAILED, PASSED, PRIMARY, WAITING, GateQuery, GateReadings, GateResult, has_gates, judge, query_for
+from .gates import CANARY, FAILED, PASSED, PRIMARY, GateQuery, GateReadings, GateResult, has_gates, judge, query_for
 from .naming import is_owned_name
 from .observed import Observed
 
@@ -268,11 +268,10 @@ class _Machine:
             return self.rolled_back(r, f"aborted by annotation {ANNOTATION}={self.command.value} before the canary served")
         if self.update_failed(r.canary_config):
             return self.rolled_back(r, f"config {r.canary_config} failed to deploy: {ep.failure_reason}")
-        actions: tuple[Action, ...] = ()
         if r.canary_config not in self.observed.configs:
             return self.restart_from(r)
-        actions += (UpdateEndpoint(name=ep.name, config_name=r.canary_config),)
-        return self.plan(r, "Updating", "CanaryStarting", actions=actions, target=r.canary_config)
+        return self.plan(r, "Updating", "CanaryStarting",
+                         actions=(UpdateEndpoint(name=ep.name, config_name=r.canary_config),), target=r.canary_config)
 
     def restart_from(self, r: RolloutStatus) -> RolloutPlan:
         """The canary config vanished before it served: build it again."""
