@@ -184,6 +184,17 @@ def test_gateways_on_one_factory_share_its_counts(clients):
     }
 
 
+def test_workers_starting_together_ask_sts_once(aws, emulator):
+    factory = ClientFactory(session(), endpoint_url=aws.url)
+    factory.client("sts", REGION)  # built first, so the threads race on the lookup alone
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        accounts = set(pool.map(lambda _: factory.account_id(REGION), range(16)))
+
+    assert len(accounts) == 1
+    assert factory.stats.snapshot() == {("sts", "GetCallerIdentity", "ok"): 1}
+    assert len(emulator.client.calls(operation="GetCallerIdentity")) == 1
+
+
 def test_clients_never_retry_by_themselves(clients):
     config = clients.client("sagemaker", REGION).meta.config
     assert config.retries["total_max_attempts"] == 1

@@ -56,6 +56,8 @@ class ClientFactory:
         self._lock = threading.Lock()
         self._clients: dict[tuple[str, str], Any] = {}
         self._account_id: str | None = None
+        # Workers start together: without this lock each would ask STS at once.
+        self._account_lock = threading.Lock()
 
     def target(self, region: str) -> AwsTarget:
         return AwsTarget(region=region, endpoint_url=self.endpoint_url)
@@ -74,13 +76,19 @@ class ClientFactory:
         """The caller's account (STS GetCallerIdentity), looked up once.
 
         Raises a GatewayError when STS cannot answer; nothing is cached then."""
-        if self._account_id is None:
-            try:
-                identity = self.client("sts", region).get_caller_identity()
-            except Exception as error:
-                failure = translate(error, "GetCallerIdentity")
-                self.stats.record("sts", "GetCallerIdentity", type(failure).__name__)
-                raise failure from error
-            self.stats.record("sts", "GetCallerIdentity", OK)
-            self._account_id = identity["Account"]
+        if self._account_id is not None:
+            return self._account_id
+        with self._account_lock:
+            if self._account_id is None:
+                self._account_id = self._caller_account(region)
         return self._account_id
+
+    def _caller_account(self, region: str) -> str:
+        try:
+            identity = self.client("sts", region).get_caller_identity()
+        except Exception as error:
+            failure = translate(error, "GetCallerIdentity")
+            self.stats.record("sts", "GetCallerIdentity", type(failure).__name__)
+            raise failure from error
+        self.stats.record("sts", "GetCallerIdentity", OK)
+        return identity["Account"]
