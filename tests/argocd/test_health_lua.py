@@ -1,0 +1,32 @@
+"""The Argo CD health check, run by `go test` in gopher-lua (the interpreter Argo CD
+embeds) against the recorded objects in testdata/; see health_test.go."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+HERE = Path(__file__).parent
+SCRIPT = HERE.parents[1] / "docs" / "argocd" / "health.lua"
+
+
+def go_test(script: Path = SCRIPT) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "GOFLAGS": "-mod=mod", "HEALTH_LUA": str(script)}
+    return subprocess.run(["go", "test", "-count=1", "-v", "./..."], cwd=HERE, env=env,
+                          capture_output=True, text=True, timeout=600)
+
+
+def test_health_of_every_recorded_object():
+    result = go_test()
+    assert result.returncode == 0, result.stdout + result.stderr
+    for fixture in sorted((HERE / "testdata").glob("*.json")):
+        assert f"--- PASS: TestRecordedObjects/{fixture.stem} " in result.stdout, fixture.stem
+
+
+def test_a_script_that_never_suspends_is_caught(tmp_path):
+    broken = tmp_path / "health.lua"
+    broken.write_text(SCRIPT.read_text().replace('hs.status = "Suspended"', 'hs.status = "Progressing"'))
+    result = go_test(broken)
+    assert result.returncode != 0
+    assert "--- FAIL: TestRecordedObjects/rollout-awaiting-promotion" in result.stdout
