@@ -184,8 +184,14 @@ if __name__ == "__main__":
     import sys
 
     if sys.argv[1:] == ["--write"]:
-        # From the source checkout: operator/endpoint_operator/api/crd.py -> repo root.
-        for written in write_crd_files(Path(__file__).resolve().parents[3]):
+        # Every file generated from the models, in the source checkout
+        # (operator/endpoint_operator/api/crd.py -> repo root).
+        from .reference import REFERENCE_FILE, render_reference
+
+        repo = Path(__file__).resolve().parents[3]
+        for written in write_crd_files(repo):
             print(f"wrote {written}")
+        (repo / REFERENCE_FILE).write_text(render_reference())
+        print(f"wrote {repo / REFERENCE_FILE}")
     else:
         print(render_crd_yaml(), end="")

@@ -1,0 +1,144 @@
+"""docs/reference.md, generated from the CRD the models generate: every field with its
+type, whether it is required, its constraints and description, and the cross-field
+rules the API server enforces. A test fails when the committed file drifts.
+
+    python -m endpoint_operator.api.reference > docs/reference.md
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from .crd import build_crd
+
+REFERENCE_FILE = "docs/reference.md"
+
+_CONSTRAINTS = (
+    ("enum", lambda v: "one of " + ", ".join(f"`{x}`" for x in v)),
+    ("pattern", lambda v: f"pattern `{v}`"),
+    ("minimum", lambda v: f"≥ {v:g}" if isinstance(v, float) else f"≥ {v}"),
+    ("maximum", lambda v: f"≤ {v:g}" if isinstance(v, float) else f"≤ {v}"),
+    ("minLength", lambda v: f"length ≥ {v}"),
+    ("maxLength", lambda v: f"length ≤ {v}"),
+    ("minItems", lambda v: f"items ≥ {v}"),
+    ("maxItems", lambda v: f"items ≤ {v}"),
+    ("maxProperties", lambda v: f"entries ≤ {v}"),
+    ("format", lambda v: f"format {v}"),
+)
+
+
+def _type(node: dict[str, Any]) -> str:
+    kind = node.get("type", "any")
+    if kind == "array":
+        return f"[]{_type(node.get('items', {}))}"
+    if kind == "object" and isinstance(node.get("additionalProperties"), dict):
+        return f"map[string]{_type(node['additionalProperties'])}"
+    if node.get("x-kubernetes-int-or-string"):
+        return "int or string"
+    return kind
+
+
+def _constraints(node: dict[str, Any]) -> str:
+    parts = []
+    for key, show in _CONSTRAINTS:
+        if key in node:
+            value = node[key]
+            if key == "minimum" and node.get("exclusiveMinimum") is True:
+                parts.append(f"> {value:g}" if isinstance(value, float) else f"> {value}")
+                continue
+            if key == "maximum" and node.get("exclusiveMaximum") is True:
+                parts.append(f"< {value:g}" if isinstance(value, float) else f"< {value}")
+                continue
+            parts.append(show(value))
+    return "; ".join(parts)
+
+
+def _cell(text: str) -> str:
+    return " ".join(str(text).split()).replace("|", "\\|")
+
+
+def _fields(node: dict[str, Any], path: str) -> Iterator[tuple[str, dict[str, Any], bool]]:
+    required = set(node.get("required", []))
+    for name, child in node.get("properties", {}).items():
+        child_path = f"{path}.{name}"
+        yield child_path, child, name in required
+        yield from _children(child, child_path)
+
+
+def _children(node: dict[str, Any], path: str) -> Iterator[tuple[str, dict[str, Any], bool]]:
+    if node.get("type") == "object":
+        yield from _fields(node, path)
+    elif node.get("type") == "array" and node.get("items", {}).get("type") == "object":
+        yield from _fields(node["items"], f"{path}[]")
+
+
+def _rules(node: dict[str, Any], path: str) -> Iterator[tuple[str, str, str]]:
+    for rule in node.get("x-kubernetes-validations", []):
+        yield path, rule.get("message", ""), rule["rule"]
+    for name, child in node.get("properties", {}).items():
+        yield from _rules(child, f"{path}.{name}")
+    if isinstance(node.get("items"), dict):
+        yield from _rules(node["items"], f"{path}[]")
+
+
+def _table(root: dict[str, Any], top: str) -> list[str]:
+    lines = ["| field | type | required | constraints | description |", "| --- | --- | --- | --- | --- |"]
+    for path, node, required in _fields(root, top):
+        lines.append(f"| `{path}` | {_cell(_type(node))} | {'yes' if required else ''} | "
+                     f"{_cell(_constraints(node))} | {_cell(node.get('description', ''))} |")
+    return lines
+
+
+def render_reference() -> str:
+    crd = build_crd()
+    version = crd["spec"]["versions"][0]
+    schema = version["schema"]["openAPIV3Schema"]
+    names = crd["spec"]["names"]
+    group = crd["spec"]["group"]
+    out = [
+        "# ModelEndpoint field reference",
+        "",
+        "<!-- Generated from the models by `python -m endpoint_operator.api.reference > docs/reference.md`;",
+        "     do not edit by hand. -->",
+        "",
+        f"`apiVersion: {group}/{version['name']}`, `kind: {names['kind']}` (plural `{names['plural']}`, "
+        f"short name `{', '.join(names.get('shortNames', []))}`), namespaced, with the status subresource.",
+        "",
+        schema.get("description", ""),
+        "",
+        "## spec",
+        "",
+        *_table(schema["properties"]["spec"], "spec"),
+        "",
+        "## Rules across fields",
+        "",
+        "The API server refuses a manifest that breaks one of these (CEL `x-kubernetes-validations`),",
+        "with the message shown.",
+        "",
+        "| where | message | rule |",
+        "| --- | --- | --- |",
+    ]
+    for path, message, rule in _rules(schema["properties"]["spec"], "spec"):
+        out.append(f"| `{path}` | {_cell(message)} | `{_cell(rule)}` |")
+    out += [
+        "",
+        "## status",
+        "",
+        "Written by the operator only.",
+        "",
+        *_table(schema["properties"]["status"], "status"),
+        "",
+        "## kubectl columns",
+        "",
+        "| column | from |",
+        "| --- | --- |",
+    ]
+    for column in version.get("additionalPrinterColumns", []):
+        wide = " (with `-o wide`)" if column.get("priority") else ""
+        out.append(f"| {column['name']}{wide} | `{_cell(column['jsonPath'])}` |")
+    return "\n".join(out) + "\n"
+
+
+if __name__ == "__main__":
+    print(render_reference(), end="")
