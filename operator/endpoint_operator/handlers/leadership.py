@@ -70,6 +70,7 @@ class Leadership:
 
     async def _lose(self, why: str) -> None:
         self.leading = False
-        log.warning("lease %s lost by %s (%s): standing by", self.elector.settings.name,
-                    self.elector.identity, why)
+        level = logging.INFO if why == "stopping" else logging.WARNING
+        log.log(level, "lease %s given up by %s (%s): no longer acting", self.elector.settings.name,
+                self.elector.identity, why)
         await self._on_stopped()
