@@ -220,6 +220,21 @@ def test_stop_leaves_no_process_and_no_directory():
     assert not workdir.exists()
 
 
+def test_kube_apiserver_restarts_alone_on_the_same_address_and_keeps_the_data():
+    with ControlPlane() as plane:
+        plane.kubectl("create", "configmap", "kept", "--from-literal=k=v")
+        server, etcd_pid, old_pid = plane.server, plane.pids["etcd"], plane.pids["kube-apiserver"]
+
+        plane.stop_apiserver()
+        assert not alive(old_pid) and alive(etcd_pid)
+        assert plane.kubectl("get", "configmap", "kept", check=False).returncode != 0
+        plane.start_apiserver()
+
+        assert plane.server == server and plane.pids["etcd"] == etcd_pid
+        assert plane.pids["kube-apiserver"] != old_pid
+        assert plane.kubectl("get", "configmap", "kept", "-o", "jsonpath={.data.k}").stdout == "v"
+
+
 def test_servers_die_with_a_killed_parent_and_the_next_start_sweeps_the_directory():
     script = (
         "import json, sys\n"

@@ -140,6 +140,7 @@ class ControlPlane:
         self._processes: dict[str, subprocess.Popen[bytes]] = {}
         self._workdir: Path | None = None
         self._ports: _Ports | None = None
+        self._apiserver_argv: list[str] = []
         self.token = secrets.token_urlsafe(32)
         self.startup_seconds: float | None = None
 
@@ -235,7 +236,7 @@ class ControlPlane:
 
         # Started together: kube-apiserver retries etcd until it answers.
         self._spawn("etcd", self._etcd_argv(bin_dir))
-        self._spawn("kube-apiserver", [
+        self._apiserver_argv = [
             str(bin_dir / "kube-apiserver"),
             f"--etcd-servers={self.etcd_url}",
             f"--bind-address={LOOPBACK}",
@@ -253,7 +254,23 @@ class ControlPlane:
             # No kubelets and a single apiserver: nothing to reconcile endpoints for.
             "--endpoint-reconciler-type=none",
             "--profiling=false",
-        ])
+        ]
+        self._spawn("kube-apiserver", self._apiserver_argv)
+        self._wait_ready()
+
+    def stop_apiserver(self) -> None:
+        """Stop kube-apiserver alone; etcd and its data stay (a restart or a rollout of
+        the API server, as clients see it)."""
+        process = self._processes.pop("kube-apiserver", None)
+        if process is None:
+            raise ControlPlaneError("kube-apiserver is not running")
+        processes.terminate(process, self._stop_grace)
+
+    def start_apiserver(self) -> None:
+        """Start kube-apiserver again on the same port with the same flags; returns once ready."""
+        if "kube-apiserver" in self._processes:
+            raise ControlPlaneError("kube-apiserver is already running")
+        self._spawn("kube-apiserver", self._apiserver_argv)
         self._wait_ready()
 
     def _etcd_argv(self, bin_dir: Path) -> list[str]:
