@@ -6,6 +6,7 @@ the operator, applies the examples, waits for Ready and prints `kubectl get mep`
 
 from __future__ import annotations
 
+import json
 import signal
 import sys
 import tempfile
@@ -18,7 +19,7 @@ import yaml
 from .controlplane import ControlPlane, repo_root
 from .emulator import Emulator
 from .operator_process import OperatorProcess
-from .seed import artifact_urls, seed_artifacts
+from .seed import alarm_names, artifact_urls, seed_alarms, seed_artifacts
 
 CRD_FILE = "crds/modelendpoints.serving.endpoint-operator.io.yaml"
 
@@ -38,7 +39,8 @@ def run_demo(examples: str | None, keep: bool, timeout: float) -> int:
         control_plane.kubectl("wait", "--for=condition=Established", "--timeout=60s",
                               "crd/modelendpoints.serving.endpoint-operator.io")
         docs = [d for p in manifests for d in yaml.safe_load_all(p.read_text()) if d]
-        say(f"seeded {seed_artifacts(emulator.url, artifact_urls(docs))} model artifacts in the emulator's S3")
+        say(f"seeded {seed_artifacts(emulator.url, artifact_urls(docs))} model artifacts and "
+            f"{seed_alarms(emulator.url, alarm_names(docs))} alarms in the emulator")
         log_path = Path(tmp) / "operator.log"
         with OperatorProcess(control_plane.kubeconfig, emulator.url, log_path,
                              extra_args=["--fast-poll-seconds", "1", "--sweep-seconds", "5"]) as operator:
@@ -52,6 +54,12 @@ def run_demo(examples: str | None, keep: bool, timeout: float) -> int:
                 say("not every ModelEndpoint became Ready:\n" + waited.stderr + "\n--- operator log ---\n" + operator.log())
                 return 1
             say(f"all Ready in {time.monotonic() - started:.1f}s from a cold start")
+            for doc in docs:
+                if (doc.get("spec") or {}).get("rollout") and doc["spec"].get("mode") == "RealTime":
+                    if not walk_canary(control_plane, emulator, doc, timeout):
+                        say("the canary did not finish:\n" + operator.log())
+                        return 1
+            print(control_plane.kubectl("get", "mep", "-A").stdout, flush=True)
             if keep:
                 say("the sandbox stays up; in another shell:")
                 print(f"export KUBECONFIG={control_plane.kubeconfig}")
@@ -59,6 +67,35 @@ def run_demo(examples: str | None, keep: bool, timeout: float) -> int:
                 print(f"# operator log: {log_path}\n# Ctrl-C stops everything", flush=True)
                 stop.wait()
     return 0
+
+
+def walk_canary(control_plane, emulator, doc: dict, timeout: float) -> bool:
+    """Change the model of a manifest with a rollout and follow the canary's steps."""
+    name, namespace = doc["metadata"]["name"], doc["metadata"].get("namespace", "default")
+    model = doc["spec"]["models"][0]
+    new_url = model["modelDataUrl"].replace("model.tar.gz", "model-next.tar.gz")
+    seed_artifacts(emulator.url, [new_url])
+    patch = {"spec": {"models": [{**model, "modelDataUrl": new_url}]}}
+    control_plane.kubectl("patch", "mep", name, "-n", namespace, "--type=merge", "-p", json.dumps(patch))
+    say(f"{namespace}/{name}: model changed to {new_url}; the canary walks its steps")
+    seen = None
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        got = control_plane.kubectl("get", "mep", name, "-n", namespace, "-o", "json", check=False)
+        status = json.loads(got.stdout).get("status", {}) if got.returncode == 0 else {}
+        rollout = status.get("rollout") or {}
+        now = (rollout.get("phase"), rollout.get("weight"))
+        if rollout and now != seen:
+            seen = now
+            step = rollout.get("step")
+            where = f"step {step + 1}/{rollout.get('steps')}" if step is not None and rollout.get("steps") else ""
+            say(f"{namespace}/{name}: {rollout.get('phase')} {where} canary {rollout.get('weight')}%".rstrip())
+        if rollout.get("phase") == "Succeeded":
+            return True
+        if rollout.get("phase") == "RolledBack":
+            return False
+        time.sleep(0.5)
+    return False
 
 
 def say(message: str) -> None:

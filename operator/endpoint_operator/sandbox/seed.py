@@ -40,3 +40,27 @@ def seed_artifacts(endpoint_url: str, urls: Iterable[str], region: str = "us-eas
         s3.put_object(Bucket=bucket, Key=key, Body=f"artifact of {url}\n".encode())
         count += 1
     return count
+
+
+def alarm_names(manifests: Iterable[dict]) -> set[str]:
+    names: set[str] = set()
+    for manifest in manifests:
+        rollout = ((manifest or {}).get("spec") or {}).get("rollout") or {}
+        names.update((rollout.get("analysis") or {}).get("alarms") or [])
+    return names
+
+
+def seed_alarms(endpoint_url: str, names: Iterable[str], region: str = "us-east-1") -> int:
+    """The CloudWatch alarms rollouts are gated on, in state OK. On AWS they exist
+    before a manifest names them (a missing alarm holds a rollout step)."""
+    cloudwatch = boto3.client("cloudwatch", endpoint_url=endpoint_url, region_name=region,
+                              aws_access_key_id="sandbox", aws_secret_access_key="sandbox")
+    count = 0
+    for name in sorted(set(names)):
+        cloudwatch.put_metric_alarm(
+            AlarmName=name, Namespace="AWS/SageMaker", MetricName="Invocation5XXErrors",
+            Statistic="Sum", Period=60, EvaluationPeriods=1, Threshold=1.0,
+            ComparisonOperator="GreaterThanOrEqualToThreshold")
+        cloudwatch.set_alarm_state(AlarmName=name, StateValue="OK", StateReason="seeded by the sandbox")
+        count += 1
+    return count
