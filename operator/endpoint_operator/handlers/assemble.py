@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from ..api.pricing import load_prices
+from ..aws.fence import fenced_session
 from ..aws.limiter import Backoff, LimiterRegistry
 from ..aws.session import ClientFactory
-from ..kube.client import KubeGateway, load_api_client
+from ..kube.client import load_api_client
+from ..kube.fenced import FencedKubeGateway
 from ..kube.lease import LeaseElector, LeaseSettings
 from .config import OperatorConfig
 from .controller import Controller
@@ -14,13 +16,16 @@ from .wiring import AwsGateways
 
 
 def build_controller(config: OperatorConfig, kubeconfig: str | None = None) -> Controller:
-    kube = KubeGateway(load_api_client(kubeconfig))
-    clients = ClientFactory(endpoint_url=config.aws_endpoint_url)
+    kube = FencedKubeGateway(load_api_client(kubeconfig), lambda: controller.acting)
+    # Writes only while the controller acts: a sync still running in a worker thread
+    # when the lease is lost changes nothing the next leader owns, in AWS or in the cluster.
+    clients = ClientFactory(fenced_session(lambda: controller.acting), endpoint_url=config.aws_endpoint_url)
     limiters = LimiterRegistry(reads_per_second=config.reads_per_second,
                                mutations_per_second=config.mutations_per_second, burst=config.burst)
     aws = AwsGateways(clients, limiters)
     syncer = Syncer(kube, aws, Backoff(), prices=load_prices(config.prices_path))
-    return Controller(syncer, aws, config)
+    controller = Controller(syncer, aws, config)
+    return controller
 
 
 def build_elector(settings: LeaseSettings, kubeconfig: str | None = None) -> LeaseElector:
