@@ -84,7 +84,7 @@ def test_penalize_halves_the_rates_and_drops_the_saved_burst(clock):
 
 def test_repeated_throttles_keep_halving_down_to_a_floor(clock):
     limiter = RateLimiter(reads_per_second=16.0, mutations_per_second=1.0, burst=1, clock=clock,
-                          min_factor=1 / 8)
+                          min_factor=1 / 8, penalty_window=0.0)
     limiter.penalize()
     limiter.penalize()
     assert limiter.rate("read") == pytest.approx(4.0)
@@ -201,3 +201,25 @@ def test_backoff_survives_huge_and_negative_attempts():
     backoff = Backoff(base=1.0, cap=300.0, rng=random.Random(1))
     assert 0.0 <= backoff.delay(10_000) <= 300.0
     assert backoff.ceiling(-3) == 1.0
+
+
+def test_spent_tells_whether_the_next_call_would_wait_without_taking_a_token(clock):
+    limiter = RateLimiter(reads_per_second=1.0, mutations_per_second=1.0, burst=2, clock=clock)
+    assert not limiter.spent("mutation")
+    assert not limiter.spent("mutation")  # asking takes nothing
+    assert spend(limiter, "mutation") == 2
+    assert limiter.spent("mutation")
+    assert not limiter.spent("read")  # the other bucket is untouched
+    clock.advance(1.0)
+    assert not limiter.spent("mutation")
+
+
+def test_throttles_of_one_overshoot_halve_the_rates_once(clock):
+    limiter = RateLimiter(reads_per_second=16.0, mutations_per_second=1.0, burst=1, clock=clock,
+                          recovery_seconds=1e9, penalty_window=1.0)
+    for _ in range(8):  # eight calls in flight, all throttled
+        limiter.penalize()
+    assert limiter.rate("read") == pytest.approx(8.0)
+    clock.advance(1.0)
+    limiter.penalize()  # still too fast a second later: halve again
+    assert limiter.rate("read") == pytest.approx(4.0)

@@ -40,6 +40,11 @@ class ServiceGateway:
     def _limiter(self) -> RateLimiter:
         return self._limiters.get(self._clients.account_id(self.region), self.region)
 
+    def budget_spent(self, kind: Kind) -> bool:
+        """Whether the next `kind` call of this account and region would wait for a token:
+        the sync then leaves its remaining mutations to a later pass, behind other objects."""
+        return self._limiter().spent(kind)
+
     def _call(self, operation: str, kind: Kind, *, budgeted: bool = True, **params: Any) -> dict[str, Any]:
         """Call `operation` (AWS's name, e.g. DescribeEndpoint) if the budget allows.
 

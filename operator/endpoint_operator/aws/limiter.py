@@ -31,7 +31,11 @@ class _Bucket:
 
 class RateLimiter:
     """Token buckets with AIMD: a throttle from AWS halves the rates, which then climb
-    back linearly to full speed over `recovery_seconds` without another throttle."""
+    back linearly to full speed over `recovery_seconds` without another throttle.
+
+    Throttles within `penalty_window` of the last halving are answers to the same
+    overshoot (the calls were already in flight) and halve nothing more: eight workers
+    throttled at once must not cut the speed to 1/256."""
 
     def __init__(
         self,
@@ -42,6 +46,7 @@ class RateLimiter:
         *,
         recovery_seconds: float = 60.0,
         min_factor: float = 1 / 16,
+        penalty_window: float = 1.0,
     ) -> None:
         if reads_per_second <= 0 or mutations_per_second <= 0 or burst < 1:
             raise ValueError("rates must be positive and burst at least 1")
@@ -49,6 +54,7 @@ class RateLimiter:
         self._burst = float(burst)
         self._recovery_seconds = recovery_seconds
         self._min_factor = min_factor
+        self._penalty_window = penalty_window
         self._lock = threading.Lock()
         now = clock()
         self._buckets: dict[str, _Bucket] = {
@@ -59,6 +65,7 @@ class RateLimiter:
         # throttle, recovering linearly from `_penalized_at`.
         self._penalty_factor = 1.0
         self._penalized_at = now
+        self._penalized_once = False
 
     def try_acquire(self, kind: Kind) -> float:
         """0.0 and a token taken if the call may go now; else the seconds to wait (no token taken)."""
@@ -70,10 +77,18 @@ class RateLimiter:
                 return 0.0
             return (1.0 - bucket.tokens) / (bucket.rate * self._factor(now))
 
+    def spent(self, kind: Kind) -> bool:
+        """True when a call of `kind` would have to wait now (nothing is taken)."""
+        with self._lock:
+            return self._refill(kind, self._clock()).tokens < 1.0
+
     def penalize(self) -> None:
         """AWS throttled a call: halve the speed and drop the saved-up burst."""
         with self._lock:
             now = self._clock()
+            if self._penalized_once and now - self._penalized_at < self._penalty_window:
+                return
+            self._penalized_once = True
             for kind in self._buckets:
                 self._refill(kind, now)
             self._penalty_factor = max(self._factor(now) / 2, self._min_factor)

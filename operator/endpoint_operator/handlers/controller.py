@@ -5,6 +5,11 @@ when its generation or deletion changed, when a sync asked to look again soon
 (something is in flight), or when the poller's bulk ListEndpoints sweep shows its
 endpoint changed out of band. At rest an object costs no AWS call but its share of
 the sweep and a slow periodic resync (see OperatorConfig).
+
+While an endpoint is only transitioning (Creating, Updating, ...) and its sync had
+nothing to do, the object is not polled on its own: the sweep runs at the fast-poll
+interval instead and syncs the objects whose endpoint moved. A thousand endpoints in
+flight then cost ten ListEndpoints pages per interval, not a thousand describes.
 """
 
 from __future__ import annotations
@@ -41,6 +46,7 @@ class Tracked:
     next_resync: float = 0.0
     attempts: int = 0
     in_flight: bool = False
+    awaiting_transition: bool = False  # watched by the fast sweep, not polled on its own
     deleted: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -57,6 +63,7 @@ class Controller:
         self._stopping = False
         self.syncs = 0
         self.last_sweep_ok: float | None = None
+        self._last_sweep = 0.0
         self.acting = False  # False while standing by for the leader lease
         self.on_synced: Callable[[str, float], None] | None = None  # (outcome, seconds), for metrics
 
@@ -69,8 +76,8 @@ class Controller:
         loop = asyncio.get_running_loop()
         self._tasks = [loop.create_task(self._worker(i), name=f"worker-{i}") for i in range(self.config.workers)]
         self._tasks.append(loop.create_task(self._poller(), name="poller"))
-        for key in self.objects:
-            self.queue.add(key)
+        for key, tracked in self.objects.items():
+            self.queue.add(key, first=not tracked.last_sync)
 
     async def stop(self) -> None:
         self._stopping = True
@@ -110,20 +117,20 @@ class Controller:
         tracked = self.objects.get(key)
         if tracked is None:
             tracked = self.objects[key] = Tracked(body=body)
-            self._enqueue(key)
+            self._enqueue(key, first=True)
             return
         tracked.body = body
         if _needs_sync(tracked, body):
             tracked.attempts = 0
             self._enqueue(key)
 
-    def _enqueue(self, key: Key, delay: float = 0.0) -> None:
+    def _enqueue(self, key: Key, delay: float = 0.0, first: bool = False) -> None:
         if self.queue is None:
             return  # start() enqueues everything known
         if delay > 0:
             self.queue.add_after(key, delay)
         else:
-            self.queue.add(key)
+            self.queue.add(key, first=first)
 
     # ---- workers -----------------------------------------------------------------------
 
@@ -171,7 +178,18 @@ class Controller:
             tracked.region, tracked.endpoint_name = result.region, result.endpoint_name
         if result.endpoint_seen is not None:
             tracked.endpoint_seen = result.endpoint_seen
-        tracked.in_flight = result.requeue is Requeue.FAST
+        if result.deferred:
+            tracked.in_flight, tracked.awaiting_transition = True, False
+            self._enqueue(key)  # at the back: every other object waiting goes first
+            return
+        tracked.awaiting_transition = _awaiting_transition(result)
+        tracked.in_flight = result.requeue is Requeue.FAST and not tracked.awaiting_transition
+        if tracked.awaiting_transition:
+            # The fast sweep sees the transition end; this is only a backstop.
+            self._enqueue(key, self.config.sweep_seconds)
+            if result.delay is not None:
+                self._enqueue(key, result.delay)
+            return
         # A failed attempt waits for its backoff alone; otherwise the earlier of the
         # fast poll and a time-based deadline (a rollout pause ending) wins.
         if result.failed_attempt and result.delay is not None:
@@ -187,7 +205,12 @@ class Controller:
     async def _poller(self) -> None:
         loop = asyncio.get_running_loop()
         while not self._stopping:
-            await asyncio.sleep(self.config.sweep_seconds)
+            await asyncio.sleep(min(self.config.fast_poll_seconds, self.config.sweep_seconds))
+            since = loop.time() - self._last_sweep
+            transitions = any(t.awaiting_transition for t in self.objects.values())
+            if since < self.config.sweep_seconds and not (transitions and since >= self.config.fast_poll_seconds):
+                continue
+            self._last_sweep = loop.time()
             try:
                 await self._sweep(loop)
                 self.last_sweep_ok = loop.time()
@@ -208,16 +231,32 @@ class Controller:
             for key, tracked in list(self.objects.items()):
                 if tracked.region != region or tracked.endpoint_name is None or tracked.in_flight:
                     continue
-                if self.queue.scheduled(key):
+                # A transition's backstop timer does not stop the sweep from syncing it now.
+                if self.queue.pending(key) if tracked.awaiting_transition else self.queue.scheduled(key):
                     continue
                 current = by_name.get(tracked.endpoint_name, ("Missing", None))
-                if tracked.endpoint_seen is not None and current != tracked.endpoint_seen:
-                    log.info("endpoint %s changed (%s -> %s); syncing", tracked.endpoint_name,
-                             tracked.endpoint_seen, current)
+                if tracked.awaiting_transition:
+                    # Only the transition's end matters; a started one has no time recorded.
+                    current, seen = current[0], (tracked.endpoint_seen or ("Missing", None))[0]
+                else:
+                    seen = tracked.endpoint_seen
+                if seen is not None and current != seen:
+                    log.info("endpoint %s changed (%s -> %s); syncing", tracked.endpoint_name, seen, current)
                     self._enqueue(key)
         for key, tracked in list(self.objects.items()):
             if now >= tracked.next_resync and not self.queue.scheduled(key):
                 self._enqueue(key)
+
+
+TRANSITIONAL = frozenset({"Creating", "Updating", "SystemUpdating", "RollingBack", "Deleting"})
+
+
+def _awaiting_transition(result: SyncResult) -> bool:
+    """The sync waits for SageMaker to finish a transition it observed, or one its
+    actions just started: the sweep's status shows its end as well as a DescribeEndpoint."""
+    return (result.requeue is Requeue.FAST and (not result.acted or result.transition_started)
+            and not result.failed_attempt
+            and result.endpoint_seen is not None and result.endpoint_seen[0] in TRANSITIONAL)
 
 
 def _needs_sync(tracked: Tracked, body: dict) -> bool:

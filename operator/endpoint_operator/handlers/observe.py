@@ -17,10 +17,18 @@ from ..plan.scaling_step import known_alarm_names
 
 
 def observe(sagemaker: SageMakerGateway, s3: S3Gateway, endpoint_name: str,
-            artifact_prefix: S3Object | None, with_tags: bool = False) -> Observed:
+            artifact_prefix: S3Object | None, with_tags: bool = False, first: bool = False) -> Observed:
     """`with_tags` reads the endpoint's tags too: needed once, to prove ownership of an
-    endpoint this object has not recorded as its own yet."""
+    endpoint this object has not recorded as its own yet.
+
+    `first` is the sync that just put the finalizer on: nothing of this object can exist
+    in AWS yet, so with no endpoint the model and config listings are skipped (a create
+    of a name that exists after all is tolerated). Under a burst of applies that is two
+    reads fewer per object before its first action."""
     endpoint = sagemaker.describe_endpoint(endpoint_name, include_tags=with_tags)
+    artifacts = s3.list_artifacts(artifact_prefix) if artifact_prefix is not None else {}
+    if first and endpoint is None:
+        return Observed(endpoint=None, models=frozenset(), configs={}, artifacts=artifacts)
     prefix = naming.owned_prefix(endpoint_name)
     # The prefix narrows the listing; the exact name shape keeps another endpoint's
     # resources (whose name merely starts with ours) out of what may be collected.
@@ -36,7 +44,6 @@ def observe(sagemaker: SageMakerGateway, s3: S3Gateway, endpoint_name: str,
             configs[name] = described if described is not None else ObservedConfig(name=name)
         else:
             configs[name] = ObservedConfig(name=name)
-    artifacts = s3.list_artifacts(artifact_prefix) if artifact_prefix is not None else {}
     return Observed(endpoint=endpoint, models=models, configs=configs, artifacts=artifacts)
 
 

@@ -20,6 +20,7 @@ from ..api.pricing import PriceTable, load_prices
 from ..api.resources import S3Object
 from ..api.spec import DeletionPolicy, ModelEndpointSpec
 from ..api.status import Condition, ModelEndpointStatus
+from ..aws.calls import LIMITED_CODE
 from ..aws.errors import GatewayError, Transient
 from ..aws.limiter import Backoff
 from ..kube.client import Conflict, KubeGateway
@@ -42,6 +43,9 @@ from .wiring import AwsGateways
 
 log = logging.getLogger(__name__)
 
+# Decision phases whose actions (CreateEndpoint, UpdateEndpoint) start an endpoint transition.
+STARTED_TRANSITIONS = frozenset({"Creating", "Updating"})
+
 
 @dataclass(frozen=True)
 class SyncResult:
@@ -53,6 +57,13 @@ class SyncResult:
     generation: int | None = None
     failed_attempt: bool = False
     finalized: bool = False
+    acted: bool = False  # actions were executed: what they started is looked at soon
+    # The mutation budget ran dry after the first action: the rest waits for a later
+    # pass, at the back of the queue, so one object's steps do not starve the others.
+    deferred: bool = False
+    # The actions just started an endpoint transition (endpoint_seen is its status, with
+    # no time yet): the sweep watches for its end, as for one observed in progress.
+    transition_started: bool = False
 
 
 class Syncer:
@@ -79,7 +90,8 @@ class Syncer:
         if spec_error is not None:
             self._report(body, previous, plan_failure(spec_error, generation, previous))
             return SyncResult(Requeue.NONE, generation=generation)
-        if constants.FINALIZER not in (meta.get("finalizers") or []):
+        first = constants.FINALIZER not in (meta.get("finalizers") or [])
+        if first:
             # Before anything exists in AWS, so nothing can be created without the
             # finalizer that guarantees its deletion. Guarded by resourceVersion.
             try:
@@ -93,13 +105,14 @@ class Syncer:
         except PlanError as error:
             self._report(body, previous, plan_failure(error, generation, previous))
             return SyncResult(Requeue.NONE, generation=generation)
-        return self._reconcile(body, blueprint, spec.region, generation, previous, attempt, spec=spec)
+        return self._reconcile(body, blueprint, spec.region, generation, previous, attempt, spec=spec,
+                               first=first)
 
     # ---- create / update / drift ---------------------------------------------------
 
     def _reconcile(self, body, blueprint: Blueprint, region: str, generation: int,
                    previous: ModelEndpointStatus | None, attempt: int,
-                   spec: ModelEndpointSpec | None = None) -> SyncResult:
+                   spec: ModelEndpointSpec | None = None, first: bool = False) -> SyncResult:
         sagemaker, s3 = self.aws.sagemaker(region), self.aws.s3(region)
         # A change of endpoint kind moves to the object's other endpoint name.
         rebuild = (lambda name: build_blueprint(spec, blueprint.owner, endpoint_name=name)) if spec is not None else None
@@ -110,7 +123,7 @@ class Syncer:
             recorded = (previous.endpoint.arn if previous and previous.endpoint
                         and previous.endpoint.name == blueprint.endpoint_name else None)
             observed = observe(sagemaker, s3, blueprint.endpoint_name, blueprint.artifact_prefix,
-                               with_tags=recorded is None)
+                               with_tags=recorded is None, first=first and placement.retiring is None)
             foreign = _foreign_endpoint(observed, blueprint) if recorded is None else None
             if foreign is not None:
                 self._report(body, previous, plan_failure(foreign, generation, previous))
@@ -134,9 +147,17 @@ class Syncer:
                 self.kube.post_event(body, "Warning", "DriftCorrected", correction)
             for type_, reason, message in decision.notices:
                 self.kube.post_event(body, type_, reason, message)
-            for action in decision.actions:
+            deferred = False
+            for index, action in enumerate(decision.actions):
+                if index and sagemaker.budget_spent("mutation"):
+                    deferred = True
+                    break
                 execute(action, sagemaker, s3, self.aws.autoscaling(region), self.aws.cloudwatch(region))
                 self.kube.post_event(body, "Normal", type(action).__name__, action.describe())
+            if deferred:
+                # As after a crash between two actions: status is not written, the next
+                # pass observes what was done and plans the rest.
+                return SyncResult(Requeue.FAST, acted=True, deferred=True, **where)
             moved = migration_event(previous, decision)
             if moved is not None:
                 self.kube.post_event(body, "Normal", *moved)
@@ -146,9 +167,13 @@ class Syncer:
             return self._rejected(body, previous, error, generation, where)
         self._report(body, previous, decision)
         seen = (observed.endpoint.status, observed.endpoint.last_modified) if observed.endpoint else ("Missing", None)
+        started = bool(decision.actions) and decision.endpoint_phase in STARTED_TRANSITIONS
+        if started:
+            seen = (decision.endpoint_phase, None)
         # Whatever was just done is in flight until observed: look again soon.
         requeue = Requeue.FAST if decision.actions else decision.requeue
-        return SyncResult(requeue, delay=decision.requeue_after, endpoint_seen=seen, **where)
+        return SyncResult(requeue, delay=decision.requeue_after, endpoint_seen=seen,
+                          acted=bool(decision.actions), transition_started=started, **where)
 
     # ---- delete ----------------------------------------------------------------------
 
@@ -209,6 +234,8 @@ class Syncer:
     def _transient(self, body, previous, error: Transient, attempt: int, where: dict) -> SyncResult:
         """Throttling, 5xx, unreachable: not a failure of the object. Say so in
         Progressing and retry with backoff; Ready keeps what it was."""
+        if error.code == LIMITED_CODE:
+            return self._queued_for_budget(body, previous, error, where)
         delay = max(error.retry_after or 0.0, self.backoff.delay(attempt))
         log.info("transient AWS error on %s: %s (retry in %.1fs)", where.get("endpoint_name"), error, delay)
         condition = Condition(type="Progressing", status="True", reason="WaitingForAWS",
@@ -216,6 +243,18 @@ class Syncer:
                               observed_generation=where.get("generation"))
         self._write_conditions(body, previous, [condition])
         return SyncResult(Requeue.FAST, delay=delay, failed_attempt=True, **where)
+
+    def _queued_for_budget(self, body, previous, error: Transient, where: dict) -> SyncResult:
+        """The operator's own limiter refused the call: nothing failed, the object waits
+        its turn. Retry when the limiter says a token is due (with a little jitter), not
+        on an exponential backoff that would starve it behind objects that got lucky."""
+        delay = (error.retry_after or 0.0) + self.backoff.delay(0)
+        condition = Condition(type="Progressing", status="True", reason="WaitingForAWS",
+                              message=f"{error.operation} waits for the operator's budget of AWS calls "
+                                      f"in {where.get('region')}",
+                              observed_generation=where.get("generation"))
+        self._write_conditions(body, previous, [condition])
+        return SyncResult(Requeue.FAST, delay=delay, **where)
 
     def _rejected(self, body, previous, error: GatewayError, generation: int, where: dict) -> SyncResult:
         """AWS refused the request for good (validation, access): the spec or the

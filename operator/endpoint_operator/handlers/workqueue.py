@@ -1,28 +1,37 @@
 """A keyed work queue with the semantics of client-go's: a key waits in the queue at
 most once, is never processed by two workers at once, and an event that arrives
-while its key is being processed makes it run once more afterwards."""
+while its key is being processed makes it run once more afterwards.
+
+Keys added with `first=True` (objects never synced yet) are served before the
+others: under a burst of applies, every new object is acted on before any object
+takes its next step, so the last one is not first touched after all the others
+are finished."""
 
 from __future__ import annotations
 
 import asyncio
+from collections import deque
 from collections.abc import Hashable
 
 
 class WorkQueue:
     def __init__(self) -> None:
-        self._queue: asyncio.Queue[Hashable] = asyncio.Queue()
+        self._first: deque[Hashable] = deque()
+        self._rest: deque[Hashable] = deque()
+        self._ready = asyncio.Semaphore(0)  # one release per key waiting
         self._queued: set[Hashable] = set()
         self._running: set[Hashable] = set()
         self._dirty: set[Hashable] = set()
         self._timers: dict[Hashable, asyncio.TimerHandle] = {}
 
-    def add(self, key: Hashable) -> None:
+    def add(self, key: Hashable, first: bool = False) -> None:
         self._cancel_timer(key)
         if key in self._running:
             self._dirty.add(key)
         elif key not in self._queued:
             self._queued.add(key)
-            self._queue.put_nowait(key)
+            (self._first if first else self._rest).append(key)
+            self._ready.release()
 
     def add_after(self, key: Hashable, delay: float) -> None:
         """Schedule a key; an earlier schedule wins over a later one."""
@@ -42,7 +51,8 @@ class WorkQueue:
         self._dirty.discard(key)
 
     async def get(self) -> Hashable:
-        key = await self._queue.get()
+        await self._ready.acquire()
+        key = self._first.popleft() if self._first else self._rest.popleft()
         self._queued.discard(key)
         self._running.add(key)
         return key
@@ -52,6 +62,10 @@ class WorkQueue:
         if key in self._dirty:
             self._dirty.discard(key)
             self.add(key)
+
+    def pending(self, key: Hashable) -> bool:
+        """Queued or being processed now (a timer alone does not count)."""
+        return key in self._queued or key in self._running
 
     def scheduled(self, key: Hashable) -> bool:
         return key in self._timers or key in self._queued or key in self._running

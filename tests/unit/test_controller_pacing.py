@@ -1,0 +1,67 @@
+"""How the controller schedules an object after a sync: a deferred pass goes to the back
+of the queue, an endpoint that is only transitioning is left to the fast sweep."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timezone
+
+import pytest
+
+from endpoint_operator.handlers.config import OperatorConfig
+from endpoint_operator.handlers.controller import Controller, Tracked, _awaiting_transition
+from endpoint_operator.handlers.sync import SyncResult
+from endpoint_operator.handlers.workqueue import WorkQueue
+from endpoint_operator.plan.reconcile import Requeue
+
+SEEN = datetime(2026, 1, 1, tzinfo=timezone.utc)
+WHERE = dict(region="us-east-1", endpoint_name="ep")
+
+
+@pytest.mark.parametrize("result, awaiting", [
+    (SyncResult(Requeue.FAST, endpoint_seen=("Creating", SEEN), **WHERE), True),
+    (SyncResult(Requeue.FAST, endpoint_seen=("Updating", SEEN), **WHERE), True),
+    (SyncResult(Requeue.FAST, endpoint_seen=("Creating", SEEN), acted=True, **WHERE), False),  # just acted
+    (SyncResult(Requeue.FAST, endpoint_seen=("Creating", None), acted=True, transition_started=True, **WHERE),
+     True),  # CreateEndpoint just sent: the sweep sees it end
+    (SyncResult(Requeue.FAST, endpoint_seen=("InService", SEEN), **WHERE), False),  # e.g. collecting
+    (SyncResult(Requeue.FAST, delay=3.0, failed_attempt=True, endpoint_seen=("Creating", SEEN)), False),
+    (SyncResult(Requeue.SLOW, endpoint_seen=("InService", SEEN), **WHERE), False),
+])
+def test_only_a_sync_that_did_nothing_while_the_endpoint_transitions_waits_for_the_sweep(result, awaiting):
+    assert _awaiting_transition(result) is awaiting
+
+
+def record(results: dict[str, SyncResult], queued_before: list[str]) -> tuple[Controller, list[str]]:
+    async def scenario():
+        controller = Controller(syncer=None, aws=None, config=OperatorConfig(workers=1))
+        controller.queue = WorkQueue()
+        for name in queued_before:
+            controller.queue.add(("ml", name))
+        for name, result in results.items():
+            key = ("ml", name)
+            controller.objects[key] = Tracked(body={"metadata": {"name": name, "namespace": "ml"}})
+            controller._record(key, controller.objects[key], {}, result, now=100.0)
+        order = []
+        while len(controller.queue):
+            key = await controller.queue.get()
+            controller.queue.done(key)
+            order.append(key[1])
+        return controller, order
+    return asyncio.run(scenario())
+
+
+def test_a_deferred_pass_runs_again_after_every_object_already_waiting():
+    controller, order = record({"busy": SyncResult(Requeue.FAST, acted=True, deferred=True, **WHERE)},
+                               queued_before=["a", "b"])
+    assert order == ["a", "b", "busy"]
+    assert controller.objects[("ml", "busy")].in_flight
+
+
+def test_a_transitioning_endpoint_is_left_to_the_sweep_with_a_slow_backstop():
+    controller, order = record({"creating": SyncResult(Requeue.FAST, endpoint_seen=("Creating", SEEN), **WHERE)},
+                               queued_before=[])
+    tracked = controller.objects[("ml", "creating")]
+    assert order == []  # not polled now; the backstop timer is a sweep interval away
+    assert tracked.awaiting_transition and not tracked.in_flight
+    assert tracked.endpoint_seen == ("Creating", SEEN)
