@@ -65,3 +65,22 @@ def test_a_transitioning_endpoint_is_left_to_the_sweep_with_a_slow_backstop():
     assert order == []  # not polled now; the backstop timer is a sweep interval away
     assert tracked.awaiting_transition and not tracked.in_flight
     assert tracked.endpoint_seen == ("Creating", SEEN)
+
+
+def test_an_object_refused_a_token_before_acting_keeps_its_place_ahead_of_the_burst():
+    async def scenario() -> list[str]:
+        controller = Controller(syncer=None, aws=None, config=OperatorConfig(workers=1))
+        controller.queue = WorkQueue()
+        controller.queue.add(("ml", "continuing"))
+        key = ("ml", "new")
+        controller.objects[key] = Tracked(body={"metadata": {"name": "new", "namespace": "ml"}})
+        controller._record(key, controller.objects[key], {}, SyncResult(Requeue.FAST, delay=0.01, **WHERE), now=1.0)
+        await asyncio.sleep(0.05)
+        order = []
+        while len(controller.queue):
+            taken = await controller.queue.get()
+            controller.queue.done(taken)
+            order.append(taken[1])
+        return order
+
+    assert asyncio.run(scenario()) == ["new", "continuing"]

@@ -46,3 +46,14 @@ async def _take(queue: WorkQueue) -> str:
     key = await queue.get()
     queue.done(key)
     return key
+
+
+def test_a_scheduled_key_keeps_its_lane_when_it_fires():
+    async def scenario() -> list[str]:
+        queue = WorkQueue()
+        queue.add("continuing")
+        queue.add_after("not-acted-on-yet", 0.01, first=True)
+        await asyncio.sleep(0.05)
+        return [await _take(queue) for _ in range(len(queue))]
+
+    assert asyncio.run(scenario()) == ["not-acted-on-yet", "continuing"]

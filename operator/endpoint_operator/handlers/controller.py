@@ -47,6 +47,7 @@ class Tracked:
     attempts: int = 0
     in_flight: bool = False
     awaiting_transition: bool = False  # watched by the fast sweep, not polled on its own
+    acted: bool = False  # some sync of this process has acted on it
     deleted: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -77,7 +78,7 @@ class Controller:
         self._tasks = [loop.create_task(self._worker(i), name=f"worker-{i}") for i in range(self.config.workers)]
         self._tasks.append(loop.create_task(self._poller(), name="poller"))
         for key, tracked in self.objects.items():
-            self.queue.add(key, first=not tracked.last_sync)
+            self.queue.add(key, first=not tracked.acted)
 
     async def stop(self) -> None:
         self._stopping = True
@@ -124,11 +125,15 @@ class Controller:
             tracked.attempts = 0
             self._enqueue(key)
 
-    def _enqueue(self, key: Key, delay: float = 0.0, first: bool = False) -> None:
+    def _enqueue(self, key: Key, delay: float = 0.0, first: bool | None = None) -> None:
+        """`first` defaults to whether the object still waits for its first action."""
         if self.queue is None:
             return  # start() enqueues everything known
+        if first is None:
+            tracked = self.objects.get(key)
+            first = tracked is not None and not tracked.acted
         if delay > 0:
-            self.queue.add_after(key, delay)
+            self.queue.add_after(key, delay, first)
         else:
             self.queue.add(key, first=first)
 
@@ -174,6 +179,7 @@ class Controller:
         spread = 0.75 + (zlib.crc32(f"{key[0]}/{key[1]}".encode()) % 1000) / 2000
         tracked.next_resync = now + self.config.resync_seconds * spread
         tracked.attempts = tracked.attempts + 1 if result.failed_attempt else 0
+        tracked.acted = tracked.acted or result.acted
         if result.region:
             tracked.region, tracked.endpoint_name = result.region, result.endpoint_name
         if result.endpoint_seen is not None:
@@ -242,7 +248,7 @@ class Controller:
                     seen = tracked.endpoint_seen
                 if seen is not None and current != seen:
                     log.info("endpoint %s changed (%s -> %s); syncing", tracked.endpoint_name, seen, current)
-                    self._enqueue(key)
+                    self._enqueue(key, first=True)
         for key, tracked in list(self.objects.items()):
             if now >= tracked.next_resync and not self.queue.scheduled(key):
                 self._enqueue(key)

@@ -2,10 +2,10 @@
 most once, is never processed by two workers at once, and an event that arrives
 while its key is being processed makes it run once more afterwards.
 
-Keys added with `first=True` (objects never synced yet) are served before the
-others: under a burst of applies, every new object is acted on before any object
-takes its next step, so the last one is not first touched after all the others
-are finished."""
+Keys added with `first=True` (objects not acted on yet, and objects whose endpoint
+just finished a transition) are served before the others: under a burst of applies,
+every new object is acted on before any object takes its next step, and a status
+change is reported without waiting behind the burst."""
 
 from __future__ import annotations
 
@@ -33,10 +33,10 @@ class WorkQueue:
             (self._first if first else self._rest).append(key)
             self._ready.release()
 
-    def add_after(self, key: Hashable, delay: float) -> None:
+    def add_after(self, key: Hashable, delay: float, first: bool = False) -> None:
         """Schedule a key; an earlier schedule wins over a later one."""
         if delay <= 0:
-            self.add(key)
+            self.add(key, first)
             return
         loop = asyncio.get_running_loop()
         existing = self._timers.get(key)
@@ -44,7 +44,7 @@ class WorkQueue:
         if existing is not None and existing.when() <= when:
             return
         self._cancel_timer(key)
-        self._timers[key] = loop.call_at(when, self._fire, key)
+        self._timers[key] = loop.call_at(when, self._fire, key, first)
 
     def forget(self, key: Hashable) -> None:
         self._cancel_timer(key)
@@ -73,9 +73,9 @@ class WorkQueue:
     def __len__(self) -> int:
         return len(self._queued)
 
-    def _fire(self, key: Hashable) -> None:
+    def _fire(self, key: Hashable, first: bool) -> None:
         self._timers.pop(key, None)
-        self.add(key)
+        self.add(key, first)
 
     def _cancel_timer(self, key: Hashable) -> None:
         timer = self._timers.pop(key, None)
