@@ -5,7 +5,7 @@ The session operator stands down meanwhile and takes its lease back afterwards."
 
 from __future__ import annotations
 
-import contextlib
+import re
 import secrets
 from pathlib import Path
 
@@ -18,21 +18,9 @@ from fixtures.helm import CHART
 
 from . import kit
 from .conftest import FAST_ARGS
+from .standby import FAST_LEASE, session_operator_stood_down
 
 LEASE = "seo-lease"
-LEASE_ARGS = ["--leader-election", "--lease-name", LEASE, "--lease-duration", "3",
-              "--renew-deadline", "2", "--retry-period", "0.5"]
-
-
-@contextlib.contextmanager
-def session_operator_stood_down(operator):
-    operator.stop()  # a clean stop releases its lease
-    try:
-        yield
-    finally:
-        operator.start()
-        kit.wait_for(lambda: "endpoint_operator_leader 1.0" in operator.metrics(), timeout=30,
-                     what="the session operator to lead again")
 
 
 def service_account_kubeconfig(control_plane, namespace: str, account: str, path: Path) -> Path:
@@ -75,7 +63,7 @@ def test_the_operator_runs_on_the_charts_rbac_alone(scope, operator, control_pla
 
         sa_kubeconfig = service_account_kubeconfig(control_plane, release_namespace, account,
                                                    tmp_path / "kubeconfig")
-        args = [*FAST_ARGS, *LEASE_ARGS, "--lease-namespace", release_namespace]
+        args = [*FAST_ARGS, *FAST_LEASE, "--lease-name", LEASE, "--lease-namespace", release_namespace]
         if scope == "listed-namespaces":
             args += ["--namespace", namespace]
         log_path = tmp_path / "operator.log"
@@ -90,6 +78,19 @@ def test_the_operator_runs_on_the_charts_rbac_alone(scope, operator, control_pla
                 kit.delete(control_plane, namespace, "least-privilege", timeout=90)
                 assert kit.get(control_plane, namespace, "least-privilege") is None
                 log = restricted.log()
-        assert "Forbidden" not in log and " 403" not in log, log
+        refusals = [line for line in log.splitlines() if "Forbidden" in line or " 403" in line]
+        assert [line for line in refusals if not _in_terminating_namespace(control_plane, line)] == [], log
     finally:
         helm("uninstall", release, "-n", release_namespace, "--kubeconfig", kubeconfig, check=False)
+
+
+def _in_terminating_namespace(control_plane, line: str) -> bool:
+    """Objects other tests left behind sit in namespaces that stay Terminating here (no
+    controller-manager finalizes them); the API server refuses new events there with a
+    403 whatever the RBAC. Such a refusal is not a missing permission."""
+    found = re.search(r" on ([a-z0-9-]+)/[a-z0-9-]+: Forbidden", line)
+    if not found:
+        return False
+    phase = control_plane.kubectl("get", "namespace", found.group(1), "-o", "jsonpath={.status.phase}",
+                                  check=False).stdout
+    return phase == "Terminating"

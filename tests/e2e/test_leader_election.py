@@ -8,14 +8,15 @@ from endpoint_operator.sandbox.emulator.calls import READ_PREFIXES
 from endpoint_operator.sandbox.operator_process import OperatorProcess
 
 from . import kit
-from .conftest import FAST_ARGS, LEASE_ARGS
-
-LEADER_KEY = "sandbox"  # what OperatorProcess signs with by default
-STANDBY_KEY = "standby"
+from .conftest import FAST_ARGS
+from .standby import FAST_LEASE, leading, session_operator_stood_down
 
 
-def leading(process: OperatorProcess) -> bool:
-    return "endpoint_operator_leader 1.0" in process.metrics()
+def replica(control_plane, emulator, namespace: str, key: str, log_path) -> OperatorProcess:
+    return OperatorProcess(control_plane.kubeconfig, emulator.url, log_path,
+                           extra_args=[*FAST_ARGS, *FAST_LEASE, "--lease-namespace", namespace,
+                                       "--lease-name", "replicas"],
+                           env={"AWS_ACCESS_KEY_ID": key, "AWS_SECRET_ACCESS_KEY": key})
 
 
 def calls_by(emulator, key: str, after: int) -> list[dict]:
@@ -26,47 +27,42 @@ def mutations(calls: list[dict]) -> list[dict]:
     return [c for c in calls if c["service"] == "sagemaker" and not c["operation"].startswith(READ_PREFIXES)]
 
 
+def created_endpoints(calls: list[dict]) -> list[str]:
+    return [c["params"]["EndpointName"] for c in mutations(calls) if c["operation"] == "CreateEndpoint"]
+
+
 def test_only_the_lease_holder_acts_and_a_follower_takes_over(operator, control_plane, emulator, namespace,
                                                               tmp_path):
-    kit.wait_for(lambda: leading(operator), timeout=30, what="the session operator to lead")
-    second = OperatorProcess(control_plane.kubeconfig, emulator.url, tmp_path / "second.log",
-                             extra_args=[*FAST_ARGS, *LEASE_ARGS],
-                             env={"AWS_ACCESS_KEY_ID": STANDBY_KEY, "AWS_SECRET_ACCESS_KEY": STANDBY_KEY})
-    second.start()
-    try:
-        assert not leading(second)
-        start = _last_seq(emulator)
+    with session_operator_stood_down(operator):
+        first = replica(control_plane, emulator, namespace, "first", tmp_path / "first.log").start()
+        second = None
+        try:
+            kit.wait_for(lambda: leading(first), timeout=30, what="the first replica to lead")
+            second = replica(control_plane, emulator, namespace, "second", tmp_path / "second.log").start()
+            assert not leading(second)
+            start = _last_seq(emulator)
 
-        first = kit.example("realtime.yaml", namespace, rename="leader-one")
-        kit.apply(control_plane, first, emulator)
-        obj = kit.wait_condition(control_plane, namespace, "leader-one", "Ready", timeout=90)
-        endpoint = obj["status"]["endpoint"]["name"]
-        assert calls_by(emulator, STANDBY_KEY, start) == []
-        created = [c for c in mutations(calls_by(emulator, LEADER_KEY, start)) if c["operation"] == "CreateEndpoint"]
-        assert [c["params"]["EndpointName"] for c in created] == [endpoint]
-        assert "endpoint_operator_objects 1.0" in second.metrics()  # the follower tracks it all the same
+            kit.apply(control_plane, kit.example("realtime.yaml", namespace, rename="leader-one"), emulator)
+            obj = kit.wait_condition(control_plane, namespace, "leader-one", "Ready", timeout=90)
+            assert calls_by(emulator, "second", start) == []  # not even a read
+            assert created_endpoints(calls_by(emulator, "first", start)) == [obj["status"]["endpoint"]["name"]]
+            # The follower tracks the object all the same, ready to take over.
+            assert f'endpoint_operator_ready{{name="leader-one",namespace="{namespace}"}} 1.0' in second.metrics()
 
-        # The leader dies without releasing: the follower waits out the lease, then acts.
-        operator.kill()
-        kit.wait_for(lambda: leading(second), timeout=30, what="the follower to take over")
-        takeover = _last_seq(emulator)
-        later = kit.example("realtime.yaml", namespace, rename="leader-two")
-        kit.apply(control_plane, later, emulator)
-        obj = kit.wait_condition(control_plane, namespace, "leader-two", "Ready", timeout=90)
-        created = [c for c in mutations(calls_by(emulator, STANDBY_KEY, takeover))
-                   if c["operation"] == "CreateEndpoint"]
-        assert [c["params"]["EndpointName"] for c in created] == [obj["status"]["endpoint"]["name"]]
-        # The dead replica sent nothing; the test's own S3 seeding signs with the same key.
-        assert [c for c in calls_by(emulator, LEADER_KEY, takeover) if c["service"] == "sagemaker"] == []
-    finally:
-        # Hand the lease back to the session operator for the tests after this one:
-        # a clean stop releases it, so the restarted replica takes over at once.
-        if operator.process is None or operator.process.poll() is not None:
-            operator.start()
-        second.stop()
-    kit.wait_for(lambda: leading(operator), timeout=30, what="the session operator to lead again")
-    kit.delete(control_plane, namespace, "leader-one")
-    kit.delete(control_plane, namespace, "leader-two")
+            # The leader dies without releasing: the follower waits out the lease, then acts.
+            first.kill()
+            kit.wait_for(lambda: leading(second), timeout=30, what="the follower to take over")
+            takeover = _last_seq(emulator)
+            kit.apply(control_plane, kit.example("realtime.yaml", namespace, rename="leader-two"), emulator)
+            obj = kit.wait_condition(control_plane, namespace, "leader-two", "Ready", timeout=90)
+            assert created_endpoints(calls_by(emulator, "second", takeover)) == [obj["status"]["endpoint"]["name"]]
+            assert calls_by(emulator, "first", takeover) == []
+            kit.delete(control_plane, namespace, "leader-one")
+            kit.delete(control_plane, namespace, "leader-two")
+        finally:
+            first.kill()
+            if second is not None:
+                second.stop()
 
 
 def _last_seq(emulator) -> int:
