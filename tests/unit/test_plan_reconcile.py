@@ -272,6 +272,20 @@ def test_corrections_say_what_drifted():
     assert decision.corrections == ("Endpoint ml-recs was deleted out of band; recreating it",)
 
 
+def test_an_out_of_band_delete_caught_while_deleting_is_said_once():
+    seen_deleting = reconcile(BP1, built(BP1, ep=endpoint(BP1, "Deleting")), 1, status_of(BP1))
+    assert seen_deleting.actions == ()
+    assert seen_deleting.corrections == ("Endpoint ml-recs is being deleted out of band; it will be recreated",)
+    gone = reconcile(BP1, built(BP1, ep=None), 1, seen_deleting.status)
+    assert [type(a).__name__ for a in gone.actions][-1] == "CreateEndpoint"
+    assert gone.corrections == ()
+
+
+def test_replacing_a_failed_endpoint_is_not_called_drift():
+    deleting = reconcile(BP1, built(BP1, ep=endpoint(BP1, "Deleting")), 1, status_of(BP1, "Failed"))
+    assert deleting.corrections == ()
+
+
 def test_rollback_is_recorded_in_status_and_carried():
     first = reconcile(BP2, built(BP1, BP2, ep=endpoint(BP1, failure_reason="boom")), 1, status_of(BP1, "Updating", target_config=C2))
     assert first.status.endpoint.failed_config == C2

@@ -65,6 +65,9 @@ def _create(bp: Blueprint, prev: EndpointStatus | None) -> EndpointStep:
 def _wait(bp: Blueprint, ep: ObservedEndpoint, prev: EndpointStatus | None) -> EndpointStep:
     target = prev.target_config if prev else None
     heading = f"; target config {target}" if target and target != ep.config_name else ""
+    # The operator deletes only Failed endpoints; one seen Deleting after it served was
+    # deleted out of band. Said now: once it is gone, status no longer tells who did it.
+    deleted_out_of_band = ep.status == "Deleting" and prev is not None and prev.status not in (None, "Deleting", "Failed")
     return EndpointStep(
         phase=ep.status,
         reason=f"Endpoint{ep.status}",
@@ -72,6 +75,7 @@ def _wait(bp: Blueprint, ep: ObservedEndpoint, prev: EndpointStatus | None) -> E
         in_flight=True,
         target_config=target,
         failed_config=_still_failed(bp, prev),
+        correction=f"Endpoint {ep.name} is being deleted out of band; it will be recreated" if deleted_out_of_band else None,
     )
 
 
