@@ -85,6 +85,33 @@ def test_slow_api_adds_latency(aws):
     assert aws.emulator.calls(operation="ListModels")[-1]["faults"] == []
 
 
+def test_a_stalled_call_takes_effect_before_its_answer_arrives(aws):
+    """The window a client crash falls into: another client already sees the result."""
+    import threading
+
+    aws.emulator.stall(1.5, service="sagemaker", operation="CreateModel", params={"ModelName": "held"})
+    role, image = "arn:aws:iam::123456789012:role/r", {"Image": "img"}
+    aws.sagemaker.create_model(ModelName="quick", ExecutionRoleArn=role, PrimaryContainer=image)  # params differ
+    answered = threading.Event()
+    caller = threading.Thread(target=lambda: (aws.sagemaker.create_model(
+        ModelName="held", ExecutionRoleArn=role, PrimaryContainer=image), answered.set()))
+    caller.start()
+    wait_for(lambda: [f["fired"] for f in aws.emulator.faults()], lambda fired: fired == [1], every=0.05)
+    seen = wait_for(lambda: [m["ModelName"] for m in aws.sagemaker.list_models()["Models"]],
+                    lambda names: "held" in names, every=0.05)
+    assert sorted(seen) == ["held", "quick"] and not answered.is_set()
+    caller.join(timeout=10)
+    assert answered.is_set()
+    held = aws.emulator.calls(operation="CreateModel")[-1]
+    assert held["params"]["ModelName"] == "held" and held["duration_ms"] >= 1500
+
+
+def test_a_fault_needs_its_settings(aws):
+    for kind in ("stall", "latency"):
+        with pytest.raises(Exception, match="seconds > 0"):
+            aws.emulator.add_fault(kind, seconds=0)
+
+
 def test_rate_limit_throttles_above_the_budget_per_operation_class(aws):
     sagemaker = aws.client("sagemaker", max_attempts=1)
     aws.emulator.rate_limit(per_second=3, service="sagemaker", operation_class="read")

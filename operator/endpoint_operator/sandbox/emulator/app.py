@@ -77,6 +77,8 @@ class EmulatorApp:
                 response.body = b""  # HEAD answers carry headers only, errors too
         else:
             response = self._answer(call, environ)
+        if verdict.stall and response.status < 400:
+            time.sleep(verdict.stall)  # done, answer not yet sent: where a client dies
         self.state.log.record(
             started=started, service=call.service, region=call.region, operation=call.operation,
             params=call.params, status=response.status, error_code=_error_code(response),

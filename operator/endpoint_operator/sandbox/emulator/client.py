@@ -56,7 +56,8 @@ class EmulatorClient:
 
     def add_fault(self, kind: str, **scope: Any) -> int:
         """Add a fault rule and return its id. Scope: service, operation, operation_class
-        (read|write), count; kind options: status, code, message, seconds, per_second."""
+        (read|write), params (request values to match), count; kind options: status, code,
+        message, seconds, per_second."""
         return self._call("POST", "faults", {"kind": kind, **_present(scope)})["id"]
 
     def throttle(self, service: str | None = None, operation: str | None = None,
@@ -70,6 +71,11 @@ class EmulatorClient:
     def slow(self, seconds: float, service: str | None = None, operation: str | None = None,
              count: int | None = None, **more: Any) -> int:
         return self.add_fault("latency", seconds=seconds, service=service, operation=operation, count=count, **more)
+
+    def stall(self, seconds: float, service: str | None = None, operation: str | None = None,
+              count: int | None = None, **more: Any) -> int:
+        """The call takes effect at once; its answer waits `seconds`."""
+        return self.add_fault("stall", seconds=seconds, service=service, operation=operation, count=count, **more)
 
     def rate_limit(self, per_second: int, service: str | None = None, operation: str | None = None,
                    operation_class: str | None = None, **more: Any) -> int:

@@ -1,6 +1,9 @@
 """Faults a test switches on and off at runtime: throttling, server errors, slow
-calls and rate limits, scoped by service, operation or operation class, for every
-matching call or only the next N.
+calls, stalled answers and rate limits, scoped by service, operation, operation
+class or request parameters, for every matching call or only the next N.
+
+A stall is the window a client crash falls into: AWS has done the call and the
+answer has not arrived yet. A test kills its client inside it.
 
 moto has no fault injection at all; AWS throttles and fails, and a client that
 never saw it in a test will not survive it in production.
@@ -18,7 +21,7 @@ from typing import Any
 from .calls import Call
 from .responses import ApiError
 
-KINDS = ("throttle", "error", "latency", "rate")
+KINDS = ("throttle", "error", "latency", "stall", "rate")
 
 # What AWS sends when it throttles, by wire protocol (S3 says SlowDown with a 503).
 _THROTTLE = {"json": ("ThrottlingException", 400), "query": ("Throttling", 400), "rest-xml": ("SlowDown", 503)}
@@ -39,7 +42,8 @@ class FaultRule:
     status: int | None = None  # error: 500 (default) or 503; throttle: override
     code: str | None = None
     message: str | None = None
-    seconds: float = 0.0  # latency: added to each matching call
+    seconds: float = 0.0  # latency: added before each matching call; stall: after it took effect
+    params: dict[str, Any] | None = None  # only calls whose request has these top-level values
     per_second: int | None = None  # rate: calls allowed per second, per service and operation class
     id: int = 0
     fired: int = 0
@@ -50,8 +54,10 @@ class FaultRule:
             raise ValueError(f"fault kind must be one of {', '.join(KINDS)}, not {self.kind!r}")
         if self.kind == "rate" and not self.per_second:
             raise ValueError("a rate fault needs per_second")
-        if self.kind == "latency" and self.seconds <= 0:
-            raise ValueError("a latency fault needs seconds > 0")
+        if self.kind in ("latency", "stall") and self.seconds <= 0:
+            raise ValueError(f"a {self.kind} fault needs seconds > 0")
+        if self.params is not None and not isinstance(self.params, dict):
+            raise ValueError("params must be an object of request parameters")
         if self.operation_class not in (None, "read", "write"):
             raise ValueError("operation_class must be read or write")
 
@@ -60,6 +66,7 @@ class FaultRule:
             (self.service is None or self.service == call.service)
             and (self.operation is None or self.operation == call.operation)
             and (self.operation_class is None or self.operation_class == call.operation_class)
+            and all(call.params.get(key) == value for key, value in (self.params or {}).items())
         )
 
     def error_for(self, call: Call) -> ApiError:
@@ -90,6 +97,7 @@ class FaultRule:
 @dataclass
 class Verdict:
     delay: float = 0.0
+    stall: float = 0.0  # hold the answer this long after the call took effect
     error: ApiError | None = None
     rule_ids: list[int] = field(default_factory=list)
 
@@ -133,6 +141,8 @@ class FaultBook:
                     continue
                 if rule.kind == "latency":
                     verdict.delay += rule.seconds
+                elif rule.kind == "stall":
+                    verdict.stall += rule.seconds
                 elif verdict.error is not None:
                     continue
                 elif rule.kind == "rate" and not rule.over_rate(call, now):
