@@ -140,11 +140,7 @@ def test_kills_across_create_update_rollout_and_delete_leave_no_trace(plane, emu
     assert sm.list_endpoints()["Endpoints"] == []
     assert sm.list_endpoint_configs()["EndpointConfigs"] == []
     assert sm.list_models()["Models"] == []
-    if off_walk:
-        # A known defect, open in the rollout issue: with some kill timings a rollout walks
-        # its steps a second time (seen once in three runs: [60, 100, 60, 100]). Every other
-        # invariant above held; this is reported as xfailed with the walks, never hidden.
-        pytest.xfail(f"rollout steps repeated or skipped after kills (known defect): {off_walk}")
+    assert off_walk == {}, "a rollout shifted a step twice, skipped one, or walked its steps again"
 
 
 def _weights(call: dict) -> dict[str, float]:

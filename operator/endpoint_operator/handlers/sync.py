@@ -147,6 +147,8 @@ class Syncer:
                 self.kube.post_event(body, "Warning", "DriftCorrected", correction)
             for type_, reason, message in decision.notices:
                 self.kube.post_event(body, type_, reason, message)
+            if decision.actions and not self._write_ahead(body, previous, decision):
+                return SyncResult(Requeue.FAST, delay=0.5, failed_attempt=True, **where)
             deferred = False
             for index, action in enumerate(decision.actions):
                 if index and sagemaker.budget_spent("mutation"):
@@ -279,6 +281,23 @@ class Syncer:
         new = status.to_wire()
         self._write(body, new)
 
+    def _write_ahead(self, body, previous: ModelEndpointStatus | None, decision: Decision) -> bool:
+        """A rollout's next state is recorded before the calls that enact it: a process
+        killed after SageMaker took a call but before status said so would otherwise
+        resume from the state before it (start the canary again, or walk the steps
+        twice). Replaying the recorded state is safe: every phase checks what SageMaker
+        already did. False when the write did not land: then nothing is called."""
+        before = previous.rollout if previous else None
+        after = decision.status.rollout
+        if after == before:
+            return True
+        status = dict(body.get("status") or {})
+        if after is None:
+            status.pop("rollout", None)
+        else:
+            status["rollout"] = after.to_wire()
+        return self._write(body, status)
+
     def _write_conditions(self, body, previous: ModelEndpointStatus | None, computed: list[Condition]) -> None:
         now = self.clock()
         old_conditions = previous.conditions if previous else None
@@ -287,17 +306,37 @@ class Syncer:
         new["conditions"] = [c.to_wire() for c in merged]
         self._write(body, new)
 
-    def _write(self, body, new: dict[str, Any]) -> None:
+    def _write(self, body, new: dict[str, Any]) -> bool:
+        """Patch status to `new`. The body then holds what was written, so a sync that
+        runs before the watch delivers this write plans from it, not from the state
+        before. False when the object changed or went away."""
         old = body.get("status") or {}
         if new == old:
-            return
-        patch = {key: None for key in old if key not in new}  # a merge patch clears with null
-        patch.update(new)
+            return True
         meta = body["metadata"]
         try:
-            self.kube.patch_status(meta["namespace"], meta["name"], patch)
+            self.kube.patch_status(meta["namespace"], meta["name"], merge_patch(old, new))
         except Conflict:
             log.info("%s/%s changed or went away while syncing", meta["namespace"], meta["name"])
+            return False
+        body["status"] = new
+        return True
+
+
+def merge_patch(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    """The JSON merge patch (RFC 7386) that turns `old` into `new`: a field gone from a
+    nested object is cleared with null, since a merge patch merges objects key by key
+    (lists are replaced whole)."""
+    patch: dict[str, Any] = {key: None for key in old if key not in new}
+    for key, value in new.items():
+        before = old.get(key)
+        if isinstance(value, dict) and isinstance(before, dict):
+            nested = merge_patch(before, value)
+            if nested:
+                patch[key] = nested
+        elif value != before or key not in old:
+            patch[key] = value
+    return patch
 
 
 def _mark_retained(sagemaker, observed, now: datetime) -> None:

@@ -163,6 +163,10 @@ class _Machine:
                 return self.release()
             if r.to_revision != bp.config.name:
                 return self.retarget(r)
+            if ep.config_name == r.to_revision and r.phase != ROLLING_BACK:
+                # Promoted before status said so (a status from before the operator wrote
+                # ahead): the rollout is done, never walked again.
+                return self.promoting(r)
             return {
                 STARTING: self.starting,
                 PROMOTING: self.promoting,

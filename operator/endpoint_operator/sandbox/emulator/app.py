@@ -77,14 +77,15 @@ class EmulatorApp:
                 response.body = b""  # HEAD answers carry headers only, errors too
         else:
             response = self._answer(call, environ)
-        if verdict.stall and response.status < 400:
-            time.sleep(verdict.stall)  # done, answer not yet sent: where a client dies
         self.state.log.record(
             started=started, service=call.service, region=call.region, operation=call.operation,
             params=call.params, status=response.status, error_code=_error_code(response),
             duration_ms=(time.perf_counter() - clock) * 1000, faults=verdict.rule_ids,
             access_key=call.access_key,
         )
+        if verdict.stall and response.status < 400:
+            # Done and logged, the answer not yet sent: the window a client dies in.
+            time.sleep(verdict.stall)
         return response
 
     def _answer(self, call: Call, environ: dict[str, Any]) -> HttpResponse:
