@@ -78,6 +78,8 @@ def _add_run_arguments(run: argparse.ArgumentParser) -> None:
     run.add_argument("--workers", type=int, default=8)
     run.add_argument("--mutations-per-second", type=float, default=5.0)
     run.add_argument("--reads-per-second", type=float, default=10.0)
+    run.add_argument("--sweep-read-reserve", type=int, default=10,
+                     help="read tokens kept for the ListEndpoints sweep (one per 100 endpoints); 0 disables")
     run.add_argument("--liveness-port", type=int, default=8080, help="serves /healthz; 0 disables")
     run.add_argument("--metrics-port", type=int, default=8081, help="serves /metrics and /healthz; 0 disables")
     run.add_argument("--leader-election", action="store_true",
@@ -126,7 +128,8 @@ def _run(args: argparse.Namespace) -> int:
         fast_poll_seconds=args.fast_poll_seconds, sweep_seconds=args.sweep_seconds,
         resync_seconds=args.resync_seconds, workers=args.workers,
         aws_endpoint_url=args.aws_endpoint_url, reads_per_second=args.reads_per_second,
-        mutations_per_second=args.mutations_per_second, namespaces=tuple(args.namespace),
+        mutations_per_second=args.mutations_per_second, sweep_read_reserve=args.sweep_read_reserve,
+        namespaces=tuple(args.namespace),
         prices_path=args.prices,
         metrics_port=args.metrics_port, lease=lease,
     )

@@ -43,6 +43,28 @@ def clients(aws) -> ClientFactory:
     return ClientFactory(session(), endpoint_url=aws.url)
 
 
+def test_the_sweep_lists_endpoints_from_the_reserve_when_syncs_spent_the_reads(clients, aws):
+    limiters = LimiterRegistry(reads_per_second=0.5, mutations_per_second=1.0, burst=4, clock=FrozenClock(),
+                               read_reserve=2)
+    gateway = SageMakerGateway(clients, limiters, REGION, stats=CallStats())
+    sm = aws.client("sagemaker")
+    sm.create_model(ModelName="m", ExecutionRoleArn="arn:aws:iam::123456789012:role/r", PrimaryContainer={"Image": "img"})
+    for i in range(3):
+        sm.create_endpoint_config(EndpointConfigName=f"c{i}", ProductionVariants=[{
+            "VariantName": "primary", "ModelName": "m", "InitialInstanceCount": 1, "InstanceType": "ml.m5.large"}])
+        sm.create_endpoint(EndpointName=f"sweep-{i}", EndpointConfigName=f"c{i}")
+
+    gateway.describe_endpoint("recs")
+    gateway.describe_endpoint("recs")
+    with pytest.raises(Transient):  # the syncs' reads stop at the reserve
+        gateway.describe_endpoint("recs")
+    with pytest.raises(Transient):  # so does a listing without priority
+        gateway.list_endpoints()
+    names = {s.name for s in gateway.list_endpoints(priority=True)}
+    assert names == {"sweep-0", "sweep-1", "sweep-2"}
+    assert gateway.stats.snapshot()[("sagemaker", "ListEndpoints", "limited")] == 1
+
+
 def test_a_spent_read_budget_raises_transient_without_calling_aws(clients, aws):
     limiters = LimiterRegistry(reads_per_second=0.5, mutations_per_second=1.0, burst=2, clock=FrozenClock())
     gateway = SageMakerGateway(clients, limiters, REGION, stats=CallStats())

@@ -223,3 +223,37 @@ def test_throttles_of_one_overshoot_halve_the_rates_once(clock):
     clock.advance(1.0)
     limiter.penalize()  # still too fast a second later: halve again
     assert limiter.rate("read") == pytest.approx(4.0)
+
+
+def test_the_read_reserve_is_left_for_priority_callers(clock):
+    limiter = RateLimiter(reads_per_second=10.0, mutations_per_second=1.0, burst=20, clock=clock, read_reserve=10)
+
+    assert spend(limiter, "read") == 10  # ordinary reads stop at the reserve...
+    assert limiter.spent("read")
+    assert limiter.try_acquire("read") == pytest.approx(0.1)  # ...and wait for a token above it
+    for _ in range(10):  # the sweep's pages still go at once
+        assert limiter.try_acquire("read", priority=True) == 0.0
+    assert limiter.try_acquire("read", priority=True) == pytest.approx(0.1)
+    # Refill goes to the reserve first: ordinary reads wait until it is whole again.
+    assert limiter.try_acquire("read") == pytest.approx(1.1)
+    clock.advance(1.1)
+    assert limiter.try_acquire("read") == 0.0
+
+
+def test_the_reserve_costs_no_rate(clock):
+    limiter = RateLimiter(reads_per_second=10.0, mutations_per_second=1.0, burst=20, clock=clock, read_reserve=10)
+    spend(limiter, "read")
+    went = 0
+    for _ in range(100):  # ten seconds of ordinary reads, none by the sweep
+        clock.advance(0.1)
+        went += spend(limiter, "read")
+    assert went == 100
+
+
+def test_the_reserve_is_for_reads_only_and_below_the_burst(clock):
+    limiter = RateLimiter(reads_per_second=1.0, mutations_per_second=1.0, burst=3, clock=clock, read_reserve=2)
+    assert spend(limiter, "mutation") == 3
+    with pytest.raises(ValueError):
+        RateLimiter(reads_per_second=1.0, mutations_per_second=1.0, burst=3, read_reserve=3)
+    registry = LimiterRegistry(reads_per_second=1.0, mutations_per_second=1.0, burst=3, clock=clock, read_reserve=2)
+    assert spend(registry.get("1", "us-east-1"), "read") == 1

@@ -45,17 +45,19 @@ class ServiceGateway:
         the sync then leaves its remaining mutations to a later pass, behind other objects."""
         return self._limiter().spent(kind)
 
-    def _call(self, operation: str, kind: Kind, *, budgeted: bool = True, **params: Any) -> dict[str, Any]:
+    def _call(self, operation: str, kind: Kind, *, budgeted: bool = True, priority: bool = False,
+              **params: Any) -> dict[str, Any]:
         """Call `operation` (AWS's name, e.g. DescribeEndpoint) if the budget allows.
 
-        `budgeted=False` is for the later steps of one logical operation already paid for."""
+        `budgeted=False` is for the later steps of one logical operation already paid for;
+        `priority` may take the limiter's read reserve (the shared sweep)."""
         limiter = self._limiter()
-        wait = limiter.try_acquire(kind) if budgeted else 0.0
+        wait = limiter.try_acquire(kind, priority) if budgeted else 0.0
         paced = 0.0
         while 0 < wait and paced + wait <= self.max_pace_seconds:
             time.sleep(wait)
             paced += wait
-            wait = limiter.try_acquire(kind)
+            wait = limiter.try_acquire(kind, priority)
         if wait > 0:
             self.stats.record(self.service, operation, LIMITED)
             raise Transient(
@@ -81,12 +83,13 @@ class ServiceGateway:
         *,
         token_in: str = "NextToken",
         token_out: str = "NextToken",
+        priority: bool = False,
         **params: Any,
     ) -> Iterator[dict[str, Any]]:
         """Every page of a listing; each page is one budgeted call."""
         token: str | None = None
         while True:
-            page = self._call(operation, kind, **params, **({token_in: token} if token else {}))
+            page = self._call(operation, kind, priority=priority, **params, **({token_in: token} if token else {}))
             yield page
             token = page.get(token_out)
             if not token:

@@ -4,6 +4,12 @@ SageMaker publishes no control-plane rate limits and throttles callers that poll
 eagerly. Every call asks the limiter first; a refusal becomes a Transient error with the
 wait, so the caller requeues instead of sleeping. Reads and mutations have separate
 token buckets, so a burst of creates cannot starve status reads.
+
+The last `read_reserve` read tokens are the priority callers' (the ListEndpoints
+sweep, which sees every endpoint's transitions at once): eight workers draining the
+read bucket during a burst would otherwise refuse the sweep its pages, and every
+transition's end would go unseen until the burst was over. The reserve costs no rate:
+what the sweep does not take, the bucket refills above it for everyone.
 """
 
 from __future__ import annotations
@@ -20,6 +26,8 @@ Clock = Callable[[], float]
 DEFAULT_READS_PER_SECOND = 10.0
 DEFAULT_MUTATIONS_PER_SECOND = 2.0
 DEFAULT_BURST = 20
+# One sweep of 1,000 endpoints is ten ListEndpoints pages.
+DEFAULT_READ_RESERVE = 10
 
 
 @dataclass
@@ -47,9 +55,13 @@ class RateLimiter:
         recovery_seconds: float = 60.0,
         min_factor: float = 1 / 16,
         penalty_window: float = 1.0,
+        read_reserve: int = 0,
     ) -> None:
         if reads_per_second <= 0 or mutations_per_second <= 0 or burst < 1:
             raise ValueError("rates must be positive and burst at least 1")
+        if not 0 <= read_reserve < burst:
+            raise ValueError("the read reserve must be at least 0 and below the burst")
+        self._read_reserve = float(read_reserve)
         self._clock = clock
         self._burst = float(burst)
         self._recovery_seconds = recovery_seconds
@@ -67,20 +79,25 @@ class RateLimiter:
         self._penalized_at = now
         self._penalized_once = False
 
-    def try_acquire(self, kind: Kind) -> float:
-        """0.0 and a token taken if the call may go now; else the seconds to wait (no token taken)."""
+    def try_acquire(self, kind: Kind, priority: bool = False) -> float:
+        """0.0 and a token taken if the call may go now; else the seconds to wait (no token
+        taken). A read without priority leaves the reserve in the bucket."""
         with self._lock:
             now = self._clock()
             bucket = self._refill(kind, now)
-            if bucket.tokens >= 1.0:
+            need = 1.0 + self._held_back(kind, priority)
+            if bucket.tokens >= need:
                 bucket.tokens -= 1.0
                 return 0.0
-            return (1.0 - bucket.tokens) / (bucket.rate * self._factor(now))
+            return (need - bucket.tokens) / (bucket.rate * self._factor(now))
 
     def spent(self, kind: Kind) -> bool:
-        """True when a call of `kind` would have to wait now (nothing is taken)."""
+        """True when a call of `kind` without priority would have to wait now (nothing is taken)."""
         with self._lock:
-            return self._refill(kind, self._clock()).tokens < 1.0
+            return self._refill(kind, self._clock()).tokens < 1.0 + self._held_back(kind, False)
+
+    def _held_back(self, kind: str, priority: bool) -> float:
+        return self._read_reserve if kind == "read" and not priority else 0.0
 
     def penalize(self) -> None:
         """AWS throttled a call: halve the speed and drop the saved-up burst."""
@@ -123,8 +140,10 @@ class LimiterRegistry:
         mutations_per_second: float = DEFAULT_MUTATIONS_PER_SECOND,
         burst: int = DEFAULT_BURST,
         clock: Clock = time.monotonic,
+        read_reserve: int = 0,
     ) -> None:
         self._settings = (reads_per_second, mutations_per_second, burst)
+        self._read_reserve = read_reserve
         self._clock = clock
         self._lock = threading.Lock()
         self._limiters: dict[tuple[str, str], RateLimiter] = {}
@@ -133,7 +152,7 @@ class LimiterRegistry:
         with self._lock:
             limiter = self._limiters.get((account, region))
             if limiter is None:
-                limiter = RateLimiter(*self._settings, clock=self._clock)
+                limiter = RateLimiter(*self._settings, clock=self._clock, read_reserve=self._read_reserve)
                 self._limiters[(account, region)] = limiter
             return limiter
 

@@ -33,15 +33,16 @@ class SageMakerGateway(ServiceGateway):
 
     # ---- observe ------------------------------------------------------------------------
 
-    def list_endpoints(self, name_contains: str | None = None) -> list[EndpointSummary]:
-        """Every endpoint (all pages), with the status and time that tell whether to describe."""
+    def list_endpoints(self, name_contains: str | None = None, *, priority: bool = False) -> list[EndpointSummary]:
+        """Every endpoint (all pages), with the status and time that tell whether to describe.
+        `priority`: the shared sweep, which may use the read reserve."""
         return [
             EndpointSummary(
                 name=row["EndpointName"],
                 status=row["EndpointStatus"],
                 last_modified=row.get("LastModifiedTime"),
             )
-            for page in self._pages("ListEndpoints", "read", **_listing(name_contains))
+            for page in self._pages("ListEndpoints", "read", priority=priority, **_listing(name_contains))
             for row in page.get("Endpoints", [])
         ]
 

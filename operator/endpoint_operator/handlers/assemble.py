@@ -21,7 +21,8 @@ def build_controller(config: OperatorConfig, kubeconfig: str | None = None) -> C
     # when the lease is lost changes nothing the next leader owns, in AWS or in the cluster.
     clients = ClientFactory(fenced_session(lambda: controller.acting), endpoint_url=config.aws_endpoint_url)
     limiters = LimiterRegistry(reads_per_second=config.reads_per_second,
-                               mutations_per_second=config.mutations_per_second, burst=config.burst)
+                               mutations_per_second=config.mutations_per_second, burst=config.burst,
+                               read_reserve=min(config.sweep_read_reserve, config.burst - 1))
     aws = AwsGateways(clients, limiters)
     syncer = Syncer(kube, aws, Backoff(), prices=load_prices(config.prices_path))
     controller = Controller(syncer, aws, config)

@@ -18,6 +18,7 @@ import asyncio
 import logging
 import zlib
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -232,7 +233,7 @@ class Controller:
         regions = {t.region for t in self.objects.values() if t.region}
         for region in sorted(regions):
             gateway = self.aws.sagemaker(region)
-            summaries = await loop.run_in_executor(self._executor, gateway.list_endpoints, None)
+            summaries = await loop.run_in_executor(self._executor, partial(gateway.list_endpoints, None, priority=True))
             by_name = {s.name: (s.status, s.last_modified) for s in summaries}
             for key, tracked in list(self.objects.items()):
                 if tracked.region != region or tracked.endpoint_name is None or tracked.in_flight:
