@@ -139,7 +139,7 @@ def test_printer_columns():
     assert columns["Mode reason"] == {**columns["Mode reason"], "jsonPath": ".status.modeReason", "priority": 1}
     assert columns["Ready"]["jsonPath"] == '.status.conditions[?(@.type=="Ready")].status'
     assert columns["Cost/mo"]["jsonPath"] == ".status.cost.monthlyUSD"
-    assert columns["Step"]["jsonPath"] == ".status.rollout.step" and "priority" not in columns["Step"]
+    assert columns["Step"]["jsonPath"] == ".status.rollout.progress" and "priority" not in columns["Step"]
     assert columns["Canary"]["jsonPath"] == ".status.rollout.weight"
     assert columns["Pause until"]["type"] == "string"  # a date column shows a future time as <invalid>
     assert columns["Age"]["type"] == "date"

@@ -391,6 +391,7 @@ class Walk:
 
 def walk(bp, gates_at, command_at=lambda now: None, until=timedelta(hours=5)):
     world_, status, now = Walk(), prev(None, bp=OLD, config=OLD.config), T0
+    world_.progress = []  # the Step column as kubectl shows it, each change
     while now < T0 + until:
         observed = world_.observe()
         query = ro.gate_query(bp, observed, status)
@@ -398,6 +399,9 @@ def walk(bp, gates_at, command_at=lambda now: None, until=timedelta(hours=5)):
         for action in decision.actions:
             world_.apply(action)
         status = decision.status
+        shown = status.rollout.progress if status.rollout else None
+        if shown and (not world_.progress or world_.progress[-1] != shown):
+            world_.progress.append(shown)
         world_.tick()
         now += timedelta(minutes=5)
     return world_, status
@@ -406,6 +410,7 @@ def walk(bp, gates_at, command_at=lambda now: None, until=timedelta(hours=5)):
 def test_walk_15_50_100_ends_on_the_new_model_alone():
     world_, status = walk(NEW, lambda now: OK)
     assert world_.shifts == [50.0, 100.0]
+    assert world_.progress == ["1/3", "2/3", "3/3"]
     assert world_.config == NEW.config.name and set(world_.configs) == {NEW.config.name}
     assert world_.models == {NEW.models[0].name}
     assert status.rollout.phase == ro.SUCCEEDED

@@ -63,6 +63,7 @@ class RolloutStatus(KubeModel):
     last_gate: Annotated[str | None, Field(description="The gate judged last, and how it went.")] = None
     message: str | None = None
     steps: Annotated[int | None, Field(description="Number of steps in spec.rollout.steps.")] = None
+    progress: Annotated[str | None, Field(description="The current step, counted from 1, of the steps: 2/3.")] = None
     canary_config: Annotated[str | None, Field(description="EndpointConfig serving the primary and canary variants.")] = None
     handled_command: Annotated[str | None, Field(description="The endpoint-operator.io/rollout annotation value already acted on.")] = None
 

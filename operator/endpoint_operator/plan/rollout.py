@@ -203,7 +203,7 @@ class _Machine:
         if status is None and new_handled is not None:
             status = RolloutStatus(handled_command=new_handled)
         elif status is not None:
-            status = status.model_copy(update={"handled_command": new_handled})
+            status = status.model_copy(update={"handled_command": new_handled, "progress": _progress(status)})
             if status == RolloutStatus():
                 status = None
         return RolloutPlan(step=plan.step, status=status, verdict=plan.verdict,
@@ -531,6 +531,11 @@ def _instances(ep: ObservedEndpoint, variant: str) -> int | None:
 
 def _pause(step: RolloutStep) -> timedelta | None:
     return parse_duration(step.pause) if step.pause else None
+
+
+def _progress(r: RolloutStatus) -> str | None:
+    """The printer column's "2/3": kubectl cannot add one to the step index."""
+    return f"{r.step + 1}/{r.steps}" if r.step is not None and r.steps else None
 
 
 def _target(r: RolloutStatus) -> str | None:
