@@ -106,7 +106,9 @@ def test_a_model_change_walks_15_50_100_and_ends_on_the_new_model_alone(operator
     assert canary_weights(emulator, endpoint) == [50.0, 100.0]
     assert [w["primary"] for _, w in weight_calls(emulator, endpoint)] == [50.0, 0.0]  # never summing to 0
     rollout = obj["status"]["rollout"]
-    assert rollout["phase"] == "Succeeded"
+    assert rollout["phase"] == "Succeeded" and rollout["progress"] == "3/3"
+    # What described a step or an update in flight is gone from status once it is over.
+    assert "pauseEndsAt" not in rollout and "targetConfig" not in obj["status"]["endpoint"]
     # The first step came with the two-variant config: 15 % on the canary from the start.
     sm = kit.client(emulator, "sagemaker")
     created = [c["params"] for c in emulator.client.calls(service="sagemaker", operation="CreateEndpointConfig")

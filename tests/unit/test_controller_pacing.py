@@ -84,3 +84,35 @@ def test_an_object_refused_a_token_before_acting_keeps_its_place_ahead_of_the_bu
         return order
 
     assert asyncio.run(scenario()) == ["new", "continuing"]
+
+
+def test_a_seen_transition_end_keeps_the_front_lane_until_its_sync_gets_through():
+    """An object the sweep saw go InService is synced ahead of routine work; refused a
+    token by the limiter, it stays ahead, instead of waiting behind every other object."""
+    async def scenario() -> tuple[list[str], list[str]]:
+        controller = Controller(syncer=None, aws=None, config=OperatorConfig(workers=1))
+        controller.queue = WorkQueue()
+        key = ("ml", "landed")
+        tracked = controller.objects[key] = Tracked(body={"metadata": {"name": "landed", "namespace": "ml"}},
+                                                    acted=True, urgent=True)
+        for name in ("routine-1", "routine-2"):
+            controller.queue.add(("ml", name))
+        refused = SyncResult(Requeue.FAST, delay=0.01, limited=True, **WHERE)
+        controller._record(key, tracked, {}, refused, now=1.0)
+        await asyncio.sleep(0.05)
+        first = [(await controller.queue.get())[1]]
+        controller.queue.done(("ml", first[0]))
+
+        through = SyncResult(Requeue.FAST, delay=0.01, acted=True, **WHERE)  # e.g. one more step
+        controller._record(key, tracked, {}, through, now=2.0)
+        await asyncio.sleep(0.05)
+        later = []
+        while len(controller.queue):
+            taken = await controller.queue.get()
+            controller.queue.done(taken)
+            later.append(taken[1])
+        return first, later
+
+    first, later = asyncio.run(scenario())
+    assert first == ["landed"]
+    assert later == ["routine-1", "routine-2", "landed"]  # once through, it takes its turn

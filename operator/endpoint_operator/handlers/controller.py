@@ -49,6 +49,9 @@ class Tracked:
     in_flight: bool = False
     awaiting_transition: bool = False  # watched by the fast sweep, not polled on its own
     acted: bool = False  # some sync of this process has acted on it
+    # The sweep saw its endpoint change: it keeps the front lane until a sync gets
+    # through, so a refusal by the limiter does not send the status change to the back.
+    urgent: bool = False
     deleted: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -132,7 +135,7 @@ class Controller:
             return  # start() enqueues everything known
         if first is None:
             tracked = self.objects.get(key)
-            first = tracked is not None and not tracked.acted
+            first = tracked is not None and (not tracked.acted or tracked.urgent)
         if delay > 0:
             self.queue.add_after(key, delay, first)
         else:
@@ -175,6 +178,8 @@ class Controller:
         if result.finalized:
             return  # the DELETED event removes it
         tracked.last_sync = now
+        if not result.limited:
+            tracked.urgent = False
         # Each object's resync falls somewhere in [0.75, 1.25) of the period, by its name,
         # so objects synced together at start-up do not resync as one burst.
         spread = 0.75 + (zlib.crc32(f"{key[0]}/{key[1]}".encode()) % 1000) / 2000
@@ -249,6 +254,7 @@ class Controller:
                     seen = tracked.endpoint_seen
                 if seen is not None and current != seen:
                     log.info("endpoint %s changed (%s -> %s); syncing", tracked.endpoint_name, seen, current)
+                    tracked.urgent = True
                     self._enqueue(key, first=True)
         for key, tracked in list(self.objects.items()):
             if now >= tracked.next_resync and not self.queue.scheduled(key):

@@ -64,6 +64,8 @@ class SyncResult:
     # The actions just started an endpoint transition (endpoint_seen is its status, with
     # no time yet): the sweep watches for its end, as for one observed in progress.
     transition_started: bool = False
+    # The operator's own limiter refused a call: the sync did not get through.
+    limited: bool = False
 
 
 class Syncer:
@@ -256,7 +258,7 @@ class Syncer:
                                       f"in {where.get('region')}",
                               observed_generation=where.get("generation"))
         self._write_conditions(body, previous, [condition])
-        return SyncResult(Requeue.FAST, delay=delay, **where)
+        return SyncResult(Requeue.FAST, delay=delay, limited=True, **where)
 
     def _rejected(self, body, previous, error: GatewayError, generation: int, where: dict) -> SyncResult:
         """AWS refused the request for good (validation, access): the spec or the
