@@ -252,3 +252,22 @@ def test_a_short_wait_for_budget_is_paced_not_refused(clients, aws):
         gateway.list_artifacts(S3Object(bucket="paced", key="models/"))
     assert len(aws.emulator.calls(service="s3", operation="ListObjectsV2")) == 3
     assert ("s3", "ListObjectsV2", "limited") not in gateway.stats.snapshot()
+
+
+def test_reads_inside_priority_reads_take_the_reserve_and_only_there(clients, aws):
+    from endpoint_operator.aws.calls import priority_reads
+
+    limiters = LimiterRegistry(reads_per_second=0.5, mutations_per_second=1.0, burst=4, clock=FrozenClock(),
+                               read_reserve=2)
+    gateway = SageMakerGateway(clients, limiters, REGION, stats=CallStats())
+    gateway.describe_endpoint("recs")
+    gateway.describe_endpoint("recs")
+    with pytest.raises(Transient):
+        gateway.describe_endpoint("recs")
+    with priority_reads():
+        assert gateway.describe_endpoint("recs") is None  # the sync reporting a transition's end
+    with priority_reads(False):
+        with pytest.raises(Transient):
+            gateway.describe_endpoint("recs")
+    with pytest.raises(Transient):  # the flag ends with the block
+        gateway.describe_endpoint("recs")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 import time
+from contextlib import contextmanager
 from typing import Any, ClassVar, Iterator
 
 from botocore import xform_name
@@ -13,6 +15,20 @@ from .session import ClientFactory
 from .stats import LIMITED, OK, CallStats
 
 LIMITED_CODE = "ClientRateLimited"
+
+_thread = threading.local()
+
+
+@contextmanager
+def priority_reads(enabled: bool = True) -> Iterator[None]:
+    """Reads made by this thread inside the block may take the limiter's read reserve:
+    the sync that reports a transition the sweep just saw end."""
+    before = getattr(_thread, "priority", False)
+    _thread.priority = enabled
+    try:
+        yield
+    finally:
+        _thread.priority = before
 
 
 class ServiceGateway:
@@ -52,6 +68,7 @@ class ServiceGateway:
         `budgeted=False` is for the later steps of one logical operation already paid for;
         `priority` may take the limiter's read reserve (the shared sweep)."""
         limiter = self._limiter()
+        priority = priority or getattr(_thread, "priority", False)
         wait = limiter.try_acquire(kind, priority) if budgeted else 0.0
         paced = 0.0
         while 0 < wait and paced + wait <= self.max_pace_seconds:

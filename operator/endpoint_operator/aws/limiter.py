@@ -5,10 +5,11 @@ eagerly. Every call asks the limiter first; a refusal becomes a Transient error 
 wait, so the caller requeues instead of sleeping. Reads and mutations have separate
 token buckets, so a burst of creates cannot starve status reads.
 
-The last `read_reserve` read tokens are the priority callers' (the ListEndpoints
-sweep, which sees every endpoint's transitions at once): eight workers draining the
-read bucket during a burst would otherwise refuse the sweep its pages, and every
-transition's end would go unseen until the burst was over. The reserve costs no rate:
+The last `read_reserve` read tokens are the priority callers': the ListEndpoints
+sweep, which sees every endpoint's transitions at once, and the syncs that report the
+transitions it saw end. Eight workers draining the read bucket during a burst would
+otherwise refuse the sweep its pages, and every transition's end would go unseen, or
+wait behind the burst, until the burst was over. The reserve costs no rate:
 what the sweep does not take, the bucket refills above it for everyone.
 """
 

@@ -159,7 +159,8 @@ class Controller:
                 started = loop.time()
                 outcome = "ok"
                 try:
-                    result = await loop.run_in_executor(self._executor, self.syncer.sync, body, tracked.attempts)
+                    result = await loop.run_in_executor(
+                        self._executor, partial(self.syncer.sync, body, tracked.attempts, urgent=tracked.urgent))
                 except Exception:  # a bug must not kill the worker; the object is retried
                     log.exception("sync of %s/%s failed", *key)
                     outcome = "error"

@@ -20,7 +20,7 @@ from ..api.pricing import PriceTable, load_prices
 from ..api.resources import S3Object
 from ..api.spec import DeletionPolicy, ModelEndpointSpec
 from ..api.status import Condition, ModelEndpointStatus
-from ..aws.calls import LIMITED_CODE
+from ..aws.calls import LIMITED_CODE, priority_reads
 from ..aws.errors import GatewayError, Transient
 from ..aws.limiter import Backoff
 from ..kube.client import Conflict, KubeGateway
@@ -80,7 +80,13 @@ class Syncer:
 
     # ---- entry ---------------------------------------------------------------------
 
-    def sync(self, body: dict[str, Any], attempt: int = 0) -> SyncResult:
+    def sync(self, body: dict[str, Any], attempt: int = 0, urgent: bool = False) -> SyncResult:
+        """`urgent`: the sweep saw this object's endpoint change; its reads may take the
+        limiter's reserve, so the change is reported ahead of a burst's routine work."""
+        with priority_reads(urgent):
+            return self._sync(body, attempt)
+
+    def _sync(self, body: dict[str, Any], attempt: int) -> SyncResult:
         meta = body["metadata"]
         owner = Owner(namespace=meta["namespace"], name=meta["name"], uid=meta["uid"])
         generation = int(meta.get("generation") or 0)
