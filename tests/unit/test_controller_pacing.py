@@ -116,3 +116,13 @@ def test_a_seen_transition_end_keeps_the_front_lane_until_its_sync_gets_through(
     first, later = asyncio.run(scenario())
     assert first == ["landed"]
     assert later == ["routine-1", "routine-2", "landed"]  # once through, it takes its turn
+
+
+@pytest.mark.parametrize("pages, seconds", [(1, 5.0), (3, 5.0), (10, 10.0), (20, 20.0)])
+def test_the_sweep_for_transitions_runs_every_half_fast_poll_within_a_tenth_of_the_reads(pages, seconds):
+    """A transition's end is reported within about one fast poll; at a thousand endpoints
+    (ten pages) the sweep slows so that it never takes more than 1 of the 10 reads/s."""
+    controller = Controller(syncer=None, aws=None,
+                            config=OperatorConfig(fast_poll_seconds=10.0, reads_per_second=10.0))
+    controller._sweep_pages = pages
+    assert controller.transition_sweep_seconds() == pytest.approx(seconds)

@@ -7,15 +7,17 @@ endpoint changed out of band. At rest an object costs no AWS call but its share 
 the sweep and a slow periodic resync (see OperatorConfig).
 
 While an endpoint is only transitioning (Creating, Updating, ...) and its sync had
-nothing to do, the object is not polled on its own: the sweep runs at the fast-poll
-interval instead and syncs the objects whose endpoint moved. A thousand endpoints in
-flight then cost ten ListEndpoints pages per interval, not a thousand describes.
+nothing to do, the object is not polled on its own: the sweep runs every half fast
+poll instead (slower when its pages would take more than a tenth of the read budget)
+and syncs the objects whose endpoint moved. A thousand endpoints in flight then cost
+ten ListEndpoints pages per interval, not a thousand describes.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import zlib
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
@@ -34,6 +36,8 @@ from .wiring import AwsGateways
 log = logging.getLogger(__name__)
 
 Key = tuple[str, str]  # (namespace, name)
+SWEEP_READ_SHARE = 0.1  # sweeps for transitions take at most this share of the read budget
+LIST_PAGE = 100  # endpoints per ListEndpoints page
 
 
 @dataclass
@@ -69,6 +73,7 @@ class Controller:
         self.syncs = 0
         self.last_sweep_ok: float | None = None
         self._last_sweep = 0.0
+        self._sweep_pages = 1
         self.acting = False  # False while standing by for the leader lease
         self.on_synced: Callable[[str, float], None] | None = None  # (outcome, seconds), for metrics
 
@@ -218,10 +223,10 @@ class Controller:
     async def _poller(self) -> None:
         loop = asyncio.get_running_loop()
         while not self._stopping:
-            await asyncio.sleep(min(self.config.fast_poll_seconds, self.config.sweep_seconds))
+            await asyncio.sleep(min(1.0, self.config.fast_poll_seconds / 2, self.config.sweep_seconds))
             since = loop.time() - self._last_sweep
             transitions = any(t.awaiting_transition for t in self.objects.values())
-            if since < self.config.sweep_seconds and not (transitions and since >= self.config.fast_poll_seconds):
+            if since < self.config.sweep_seconds and not (transitions and since >= self.transition_sweep_seconds()):
                 continue
             self._last_sweep = loop.time()
             try:
@@ -232,14 +237,23 @@ class Controller:
             except Exception:
                 log.exception("endpoint sweep failed")
 
+    def transition_sweep_seconds(self) -> float:
+        """The sweep's interval while endpoints transition: half the fast poll, so an end is
+        reported within about one fast poll even with its sync's own time; longer when
+        the last sweep's pages would take more than SWEEP_READ_SHARE of the read budget."""
+        return max(self.config.fast_poll_seconds / 2,
+                   self._sweep_pages / (SWEEP_READ_SHARE * self.config.reads_per_second))
+
     async def _sweep(self, loop: asyncio.AbstractEventLoop) -> None:
         """One ListEndpoints sweep per region; an object whose endpoint changed since
         its last sync (or vanished) is synced. Objects due a resync are synced too."""
         now = loop.time()
         regions = {t.region for t in self.objects.values() if t.region}
+        pages = 0
         for region in sorted(regions):
             gateway = self.aws.sagemaker(region)
             summaries = await loop.run_in_executor(self._executor, partial(gateway.list_endpoints, None, priority=True))
+            pages += max(1, math.ceil(len(summaries) / LIST_PAGE))
             by_name = {s.name: (s.status, s.last_modified) for s in summaries}
             for key, tracked in list(self.objects.items()):
                 if tracked.region != region or tracked.endpoint_name is None or tracked.in_flight:
@@ -257,6 +271,7 @@ class Controller:
                     log.info("endpoint %s changed (%s -> %s); syncing", tracked.endpoint_name, seen, current)
                     tracked.urgent = True
                     self._enqueue(key, first=True)
+        self._sweep_pages = max(1, pages)
         for key, tracked in list(self.objects.items()):
             if now >= tracked.next_resync and not self.queue.scheduled(key):
                 self._enqueue(key)
