@@ -257,3 +257,13 @@ def test_the_reserve_is_for_reads_only_and_below_the_burst(clock):
         RateLimiter(reads_per_second=1.0, mutations_per_second=1.0, burst=3, read_reserve=3)
     registry = LimiterRegistry(reads_per_second=1.0, mutations_per_second=1.0, burst=3, clock=clock, read_reserve=2)
     assert spend(registry.get("1", "us-east-1"), "read") == 1
+
+
+def test_after_a_throttle_the_reserve_shrinks_with_the_speed(clock):
+    """Refilling a reserve of 10 at a sixteenth of the speed would hold ordinary reads
+    back for 16 s after every throttle; scaled with the speed it is always 1 s."""
+    limiter = RateLimiter(reads_per_second=10.0, mutations_per_second=1.0, burst=20, clock=clock,
+                          read_reserve=10, recovery_seconds=3600.0)
+    limiter.penalize()  # half speed: 5 reads/s, tokens dropped to 0
+    assert limiter.try_acquire("read") == pytest.approx((1 + 5) / 5)  # reserve of 5 at 5/s, then a token
+    assert limiter.try_acquire("read", priority=True) == pytest.approx(1 / 5)

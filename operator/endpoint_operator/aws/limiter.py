@@ -86,7 +86,7 @@ class RateLimiter:
         with self._lock:
             now = self._clock()
             bucket = self._refill(kind, now)
-            need = 1.0 + self._held_back(kind, priority)
+            need = 1.0 + self._held_back(kind, priority, now)
             if bucket.tokens >= need:
                 bucket.tokens -= 1.0
                 return 0.0
@@ -95,10 +95,15 @@ class RateLimiter:
     def spent(self, kind: Kind) -> bool:
         """True when a call of `kind` without priority would have to wait now (nothing is taken)."""
         with self._lock:
-            return self._refill(kind, self._clock()).tokens < 1.0 + self._held_back(kind, False)
+            now = self._clock()
+            return self._refill(kind, now).tokens < 1.0 + self._held_back(kind, False, now)
 
-    def _held_back(self, kind: str, priority: bool) -> float:
-        return self._read_reserve if kind == "read" and not priority else 0.0
+    def _held_back(self, kind: str, priority: bool, now: float) -> float:
+        """The reserve shrinks with the speed after a throttle, so that refilling it costs
+        the same time as at full speed: ordinary reads are not starved while recovering."""
+        if kind != "read" or priority:
+            return 0.0
+        return self._read_reserve * self._factor(now)
 
     def penalize(self) -> None:
         """AWS throttled a call: halve the speed and drop the saved-up burst."""
