@@ -21,7 +21,7 @@ from ..api.resources import S3Object
 from ..api.spec import DeletionPolicy, ModelEndpointSpec
 from ..api.status import Condition, ModelEndpointStatus
 from ..aws.calls import LIMITED_CODE, priority_reads
-from ..aws.errors import GatewayError, Transient
+from ..aws.errors import GatewayError, Throttled, Transient
 from ..aws.limiter import Backoff
 from ..kube.client import Conflict, KubeGateway
 from ..plan import naming
@@ -42,6 +42,11 @@ from .slots import finalize_slots
 from .wiring import AwsGateways
 
 log = logging.getLogger(__name__)
+
+# A throttle is paced for the whole account by the limiter (it halves its rates); the
+# object's own backoff stops growing here, so an object throttled a few times in a row is
+# not sent minutes behind the others that got lucky.
+THROTTLE_BACKOFF_ATTEMPTS = 2
 
 # Decision phases whose actions (CreateEndpoint, UpdateEndpoint) start an endpoint transition.
 STARTED_TRANSITIONS = frozenset({"Creating", "Updating"})
@@ -64,7 +69,8 @@ class SyncResult:
     # The actions just started an endpoint transition (endpoint_seen is its status, with
     # no time yet): the sweep watches for its end, as for one observed in progress.
     transition_started: bool = False
-    # The operator's own limiter refused a call: the sync did not get through.
+    # The sync did not get through for want of budget (the operator's limiter refused a
+    # call, or AWS throttled one): nothing failed, the object keeps its place.
     limited: bool = False
 
 
@@ -246,13 +252,15 @@ class Syncer:
         Progressing and retry with backoff; Ready keeps what it was."""
         if error.code == LIMITED_CODE:
             return self._queued_for_budget(body, previous, error, where)
-        delay = max(error.retry_after or 0.0, self.backoff.delay(attempt))
+        throttled = isinstance(error, Throttled)
+        delay = max(error.retry_after or 0.0,
+                    self.backoff.delay(min(attempt, THROTTLE_BACKOFF_ATTEMPTS) if throttled else attempt))
         log.info("transient AWS error on %s: %s (retry in %.1fs)", where.get("endpoint_name"), error, delay)
         condition = Condition(type="Progressing", status="True", reason="WaitingForAWS",
                               message=f"AWS answered {error.code} to {error.operation}; retrying with backoff",
                               observed_generation=where.get("generation"))
         self._write_conditions(body, previous, [condition])
-        return SyncResult(Requeue.FAST, delay=delay, failed_attempt=True, **where)
+        return SyncResult(Requeue.FAST, delay=delay, failed_attempt=True, limited=throttled, **where)
 
     def _queued_for_budget(self, body, previous, error: Transient, where: dict) -> SyncResult:
         """The operator's own limiter refused the call: nothing failed, the object waits
