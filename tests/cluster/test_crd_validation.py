@@ -114,7 +114,7 @@ def test_status_from_the_models_fits_the_schema_and_fills_the_columns(control_pl
         endpoint=EndpointStatus(name="default-fraud", status="InService"),
         variants_summary="primary=85,canary=15",
         instances="2/2",
-        rollout=RolloutStatus(phase="Progressing", step=1, weight=15),
+        rollout=RolloutStatus(phase="Progressing", step=0, steps=3, progress="1/3", weight=15),
         cost=CostStatus(hourly_usd=2.4, monthly_usd=1752.0, instances=2),
     )
     control_plane.kubectl("patch", "mep", "fraud", "-n", namespace, "--subresource=status",
@@ -127,7 +127,7 @@ def test_status_from_the_models_fits_the_schema_and_fills_the_columns(control_pl
     assert header.split()[:7] == ["NAME", "MODE", "READY", "ENDPOINT", "VARIANTS", "INSTANCES", "COST/MO"]
     assert header.split()[7:10] == ["ROLLOUT", "STEP", "CANARY"]
     assert row.split()[:10] == ["fraud", "RealTime", "True", "InService", "primary=85,canary=15", "2/2", "1752",
-                                "Progressing", "1", "15"]
+                                "Progressing", "1/3", "15"]
 
 
 def test_status_outside_the_schema_is_refused(control_plane, crd, namespace):
