@@ -79,7 +79,7 @@ def _add_run_arguments(run: argparse.ArgumentParser) -> None:
     run.add_argument("--mutations-per-second", type=float, default=5.0)
     run.add_argument("--reads-per-second", type=float, default=10.0)
     run.add_argument("--sweep-read-reserve", type=int, default=10,
-                     help="read tokens kept for the ListEndpoints sweep (one per 100 endpoints); 0 disables")
+                     help="read tokens kept for the ListEndpoints sweep and the syncs reporting what it saw; 0 disables")
     run.add_argument("--liveness-port", type=int, default=8080, help="serves /healthz; 0 disables")
     run.add_argument("--metrics-port", type=int, default=8081, help="serves /metrics and /healthz; 0 disables")
     run.add_argument("--leader-election", action="store_true",

@@ -9,8 +9,6 @@ the new model alone."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from e2e import kit
@@ -58,21 +56,21 @@ def test_a_kill_between_a_rollout_call_and_its_answer_repeats_nothing(plane, emu
         ready = kit.wait_condition(plane, NAMESPACE, name, "Ready", timeout=90)
         endpoint = ready["status"]["endpoint"]["name"]
 
-        if window == "canary-update":  # the first UpdateEndpoint of a rollout places the canary
-            emulator.client.stall(STALL_SECONDS, service="sagemaker", operation="UpdateEndpoint",
-                                  params={"EndpointName": endpoint})
-        elif window == "weight-shift":
-            emulator.client.stall(STALL_SECONDS, service="sagemaker", operation="UpdateEndpointWeightsAndCapacities",
-                                  params={"EndpointName": endpoint})
+        params = {"EndpointName": endpoint}
+        # The first UpdateEndpoint of a rollout places the canary; the promotion's goes to its target.
+        operation = "UpdateEndpointWeightsAndCapacities" if window == "weight-shift" else "UpdateEndpoint"
+        if window != "promotion-update":
+            emulator.client.stall(STALL_SECONDS, service="sagemaker", operation=operation, params=params)
         kit.patch_spec(plane, NAMESPACE, name, {"models": [{"name": "m", "modelDataUrl": model_url(name, 2)}]})
         if window == "promotion-update":
-            target = kit.wait_for(lambda: rollout_of(plane, name).get("toRevision"), timeout=60, what="the rollout's target")
-            emulator.client.stall(STALL_SECONDS, service="sagemaker", operation="UpdateEndpoint",
-                                  params={"EndpointName": endpoint, "EndpointConfigName": target})
+            params["EndpointConfigName"] = kit.wait_for(lambda: rollout_of(plane, name).get("toRevision"),
+                                                        timeout=60, what="the rollout's target")
+            emulator.client.stall(STALL_SECONDS, service="sagemaker", operation=operation, params=params)
 
-        kit.wait_for(lambda: [f for f in emulator.client.faults() if f["fired"]], timeout=90,
-                     what=f"the operator inside the {window} call")
-        time.sleep(0.5)  # SageMaker has taken the call; the answer is held
+        # The emulator logs a call once it took effect, before the held answer goes out.
+        kit.wait_for(lambda: [c for c in sagemaker_calls(emulator, operation, endpoint)
+                              if params.items() <= c["params"].items()],
+                     timeout=90, what=f"SageMaker to take the {window} call")
         operator.kill()
         emulator.client.clear_faults()
         operator.start()

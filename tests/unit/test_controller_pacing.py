@@ -32,6 +32,16 @@ def test_only_a_sync_that_did_nothing_while_the_endpoint_transitions_waits_for_t
     assert _awaiting_transition(result) is awaiting
 
 
+async def drain(queue: WorkQueue) -> list[str]:
+    """The names of the keys waiting, in the order workers would take them."""
+    order = []
+    while len(queue):
+        key = await queue.get()
+        queue.done(key)
+        order.append(key[1])
+    return order
+
+
 def record(results: dict[str, SyncResult], queued_before: list[str]) -> tuple[Controller, list[str]]:
     async def scenario():
         controller = Controller(syncer=None, aws=None, config=OperatorConfig(workers=1))
@@ -42,12 +52,7 @@ def record(results: dict[str, SyncResult], queued_before: list[str]) -> tuple[Co
             key = ("ml", name)
             controller.objects[key] = Tracked(body={"metadata": {"name": name, "namespace": "ml"}})
             controller._record(key, controller.objects[key], {}, result, now=100.0)
-        order = []
-        while len(controller.queue):
-            key = await controller.queue.get()
-            controller.queue.done(key)
-            order.append(key[1])
-        return controller, order
+        return controller, await drain(controller.queue)
     return asyncio.run(scenario())
 
 
@@ -76,12 +81,7 @@ def test_an_object_refused_a_token_before_acting_keeps_its_place_ahead_of_the_bu
         controller.objects[key] = Tracked(body={"metadata": {"name": "new", "namespace": "ml"}})
         controller._record(key, controller.objects[key], {}, SyncResult(Requeue.FAST, delay=0.01, **WHERE), now=1.0)
         await asyncio.sleep(0.05)
-        order = []
-        while len(controller.queue):
-            taken = await controller.queue.get()
-            controller.queue.done(taken)
-            order.append(taken[1])
-        return order
+        return await drain(controller.queue)
 
     assert asyncio.run(scenario()) == ["new", "continuing"]
 
@@ -97,21 +97,14 @@ def test_a_seen_transition_end_keeps_the_front_lane_until_its_sync_gets_through(
                                                     acted=True, urgent=True)
         for name in ("routine-1", "routine-2"):
             controller.queue.add(("ml", name))
-        refused = SyncResult(Requeue.FAST, delay=0.01, limited=True, **WHERE)
+        refused = SyncResult(Requeue.FAST, delay=0.0, limited=True, **WHERE)  # retry at once
         controller._record(key, tracked, {}, refused, now=1.0)
-        await asyncio.sleep(0.05)
         first = [(await controller.queue.get())[1]]
         controller.queue.done(("ml", first[0]))
 
-        through = SyncResult(Requeue.FAST, delay=0.01, acted=True, **WHERE)  # e.g. one more step
+        through = SyncResult(Requeue.FAST, delay=0.0, acted=True, **WHERE)  # e.g. one more step
         controller._record(key, tracked, {}, through, now=2.0)
-        await asyncio.sleep(0.05)
-        later = []
-        while len(controller.queue):
-            taken = await controller.queue.get()
-            controller.queue.done(taken)
-            later.append(taken[1])
-        return first, later
+        return first, await drain(controller.queue)
 
     first, later = asyncio.run(scenario())
     assert first == ["landed"]

@@ -66,7 +66,7 @@ class ServiceGateway:
         """Call `operation` (AWS's name, e.g. DescribeEndpoint) if the budget allows.
 
         `budgeted=False` is for the later steps of one logical operation already paid for;
-        `priority` may take the limiter's read reserve (the shared sweep)."""
+        `priority` (or a `priority_reads` block) may take the limiter's read reserve."""
         limiter = self._limiter()
         priority = priority or getattr(_thread, "priority", False)
         wait = limiter.try_acquire(kind, priority) if budgeted else 0.0

@@ -27,8 +27,6 @@ Clock = Callable[[], float]
 DEFAULT_READS_PER_SECOND = 10.0
 DEFAULT_MUTATIONS_PER_SECOND = 2.0
 DEFAULT_BURST = 20
-# One sweep of 1,000 endpoints is ten ListEndpoints pages.
-DEFAULT_READ_RESERVE = 10
 
 
 @dataclass

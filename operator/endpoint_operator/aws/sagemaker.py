@@ -35,7 +35,7 @@ class SageMakerGateway(ServiceGateway):
 
     def list_endpoints(self, name_contains: str | None = None, *, priority: bool = False) -> list[EndpointSummary]:
         """Every endpoint (all pages), with the status and time that tell whether to describe.
-        `priority`: the shared sweep, which may use the read reserve."""
+        `priority`: the shared sweep, which may take the read reserve."""
         return [
             EndpointSummary(
                 name=row["EndpointName"],

@@ -21,8 +21,9 @@ class OperatorConfig:
     reads_per_second: float = 10.0
     mutations_per_second: float = 5.0
     burst: int = 20
-    # Read tokens only the ListEndpoints sweep may take (below the burst): transitions are
-    # seen on time even while a burst of syncs spends every other read.
+    # Read tokens kept (below the burst) for the ListEndpoints sweep and the syncs that
+    # report what it saw: transitions are reported on time even while a burst of syncs
+    # spends every other read. One sweep of 1,000 endpoints is ten pages.
     sweep_read_reserve: int = 10
     namespaces: tuple[str, ...] = field(default_factory=tuple)  # empty: all namespaces
     # A price file over the shipped table (status.cost); read once at start, never fetched.

@@ -350,7 +350,7 @@ def merge_patch(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
             nested = merge_patch(before, value)
             if nested:
                 patch[key] = nested
-        elif value != before or key not in old:
+        elif key not in old or value != before:
             patch[key] = value
     return patch
 
