@@ -16,6 +16,7 @@ import pytest
 import yaml
 
 from endpoint_operator.api.rules import SpecModel
+from unit.aws_refusals import aws_refusals
 from endpoint_operator.api.spec import (
     InvalidSpec,
     ModelEndpointSpec,
@@ -168,6 +169,7 @@ BAD_SPECS = [
     case("instances-above-100", REALTIME, {"instances": {"max": 500}}, "spec.instances.max"),
     case("unknown-field", REALTIME, {"replicas": 3}, "spec.replicas"),
 ]
+BAD_SPECS += aws_refusals(case, REALTIME, ASYNC, MODEL)  # what AWS's own constraints refuse
 
 GOOD_SPECS = [
     pytest.param(changed(REALTIME, {}), id="realtime-example"),

@@ -12,8 +12,10 @@ from collections.abc import Mapping
 from enum import Enum
 from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import AfterValidator, Field, WithJsonSchema
 
+from .instance_types import INSTANCE_TYPES
+from .maps import StringMap, StringRange
 from .rules import InvalidSpec, Rule, SpecError, SpecModel, parse, transition_errors
 
 __all__ = [
@@ -52,11 +54,24 @@ class OnFailure(str, Enum):
     PAUSE = "Pause"
 
 
-S3_URI = r"^s3://[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9](/.*)?$"
-ROLE_ARN = r"^arn:aws[a-z\-]*:iam::\d{12}:role/.+$"
+# AWS's own constraints come from botocore's service models, and
+# tests/unit/test_aws_shapes.py holds every field that reaches an AWS call to them.
+# Patterns are RE2 for the API server and the same for pydantic: no lookaround, and
+# explicit ASCII classes rather than \d, \s or \w, whose meaning differs by engine.
+_BUCKET = r"[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]"
+# A key character: AWS's Url and DestinationS3Uri end in Java's `.`, which stops at
+# line terminators; control characters have no place in a key either.
+_KEY_CHAR = "[^\\x00-\\x1F\\x7F-\\x9F\u2028\u2029]"
+S3_URI = rf"^s3://{_BUCKET}(/{_KEY_CHAR}*)?$"
+S3_OBJECT_URI = rf"^s3://{_BUCKET}/{_KEY_CHAR}+$"  # a key is required: an artifact is one object
+ROLE_ARN = r"^arn:aws[a-z\-]*:iam::[0-9]{12}:role/[a-zA-Z_0-9+=,.@\-/]+$"  # RoleArn, 20-2048
+IMAGE = r"^[^\t\n\x0B\f\r ]+$"  # ContainerImage [\S]+: Java's \S, spelled out
+SNS_TOPIC_ARN = r"^arn:aws[a-z\-]*:sns:[a-z0-9\-]*:[0-9]{12}:[a-zA-Z0-9_.\-]+$"  # SnsTopicArn
+KMS_KEY_ID = r"^[a-zA-Z0-9:/_\-]+$"  # KmsKeyId
+# CloudWatch Namespace [^:].*: Java's `.` stops at line terminators.
+METRIC_NAMESPACE = "^[^:\\n\\r\\x85\u2028\u2029][^\\n\\r\\x85\u2028\u2029]*$"
 MODEL_NAME = r"^[a-z0-9]([a-z0-9\-]{0,38}[a-z0-9])?$"
 DURATION = r"^([0-9]+(\.[0-9]+)?(ms|s|m|h|d))+$"
-INSTANCE_TYPE = r"^ml\.[a-z0-9]+\.[a-z0-9]+$"
 REGION = r"^[a-z]{2}(-gov)?-[a-z]+-\d$"
 ENDPOINT_NAME = r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$"
 CRON = r"^[0-9A-Za-z*,/?#-]+(\s+[0-9A-Za-z*,/?#-]+){4}$"  # five fields: minute hour day-of-month month day-of-week
@@ -64,10 +79,12 @@ STATISTIC = r"^(Average|Minimum|Maximum|SampleCount|Sum)$"
 
 # Bounds on strings and lists also keep the API server's CEL cost estimate in budget.
 NAME_LEN = 40
-S3_URI_LEN = 1024
-IMAGE_LEN = 512
+S3_URI_LEN = 1024  # SageMaker's Url (ModelDataUrl)
+S3_OUTPUT_LEN = 512  # SageMaker's DestinationS3Uri (async output and failure paths)
+IMAGE_LEN = 255  # SageMaker's ContainerImage
+ROLE_ARN_MIN = 20
 ARN_LEN = 2048
-TEXT_LEN = 256
+CLOUDWATCH_NAME_LEN = 255  # CloudWatch's AlarmName, MetricName and Namespace
 MAX_MODELS = 500
 
 # Modes whose endpoint runs on instances the operator sizes.
@@ -77,16 +94,51 @@ SERVERLESS_PROCESSING_SECONDS = 60
 
 Name = Annotated[str, Field(pattern=MODEL_NAME, max_length=NAME_LEN)]
 S3Uri = Annotated[str, Field(pattern=S3_URI, max_length=S3_URI_LEN)]
+S3ObjectUri = Annotated[str, Field(pattern=S3_OBJECT_URI, max_length=S3_URI_LEN)]
+S3OutputUri = Annotated[str, Field(pattern=S3_URI, max_length=S3_OUTPUT_LEN)]
+Image = Annotated[str, Field(min_length=1, max_length=IMAGE_LEN, pattern=IMAGE)]
+SnsTopicArn = Annotated[str, Field(pattern=SNS_TOPIC_ARN, max_length=ARN_LEN)]
+CloudWatchName = Annotated[str, Field(min_length=1, max_length=CLOUDWATCH_NAME_LEN)]
 Duration = Annotated[str, Field(pattern=DURATION, max_length=32)]
-Labels = Annotated[dict[str, str], Field(max_length=50)]
+
+
+def _sold(instance_type: str) -> str:
+    if instance_type not in _SOLD:
+        raise ValueError(f"{instance_type!r} is not a SageMaker hosting instance type "
+                         "(AWS's ProductionVariantInstanceType lists them; for example ml.g5.xlarge)")
+    return instance_type
+
+
+_SOLD = frozenset(INSTANCE_TYPES)
+# An enum in the CRD (the API server lists the choices); a short message in Python.
+InstanceType = Annotated[str, AfterValidator(_sold), WithJsonSchema({"type": "string", "enum": list(INSTANCE_TYPES)})]
+
+# SageMaker's Tag: keys 1-128, values 0-256, both of AWS's character class.
+_TAG_TEXT = r"^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$"
+TAGS = StringMap(
+    "spec.tags", 50, StringRange(1, 128, _TAG_TEXT), StringRange(0, 256, _TAG_TEXT),
+    "keys take 1-128 and values up to 256 characters, all letters, digits, spaces or _.:/=+-@",
+)
+# SageMaker's EnvironmentMap: keys [a-zA-Z_][a-zA-Z0-9_]* and values up to 1024 characters.
+ENVIRONMENT = StringMap(
+    "spec.models[].environment", 50, StringRange(1, 1024, r"^[a-zA-Z_][a-zA-Z0-9_]*$"), StringRange(0, 1024),
+    "keys must match [a-zA-Z_][a-zA-Z0-9_]*, and keys and values take at most 1024 characters",
+)
+# CloudWatch's Dimension: names 1-255, values 1-1024, at most 30 of them.
+DIMENSIONS = StringMap(
+    "spec.autoscaling.customMetric.dimensions", 30, StringRange(1, 255), StringRange(1, 1024),
+    "names take 1-255 and values 1-1024 characters",
+)
 
 
 class ModelSpec(SpecModel):
     name: Annotated[Name, Field(description="Model name, unique in this endpoint; callers of a multi-model endpoint pass it as TargetModel.")]
-    model_data_url: Annotated[S3Uri, Field(description="S3 URI of the model artifact (model.tar.gz).")]
-    image: Annotated[str | None, Field(max_length=IMAGE_LEN, description="Inference image for this model; defaults to spec.image.")] = None
+    model_data_url: Annotated[S3ObjectUri, Field(description="S3 URI of the model artifact (model.tar.gz): a bucket and a key.")]
+    image: Annotated[Image | None, Field(description="Inference image for this model; defaults to spec.image.")] = None
     invocations_per_day: Annotated[int | None, Field(ge=0, description="Traffic hint: expected calls a day. Drives mode Auto and cost estimates.")] = None
-    environment: Annotated[Labels | None, Field(description="Container environment variables.")] = None
+    environment: ENVIRONMENT.type("Container environment variables.") = None
+
+    rules = (ENVIRONMENT.rule("environment", "environment"),)
 
 
 class TrafficSpec(SpecModel):
@@ -98,7 +150,7 @@ class TrafficSpec(SpecModel):
 
 
 class InstancesSpec(SpecModel):
-    type: Annotated[str, Field(pattern=INSTANCE_TYPE, max_length=64, description="SageMaker hosting instance type, for example ml.g4dn.xlarge.")]
+    type: Annotated[InstanceType, Field(description="SageMaker hosting instance type, for example ml.g4dn.xlarge: one of those AWS's service model lists.")]
     min: Annotated[int, Field(ge=0, le=100, description="Fewest instances (the initial count); 0 only for Async with scaleToZero. Defaults to 1.")] = 1
     max: Annotated[int, Field(ge=1, le=100, description="Most instances autoscaling may add. Defaults to 1.")] = 1
 
@@ -127,10 +179,12 @@ class ScheduleSpec(SpecModel):
 
 
 class CustomMetricSpec(SpecModel):
-    namespace: Annotated[str, Field(max_length=TEXT_LEN, description="CloudWatch namespace of the metric.")]
-    metric_name: Annotated[str, Field(max_length=TEXT_LEN, description="CloudWatch metric name.")]
+    namespace: Annotated[CloudWatchName, Field(pattern=METRIC_NAMESPACE, description="CloudWatch namespace of the metric.")]
+    metric_name: Annotated[CloudWatchName, Field(description="CloudWatch metric name.")]
     statistic: Annotated[str, Field(pattern=STATISTIC, description="Statistic to track. Defaults to Average.")] = "Average"
-    dimensions: Annotated[Labels | None, Field(description="CloudWatch dimensions of the metric.")] = None
+    dimensions: DIMENSIONS.type("CloudWatch dimensions of the metric.") = None
+
+    rules = (DIMENSIONS.rule("dimensions", "dimensions"),)
 
 
 class AutoscalingSpec(SpecModel):
@@ -165,11 +219,11 @@ class ServerlessSpec(SpecModel):
 
 
 class AsyncSpec(SpecModel):
-    output_path: Annotated[S3Uri, Field(description="S3 URI where results are written.")]
-    failure_path: Annotated[S3Uri | None, Field(description="S3 URI where failed requests' errors are written.")] = None
-    success_topic_arn: Annotated[str | None, Field(max_length=ARN_LEN, description="SNS topic told of each success.")] = None
-    error_topic_arn: Annotated[str | None, Field(max_length=ARN_LEN, description="SNS topic told of each failure.")] = None
-    kms_key_id: Annotated[str | None, Field(max_length=ARN_LEN, description="KMS key that encrypts the output.")] = None
+    output_path: Annotated[S3OutputUri, Field(description="S3 URI where results are written.")]
+    failure_path: Annotated[S3OutputUri | None, Field(description="S3 URI where failed requests' errors are written.")] = None
+    success_topic_arn: Annotated[SnsTopicArn | None, Field(description="SNS topic ARN told of each success.")] = None
+    error_topic_arn: Annotated[SnsTopicArn | None, Field(description="SNS topic ARN told of each failure.")] = None
+    kms_key_id: Annotated[str | None, Field(pattern=KMS_KEY_ID, max_length=ARN_LEN, description="KMS key (id, alias or ARN) that encrypts the output.")] = None
     max_concurrent_invocations_per_instance: Annotated[int | None, Field(ge=1, le=1000, description="Requests one instance works on at once.")] = None
     scale_to_zero: Annotated[bool, Field(description="Let the endpoint scale to zero instances while the queue is empty (needs instances.min 0). Defaults to false.")] = False
 
@@ -185,14 +239,14 @@ class RolloutStep(SpecModel):
 
 
 class MetricGate(SpecModel):
-    name: Annotated[str, Field(max_length=TEXT_LEN, description="CloudWatch metric of AWS/SageMaker, for example ModelLatency.")]
+    name: Annotated[CloudWatchName, Field(description="CloudWatch metric of AWS/SageMaker, for example ModelLatency.")]
     statistic: Annotated[str, Field(pattern=r"^(Average|Minimum|Maximum|Sum|SampleCount|p\d{1,2}(\.\d+)?)$", description="Statistic of the metric, or a percentile such as p99. Defaults to Average.")] = "Average"
     max: Annotated[float | None, Field(description="Highest value the canary may show.")] = None
     max_ratio_to_primary: Annotated[float | None, Field(gt=0, description="Highest ratio of the canary's value to the primary's.")] = None
 
 
 class AnalysisSpec(SpecModel):
-    alarms: Annotated[list[Annotated[str, Field(max_length=TEXT_LEN)]] | None, Field(max_length=20, description="CloudWatch alarms that must stay OK during each step.")] = None
+    alarms: Annotated[list[CloudWatchName] | None, Field(max_length=20, description="CloudWatch alarms that must stay OK during each step.")] = None
     metrics: Annotated[list[MetricGate] | None, Field(max_length=20, description="Metric gates judged during each step.")] = None
     interval: Annotated[Duration, Field(description="How often the gates are judged. Defaults to 30s.")] = "30s"
 
@@ -225,9 +279,9 @@ _IMMUTABLE = "changing it would orphan the SageMaker endpoint; create a new Mode
 
 class ModelEndpointSpec(SpecModel):
     region: Annotated[str, Field(pattern=REGION, max_length=32, description="AWS region of the endpoint. Immutable.")]
-    execution_role_arn: Annotated[str, Field(pattern=ROLE_ARN, max_length=ARN_LEN, description="IAM role SageMaker assumes to pull the image and model.")]
+    execution_role_arn: Annotated[str, Field(pattern=ROLE_ARN, min_length=ROLE_ARN_MIN, max_length=ARN_LEN, description="IAM role SageMaker assumes to pull the image and model.")]
     mode: Annotated[Mode, Field(description="Inference mode; Auto picks one from the models and traffic and says why in status. Defaults to Auto.")] = Mode.AUTO
-    image: Annotated[str | None, Field(max_length=IMAGE_LEN, description="Default inference image of the models.")] = None
+    image: Annotated[Image | None, Field(description="Default inference image of the models.")] = None
     models: Annotated[list[ModelSpec], Field(min_length=1, max_length=MAX_MODELS, description="The models this endpoint serves; names are unique.")]
     traffic: Annotated[TrafficSpec | None, Field(description="What the callers send; drives mode Auto and sizing.")] = None
     instances: Annotated[InstancesSpec | None, Field(description="Instance type and count range; required for RealTime, MultiModel and Async.")] = None
@@ -238,9 +292,10 @@ class ModelEndpointSpec(SpecModel):
     rollout: Annotated[RolloutSpec | None, Field(description="How a change of models reaches traffic: staged canary steps with gates.")] = None
     deletion_policy: Annotated[DeletionPolicy, Field(description="Delete removes the SageMaker resources with this object; Retain leaves the endpoint serving. Defaults to Delete.")] = DeletionPolicy.DELETE
     endpoint_name: Annotated[str | None, Field(pattern=ENDPOINT_NAME, max_length=63, description="SageMaker endpoint name; defaults to <namespace>-<name>. Immutable.")] = None
-    tags: Annotated[Labels | None, Field(description="Tags added to every AWS resource of this endpoint.")] = None
+    tags: TAGS.type("Tags added to every AWS resource of this endpoint.") = None
 
     rules = (
+        TAGS.rule("tags", "tags"),
         Rule("models", "spec.models[].name must be unique",
              "self.models.all(m, self.models.exists_one(n, n.name == m.name))",
              lambda s: len({m.name for m in s.models}) == len(s.models)),
