@@ -112,7 +112,7 @@ def test_bad_manifests_are_named_and_the_good_ones_still_planned(tmp_path):
     manifests.mkdir()
     _write(manifests, "a-good.yaml", _good("good"))
     _write(manifests, "b-broken.yaml", "apiVersion: v1\nkind: ModelEndpoint\n  metadata: x\n")
-    _write(manifests, "c-unknown-type.yaml", _good("unknown-type", instances={"type": "ml.nope.xlarge", "min": 1, "max": 2}))
+    _write(manifests, "c-unknown-type.yaml", _good("unknown-type", instances={"type": "ml.p5.48xlarge", "min": 1, "max": 2}))
     _write(manifests, "d-configmap.yaml", {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}, "data": {}})
     _write(manifests, "e-invalid.yaml", _good("invalid", instances={"type": "ml.g4dn.xlarge", "min": 3, "max": 2}))
     _write(manifests, "f-two-docs.yaml", [_good("second-good"), {**_good("old-version"), "apiVersion": "serving.endpoint-operator.io/v0"}])
@@ -128,7 +128,7 @@ def test_bad_manifests_are_named_and_the_good_ones_still_planned(tmp_path):
         ("f-two-docs.yaml", 2, "apiVersion"),
     }
     stderr = result.stderr
-    assert f"{manifests / 'c-unknown-type.yaml'}: spec.instances.type: no price for ml.nope.xlarge" in stderr
+    assert f"{manifests / 'c-unknown-type.yaml'}: spec.instances.type: no price for ml.p5.48xlarge" in stderr
     assert f"{manifests / 'd-configmap.yaml'}: kind: 'ConfigMap' is not ModelEndpoint" in stderr
     assert f"{manifests / 'f-two-docs.yaml'} (document 2): apiVersion:" in stderr
     assert f"{manifests / 'b-broken.yaml'}: line 3, column 11: not valid YAML: mapping values are not allowed here" in stderr

@@ -119,7 +119,7 @@ def test_user_price_file_prices_the_naive_baseline_of_the_case(tmp_path):
 
 
 @pytest.mark.parametrize("spec, field, reason", [
-    (realtime_spec(instances={"type": "ml.nope.xlarge"}), "spec.instances.type", "UnknownInstanceType"),
+    (realtime_spec(instances={"type": "ml.p5.48xlarge"}), "spec.instances.type", "UnknownInstanceType"),
     (realtime_spec(region="xx-nowhere-1"), "spec.region", "UnknownRegion"),
     (serverless_spec(10, region="xx-nowhere-1"), "spec.region", "UnknownRegion"),
 ], ids=["type", "region", "serverless-region"])
@@ -190,7 +190,7 @@ def test_running_cost_adds_variants_the_blueprint_does_not_name():
 
 
 def test_running_cost_without_a_price_is_left_out():
-    spec = realtime_spec(instances={"type": "ml.nope.large"})
+    spec = realtime_spec(instances={"type": "ml.trn2.48xlarge"})
     assert running_cost(spec, bp_of(spec), None, PRICES) is None
 
 

@@ -157,8 +157,8 @@ def _instance_price(prices: PriceTable, region: str, instance_type: str, field: 
                         f"spec.region: no prices for region {region} (known: {', '.join(sorted(prices.regions))}); "
                         "add it to a price file")
     raise PlanError("UnknownInstanceType", field,
-                    f"{field}: no price for {instance_type} in {region}; not a SageMaker hosting instance type "
-                    "the price table knows (add it to a price file)")
+                    f"{field}: no price for {instance_type} in {region}: the price table has no entry for it "
+                    "(add it to a price file)")
 
 
 def _instance_spec(spec: ModelEndpointSpec):
