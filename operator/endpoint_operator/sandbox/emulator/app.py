@@ -22,11 +22,14 @@ from .calllog import CallLog
 from .calls import Call, parse_call
 from .control import CONTROL_PREFIX, ControlApi
 from .faults import FaultBook
-from .responses import ApiError, HttpResponse, error_response, json_response
+from .responses import ApiError, HttpResponse, error_response, json_response, validation_error
 from .sagemaker import SageMakerExtensions
+from .shapes import shapes_of, validation_message
 
 StartResponse = Callable[..., Any]
 _XML_CODE = re.compile(rb"<Code>([^<]+)</Code>")
+# Services whose requests are judged against botocore's service model first (shapes.py).
+CHECKED_SERVICES = ("sagemaker", "application-autoscaling")
 
 
 class EmulatorState:
@@ -89,6 +92,10 @@ class EmulatorApp:
         return response
 
     def _answer(self, call: Call, environ: dict[str, Any]) -> HttpResponse:
+        if call.service in CHECKED_SERVICES and call.protocol == "json":
+            violations = shapes_of(call.service).violations(call.operation, call.params)
+            if violations:
+                return error_response(validation_error(validation_message(violations)), call.protocol)
         if call.service == "cloudwatch" and call.operation == "GetMetricData" and call.protocol == "json":
             payload = cloudwatch.get_metric_data(call.account, call.region, call.params)
             if payload is not None:
