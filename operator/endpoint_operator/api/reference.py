@@ -14,8 +14,18 @@ from .crd import build_crd
 
 REFERENCE_FILE = "docs/reference.md"
 
+_LONG_ENUM = 12  # past this, a count and the first few (the instance types number hundreds)
+
+
+def _enum(values: list[Any]) -> str:
+    if len(values) <= _LONG_ENUM:
+        return "one of " + ", ".join(f"`{x}`" for x in values)
+    first = ", ".join(f"`{x}`" for x in values[:4])
+    return f"one of {len(values)} values ({first}, ...; the CRD lists them all)"
+
+
 _CONSTRAINTS = (
-    ("enum", lambda v: "one of " + ", ".join(f"`{x}`" for x in v)),
+    ("enum", _enum),
     ("pattern", lambda v: f"pattern `{v}`"),
     ("minimum", lambda v: f"≥ {v:g}" if isinstance(v, float) else f"≥ {v}"),
     ("maximum", lambda v: f"≤ {v:g}" if isinstance(v, float) else f"≤ {v}"),
@@ -41,6 +51,9 @@ def _type(node: dict[str, Any]) -> str:
 
 def _constraints(node: dict[str, Any]) -> str:
     parts = []
+    values = node.get("additionalProperties")
+    if isinstance(values, dict) and _constraints(values):
+        parts.append(f"values: {_constraints(values)}")
     for key, show in _CONSTRAINTS:
         if key in node:
             value = node[key]

@@ -150,7 +150,7 @@ class TrafficSpec(SpecModel):
 
 
 class InstancesSpec(SpecModel):
-    type: Annotated[InstanceType, Field(description="SageMaker hosting instance type, for example ml.g4dn.xlarge: one of those AWS's service model lists.")]
+    type: Annotated[InstanceType, Field(description="SageMaker hosting instance type, for example ml.g4dn.xlarge; exactly the types AWS's service model lists (api/instance_types.json).")]
     min: Annotated[int, Field(ge=0, le=100, description="Fewest instances (the initial count); 0 only for Async with scaleToZero. Defaults to 1.")] = 1
     max: Annotated[int, Field(ge=1, le=100, description="Most instances autoscaling may add. Defaults to 1.")] = 1
 
