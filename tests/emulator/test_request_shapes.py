@@ -94,3 +94,15 @@ def test_valid_requests_pass_untouched(aws):
                     PrimaryContainer={"Image": IMAGE, "ModelDataUrl": "s3://models/m/model.tar.gz",
                                       "Environment": {"SAGEMAKER_PROGRAM": "serve.py"}})
     assert sm.describe_model(ModelName="m")["PrimaryContainer"]["Image"] == IMAGE
+
+
+def test_application_auto_scaling_requests_are_judged_too(aws):
+    error = error_of(aws.autoscaling.put_scheduled_action, ServiceNamespace="sagemaker",
+                     ScheduledActionName="recs-primary-night:weekdays",
+                     ResourceId="endpoint/recs/variant/primary",
+                     ScalableDimension="sagemaker:variant:DesiredInstanceCount", Schedule="cron(0 22 * * ? *)",
+                     ScalableTargetAction={"MinCapacity": 1})
+    assert error["Code"] == "ValidationException"
+    assert error["Message"].startswith(
+        "1 validation error detected: Value 'recs-primary-night:weekdays' at 'scheduledActionName' failed to "
+        "satisfy constraint: Member must satisfy regular expression pattern: ")
