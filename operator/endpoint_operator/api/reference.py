@@ -24,9 +24,14 @@ def _enum(values: list[Any]) -> str:
     return f"one of {len(values)} values ({first}, ...; the CRD lists them all)"
 
 
+def _visible(pattern: str) -> str:
+    """A pattern's invisible characters (line and paragraph separators) as \\uXXXX."""
+    return "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in pattern)
+
+
 _CONSTRAINTS = (
     ("enum", _enum),
-    ("pattern", lambda v: f"pattern `{v}`"),
+    ("pattern", lambda v: f"pattern `{_visible(v)}`"),
     ("minimum", lambda v: f"≥ {v:g}" if isinstance(v, float) else f"≥ {v}"),
     ("maximum", lambda v: f"≤ {v:g}" if isinstance(v, float) else f"≤ {v}"),
     ("minLength", lambda v: f"length ≥ {v}"),
