@@ -13,7 +13,8 @@ name becomes `<endpoint>-<variant>-<name>`).
 
 The CRD's patterns are RE2 (Go's regexp on the API server) and are judged here
 with the `regex` module, searched as the API server does; AWS's are Java patterns,
-translated (below) and matched whole, as AWS matches them.
+read as the emulator reads them (sandbox/emulator/shapes.py) and matched whole, as AWS
+matches them.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from botocore.loaders import Loader
 from endpoint_operator.api.crd import build_crd
 from endpoint_operator.api.maps import StringRange
 from endpoint_operator.api.spec import DIMENSIONS, ENVIRONMENT, TAGS
+from endpoint_operator.sandbox.emulator.shapes import java_regex
 
 ROLE = "arn:aws:iam::111122223333:role/sagemaker-exec"
 IMAGE = "111122223333.dkr.ecr.us-east-1.amazonaws.com/pytorch-inference:2.3"
@@ -171,52 +173,43 @@ def aws_shape(target: To) -> dict[str, Any]:
     return shape
 
 
-# What \d, \w, \s and \S mean in each engine: ASCII in Java and RE2, whose \s differ
-# by \x0B; written out, for the `regex` module, whose own are Unicode.
-_CLASSES = {
-    "java": {"d": "0-9", "w": "a-zA-Z0-9_", "s": r" \t\n\x0B\f\r"},
-    "re2": {"d": "0-9", "w": "a-zA-Z0-9_", "s": r" \t\n\f\r"},
-}
-_JAVA_DOT = r"[^\n\r\x85\u2028\u2029]"  # Java's `.` stops at every line terminator
+# RE2's \d, \w and \s are ASCII (its \s lacks \x0B); written out for the `regex`
+# module, whose own are Unicode.
+_RE2_CLASSES = {"d": "0-9", "w": "a-zA-Z0-9_", "s": r" \t\n\f\r"}
 
 
-def translate(pattern: str, engine: str) -> str:
-    r"""A Java (service model) or RE2 (CRD) pattern in the `regex` module's V1 syntax.
-    Java: `.` stops at line terminators, \p{Print} is ASCII, a supplementary character
-    is a UTF-16 surrogate pair. RE2: `$` is the end of the text, never before a newline."""
-    if engine == "java":
-        pattern = pattern.replace(r"\uD800\uDC00-\uDBFF\uDFFF", r"\U00010000-\U0010FFFF")
-        pattern = pattern.replace(r"\p{Print}", r"[\x20-\x7E]")
-    classes = _CLASSES[engine]
+def re2_regex(pattern: str) -> regex.Pattern:
+    """A CRD (RE2) pattern for the `regex` module: ASCII classes, and `$` is the end
+    of the text, never before a final newline."""
     out, depth, i = [], 0, 0
     while i < len(pattern):
         char = pattern[i]
         if char == "\\":
             letter = pattern[i + 1]
-            if letter.lower() in classes:
-                body = classes[letter.lower()]
-                negated = letter.isupper()
-                out.append(f"[^{body}]" if negated else (body if depth else f"[{body}]"))
-            else:
+            body = _RE2_CLASSES.get(letter.lower())
+            if body is None:
                 out.append(pattern[i:i + 2])
+            elif letter.isupper():
+                out.append(f"[^{body}]")
+            else:
+                out.append(body if depth else f"[{body}]")
             i += 2
             continue
         if char == "[":
             depth += 1
         elif char == "]" and depth:
             depth -= 1
-        elif char == "." and not depth and engine == "java":
-            char = _JAVA_DOT
-        elif char == "$" and not depth and engine == "re2":
+        elif char == "$" and not depth:
             char = r"\Z"
         out.append(char)
         i += 1
-    return "".join(out)
+    return regex.compile("".join(out), regex.V1)
 
 
 @functools.cache
 def compiled(pattern: str, java: bool) -> regex.Pattern:
-    return regex.compile(translate(pattern, "java" if java else "re2"), regex.V1)
+    # AWS's Java patterns are read as the emulator reads them when it judges requests.
+    return java_regex(pattern) if java else re2_regex(pattern)
 
 
 def aws_refusal(target: To, value: Any) -> str | None:
