@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 import boto3
 import yaml
+from botocore.exceptions import ClientError
 
 from endpoint_operator.sandbox.controlplane import repo_root
 from endpoint_operator.sandbox.seed import artifact_urls, seed_artifacts
@@ -112,7 +113,13 @@ def owned_resources(emulator, uid: str, region: str = "us-east-1") -> dict[str, 
     ]
     for kind, lister, key, arn_key, name_key in listings:
         for item in lister(MaxResults=100).get(key, []):
-            tags = {t["Key"]: t["Value"] for t in sm.list_tags(ResourceArn=item[arn_key]).get("Tags", [])}
+            try:
+                tags = {t["Key"]: t["Value"] for t in sm.list_tags(ResourceArn=item[arn_key]).get("Tags", [])}
+            except ClientError as error:
+                # Another test's operator may delete its resource between the listing and this.
+                if "Could not find" in error.response["Error"]["Message"]:
+                    continue
+                raise
             if tags.get("endpoint-operator.io/uid") == uid:
                 found[kind].append(item[name_key])
     return found
