@@ -92,6 +92,13 @@ def reasons(control_plane, namespace: str, name: str) -> list[str]:
     return [reason for _, reason, _ in kit.events(control_plane, namespace, name)]
 
 
+def printed_row(control_plane, namespace: str, name: str) -> dict[str, str]:
+    """`kubectl get mep <name>` as the user reads it: its columns by header."""
+    header, row = control_plane.kubectl("get", "mep", name, "-n", namespace).stdout.rstrip("\n").splitlines()
+    starts = [header.index(column) for column in header.split()]
+    return {column: row[start:end].strip() for column, start, end in zip(header.split(), starts, starts[1:] + [None])}
+
+
 def test_a_model_change_walks_15_50_100_and_ends_on_the_new_model_alone(operator, control_plane, emulator, namespace):
     alarm(emulator, f"{namespace}-walk-5xx")
     steps = [{"weight": 15, "pause": "2s"}, {"weight": 50, "pause": "2s"}, {"weight": 100}]
@@ -160,6 +167,9 @@ def test_an_alarm_during_the_50_percent_step_rolls_back_to_the_primary_alone(ope
     [(variant, model)] = serving_variants(emulator, endpoint)
     assert variant == "primary" and model_url_of(emulator, model) == model_url("guard", 1)
     assert "RolledBack" in reasons(control_plane, namespace, "guard")
+    # kubectl's columns: traffic back on the primary, the canary at 0, the step it failed at.
+    row = printed_row(control_plane, namespace, "guard")
+    assert (row["VARIANTS"], row["CANARY"], row["STEP"], row["ROLLOUT"]) == ("primary=100", "0", "2/3", "RolledBack")
 
     # It stays rolled back while the spec stands, even with the alarm OK again; a retry starts over.
     alarm(emulator, name, "OK")

@@ -113,7 +113,7 @@ TRANSITIONS = [
      None, None, T0, [], ro.PROGRESSING, 0, 15, "CanaryStep", ["CanaryStep"]),
     ("starting-update-rolled-back-by-sagemaker", NEW, world(OLD.config, failure="health check failed"),
      prev(ro.STARTING, started=None, endpoint_status="Updating", target=K.name, config=OLD.config), None, None, T0,
-     [], ro.ROLLED_BACK, 0, 15, "RolledBack", ["RolledBack"]),
+     [], ro.ROLLED_BACK, 0, 0, "RolledBack", ["RolledBack"]),
     ("step-holds-during-pause", NEW, world(K, canary=15), prev(ro.PROGRESSING), OK, None, later(minutes=10),
      [], ro.PROGRESSING, 0, 15, "CanaryStep", []),
     ("pause-over-gates-pass-shifts-to-50", NEW, world(K, canary=15), prev(ro.PROGRESSING), OK, None, later(hours=1),
@@ -134,12 +134,12 @@ TRANSITIONS = [
      prev(ro.HALTED, 1, 50, message="Gate failed"), None, "promote", later(minutes=5),
      ["ShiftTraffic:100"], ro.PROGRESSING, 2, 100, "CanaryStep", ["RolloutPromoted"]),
     ("rolling-back-then-stable-config", NEW, world(K, canary=0), prev(ro.ROLLING_BACK, 1, 50, message="alarm"), None, None, T0,
-     [f"UpdateEndpoint:{OLD.config.name}"], ro.ROLLING_BACK, 1, 50, "RollingBack", []),
+     [f"UpdateEndpoint:{OLD.config.name}"], ro.ROLLING_BACK, 1, 0, "RollingBack", []),
     ("rolling-back-lands", NEW, world(OLD.config), prev(ro.ROLLING_BACK, 1, 50, message="alarm", endpoint_status="Updating",
                                                          config=K, target=OLD.config.name), None, None, T0,
-     [], ro.ROLLED_BACK, 1, 50, "RolledBack", ["RolledBack"]),
+     [], ro.ROLLED_BACK, 1, 0, "RolledBack", ["RolledBack"]),
     ("rolled-back-stays", NEW, world(OLD.config), prev(ro.ROLLED_BACK, 1, 50, message="alarm", config=OLD.config), None, None,
-     later(days=3), [], ro.ROLLED_BACK, 1, 50, "RolledBack", []),
+     later(days=3), [], ro.ROLLED_BACK, 1, 0, "RolledBack", []),
     ("rolled-back-retry-starts-again", NEW, world(OLD.config), prev(ro.ROLLED_BACK, 1, 50, message="alarm", config=OLD.config),
      None, "retry", T0, [f"UpdateEndpoint:{K.name}"], ro.STARTING, 0, 15, "CanaryStarting", ["RolloutRetried", "RolloutStarted"]),
     ("rolled-back-new-model-starts-over", NEWER, world(OLD.config, configs=(OLD.config, NEW.config, K, NEWER.config)),
@@ -421,3 +421,5 @@ def test_walk_rolls_back_on_an_alarm_in_the_second_step_and_stays():
     assert world_.shifts == [50.0, 0.0]
     assert world_.config == OLD.config.name
     assert status.rollout.phase == ro.ROLLED_BACK and "alarm canary-5xx is ALARM" in status.rollout.message
+    # The Canary column reads status.rollout.weight: traffic is back on the primary.
+    assert (status.rollout.weight, status.rollout.progress) == (0, "2/3")

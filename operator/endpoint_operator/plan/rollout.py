@@ -401,7 +401,9 @@ class _Machine:
 
     def rolling_back(self, r: RolloutStatus) -> RolloutPlan:
         ep = self.ep
-        if ep.config_name == r.canary_config and (canary_percent(ep) or 0) > 0:
+        # status.rollout.weight is the canary's actual share: it falls to 0 with the shift back.
+        r = r.model_copy(update={"weight": (canary_percent(ep) or 0) if ep.config_name == r.canary_config else 0})
+        if ep.config_name == r.canary_config and r.weight > 0:
             return self.plan(r, "Updating", "RollingBack", actions=(self.shift(0, "rolling back"),), target=r.canary_config)
         if ep.config_name != r.from_revision and r.from_revision:
             return self.plan(r, "Updating", "RollingBack",
@@ -414,6 +416,7 @@ class _Machine:
         return self.held(done)
 
     def held(self, r: RolloutStatus) -> RolloutPlan:
+        r = r.model_copy(update={"weight": 0})  # rolled back: the primary serves all traffic
         message = (f"Rolled back to config {r.from_revision}: {r.message}; the rollout stays rolled back until "
                    f"the spec changes or {ANNOTATION}=retry")
         verdict = Verdict(ready=(False, ROLLED_BACK, message), progressing=(False, ROLLED_BACK, message),
