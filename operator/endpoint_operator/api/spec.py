@@ -229,6 +229,7 @@ _PERCENT = "(type(self.max) == string && self.max.endsWith('%'))"
 _LATENCY_NAMES = ", ".join(sorted(MICROSECOND_METRICS))
 _ERROR_NAMES = ", ".join(sorted(PER_REQUEST_ERROR_METRICS))
 
+
 def _threshold(value: Any) -> int | str:
     """What the CRD's int-or-string node with THRESHOLD's pattern accepts, nothing else."""
     if isinstance(value, int) and not isinstance(value, bool):
@@ -270,8 +271,8 @@ class MetricGate(SpecModel):
                     "at most 1, or a percentage such as 2%",
              f"!has(self.max) || !({_ERRORS}) || !{_AVERAGE} || {_PERCENT}"
              " || (type(self.max) == string ? (!self.max.matches('^[0-9.]+$') || double(self.max) <= 1.0) : self.max <= 1)",
-             lambda g: g.max is None or not is_error_rate(g.name, g.statistic) or unit_of(g.max) == "%"
-             or unit_of(g.max) != "" or threshold_value(g.max) <= 1),
+             lambda g: g.max is None or not is_error_rate(g.name, g.statistic) or unit_of(g.max) != ""
+             or threshold_value(g.max) <= 1),
         Rule("maxRatioToPrimary", "spec.rollout.analysis.metrics[].maxRatioToPrimary cannot compare SampleCount: "
                                   "it counts each variant's requests, which follow the traffic split",
              f"!has(self.maxRatioToPrimary) || !{_COUNTED}",
@@ -298,7 +299,7 @@ class AnalysisSpec(SpecModel):
     alarms: Annotated[list[Annotated[str, Field(max_length=TEXT_LEN)]] | None, Field(max_length=20, description="CloudWatch alarms that must stay OK during each step.")] = None
     metrics: Annotated[list[MetricGate] | None, Field(max_length=20, description="Metric gates judged during each step.")] = None
     interval: Annotated[Duration, Field(description="How often the gates are judged. Defaults to 30s.")] = "30s"
-    inconclusive_after: Annotated[str, Field(pattern=INCONCLUSIVE_AFTER, max_length=16, description="How long gates may still wait (no data, an alarm in INSUFFICIENT_DATA) once a step is due (its pause over; the last step without a pause: once it began) before the step is inconclusive and onFailure applies. 1m to 168h; defaults to 1h.")] = "1h"
+    inconclusive_after: Annotated[str, Field(pattern=INCONCLUSIVE_AFTER, max_length=16, description="How long gates may still wait (no data, an alarm in INSUFFICIENT_DATA or missing) once a step is due (its pause over; the last step without a pause: once it began) before the step is inconclusive and onFailure applies. 1m to 168h; defaults to 1h.")] = "1h"
 
     rules = (
         Rule("inconclusiveAfter", "spec.rollout.analysis.inconclusiveAfter must be between 1m and 168h",
