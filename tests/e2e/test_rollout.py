@@ -35,7 +35,7 @@ def canary_manifest(name: str, namespace: str, steps: list[dict], alarms: list[s
 def alarm(emulator, name: str, state: str = "OK") -> None:
     cloudwatch = kit.client(emulator, "cloudwatch")
     cloudwatch.put_metric_alarm(AlarmName=name, Namespace="AWS/SageMaker", MetricName="Invocation5XXErrors",
-                                Statistic="Sum", Period=60, EvaluationPeriods=1, Threshold=1,
+                                Statistic="Average", Period=60, EvaluationPeriods=1, Threshold=0.01,
                                 ComparisonOperator="GreaterThanThreshold")
     cloudwatch.set_alarm_state(AlarmName=name, StateValue=state, StateReason="set by the test")
 

@@ -32,7 +32,7 @@ def put_latencies(aws, variant: str, values, at: datetime) -> None:
 
 def alarm(aws, name: str) -> None:
     aws.cloudwatch.put_metric_alarm(AlarmName=name, Namespace="AWS/SageMaker", MetricName="Invocation5XXErrors",
-                                    Statistic="Sum", Period=60, EvaluationPeriods=1, Threshold=1,
+                                    Statistic="Average", Period=60, EvaluationPeriods=1, Threshold=0.01,
                                     ComparisonOperator="GreaterThanThreshold")
 
 
