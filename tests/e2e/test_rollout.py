@@ -5,7 +5,7 @@ and promote and abort work by annotation."""
 from __future__ import annotations
 
 import time
-from datetime import datetime
+from datetime import datetime, timezone
 
 from . import kit
 
@@ -18,10 +18,11 @@ def model_url(name: str, version: int) -> str:
 
 
 def canary_manifest(name: str, namespace: str, steps: list[dict], alarms: list[str] | None = None,
-                    version: int = 1, interval: str = "1s") -> dict:
+                    version: int = 1, interval: str = "1s", metrics: list[dict] | None = None) -> dict:
     rollout: dict = {"steps": steps}
-    if alarms:
-        rollout["analysis"] = {"alarms": alarms, "interval": interval}
+    if alarms or metrics:
+        rollout["analysis"] = {"interval": interval, **({"alarms": alarms} if alarms else {}),
+                               **({"metrics": metrics} if metrics else {})}
     return kit.manifest(name, namespace, {
         "mode": "RealTime",
         "image": IMAGE,
@@ -34,9 +35,18 @@ def canary_manifest(name: str, namespace: str, steps: list[dict], alarms: list[s
 def alarm(emulator, name: str, state: str = "OK") -> None:
     cloudwatch = kit.client(emulator, "cloudwatch")
     cloudwatch.put_metric_alarm(AlarmName=name, Namespace="AWS/SageMaker", MetricName="Invocation5XXErrors",
-                                Statistic="Sum", Period=60, EvaluationPeriods=1, Threshold=1,
+                                Statistic="Average", Period=60, EvaluationPeriods=1, Threshold=0.01,
                                 ComparisonOperator="GreaterThanThreshold")
     cloudwatch.set_alarm_state(AlarmName=name, StateValue=state, StateReason="set by the test")
+
+
+def publish_requests(emulator, endpoint: str, variant: str, requests: int, errors: int) -> None:
+    """What SageMaker publishes per request: Invocation5XXErrors 1 for a 5xx, else 0."""
+    dims = [{"Name": "EndpointName", "Value": endpoint}, {"Name": "VariantName", "Value": variant}]
+    now = datetime.now(timezone.utc)
+    kit.client(emulator, "cloudwatch").put_metric_data(Namespace="AWS/SageMaker", MetricData=[
+        {"MetricName": "Invocation5XXErrors", "Dimensions": dims, "Value": 1.0 if i < errors else 0.0, "Timestamp": now}
+        for i in range(requests)])
 
 
 def ready_on_v1(control_plane, emulator, doc) -> dict:
@@ -236,3 +246,25 @@ def test_a_step_without_a_pause_waits_for_promote_and_abort_rolls_back(operator,
     assert sm.describe_endpoint(EndpointName=endpoint)["EndpointConfigName"] == promoted_config
     assert canary_weights(emulator, endpoint) == [100.0, 0.0]
     assert "RollingBack" in reasons(control_plane, namespace, "manual")
+
+
+def test_a_ratio_gate_is_judged_while_both_variants_serve_and_the_100_percent_step_promotes(
+        operator, control_plane, emulator, namespace):
+    gate = {"name": "Invocation5XXErrors", "maxRatioToPrimary": 1.5}  # Average: the error rate
+    doc = canary_manifest("ratio", namespace, [{"weight": 15, "pause": "2s"}, {"weight": 100}], metrics=[gate])
+    obj = ready_on_v1(control_plane, emulator, doc)
+    endpoint = obj["status"]["endpoint"]["name"]
+
+    change_model(control_plane, emulator, doc, 2)
+    wait_rollout(control_plane, namespace, "ratio", timeout=60, phase="Progressing", step=0)
+    publish_requests(emulator, endpoint, "canary", requests=15, errors=1)
+    publish_requests(emulator, endpoint, "primary", requests=85, errors=5)
+    # At 100 % only the canary takes requests: the primary publishes nothing any more.
+    wait_rollout(control_plane, namespace, "ratio", timeout=60, step=1, weight=100)
+    publish_requests(emulator, endpoint, "canary", requests=100, errors=1)
+
+    obj = kit.wait_condition(control_plane, namespace, "ratio", "Ready", generation=2, timeout=120)
+    rollout = obj["status"]["rollout"]
+    assert rollout["phase"] == "Succeeded"
+    assert "maxRatioToPrimary is not judged while the primary takes no traffic" in rollout["lastGate"]
+    assert canary_weights(emulator, endpoint) == [100.0]

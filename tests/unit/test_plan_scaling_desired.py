@@ -37,7 +37,7 @@ def test_a_realtime_variant_tracks_the_high_resolution_metric_by_default():
 
 @pytest.mark.parametrize("autoscaling, metric, custom", [
     ({"metric": "InvocationsPerInstance", "target": 70}, INVOCATIONS_METRIC, None),
-    ({"metric": "Custom", "customMetric": {"namespace": "App", "metricName": "Queue", "dimensions": {"q": "a"}}},
+    ({"metric": "Custom", "target": 10, "customMetric": {"namespace": "App", "metricName": "Queue", "dimensions": {"q": "a"}}},
      None, CustomizedMetric(namespace="App", metric_name="Queue", dimensions={"q": "a"})),
 ], ids=["invocations", "custom"])
 def test_the_spec_chooses_the_metric(autoscaling, metric, custom):
@@ -46,6 +46,19 @@ def test_the_spec_chooses_the_metric(autoscaling, metric, custom):
     [scaling] = desired_scaling(spec, Mode.REAL_TIME, bp.endpoint_name, bp.config)
     [policy] = scaling.policies
     assert (policy.predefined_metric, policy.customized_metric) == (metric, custom)
+
+
+@pytest.mark.parametrize("autoscaling, target", [
+    ({}, 5.0),  # ConcurrentRequestsPerModelHighResolution: requests in flight per model copy
+    ({"metric": "InvocationsPerInstance"}, 70.0),  # requests per instance per minute: AWS's own example
+    ({"metric": "InvocationsPerInstance", "target": 120}, 120.0),
+], ids=["concurrency", "invocations-per-minute", "explicit"])
+def test_each_metric_has_its_own_default_target(autoscaling, target):
+    spec = realtime_spec(autoscaling=autoscaling)
+    bp = bp_of(spec)
+    [scaling] = desired_scaling(spec, Mode.REAL_TIME, bp.endpoint_name, bp.config)
+    [policy] = scaling.policies
+    assert policy.target_value == target
 
 
 @pytest.mark.parametrize("extra, expected", [

@@ -30,7 +30,10 @@ from .blueprint import Blueprint
 from .decision import NOT_DEGRADED, Verdict
 from .duration import parse_duration
 from .endpoint import EndpointStep
-from .gates import CANARY, FAILED, PASSED, PRIMARY, GateQuery, GateReadings, GateResult, has_gates, judge, query_for
+from .gates import (
+    CANARY, FAILED, INCONCLUSIVE, PASSED, PRIMARY, GateQuery, GateReadings, GateResult, has_gates, inconclusive, judge,
+    query_for,
+)
 from .naming import is_owned_name
 from .observed import Observed
 
@@ -92,7 +95,7 @@ def gate_query(bp: Blueprint, observed: Observed, previous: ModelEndpointStatus 
         return None
     if r.to_revision != bp.config.name:
         return None
-    return query_for(bp.rollout.analysis, ep.name, r.step_started_at)
+    return query_for(bp.rollout.analysis, ep.name, r.step_started_at, canary_percent(ep))
 
 
 def plan_rollout(bp: Blueprint, observed: Observed, previous: ModelEndpointStatus | None, *,
@@ -304,14 +307,18 @@ class _Machine:
 
         if self.fresh(ABORT):
             return self.roll_back(r, f"aborted by annotation {ANNOTATION}={self.command.value} at {where}")
-        gate = judge(self.bp.rollout.analysis, self.gates) if self.gates is not None or not has_gates(self.bp.rollout.analysis) else None
+        analysis = self.bp.rollout.analysis
+        gate = judge(analysis, self.gates, observed) if self.gates is not None or not has_gates(analysis) else None
+        if gate is not None and not self.pause_requested:
+            gate = inconclusive(gate, analysis, self.due_at(index, started), self.now)
         if gate is not None:
             r = r.model_copy(update={"last_gate": gate.summary()})
-        if gate is not None and gate.outcome == FAILED and r.phase != HALTED:
+        if gate is not None and gate.outcome in (FAILED, INCONCLUSIVE) and r.phase != HALTED:
+            verdict = "failed" if gate.outcome == FAILED else "inconclusive"
             if self.bp.rollout.on_failure == OnFailure.PAUSE:
-                self.note("Warning", "RolloutHalted", f"Gate failed at {where}: {gate.detail}; holding until promoted or aborted")
-                return self.stay(r.model_copy(update={"phase": HALTED, "message": f"Gate failed at {where}: {gate.detail}"}), index, None)
-            return self.roll_back(r, f"gate failed at {where}: {gate.detail}")
+                self.note("Warning", "RolloutHalted", f"Gate {verdict} at {where}: {gate.detail}; holding until promoted or aborted")
+                return self.stay(r.model_copy(update={"phase": HALTED, "message": f"Gate {verdict} at {where}: {gate.detail}"}), index, None)
+            return self.roll_back(r, f"gate {verdict} at {where}: {gate.detail}")
         if observed != weight:
             why = f"{where}" if entered or observed is None else f"{where}; correcting {observed}%"
             return self.plan(r.model_copy(update={"phase": self.holding_phase(r, index)}), "Updating", "CanaryStep",
@@ -338,6 +345,14 @@ class _Machine:
         r = r.model_copy(update={"phase": self.holding_phase(r, index + 1)})
         return self.plan(r, "Updating", "CanaryStep",
                          actions=(self.shift(nxt, f"step {index + 2} of {len(steps)}"),), target=r.canary_config)
+
+    def due_at(self, index: int, started: datetime) -> datetime | None:
+        """When the step may move on by itself: its pause's end; the last step without a
+        pause at once; None for a step that waits for a promotion."""
+        pause = _pause(self.steps[index])
+        if pause is not None:
+            return started + pause
+        return started if index == len(self.steps) - 1 else None
 
     def current_step(self, r: RolloutStatus) -> tuple[int, datetime]:
         """The status's step, or the equivalent one when spec.rollout.steps changed:

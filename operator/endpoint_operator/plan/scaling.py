@@ -106,7 +106,7 @@ def variant_scaling(
     tracking = TargetTrackingPolicy(
         name=policy_name(endpoint_name, variant.name, TARGET_TRACKING_SUFFIX),
         resource_id=resource_id,
-        target_value=settings.target,
+        target_value=settings.target_value(backlog=scale_to_zero),
         scale_in_cooldown=settings.scale_in_cooldown_seconds,
         scale_out_cooldown=settings.scale_out_cooldown_seconds,
         **_tracked_metric(endpoint_name, settings, scale_to_zero),

@@ -27,7 +27,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from ..api.spec import ModelEndpointSpec, ScalingMetric
+from ..api.spec import AutoscalingSpec, ModelEndpointSpec, ScalingMetric
 from .mode import resolve_mode
 from .scaling import autoscaled
 
@@ -60,7 +60,7 @@ class Policy:
         high = instances.max if instances else 1
         return cls(
             metric=settings.metric if settings else ScalingMetric.CONCURRENT_REQUESTS_HIGH_RESOLUTION,
-            target=settings.target if settings else 5.0,
+            target=(settings or AutoscalingSpec()).target_value(),
             scale_out_cooldown=settings.scale_out_cooldown_seconds if settings else 60,
             scale_in_cooldown=settings.scale_in_cooldown_seconds if settings else 300,
             min_instances=low,

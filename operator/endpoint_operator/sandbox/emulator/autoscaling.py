@@ -109,6 +109,11 @@ def _tracking_alarms(account: str, region: str, policy: FakeApplicationAutoscali
     metric = (config.get("PredefinedMetricSpecification") or {}).get("PredefinedMetricType", "")
     custom = config.get("CustomizedMetricSpecification") or {}
     high_resolution = metric.endswith("HighResolution")
+    # SageMaker API Reference, ScalingPolicyMetric: InvocationsPerInstance is "the number
+    # of invocations sent to a model, normalized by InstanceCount ... 1/numberOfInstances
+    # is sent as the value on each request": its Sum over a minute is requests per
+    # instance per minute, the quantity a target such as 70 is compared with.
+    statistic = "Sum" if metric == "SageMakerVariantInvocationsPerInstance" else "Average"
     endpoint, variant = policy.resource_id.split("/")[1], policy.resource_id.split("/")[3]
     action = f"{policy.policy_arn}:createdBy/{mock_random.uuid4()}"
     alarms = []
@@ -127,7 +132,7 @@ def _tracking_alarms(account: str, region: str, policy: FakeApplicationAutoscali
             datapoints_to_alarm=periods,
             period=period,
             threshold=threshold,
-            statistic=custom.get("Statistic", "Average"),
+            statistic=custom.get("Statistic", statistic),
             extended_statistic=None,
             description=f"DO NOT EDIT OR DELETE. For TargetTrackingScaling policy {action}",
             dimensions=[{"Name": "EndpointName", "Value": endpoint}, {"Name": "VariantName", "Value": variant}],
