@@ -59,7 +59,7 @@ class GateReadings:
 
 @dataclass(frozen=True)
 class GateResult:
-    outcome: str  # Passed | Waiting | Failed
+    outcome: str  # Passed | Waiting | Failed | Inconclusive
     detail: str  # names the gate and the value
 
     def summary(self) -> str:
