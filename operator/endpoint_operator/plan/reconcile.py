@@ -22,7 +22,7 @@ from .errors import PlanError
 from .finalize import finalize
 from .gates import GateReadings
 from .garbage import collect_garbage
-from .scaling_step import plan_scaling, scaling_status
+from .scaling_step import out_of_range, plan_scaling, scaling_status
 from .identity import foreign_owner
 from .observed import Observed
 from .rollout import RolloutPlan, plan_rollout
@@ -59,6 +59,9 @@ def reconcile(bp: Blueprint, observed: Observed, generation: int, previous: Mode
     if scaling.actions and not verdict.progressing[0]:
         message = f"Configuring autoscaling of endpoint {bp.endpoint_name}: {len(scaling.actions)} changes"
         verdict = replace(verdict, progressing=(True, "ConfiguringAutoscaling", message))
+    moving = out_of_range(bp.scaling, bp.config, ep) if canary.verdict is None else None
+    if moving:
+        verdict = replace(verdict, progressing=(True, "ScalingIntoRange", moving))
     return Decision(
         actions=actions,
         conditions=verdict.conditions(generation),

@@ -60,7 +60,8 @@ def plan_scaling(
     )
     actions: tuple[Action, ...] = ()
     if serving and ep is not None and not endpoint_actions:
-        actions = converge(endpoint_name, desired, observed, tags) + _fixed_counts(endpoint_name, desired, config, observed, ep)
+        actions = (converge(endpoint_name, desired, observed, tags) + _fixed_counts(endpoint_name, desired, config, observed, ep)
+                   + _into_range(endpoint_name, desired, observed, ep))
     return ScalingPlan(wrapped, actions)
 
 
@@ -195,6 +196,47 @@ def _fixed_counts(endpoint_name: str, desired: Sequence[VariantScaling], config:
         if live.desired_instances != count:
             actions.append(SetVariantInstanceCount(endpoint_name, variant.name, count))
     return tuple(actions)
+
+
+def _into_range(endpoint_name: str, desired: Sequence[VariantScaling], observed: ObservedScaling,
+                ep: ObservedEndpoint) -> tuple[Action, ...]:
+    """A registered target moves the count into its range when it is registered; one
+    that stayed outside (the endpoint was busy then) is moved here, inside the range,
+    so the autoscaler has nothing to undo."""
+    registered = set(observed.targets)
+    running = {v.name: v for v in ep.variants}
+    actions: list[Action] = []
+    for scaling in desired:
+        live = running.get(scaling.variant)
+        if scaling.target not in registered or live is None or live.desired_instances is None:
+            continue
+        low, high = scaling.target.min_capacity, scaling.target.max_capacity
+        if not low <= live.desired_instances <= high:
+            actions.append(SetVariantInstanceCount(endpoint_name, scaling.variant, min(max(live.desired_instances, low), high)))
+    return tuple(actions[:1])  # one capacity change at a time: each is an endpoint update
+
+
+def out_of_range(desired: Sequence[VariantScaling], config: EndpointConfig, ep: ObservedEndpoint | None) -> str | None:
+    """What says a variant of the desired config runs a count outside its range (the
+    spec's min/max, or its fixed count): a lowered instances.max, say, until
+    Application Auto Scaling (or the fixed count's update) has moved it in."""
+    if ep is None or ep.config_name != config.name:
+        return None
+    ranges = {d.variant: (d.target.min_capacity, d.target.max_capacity) for d in desired}
+    for variant in config.variants:
+        if variant.name not in ranges and variant.initial_instance_count is not None:
+            ranges[variant.name] = (variant.initial_instance_count, variant.initial_instance_count)
+    moving = []
+    for live in ep.variants:
+        bounds = ranges.get(live.name)
+        count = live.current_instances
+        if bounds is None or count is None or bounds[0] <= count <= bounds[1]:
+            continue
+        low, high = bounds
+        wanted = f"{low}-{high}" if low != high else f"{low}"
+        moving.append(f"variant {live.name} runs {count} instances, outside spec.instances ({wanted}); "
+                      f"scaling it to {min(max(count, low), high)}")
+    return f"Endpoint {ep.name}: " + "; ".join(moving) if moving else None
 
 
 def known_alarm_names(endpoint_name: str, variants: Sequence[str]) -> set[str]:
