@@ -191,7 +191,9 @@ def test_a_target_of_a_removed_variant_goes_before_the_update():
     decision = reconcile(new, scaled_world(new, ep, observed, serving=stale), 2, status_of(stale))
     assert kinds(decision)[-2:] == ["DeregisterScalableTarget", "UpdateEndpoint"]
     assert decision.actions[-2].resource_id == ghost.resource_id
-    assert decision.actions[-1].retain_instance_counts is False
+    # The variant that stays keeps its instance type, so it keeps the autoscaler's count
+    # (a promoted canary's target goes the same way, and the primary must not start over).
+    assert decision.actions[-1].retain_instance_counts is True
 
 
 def test_a_lowered_max_moves_the_target_and_says_so_until_the_count_is_in_range():

@@ -126,20 +126,22 @@ def _around_update(update: UpdateEndpoint, config: EndpointConfig, observed: Obs
     new_types = {v.name: v.instance_type for v in config.variants}
     old_types = {v.name: v.instance_type for v in serving.variants} if serving is not None and serving.variants else None
     deregister: list[Action] = []
+    refleet = False  # a variant that stays gets a new instance type: its count starts over
     for target in sorted(observed.targets, key=lambda t: t.resource_id):
         variant = variant_of(target.resource_id)
         if variant not in new_types:
             why = f"variant {variant} is not in config {config.name}"
         elif old_types is None:
-            why = "the serving config's instance types are unknown"
+            why, refleet = "the serving config's instance types are unknown", True
         elif old_types.get(variant) != new_types[variant]:
-            why = f"instance type {old_types.get(variant)} -> {new_types[variant]}"
+            why, refleet = f"instance type {old_types.get(variant)} -> {new_types[variant]}", True
         else:
             continue
         deregister.append(DeregisterScalableTarget(target.resource_id, why))
-    # With every target staying, the new fleet starts at the counts the autoscaler set;
-    # a config whose targets must go starts at its own (the spec's minimum).
-    retain = bool(observed.targets) and not deregister
+    # Variants that stay on their instance type keep the counts the autoscaler set (a
+    # variant that goes, such as a promoted canary, does not change that); a config
+    # whose staying variants change type starts at its own counts (the spec's minimum).
+    retain = bool(observed.targets) and not refleet
     return (*deregister, UpdateEndpoint(update.name, update.config_name, retain_instance_counts=retain))
 
 
