@@ -125,6 +125,12 @@ def _tracking_alarms(account: str, region: str, policy: FakeApplicationAutoscali
     high_resolution = metric.endswith("HighResolution")
     endpoint, variant = policy.resource_id.split("/")[1], policy.resource_id.split("/")[3]
     action = f"{policy.policy_arn}:createdBy/{mock_random.uuid4()}"
+    # A customized metric's alarms watch its own dimensions (API reference,
+    # CustomizedMetricSpecification: "If you published your metric with dimensions,
+    # you must specify the same dimensions in your scaling policy"): an async
+    # endpoint's ApproximateBacklogSizePerInstance has EndpointName alone.
+    dimensions = custom.get("Dimensions") if custom else [
+        {"Name": "EndpointName", "Value": endpoint}, {"Name": "VariantName", "Value": variant}]
     alarms = []
     for suffix, comparison, periods, threshold in (
         ("AlarmHigh", "GreaterThanThreshold", 3, target),
@@ -144,7 +150,7 @@ def _tracking_alarms(account: str, region: str, policy: FakeApplicationAutoscali
             statistic=custom.get("Statistic", "Average"),
             extended_statistic=None,
             description=f"DO NOT EDIT OR DELETE. For TargetTrackingScaling policy {action}",
-            dimensions=[{"Name": "EndpointName", "Value": endpoint}, {"Name": "VariantName", "Value": variant}],
+            dimensions=dimensions,
             alarm_actions=[action],
             ok_actions=[],
             insufficient_data_actions=[],
