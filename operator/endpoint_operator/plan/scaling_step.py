@@ -222,8 +222,8 @@ def out_of_range(desired: Sequence[VariantScaling], config: EndpointConfig, ep: 
     """What says a variant of the desired config runs a count outside its range (the
     spec's min/max, or its fixed count): a lowered instances.max, say, until
     Application Auto Scaling (or the fixed count's update) has moved it in."""
-    if ep is None or ep.config_name != config.name:
-        return None
+    if ep is None or ep.config_name != config.name or ep.status not in ("InService", "Updating"):
+        return None  # a fleet being created or deleted has no count to judge yet
     ranges = {d.variant: (d.target.min_capacity, d.target.max_capacity) for d in desired}
     for variant in config.variants:
         if variant.name not in ranges and variant.initial_instance_count is not None:
