@@ -80,7 +80,17 @@ def wait_rollout(control_plane, namespace: str, name: str, timeout: float = 60, 
 def weight_calls(emulator, endpoint: str) -> list[tuple[float, dict[str, float]]]:
     """(time, {variant: weight}) of each UpdateEndpointWeightsAndCapacities the endpoint got."""
     calls = emulator.client.calls(service="sagemaker", operation="UpdateEndpointWeightsAndCapacities")
-    return [(c["timestamp"], {row["VariantName"]: row["DesiredWeight"] for row in c["params"]["DesiredWeightsAndCapacities"]})
+    return [(c["timestamp"], {row["VariantName"]: row["DesiredWeight"] for row in c["params"]["DesiredWeightsAndCapacities"]
+                              if "DesiredWeight" in row})
+            for c in calls if c["params"].get("EndpointName") == endpoint and c["status"] < 400
+            and any("DesiredWeight" in row for row in c["params"]["DesiredWeightsAndCapacities"])]
+
+
+def capacity_calls(emulator, endpoint: str) -> list[list[tuple[str, str, float]]]:
+    """Each UpdateEndpointWeightsAndCapacities as [(variant, field, value)], in order."""
+    calls = emulator.client.calls(service="sagemaker", operation="UpdateEndpointWeightsAndCapacities")
+    return [[(row["VariantName"], key, row[key]) for row in c["params"]["DesiredWeightsAndCapacities"]
+             for key in ("DesiredWeight", "DesiredInstanceCount") if key in row]
             for c in calls if c["params"].get("EndpointName") == endpoint and c["status"] < 400]
 
 
@@ -268,3 +278,49 @@ def test_a_ratio_gate_is_judged_while_both_variants_serve_and_the_100_percent_st
     assert rollout["phase"] == "Succeeded"
     assert "maxRatioToPrimary is not judged while the primary takes no traffic" in rollout["lastGate"]
     assert canary_weights(emulator, endpoint) == [100.0]
+def test_the_canary_gets_capacity_before_traffic_and_the_primary_keeps_its_fleet_for_a_rollback(
+        operator, control_plane, emulator, namespace):
+    doc = canary_manifest("fleet", namespace, [{"weight": 50, "pause": "1s"}, {"weight": 100, "pause": "1h"}])
+    doc["spec"]["instances"] = {"type": "ml.m5.large", "min": 1, "max": 4}
+    obj = ready_on_v1(control_plane, emulator, doc)
+    endpoint = obj["status"]["endpoint"]["name"]
+    autoscaling = kit.client(emulator, "application-autoscaling")
+
+    def target(variant: str):
+        found = autoscaling.describe_scalable_targets(ServiceNamespace="sagemaker",
+                                                      ResourceIds=[f"endpoint/{endpoint}/variant/{variant}"])["ScalableTargets"]
+        return (found[0]["MinCapacity"], found[0]["MaxCapacity"]) if found else None
+    kit.wait_for(lambda: target("primary") == (1, 4), timeout=60, what="the primary's target")
+    sm = kit.client(emulator, "sagemaker")
+    # What Application Auto Scaling does on a scale-out.
+    sm.update_endpoint_weights_and_capacities(EndpointName=endpoint, DesiredWeightsAndCapacities=[
+        {"VariantName": "primary", "DesiredInstanceCount": 4}])
+    kit.wait_for(lambda: (d := sm.describe_endpoint(EndpointName=endpoint))["EndpointStatus"] == "InService"
+                 and d["ProductionVariants"][0]["CurrentInstanceCount"] == 4, timeout=30, what="4 instances")
+    before = len(capacity_calls(emulator, endpoint))
+
+    change_model(control_plane, emulator, doc, 2)
+    rollout = wait_rollout(control_plane, namespace, "fleet", timeout=90, phase="Progressing", weight=100)
+    # The canary took 50 % with half the primary's fleet, and got all of it before 100 %.
+    created = [c["params"] for c in emulator.client.calls(service="sagemaker", operation="CreateEndpointConfig")
+               if c["params"]["EndpointConfigName"] == rollout["canaryConfig"]]
+    assert [(v["VariantName"], v["InitialInstanceCount"]) for v in created[0]["ProductionVariants"]] == [
+        ("primary", 4), ("canary", 2)]
+    # Written ahead: the status says 100 % before the calls that enact it went out.
+    kit.wait_for(lambda: canary_weights(emulator, endpoint) == [100.0], timeout=60, what="the 100 % shift")
+    assert capacity_calls(emulator, endpoint)[before:] == [
+        [("canary", "DesiredInstanceCount", 4)],
+        [("canary", "DesiredWeight", 100.0), ("primary", "DesiredWeight", 0.0)],
+    ]
+    assert rollout["primaryInstances"] == 4
+    # Both variants are autoscaled; the idle primary may not be scaled in below its fleet.
+    kit.wait_for(lambda: target("primary") == (4, 4) and target("canary") == (4, 4), timeout=60,
+                 what="targets of both variants")
+
+    annotate(control_plane, namespace, "fleet", "abort")
+    kit.wait_for(lambda: rollout_of(control_plane, namespace, "fleet").get("phase") == "RolledBack", timeout=90,
+                 what="RolledBack")
+    serving = sm.describe_endpoint(EndpointName=endpoint)
+    assert serving["EndpointConfigName"] == obj["status"]["endpoint"]["configName"]
+    [primary] = serving["ProductionVariants"]
+    assert (primary["VariantName"], primary["CurrentInstanceCount"]) == ("primary", 4)

@@ -106,6 +106,17 @@ def test_invocations_per_instance_is_tracked_per_minute(aws, gateways, endpoint)
     [high] = [a for a in alarms if "AlarmHigh" in a["AlarmName"]]
     assert (high["MetricName"], high["Statistic"], high["Period"], high["Threshold"]) == (
         "InvocationsPerInstance", "Sum", 60, 70.0)
+def test_backlog_tracking_alarms_watch_the_metric_an_async_endpoint_publishes(aws, gateways, endpoint):
+    """ApproximateBacklogSizePerInstance is published per endpoint (dimension
+    EndpointName alone): alarms that also named the variant would never see a datapoint."""
+    scaling, _ = gateways
+    scaling.register_target(ScalableTarget(resource_id=RID, min_capacity=1, max_capacity=4))
+    scaling.put_policy(TRACKING.model_copy(update={"predefined_metric": None, "customized_metric": CustomizedMetric(
+        namespace="AWS/SageMaker", metric_name="ApproximateBacklogSizePerInstance", dimensions={"EndpointName": "scaled"})}))
+    alarms = aws.client("cloudwatch").describe_alarms(AlarmNamePrefix="TargetTracking-")["MetricAlarms"]
+    assert len(alarms) == 2
+    assert {(a["MetricName"], tuple((d["Name"], d["Value"]) for d in a["Dimensions"])) for a in alarms} == {
+        ("ApproximateBacklogSizePerInstance", (("EndpointName", "scaled"),))}
 
 
 def test_a_variant_that_does_not_exist_cannot_be_registered(aws, gateways):

@@ -145,6 +145,14 @@ BAD_SPECS = [
          {"autoscaling": {"customMetric": {"namespace": "App", "metricName": "QueueDepth"}}},
          "spec.autoscaling.customMetric",
          "spec.autoscaling.customMetric is allowed only when spec.autoscaling.metric is Custom"),
+    case("async-tracking-invocations", ASYNC, {"autoscaling": {"metric": "InvocationsPerInstance"}},
+         "spec.autoscaling.metric",
+         "spec.autoscaling.metric must be ApproximateBacklogSizePerInstance or Custom when spec.mode is Async:"
+         " asynchronous endpoints do not publish ConcurrentRequestsPerModel or InvocationsPerInstance"),
+    case("realtime-tracking-the-backlog", REALTIME, {"autoscaling": {"metric": "ApproximateBacklogSizePerInstance"}},
+         "spec.autoscaling.metric",
+         "spec.autoscaling.metric ApproximateBacklogSizePerInstance is allowed only when spec.mode is Async or Auto:"
+         " only asynchronous endpoints have a backlog"),
     case("schedule-min-above-max", REALTIME,
          {"autoscaling": {"schedules": [{"name": "night", "cron": "0 22 * * *", "min": 4, "max": 2}]}},
          "spec.autoscaling.schedules[0].min",
@@ -288,7 +296,7 @@ def test_defaults_are_applied_by_parsing():
     spec = validate_spec({**REALTIME, "instances": {"type": "ml.m5.large"}, "autoscaling": {}})
     assert spec.mode is Mode.REAL_TIME
     assert (spec.instances.min, spec.instances.max) == (1, 1)
-    assert spec.autoscaling.metric.value == "ConcurrentRequestsPerModelHighResolution"
+    assert spec.autoscaling.metric is None  # the mode picks it: see plan.scaling.tracked_metric
     assert spec.deletion_policy.value == "Delete"
 
 

@@ -55,7 +55,13 @@ class DeletionPolicy(str, Enum):
 class ScalingMetric(str, Enum):
     CONCURRENT_REQUESTS_HIGH_RESOLUTION = "ConcurrentRequestsPerModelHighResolution"
     INVOCATIONS_PER_INSTANCE = "InvocationsPerInstance"
+    APPROXIMATE_BACKLOG_SIZE_PER_INSTANCE = "ApproximateBacklogSizePerInstance"
     CUSTOM = "Custom"
+
+
+# Asynchronous endpoints publish neither invocation nor concurrency metrics: their
+# queue's backlog is what they scale on (or a metric of the user's own).
+ASYNC_METRICS = (ScalingMetric.APPROXIMATE_BACKLOG_SIZE_PER_INSTANCE, ScalingMetric.CUSTOM)
 
 
 class OnFailure(str, Enum):
@@ -147,19 +153,19 @@ class CustomMetricSpec(SpecModel):
 # Default target per tracked metric. ConcurrentRequestsPerModelHighResolution counts
 # requests in flight per model copy: 5 at once. InvocationsPerInstance counts requests
 # per instance per minute: the developer guide's target-tracking example ("Auto scaling
-# policy overview") keeps it at 70. ApproximateBacklogSizePerInstance (async
+# policy overview") keeps it at 70. ApproximateBacklogSizePerInstance (what async
 # scale-to-zero) counts queued requests per instance: its guide example keeps 5.
 DEFAULT_TARGETS = {
     "ConcurrentRequestsPerModelHighResolution": 5.0,
     "InvocationsPerInstance": 70.0,
+    "ApproximateBacklogSizePerInstance": 5.0,
 }
-BACKLOG_DEFAULT_TARGET = 5.0
 
 
 class AutoscalingSpec(SpecModel):
     enabled: Annotated[bool, Field(description="Whether to register the variants with Application Auto Scaling. Defaults to true.")] = True
-    metric: Annotated[ScalingMetric, Field(description="Target-tracking metric; the default is SageMaker's 10-second metric.")] = ScalingMetric.CONCURRENT_REQUESTS_HIGH_RESOLUTION
-    target: Annotated[float | None, Field(gt=0, description="Target value of the metric per instance. Defaults per metric: 5 concurrent requests (ConcurrentRequestsPerModelHighResolution), 70 invocations a minute (InvocationsPerInstance), 5 queued requests (async scaleToZero, which tracks the backlog); required for Custom.")] = None
+    metric: Annotated[ScalingMetric | None, Field(description="Target-tracking metric. Defaults to SageMaker's 10-second ConcurrentRequestsPerModelHighResolution, and for Async to ApproximateBacklogSizePerInstance: asynchronous endpoints publish no invocation or concurrency metrics.")] = None
+    target: Annotated[float | None, Field(gt=0, description="Target value of the metric per instance. Defaults per metric: 5 concurrent requests (ConcurrentRequestsPerModelHighResolution), 70 invocations a minute (InvocationsPerInstance), 5 queued requests (ApproximateBacklogSizePerInstance, what Async tracks); required for Custom.")] = None
     scale_out_cooldown_seconds: Annotated[int, Field(ge=0, le=3600, description="Seconds after a scale-out before the next one. Defaults to 60.")] = 60
     scale_in_cooldown_seconds: Annotated[int, Field(ge=0, le=86400, description="Seconds after a scale-in before the next one. Defaults to 300.")] = 300
     custom_metric: Annotated[CustomMetricSpec | None, Field(description="The metric to track when metric is Custom.")] = None
@@ -177,11 +183,11 @@ class AutoscalingSpec(SpecModel):
              lambda a: a.metric != ScalingMetric.CUSTOM or a.target is not None),
     )
 
-    def target_value(self, backlog: bool = False) -> float:
-        """The target to track: the spec's, else the tracked metric's default."""
+    def target_value(self, metric: ScalingMetric) -> float:
+        """The target to track: the spec's, else the default of the metric tracked."""
         if self.target is not None:
             return self.target
-        return BACKLOG_DEFAULT_TARGET if backlog else DEFAULT_TARGETS[self.metric.value]
+        return DEFAULT_TARGETS[metric.value]
 
 
 class ServerlessSpec(SpecModel):
@@ -335,6 +341,8 @@ def _mode(mode: str) -> str:
 
 
 _SERVERLESS = _mode("Serverless")
+_ASYNC_METRIC_NAMES = ", ".join(f"'{m.value}'" for m in ASYNC_METRICS)
+_BACKLOG = ScalingMetric.APPROXIMATE_BACKLOG_SIZE_PER_INSTANCE
 _IMMUTABLE = "changing it would orphan the SageMaker endpoint; create a new ModelEndpoint instead"
 
 
@@ -405,6 +413,19 @@ class ModelEndpointSpec(SpecModel):
              f" || ({_mode('Async')} && has(self.async) && has(self.async.scaleToZero) && self.async.scaleToZero)",
              lambda s: s.instances is None or s.instances.min > 0
              or (s.mode == Mode.ASYNC and s.async_ is not None and s.async_.scale_to_zero)),
+        Rule("autoscaling.metric",
+             "spec.autoscaling.metric must be ApproximateBacklogSizePerInstance or Custom when spec.mode is Async:"
+             " asynchronous endpoints do not publish ConcurrentRequestsPerModel or InvocationsPerInstance",
+             f"!{_mode('Async')} || !has(self.autoscaling) || !has(self.autoscaling.metric)"
+             f" || self.autoscaling.metric in [{_ASYNC_METRIC_NAMES}]",
+             lambda s: s.mode != Mode.ASYNC or s.autoscaling is None or s.autoscaling.metric is None
+             or s.autoscaling.metric in ASYNC_METRICS),
+        Rule("autoscaling.metric",
+             "spec.autoscaling.metric ApproximateBacklogSizePerInstance is allowed only when spec.mode is Async or Auto:"
+             " only asynchronous endpoints have a backlog",
+             f"!has(self.autoscaling) || !has(self.autoscaling.metric) || self.autoscaling.metric != '{_BACKLOG.value}'"
+             f" || {_mode('Async')} || {_mode('Auto')}",
+             lambda s: s.autoscaling is None or s.autoscaling.metric != _BACKLOG or s.mode in (Mode.ASYNC, Mode.AUTO)),
         Rule("region", f"spec.region is immutable: {_IMMUTABLE}",
              "self.region == oldSelf.region",
              lambda new, old: new.region == old.region, transition=True),

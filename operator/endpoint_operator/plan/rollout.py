@@ -36,6 +36,7 @@ from .gates import (
 )
 from .naming import is_owned_name
 from .observed import Observed
+from .rollout_capacity import canary_instances, capacity_before_shift
 
 # Phases (status.rollout.phase).
 STARTING = "Starting"  # moving the endpoint onto the primary+canary config
@@ -249,7 +250,8 @@ class _Machine:
     def start(self, base: ProductionVariant, from_revision: str, steps_from: RolloutStatus | None = None) -> RolloutPlan:
         bp, ep = self.bp, self.ep
         first = self.steps[0].weight
-        config = canary_config(bp, base, _instances(ep, PRIMARY), first)
+        primary = _instances(ep, PRIMARY) or base.initial_instance_count or 1
+        config = canary_config(bp, base, primary, first, canary_instances(bp, primary, first))
         actions: tuple[Action, ...] = ()
         if config.name not in self.observed.configs:
             actions += (CreateEndpointConfig(config=config),)
@@ -257,6 +259,7 @@ class _Machine:
         status = RolloutStatus(
             phase=STARTING, step=0, weight=first, steps=len(self.steps),
             from_revision=from_revision, to_revision=bp.config.name, canary_config=config.name,
+            primary_instances=primary,
             message=f"Moving endpoint {ep.name} to config {config.name}: primary {base.model_name} {100 - first}%, "
                     f"canary {bp.models[0].name} {first}%",
         )
@@ -322,7 +325,7 @@ class _Machine:
         if observed != weight:
             why = f"{where}" if entered or observed is None else f"{where}; correcting {observed}%"
             return self.plan(r.model_copy(update={"phase": self.holding_phase(r, index)}), "Updating", "CanaryStep",
-                             actions=(self.shift(weight, why),), target=r.canary_config)
+                             actions=(self.enact(r, weight, why),), target=r.canary_config)
 
         promote = self.fresh(PROMOTE)
         if promote:
@@ -344,7 +347,7 @@ class _Machine:
                                  "phase": PROGRESSING, "message": None})
         r = r.model_copy(update={"phase": self.holding_phase(r, index + 1)})
         return self.plan(r, "Updating", "CanaryStep",
-                         actions=(self.shift(nxt, f"step {index + 2} of {len(steps)}"),), target=r.canary_config)
+                         actions=(self.enact(r, nxt, f"step {index + 2} of {len(steps)}"),), target=r.canary_config)
 
     def due_at(self, index: int, started: datetime) -> datetime | None:
         """When the step may move on by itself: its pause's end; the last step without a
@@ -482,6 +485,12 @@ class _Machine:
         return bool(ep.failure_reason) and prev is not None and prev.target_config == config and (
             prev.status in IN_FLIGHT_STATUSES or prev.failure_reason != ep.failure_reason)
 
+    def enact(self, r: RolloutStatus, canary: int, why: str) -> Action:
+        """The next call towards `canary` %: the canary's instances first, in a call of
+        their own (the endpoint is Updating after it), then the weight."""
+        capacity = capacity_before_shift(self.bp, self.ep, r, canary)
+        return capacity if capacity is not None else self.shift(canary, why)
+
     def shift(self, canary: int, why: str) -> ShiftTraffic:
         return ShiftTraffic(name=self.ep.name, weights=((CANARY, float(canary)), (PRIMARY, float(100 - canary))), why=why)
 
@@ -519,14 +528,19 @@ class _Machine:
 
 # ---- pure helpers ------------------------------------------------------------------
 
-def canary_config(bp: Blueprint, stable: ProductionVariant, primary_instances: int | None, weight: int) -> EndpointConfig:
-    """The serving variant as `primary` next to the blueprint's as `canary`, content-hashed."""
+def canary_config(bp: Blueprint, stable: ProductionVariant, primary_instances: int | None, weight: int,
+                  canary_instances: int | None = None) -> EndpointConfig:
+    """The serving variant as `primary` next to the blueprint's as `canary`, content-hashed;
+    the canary starts with the instances its first weight needs."""
     target = bp.config.variants[0]
     primary = stable.model_copy(update={
         "name": PRIMARY, "weight": float(100 - weight),
         "initial_instance_count": primary_instances or stable.initial_instance_count,
     })
-    canary = target.model_copy(update={"name": CANARY, "weight": float(weight)})
+    canary = target.model_copy(update={
+        "name": CANARY, "weight": float(weight),
+        "initial_instance_count": canary_instances or target.initial_instance_count,
+    })
     digest = naming.content_hash({"variants": (primary, canary), "canary": True})
     return EndpointConfig(name=naming.config_name(bp.endpoint_name, digest), variants=(primary, canary), tags=bp.tags)
 
