@@ -174,7 +174,7 @@ def test_mode_auto_resolving_to_realtime_refuses_the_backlog_metric():
 
 def test_an_async_endpoint_may_track_a_custom_metric():
     spec = realtime_spec(mode="Async", **{"async": OUT}, autoscaling={
-        "metric": "Custom", "customMetric": {"namespace": "App", "metricName": "Queue"}})
+        "metric": "Custom", "target": 10, "customMetric": {"namespace": "App", "metricName": "Queue"}})
     [scaling] = bp_of(spec).scaling
     [tracking] = scaling.policies
     assert tracking.customized_metric == CustomizedMetric(namespace="App", metric_name="Queue")
