@@ -7,6 +7,10 @@
 -- Suspended   a rollout holds for promotion (AwaitingPromotion) or is paused
 -- Degraded    Degraded=True (a failed endpoint, a refused spec), a canary gate
 --             failed (Halted), or the rollout rolled back
+--
+-- Argo CD opens only its base, table, package and safe os libraries to this script
+-- (no string, no math) unless argocd-cm sets useOpenLibs for the kind: it uses none
+-- of string or math, so it needs no such setting.
 local hs = {}
 
 local function condition(status, kind)
@@ -55,20 +59,38 @@ local ready = condition(status, "Ready")
 local progressing = condition(status, "Progressing")
 local degraded = condition(status, "Degraded")
 
+-- Steps as the Step column shows them, counted from 1 ("step 2 of 3").
 local function step()
   local where = ""
   if rollout.step ~= nil then
-    where = " at step " .. tostring(rollout.step)
+    where = " at step " .. tostring(rollout.step + 1)
+    if rollout.steps ~= nil then
+      where = where .. " of " .. tostring(rollout.steps)
+    end
   end
-  if rollout.weight ~= nil then
+  if rollout.weight == 0 then
+    where = where .. " (all traffic on the primary)"
+  elseif rollout.weight ~= nil then
     where = where .. " (" .. tostring(rollout.weight) .. "% on the new revision)"
   end
   return where
 end
 
+-- What a phase in motion is called in the message.
+local moving = {
+  Starting = "starting",
+  Progressing = "progressing",
+  Superseded = "superseded",
+  Promoting = "promoting",
+}
+
 if phase == "RolledBack" or phase == "RollingBack" then
   hs.status = "Degraded"
-  hs.message = "Rollout rolled back" .. step() .. ": " .. (rollout.message or rollout.lastGate or text(degraded, "a gate failed"))
+  local verb = "rolled back"
+  if phase == "RollingBack" then
+    verb = "rolling back"
+  end
+  hs.message = "Rollout " .. verb .. step() .. ": " .. (rollout.message or rollout.lastGate or text(degraded, "a gate failed"))
   return hs
 end
 if phase == "Halted" then
@@ -90,9 +112,9 @@ if phase == "AwaitingPromotion" or phase == "Paused" then
   hs.message = "Rollout " .. verb .. step()
   return hs
 end
-if phase == "Starting" or phase == "Progressing" or phase == "Superseded" or phase == "Promoting" then
+if moving[phase] ~= nil then
   hs.status = "Progressing"
-  hs.message = "Rollout " .. string.lower(phase) .. step()
+  hs.message = "Rollout " .. moving[phase] .. step()
   return hs
 end
 -- Serving the current generation is healthy, even while autoscaling is still being

@@ -1,18 +1,33 @@
-// Runs docs/argocd/health.lua the way Argo CD runs a resource health check: in
-// gopher-lua with only the safe standard libraries open, the live object as the
-// global `obj`, and the returned table read as {status, message}. Each file in
-// testdata/ is a recorded ModelEndpoint with the health it must get.
+// Runs docs/argocd/health.lua through Argo CD itself: the argo-cd module's settings
+// manager reads it from an argocd-cm under the key docs/argocd/README.md installs,
+// and the health check the application controller calls (gitops-engine's
+// health.GetResourceHealth with util/lua's ResourceHealthOverrides) evaluates it
+// on each recorded ModelEndpoint in testdata/. Nothing here re-implements Argo CD:
+// the libraries open to the script, the `obj` global and the reading of the
+// returned table are Argo CD's own.
 package health
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	lua "github.com/yuin/gopher-lua"
+	"github.com/argoproj/argo-cd/gitops-engine/v3/pkg/health"
+	argolua "github.com/argoproj/argo-cd/v3/util/lua"
+	"github.com/argoproj/argo-cd/v3/util/settings"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/client-go/kubernetes/fake"
 )
+
+// The argocd-cm key docs/argocd/README.md tells users to set. No
+// resource.customizations.useOpenLibs key goes with it, so Argo CD opens only its
+// base, table, package and safe os libraries to the script.
+const healthKey = "resource.customizations.health.serving.endpoint-operator.io_ModelEndpoint"
 
 type expectation struct {
 	Status          string `json:"status"`
@@ -24,13 +39,6 @@ type fixture struct {
 	Object json.RawMessage `json:"object"`
 }
 
-type health struct {
-	Status  string `json:"status"`
-	Message string `json:"message"`
-}
-
-var validStatuses = map[string]bool{"Healthy": true, "Progressing": true, "Degraded": true, "Suspended": true, "Missing": true, "Unknown": true}
-
 func scriptPath() string {
 	if p := os.Getenv("HEALTH_LUA"); p != "" {
 		return p
@@ -38,73 +46,23 @@ func scriptPath() string {
 	return filepath.Join("..", "..", "docs", "argocd", "health.lua")
 }
 
-func evaluate(t *testing.T, script string, object json.RawMessage) health {
+// overrides reads the resource customizations the way Argo CD does: from an
+// argocd-cm (labelled as Argo CD's install labels it) through its settings manager.
+func overrides(t *testing.T, script string) argolua.ResourceHealthOverrides {
 	t.Helper()
-	var decoded interface{}
-	if err := json.Unmarshal(object, &decoded); err != nil {
-		t.Fatalf("fixture object: %v", err)
+	labels := map[string]string{"app.kubernetes.io/part-of": "argocd"}
+	cm := &corev1.ConfigMap{
+		ObjectMeta: metav1.ObjectMeta{Name: "argocd-cm", Namespace: "argocd", Labels: labels},
+		Data:       map[string]string{healthKey: script},
 	}
-	l := lua.NewState(lua.Options{SkipOpenLibs: true})
-	defer l.Close()
-	// The libraries Argo CD opens for health scripts.
-	for _, lib := range []struct {
-		name string
-		fn   lua.LGFunction
-	}{
-		{lua.LoadLibName, lua.OpenPackage},
-		{lua.BaseLibName, lua.OpenBase},
-		{lua.TabLibName, lua.OpenTable},
-		{lua.StringLibName, lua.OpenString},
-		{lua.MathLibName, lua.OpenMath},
-	} {
-		l.Push(l.NewFunction(lib.fn))
-		l.Push(lua.LString(lib.name))
-		l.Call(1, 0)
+	secret := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "argocd-secret", Namespace: "argocd", Labels: labels}}
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	got, err := settings.NewSettingsManager(ctx, fake.NewClientset(cm, secret), "argocd").GetResourceOverrides()
+	if err != nil {
+		t.Fatalf("argocd-cm: %v", err)
 	}
-	l.SetGlobal("obj", toLua(l, decoded))
-	if err := l.DoString(script); err != nil {
-		t.Fatalf("health.lua failed: %v", err)
-	}
-	table, ok := l.Get(-1).(*lua.LTable)
-	if !ok {
-		t.Fatalf("health.lua returned %s, not a table", l.Get(-1).Type())
-	}
-	var got health
-	if v, ok := table.RawGetString("status").(lua.LString); ok {
-		got.Status = string(v)
-	}
-	if v, ok := table.RawGetString("message").(lua.LString); ok {
-		got.Message = string(v)
-	}
-	return got
-}
-
-// toLua converts decoded JSON as Argo CD does: objects become tables with string
-// keys, arrays become tables indexed from 1, numbers become Lua numbers.
-func toLua(l *lua.LState, value interface{}) lua.LValue {
-	switch v := value.(type) {
-	case nil:
-		return lua.LNil
-	case bool:
-		return lua.LBool(v)
-	case float64:
-		return lua.LNumber(v)
-	case string:
-		return lua.LString(v)
-	case []interface{}:
-		table := l.NewTable()
-		for _, item := range v {
-			table.Append(toLua(l, item))
-		}
-		return table
-	case map[string]interface{}:
-		table := l.NewTable()
-		for key, item := range v {
-			table.RawSetString(key, toLua(l, item))
-		}
-		return table
-	}
-	panic("unexpected JSON value")
+	return argolua.ResourceHealthOverrides(got)
 }
 
 func TestRecordedObjects(t *testing.T) {
@@ -112,13 +70,13 @@ func TestRecordedObjects(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	healthOverrides := overrides(t, string(script))
 	files, err := filepath.Glob(filepath.Join("testdata", "*.json"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no fixtures in testdata/: %v", err)
 	}
-	seen := map[string]bool{}
+	seen := map[health.HealthStatusCode]bool{}
 	for _, file := range files {
-		file := file
 		t.Run(strings.TrimSuffix(filepath.Base(file), ".json"), func(t *testing.T) {
 			raw, err := os.ReadFile(file)
 			if err != nil {
@@ -128,20 +86,31 @@ func TestRecordedObjects(t *testing.T) {
 			if err := json.Unmarshal(raw, &f); err != nil {
 				t.Fatalf("%s: %v", file, err)
 			}
-			got := evaluate(t, string(script), f.Object)
-			if !validStatuses[got.Status] {
-				t.Fatalf("status %q is not one Argo CD knows", got.Status)
+			// The API machinery's decoder, as for a live object in Argo CD's cache.
+			obj := &unstructured.Unstructured{}
+			if err := obj.UnmarshalJSON(f.Object); err != nil {
+				t.Fatalf("%s: %v", file, err)
 			}
-			if got.Status != f.Expect.Status {
-				t.Errorf("status = %q (message %q), want %q", got.Status, got.Message, f.Expect.Status)
+			// An error here is what Argo CD reports as the Application's
+			// ComparisonError, with the resource's health Unknown.
+			got, err := health.GetResourceHealth(obj, healthOverrides)
+			if err != nil {
+				t.Fatalf("Argo CD could not judge the health: %v", err)
+			}
+			if got == nil {
+				t.Fatal("Argo CD found no health check for ModelEndpoint")
+			}
+			want := health.HealthStatusCode(f.Expect.Status)
+			if got.Status != want {
+				t.Errorf("status = %q (message %q), want %q", got.Status, got.Message, want)
 			}
 			if !strings.Contains(got.Message, f.Expect.MessageContains) {
 				t.Errorf("message = %q, want it to contain %q", got.Message, f.Expect.MessageContains)
 			}
-			seen[f.Expect.Status] = true
+			seen[want] = true
 		})
 	}
-	for _, status := range []string{"Healthy", "Progressing", "Degraded", "Suspended"} {
+	for _, status := range []health.HealthStatusCode{health.HealthStatusHealthy, health.HealthStatusProgressing, health.HealthStatusDegraded, health.HealthStatusSuspended} {
 		if !seen[status] {
 			t.Errorf("no fixture expects %s", status)
 		}

@@ -148,6 +148,33 @@ def test_an_unrelated_update_keeps_the_count_the_autoscaler_set(operator, contro
     assert [u["params"].get("RetainAllVariantProperties") for u in updates] == [True]
 
 
+def test_lowering_max_below_the_running_count_brings_the_count_down(operator, control_plane, emulator, namespace):
+    kit.apply(control_plane, scaled(namespace, "shrink"), emulator)
+    obj = kit.wait_condition(control_plane, namespace, "shrink", "Ready", timeout=90)
+    endpoint = obj["status"]["endpoint"]["name"]
+    wait_range(emulator, endpoint, 1, 3)
+    sm = kit.client(emulator, "sagemaker")
+    # What Application Auto Scaling does on a scale-out.
+    sm.update_endpoint_weights_and_capacities(EndpointName=endpoint, DesiredWeightsAndCapacities=[
+        {"VariantName": "primary", "DesiredInstanceCount": 3}])
+    kit.wait_for(lambda: (d := sm.describe_endpoint(EndpointName=endpoint))["EndpointStatus"] == "InService"
+                 and d["ProductionVariants"][0]["CurrentInstanceCount"] == 3, timeout=30, what="3 instances")
+
+    kit.patch_spec(control_plane, namespace, "shrink", {"instances": {"type": "ml.m5.large", "min": 1, "max": 2}})
+
+    wait_range(emulator, endpoint, 1, 2)
+    kit.wait_for(lambda: (d := sm.describe_endpoint(EndpointName=endpoint))["EndpointStatus"] == "InService"
+                 and d["ProductionVariants"][0]["CurrentInstanceCount"] == 2, timeout=60, what="2 instances")
+
+    def settled():
+        current = kit.get(control_plane, namespace, "shrink")
+        variants = (current.get("status") or {}).get("variants") or []
+        ready = kit.condition(current, "Ready")
+        return variants and variants[0].get("currentInstances") == 2 and ready and ready["status"] == "True" and current
+    current = kit.wait_for(settled, timeout=60, what="status at 2 instances and Ready")
+    assert kit.condition(current, "Progressing")["reason"] != "ScalingIntoRange"
+
+
 def test_delete_leaves_no_target_policy_schedule_or_alarm(operator, control_plane, emulator, namespace):
     doc = scaled(namespace, "nightly", autoscaling={
         "schedules": [{"name": "night", "cron": "0 22 * * *", "timeZone": "Europe/Berlin", "min": 1, "max": 1},

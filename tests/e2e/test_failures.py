@@ -100,6 +100,16 @@ def test_what_only_the_operator_can_judge_ends_not_ready_with_a_reason(operator,
             "models": [{"name": "a", "modelDataUrl": "s3://example-models/shared/a.tar.gz"},
                        {"name": "b", "modelDataUrl": "s3://example-models/b/model.tar.gz"}],
         },
+        # Mode Auto resolves to Async (200 MB payloads): async endpoints publish no
+        # InvocationsPerInstance, which the API server could not know.
+        "auto-async-invocations": {
+            "instances": {"type": "ml.m5.large", "min": 1, "max": 3},
+            "image": "111122223333.dkr.ecr.us-east-1.amazonaws.com/x:1",
+            "models": [{"name": "a", "modelDataUrl": "s3://example-models/a/model.tar.gz"}],
+            "traffic": {"maxPayloadMB": 200},
+            "async": {"outputPath": "s3://example-models/out/"},
+            "autoscaling": {"metric": "InvocationsPerInstance"},
+        },
     }
     for name, spec in cases.items():
         kit.apply(control_plane, kit.manifest(name, namespace, spec))
@@ -115,6 +125,8 @@ def test_what_only_the_operator_can_judge_ends_not_ready_with_a_reason(operator,
     for name in cases:
         obj = kit.wait_condition(control_plane, namespace, name, "Ready", status="False", reason="InvalidSpec", timeout=60)
         assert "spec." in kit.condition(obj, "Ready")["message"], kit.condition(obj, "Ready")
+    degraded = kit.condition(kit.get(control_plane, namespace, "auto-async-invocations"), "Degraded")
+    assert degraded["status"] == "True" and degraded["message"].startswith("spec.autoscaling.metric"), degraded
     obj = kit.wait_condition(control_plane, namespace, "unreachable", "Ready", status="False", reason="AwsRejected", timeout=60)
     assert "Could not access model data" in kit.condition(obj, "Ready")["message"]
     assert operator.process.poll() is None, "the operator must not crash on bad input"

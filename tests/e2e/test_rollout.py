@@ -5,7 +5,7 @@ and promote and abort work by annotation."""
 from __future__ import annotations
 
 import time
-from datetime import datetime
+from datetime import datetime, timezone
 
 from . import kit
 
@@ -18,10 +18,11 @@ def model_url(name: str, version: int) -> str:
 
 
 def canary_manifest(name: str, namespace: str, steps: list[dict], alarms: list[str] | None = None,
-                    version: int = 1, interval: str = "1s") -> dict:
+                    version: int = 1, interval: str = "1s", metrics: list[dict] | None = None) -> dict:
     rollout: dict = {"steps": steps}
-    if alarms:
-        rollout["analysis"] = {"alarms": alarms, "interval": interval}
+    if alarms or metrics:
+        rollout["analysis"] = {"interval": interval, **({"alarms": alarms} if alarms else {}),
+                               **({"metrics": metrics} if metrics else {})}
     return kit.manifest(name, namespace, {
         "mode": "RealTime",
         "image": IMAGE,
@@ -34,9 +35,18 @@ def canary_manifest(name: str, namespace: str, steps: list[dict], alarms: list[s
 def alarm(emulator, name: str, state: str = "OK") -> None:
     cloudwatch = kit.client(emulator, "cloudwatch")
     cloudwatch.put_metric_alarm(AlarmName=name, Namespace="AWS/SageMaker", MetricName="Invocation5XXErrors",
-                                Statistic="Sum", Period=60, EvaluationPeriods=1, Threshold=1,
+                                Statistic="Average", Period=60, EvaluationPeriods=1, Threshold=0.01,
                                 ComparisonOperator="GreaterThanThreshold")
     cloudwatch.set_alarm_state(AlarmName=name, StateValue=state, StateReason="set by the test")
+
+
+def publish_requests(emulator, endpoint: str, variant: str, requests: int, errors: int) -> None:
+    """What SageMaker publishes per request: Invocation5XXErrors 1 for a 5xx, else 0."""
+    dims = [{"Name": "EndpointName", "Value": endpoint}, {"Name": "VariantName", "Value": variant}]
+    now = datetime.now(timezone.utc)
+    kit.client(emulator, "cloudwatch").put_metric_data(Namespace="AWS/SageMaker", MetricData=[
+        {"MetricName": "Invocation5XXErrors", "Dimensions": dims, "Value": 1.0 if i < errors else 0.0, "Timestamp": now}
+        for i in range(requests)])
 
 
 def ready_on_v1(control_plane, emulator, doc) -> dict:
@@ -70,7 +80,17 @@ def wait_rollout(control_plane, namespace: str, name: str, timeout: float = 60, 
 def weight_calls(emulator, endpoint: str) -> list[tuple[float, dict[str, float]]]:
     """(time, {variant: weight}) of each UpdateEndpointWeightsAndCapacities the endpoint got."""
     calls = emulator.client.calls(service="sagemaker", operation="UpdateEndpointWeightsAndCapacities")
-    return [(c["timestamp"], {row["VariantName"]: row["DesiredWeight"] for row in c["params"]["DesiredWeightsAndCapacities"]})
+    return [(c["timestamp"], {row["VariantName"]: row["DesiredWeight"] for row in c["params"]["DesiredWeightsAndCapacities"]
+                              if "DesiredWeight" in row})
+            for c in calls if c["params"].get("EndpointName") == endpoint and c["status"] < 400
+            and any("DesiredWeight" in row for row in c["params"]["DesiredWeightsAndCapacities"])]
+
+
+def capacity_calls(emulator, endpoint: str) -> list[list[tuple[str, str, float]]]:
+    """Each UpdateEndpointWeightsAndCapacities as [(variant, field, value)], in order."""
+    calls = emulator.client.calls(service="sagemaker", operation="UpdateEndpointWeightsAndCapacities")
+    return [[(row["VariantName"], key, row[key]) for row in c["params"]["DesiredWeightsAndCapacities"]
+             for key in ("DesiredWeight", "DesiredInstanceCount") if key in row]
             for c in calls if c["params"].get("EndpointName") == endpoint and c["status"] < 400]
 
 
@@ -90,6 +110,13 @@ def model_url_of(emulator, model: str) -> str:
 
 def reasons(control_plane, namespace: str, name: str) -> list[str]:
     return [reason for _, reason, _ in kit.events(control_plane, namespace, name)]
+
+
+def printed_row(control_plane, namespace: str, name: str) -> dict[str, str]:
+    """`kubectl get mep <name>` as the user reads it: its columns by header."""
+    header, row = control_plane.kubectl("get", "mep", name, "-n", namespace).stdout.rstrip("\n").splitlines()
+    starts = [header.index(column) for column in header.split()]
+    return {column: row[start:end].strip() for column, start, end in zip(header.split(), starts, starts[1:] + [None])}
 
 
 def test_a_model_change_walks_15_50_100_and_ends_on_the_new_model_alone(operator, control_plane, emulator, namespace):
@@ -160,6 +187,9 @@ def test_an_alarm_during_the_50_percent_step_rolls_back_to_the_primary_alone(ope
     [(variant, model)] = serving_variants(emulator, endpoint)
     assert variant == "primary" and model_url_of(emulator, model) == model_url("guard", 1)
     assert "RolledBack" in reasons(control_plane, namespace, "guard")
+    # kubectl's columns: traffic back on the primary, the canary at 0, the step it failed at.
+    row = printed_row(control_plane, namespace, "guard")
+    assert (row["VARIANTS"], row["CANARY"], row["STEP"], row["ROLLOUT"]) == ("primary=100", "0", "2/3", "RolledBack")
 
     # It stays rolled back while the spec stands, even with the alarm OK again; a retry starts over.
     alarm(emulator, name, "OK")
@@ -226,3 +256,71 @@ def test_a_step_without_a_pause_waits_for_promote_and_abort_rolls_back(operator,
     assert sm.describe_endpoint(EndpointName=endpoint)["EndpointConfigName"] == promoted_config
     assert canary_weights(emulator, endpoint) == [100.0, 0.0]
     assert "RollingBack" in reasons(control_plane, namespace, "manual")
+
+
+def test_a_ratio_gate_is_judged_while_both_variants_serve_and_the_100_percent_step_promotes(
+        operator, control_plane, emulator, namespace):
+    gate = {"name": "Invocation5XXErrors", "maxRatioToPrimary": 1.5}  # Average: the error rate
+    doc = canary_manifest("ratio", namespace, [{"weight": 15, "pause": "2s"}, {"weight": 100}], metrics=[gate])
+    obj = ready_on_v1(control_plane, emulator, doc)
+    endpoint = obj["status"]["endpoint"]["name"]
+
+    change_model(control_plane, emulator, doc, 2)
+    wait_rollout(control_plane, namespace, "ratio", timeout=60, phase="Progressing", step=0)
+    publish_requests(emulator, endpoint, "canary", requests=15, errors=1)
+    publish_requests(emulator, endpoint, "primary", requests=85, errors=5)
+    # At 100 % only the canary takes requests: the primary publishes nothing any more.
+    wait_rollout(control_plane, namespace, "ratio", timeout=60, step=1, weight=100)
+    publish_requests(emulator, endpoint, "canary", requests=100, errors=1)
+
+    obj = kit.wait_condition(control_plane, namespace, "ratio", "Ready", generation=2, timeout=120)
+    rollout = obj["status"]["rollout"]
+    assert rollout["phase"] == "Succeeded"
+    assert "maxRatioToPrimary is not judged while the primary takes no traffic" in rollout["lastGate"]
+    assert canary_weights(emulator, endpoint) == [100.0]
+def test_the_canary_gets_capacity_before_traffic_and_the_primary_keeps_its_fleet_for_a_rollback(
+        operator, control_plane, emulator, namespace):
+    doc = canary_manifest("fleet", namespace, [{"weight": 50, "pause": "1s"}, {"weight": 100, "pause": "1h"}])
+    doc["spec"]["instances"] = {"type": "ml.m5.large", "min": 1, "max": 4}
+    obj = ready_on_v1(control_plane, emulator, doc)
+    endpoint = obj["status"]["endpoint"]["name"]
+    autoscaling = kit.client(emulator, "application-autoscaling")
+
+    def target(variant: str):
+        found = autoscaling.describe_scalable_targets(ServiceNamespace="sagemaker",
+                                                      ResourceIds=[f"endpoint/{endpoint}/variant/{variant}"])["ScalableTargets"]
+        return (found[0]["MinCapacity"], found[0]["MaxCapacity"]) if found else None
+    kit.wait_for(lambda: target("primary") == (1, 4), timeout=60, what="the primary's target")
+    sm = kit.client(emulator, "sagemaker")
+    # What Application Auto Scaling does on a scale-out.
+    sm.update_endpoint_weights_and_capacities(EndpointName=endpoint, DesiredWeightsAndCapacities=[
+        {"VariantName": "primary", "DesiredInstanceCount": 4}])
+    kit.wait_for(lambda: (d := sm.describe_endpoint(EndpointName=endpoint))["EndpointStatus"] == "InService"
+                 and d["ProductionVariants"][0]["CurrentInstanceCount"] == 4, timeout=30, what="4 instances")
+    before = len(capacity_calls(emulator, endpoint))
+
+    change_model(control_plane, emulator, doc, 2)
+    rollout = wait_rollout(control_plane, namespace, "fleet", timeout=90, phase="Progressing", weight=100)
+    # The canary took 50 % with half the primary's fleet, and got all of it before 100 %.
+    created = [c["params"] for c in emulator.client.calls(service="sagemaker", operation="CreateEndpointConfig")
+               if c["params"]["EndpointConfigName"] == rollout["canaryConfig"]]
+    assert [(v["VariantName"], v["InitialInstanceCount"]) for v in created[0]["ProductionVariants"]] == [
+        ("primary", 4), ("canary", 2)]
+    # Written ahead: the status says 100 % before the calls that enact it went out.
+    kit.wait_for(lambda: canary_weights(emulator, endpoint) == [100.0], timeout=60, what="the 100 % shift")
+    assert capacity_calls(emulator, endpoint)[before:] == [
+        [("canary", "DesiredInstanceCount", 4)],
+        [("canary", "DesiredWeight", 100.0), ("primary", "DesiredWeight", 0.0)],
+    ]
+    assert rollout["primaryInstances"] == 4
+    # Both variants are autoscaled; the idle primary may not be scaled in below its fleet.
+    kit.wait_for(lambda: target("primary") == (4, 4) and target("canary") == (4, 4), timeout=60,
+                 what="targets of both variants")
+
+    annotate(control_plane, namespace, "fleet", "abort")
+    kit.wait_for(lambda: rollout_of(control_plane, namespace, "fleet").get("phase") == "RolledBack", timeout=90,
+                 what="RolledBack")
+    serving = sm.describe_endpoint(EndpointName=endpoint)
+    assert serving["EndpointConfigName"] == obj["status"]["endpoint"]["configName"]
+    [primary] = serving["ProductionVariants"]
+    assert (primary["VariantName"], primary["CurrentInstanceCount"]) == ("primary", 4)

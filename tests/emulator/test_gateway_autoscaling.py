@@ -95,6 +95,30 @@ def test_deregistering_removes_policies_schedules_and_tracking_alarms(aws, gatew
         scaling.delete_policy(RID, TRACKING.name)
 
 
+def test_invocations_per_instance_is_tracked_per_minute(aws, gateways, endpoint):
+    """1/instances per request, summed over 60 s: a target of 70 means 70 requests per
+    instance per minute, and the alarm that scales out compares that Sum."""
+    scaling, _ = gateways
+    scaling.register_target(ScalableTarget(resource_id=RID, min_capacity=1, max_capacity=4))
+    scaling.put_policy(TRACKING.model_copy(update={
+        "predefined_metric": "SageMakerVariantInvocationsPerInstance", "target_value": 70.0}))
+    alarms = aws.client("cloudwatch").describe_alarms(AlarmNamePrefix="TargetTracking-")["MetricAlarms"]
+    [high] = [a for a in alarms if "AlarmHigh" in a["AlarmName"]]
+    assert (high["MetricName"], high["Statistic"], high["Period"], high["Threshold"]) == (
+        "InvocationsPerInstance", "Sum", 60, 70.0)
+def test_backlog_tracking_alarms_watch_the_metric_an_async_endpoint_publishes(aws, gateways, endpoint):
+    """ApproximateBacklogSizePerInstance is published per endpoint (dimension
+    EndpointName alone): alarms that also named the variant would never see a datapoint."""
+    scaling, _ = gateways
+    scaling.register_target(ScalableTarget(resource_id=RID, min_capacity=1, max_capacity=4))
+    scaling.put_policy(TRACKING.model_copy(update={"predefined_metric": None, "customized_metric": CustomizedMetric(
+        namespace="AWS/SageMaker", metric_name="ApproximateBacklogSizePerInstance", dimensions={"EndpointName": "scaled"})}))
+    alarms = aws.client("cloudwatch").describe_alarms(AlarmNamePrefix="TargetTracking-")["MetricAlarms"]
+    assert len(alarms) == 2
+    assert {(a["MetricName"], tuple((d["Name"], d["Value"]) for d in a["Dimensions"])) for a in alarms} == {
+        ("ApproximateBacklogSizePerInstance", (("EndpointName", "scaled"),))}
+
+
 def test_a_variant_that_does_not_exist_cannot_be_registered(aws, gateways):
     scaling, _ = gateways
     with pytest.raises(Exception) as caught:

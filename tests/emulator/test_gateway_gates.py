@@ -32,7 +32,7 @@ def put_latencies(aws, variant: str, values, at: datetime) -> None:
 
 def alarm(aws, name: str) -> None:
     aws.cloudwatch.put_metric_alarm(AlarmName=name, Namespace="AWS/SageMaker", MetricName="Invocation5XXErrors",
-                                    Statistic="Sum", Period=60, EvaluationPeriods=1, Threshold=1,
+                                    Statistic="Average", Period=60, EvaluationPeriods=1, Threshold=0.01,
                                     ComparisonOperator="GreaterThanThreshold")
 
 
@@ -73,3 +73,39 @@ def test_read_gates_reads_only_what_the_query_names(aws, gateway):
     assert readings.metrics == {"m0_canary": 200.0, "m0_primary": None}
     operations = [c["operation"] for c in aws.emulator.calls(service="cloudwatch")]
     assert operations.count("GetMetricData") == 1 and operations.count("DescribeAlarms") == 1
+
+
+def period_query(period: int) -> dict:
+    return {"Id": "latency", "ReturnData": True, "MetricStat": {"Period": period, "Stat": "Maximum", "Metric": {
+        "Namespace": "AWS/SageMaker", "MetricName": "ModelLatency",
+        "Dimensions": [{"Name": "EndpointName", "Value": "recs"}, {"Name": "VariantName", "Value": "canary"}]}}}
+
+
+@pytest.mark.parametrize("age, refused_period, answered_period", [
+    (timedelta(days=20), 60 * 28_801, 300 * 5_761),  # 15 to 63 days back: a multiple of 300 s
+    (timedelta(days=70), 300 * 20_161, 3600 * 1_681),  # beyond 63 days: a multiple of 3600 s
+], ids=["20-days", "70-days"])
+def test_an_old_start_time_answers_only_a_period_of_its_granularity(aws, age, refused_period, answered_period):
+    """CloudWatch returns no data points for a period that does not fit the age of
+    StartTime (API Reference, MetricStat.Period), even for data from a minute ago."""
+    now = datetime.now(timezone.utc)
+    put_latencies(aws, "canary", [700_000], now - timedelta(minutes=1))
+    start = now - age
+    answer = {p: aws.cloudwatch.get_metric_data(MetricDataQueries=[period_query(p)], StartTime=start, EndTime=now)
+              for p in (refused_period, answered_period)}
+    assert answer[refused_period]["MetricDataResults"][0]["Values"] == []
+    assert answer[answered_period]["MetricDataResults"][0]["Values"] == [700_000.0]
+
+
+@pytest.mark.parametrize("pause", [timedelta(days=20, minutes=7), timedelta(days=70, minutes=7)], ids=["20-days", "70-days"])
+def test_gates_of_a_step_held_for_weeks_still_read_their_data(aws, gateway, pause):
+    """A long pause or a long AwaitingPromotion: the window starts weeks back (the
+    operator's clock is `now`), and the reads still find this minute's data."""
+    now = datetime.now(timezone.utc)
+    put_latencies(aws, "canary", [500_000, 900_000], now - timedelta(minutes=1))
+    query = GateQuery(endpoint_name="recs", alarms=(),
+                      metrics=(MetricRead("m0_canary", 0, "ModelLatency", "p99", "canary"),
+                               MetricRead("m1_canary", 1, "ModelLatency", "Maximum", "canary")),
+                      since=now - pause)
+    readings = read_gates(gateway, query, now)
+    assert readings.metrics == {"m0_canary": 900_000.0, "m1_canary": 900_000.0}

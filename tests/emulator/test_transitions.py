@@ -122,3 +122,63 @@ def test_zero_delay_is_in_service_at_once(aws):
     aws.emulator.set_delay(0)
     single_variant_endpoint(aws.sagemaker, "recs")
     assert aws.sagemaker.describe_endpoint(EndpointName="recs")["EndpointStatus"] == "InService"
+
+
+def test_delete_refused_while_creating_or_updating(aws):
+    single_variant_endpoint(aws.sagemaker, "recs")
+    with pytest.raises(ClientError) as creating:
+        aws.sagemaker.delete_endpoint(EndpointName="recs")
+    assert creating.value.response["Error"]["Code"] == "ValidationException"
+    assert "Cannot delete in-progress endpoint" in creating.value.response["Error"]["Message"]
+
+    wait_for_status(aws.sagemaker, "recs", "InService")
+    aws.sagemaker.update_endpoint_weights_and_capacities(
+        EndpointName="recs", DesiredWeightsAndCapacities=[{"VariantName": "primary", "DesiredInstanceCount": 3}])
+    with pytest.raises(ClientError) as updating:
+        aws.sagemaker.delete_endpoint(EndpointName="recs")
+    assert "Cannot delete in-progress endpoint" in updating.value.response["Error"]["Message"]
+
+    wait_for_status(aws.sagemaker, "recs", "InService")
+    aws.sagemaker.delete_endpoint(EndpointName="recs")
+    assert aws.sagemaker.describe_endpoint(EndpointName="recs")["EndpointStatus"] == "Deleting"
+
+
+def test_an_instance_based_endpoint_cannot_be_updated_to_a_serverless_config(aws):
+    single_variant_endpoint(aws.sagemaker, "recs")
+    wait_for_status(aws.sagemaker, "recs", "InService")
+    create_model(aws.sagemaker, "model-s")
+    aws.sagemaker.create_endpoint_config(EndpointConfigName="config-s", ProductionVariants=[{
+        "VariantName": "primary", "ModelName": "model-s",
+        "ServerlessConfig": {"MemorySizeInMB": 2048, "MaxConcurrency": 5}}])
+
+    with pytest.raises(ClientError) as refused:
+        aws.sagemaker.update_endpoint(EndpointName="recs", EndpointConfigName="config-s")
+    assert refused.value.response["Error"]["Code"] == "ValidationException"
+    assert "serverless" in refused.value.response["Error"]["Message"]
+    assert aws.sagemaker.describe_endpoint(EndpointName="recs")["EndpointStatus"] == "InService"
+
+
+def test_registering_a_range_moves_the_running_count_into_it_through_an_update(aws):
+    single_variant_endpoint(aws.sagemaker, "recs", instances=4)
+    wait_for_status(aws.sagemaker, "recs", "InService")
+
+    aws.autoscaling.register_scalable_target(
+        ServiceNamespace="sagemaker", ResourceId="endpoint/recs/variant/primary",
+        ScalableDimension="sagemaker:variant:DesiredInstanceCount", MinCapacity=1, MaxCapacity=2)
+    updating = aws.sagemaker.describe_endpoint(EndpointName="recs")
+    assert updating["EndpointStatus"] == "Updating"
+    [variant] = updating["ProductionVariants"]
+    assert (variant["CurrentInstanceCount"], variant["DesiredInstanceCount"]) == (4, 2)
+    [variant] = wait_for_status(aws.sagemaker, "recs", "InService")["ProductionVariants"]
+    assert variant["CurrentInstanceCount"] == 2
+
+    # A minimum above the count scales out; a range that holds the count changes nothing.
+    aws.autoscaling.register_scalable_target(
+        ServiceNamespace="sagemaker", ResourceId="endpoint/recs/variant/primary",
+        ScalableDimension="sagemaker:variant:DesiredInstanceCount", MinCapacity=3, MaxCapacity=5)
+    [variant] = wait_for_status(aws.sagemaker, "recs", "InService")["ProductionVariants"]
+    assert variant["CurrentInstanceCount"] == 3
+    aws.autoscaling.register_scalable_target(
+        ServiceNamespace="sagemaker", ResourceId="endpoint/recs/variant/primary",
+        ScalableDimension="sagemaker:variant:DesiredInstanceCount", MinCapacity=1)
+    assert aws.sagemaker.describe_endpoint(EndpointName="recs")["EndpointStatus"] == "InService"

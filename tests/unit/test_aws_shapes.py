@@ -146,6 +146,7 @@ NOT_SENT = {
     "spec.multiModel.modelCache": "a boolean, sent as ModelCacheSetting Enabled or Disabled",
     "spec.rollout.steps[].pause": "the operator's own clock",
     "spec.rollout.analysis.interval": "the operator's own clock",
+    "spec.rollout.analysis.inconclusiveAfter": "the operator's own clock",
     "spec.rollout.analysis.metrics[].max": "judged by the operator",
     "spec.rollout.analysis.metrics[].maxRatioToPrimary": "judged by the operator",
     "spec.rollout.onFailure": "judged by the operator",
@@ -245,7 +246,7 @@ def leaves(node: dict[str, Any], path: str = "spec") -> Iterator[tuple[str, dict
     if "properties" in node:
         for name, child in node["properties"].items():
             yield from leaves(child, f"{path}.{name}")
-    elif node["type"] == "array":
+    elif node.get("type") == "array":
         yield from leaves(node["items"], f"{path}[]")
     elif isinstance(node.get("additionalProperties"), dict):
         yield f"{path}{{key}}", node

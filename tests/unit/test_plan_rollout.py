@@ -113,15 +113,15 @@ TRANSITIONS = [
      None, None, T0, [], ro.PROGRESSING, 0, 15, "CanaryStep", ["CanaryStep"]),
     ("starting-update-rolled-back-by-sagemaker", NEW, world(OLD.config, failure="health check failed"),
      prev(ro.STARTING, started=None, endpoint_status="Updating", target=K.name, config=OLD.config), None, None, T0,
-     [], ro.ROLLED_BACK, 0, 15, "RolledBack", ["RolledBack"]),
+     [], ro.ROLLED_BACK, 0, 0, "RolledBack", ["RolledBack"]),
     ("step-holds-during-pause", NEW, world(K, canary=15), prev(ro.PROGRESSING), OK, None, later(minutes=10),
      [], ro.PROGRESSING, 0, 15, "CanaryStep", []),
     ("pause-over-gates-pass-shifts-to-50", NEW, world(K, canary=15), prev(ro.PROGRESSING), OK, None, later(hours=1),
      ["ShiftTraffic:50"], ro.PROGRESSING, 1, 50, "CanaryStep", []),
-    ("pause-over-insufficient-data-waits", NEW, world(K, canary=15), prev(ro.PROGRESSING), NO_DATA, None, later(hours=2),
+    ("pause-over-insufficient-data-waits", NEW, world(K, canary=15), prev(ro.PROGRESSING), NO_DATA, None, later(minutes=119),
      [], ro.PROGRESSING, 0, 15, "CanaryStep", []),
     ("pause-over-missing-alarm-waits", NEW, world(K, canary=15), prev(ro.PROGRESSING), GateReadings({ALARM: None}, {}), None,
-     later(hours=2), [], ro.PROGRESSING, 0, 15, "CanaryStep", []),
+     later(minutes=119), [], ro.PROGRESSING, 0, 15, "CanaryStep", []),
     ("pause-over-gates-unread-waits", NEW, world(K, canary=15), prev(ro.PROGRESSING), None, None, later(hours=2),
      [], ro.PROGRESSING, 0, 15, "CanaryStep", []),
     ("alarm-mid-pause-rolls-back-at-once", NEW, world(K, canary=50), prev(ro.PROGRESSING, 1, 50), FIRING, None, later(minutes=5),
@@ -134,12 +134,12 @@ TRANSITIONS = [
      prev(ro.HALTED, 1, 50, message="Gate failed"), None, "promote", later(minutes=5),
      ["ShiftTraffic:100"], ro.PROGRESSING, 2, 100, "CanaryStep", ["RolloutPromoted"]),
     ("rolling-back-then-stable-config", NEW, world(K, canary=0), prev(ro.ROLLING_BACK, 1, 50, message="alarm"), None, None, T0,
-     [f"UpdateEndpoint:{OLD.config.name}"], ro.ROLLING_BACK, 1, 50, "RollingBack", []),
+     [f"UpdateEndpoint:{OLD.config.name}"], ro.ROLLING_BACK, 1, 0, "RollingBack", []),
     ("rolling-back-lands", NEW, world(OLD.config), prev(ro.ROLLING_BACK, 1, 50, message="alarm", endpoint_status="Updating",
                                                          config=K, target=OLD.config.name), None, None, T0,
-     [], ro.ROLLED_BACK, 1, 50, "RolledBack", ["RolledBack"]),
+     [], ro.ROLLED_BACK, 1, 0, "RolledBack", ["RolledBack"]),
     ("rolled-back-stays", NEW, world(OLD.config), prev(ro.ROLLED_BACK, 1, 50, message="alarm", config=OLD.config), None, None,
-     later(days=3), [], ro.ROLLED_BACK, 1, 50, "RolledBack", []),
+     later(days=3), [], ro.ROLLED_BACK, 1, 0, "RolledBack", []),
     ("rolled-back-retry-starts-again", NEW, world(OLD.config), prev(ro.ROLLED_BACK, 1, 50, message="alarm", config=OLD.config),
      None, "retry", T0, [f"UpdateEndpoint:{K.name}"], ro.STARTING, 0, 15, "CanaryStarting", ["RolloutRetried", "RolloutStarted"]),
     ("rolled-back-new-model-starts-over", NEWER, world(OLD.config, configs=(OLD.config, NEW.config, K, NEWER.config)),
@@ -310,20 +310,100 @@ def test_weights_never_sum_to_zero():
 
 def test_metric_gates():
     analysis = with_rollout(NEW, analysis={"metrics": [
-        {"name": "ModelLatency", "statistic": "p99", "max": 1100},
-        {"name": "Invocation5XXErrors", "statistic": "Sum", "maxRatioToPrimary": 1.5},
+        {"name": "ModelLatency", "statistic": "p99", "max": "1100ms"},
+        {"name": "Invocation5XXErrors", "statistic": "Average", "maxRatioToPrimary": 1.5},
     ]}).rollout.analysis
     query = query_for(analysis, "ep", T0)
     assert [m.key for m in query.metrics] == ["m0_canary", "m1_canary", "m1_primary"]
-    assert judge(analysis, GateReadings({}, {"m0_canary": 900, "m1_canary": 3, "m1_primary": 2})).outcome == "Passed"
-    slow = judge(analysis, GateReadings({}, {"m0_canary": 1300, "m1_canary": 3, "m1_primary": 2}))
-    assert slow.outcome == "Failed" and "ModelLatency p99 of the canary is 1300 (max 1100)" in slow.detail
-    errors = judge(analysis, GateReadings({}, {"m0_canary": 900, "m1_canary": 4, "m1_primary": 2}))
-    assert errors.outcome == "Failed" and "2.00 x" in errors.detail
-    assert judge(analysis, GateReadings({}, {"m0_canary": 900, "m1_canary": 1, "m1_primary": 0})).outcome == "Failed"
-    assert judge(analysis, GateReadings({}, {"m0_canary": 900, "m1_canary": 0, "m1_primary": 0})).outcome == "Passed"
-    assert judge(analysis, GateReadings({}, {"m0_canary": None, "m1_canary": 3, "m1_primary": 2})).outcome == "Waiting"
-    assert judge(analysis, GateReadings({}, {"m0_canary": 900, "m1_canary": 3, "m1_primary": None})).outcome == "Waiting"
+    # CloudWatch's ModelLatency is in microseconds: 900,000 is 900 ms.
+    assert judge(analysis, GateReadings({}, {"m0_canary": 900_000, "m1_canary": 0.03, "m1_primary": 0.02})).outcome == "Passed"
+    slow = judge(analysis, GateReadings({}, {"m0_canary": 1_300_000, "m1_canary": 0.03, "m1_primary": 0.02}))
+    assert slow.outcome == "Failed" and "ModelLatency p99 of the canary is 1300ms (max 1100ms)" in slow.detail
+    errors = judge(analysis, GateReadings({}, {"m0_canary": 900_000, "m1_canary": 0.04, "m1_primary": 0.02}))
+    assert errors.outcome == "Failed" and "is 4%, 2.00 x the primary's 2%" in errors.detail
+    assert judge(analysis, GateReadings({}, {"m0_canary": 900_000, "m1_canary": 0.01, "m1_primary": 0})).outcome == "Failed"
+    assert judge(analysis, GateReadings({}, {"m0_canary": 900_000, "m1_canary": 0, "m1_primary": 0})).outcome == "Passed"
+    assert judge(analysis, GateReadings({}, {"m0_canary": None, "m1_canary": 0.03, "m1_primary": 0.02})).outcome == "Waiting"
+    assert judge(analysis, GateReadings({}, {"m0_canary": 900_000, "m1_canary": 0.03, "m1_primary": None})).outcome == "Waiting"
+
+
+def test_a_latency_threshold_in_seconds_is_compared_in_microseconds():
+    analysis = with_rollout(NEW, analysis={"metrics": [{"name": "ModelLatency", "statistic": "p99", "max": "1.1s"}]}).rollout.analysis
+    assert judge(analysis, GateReadings({}, {"m0_canary": 1_099_000})).outcome == "Passed"
+    assert judge(analysis, GateReadings({}, {"m0_canary": 1_101_000})).outcome == "Failed"
+
+
+class CloudWatch:
+    """What SageMaker publishes for `requests` calls split by the observed weights: per
+    variant Invocations (Sum), Invocation5XXErrors (0 or 1 per request) and
+    ModelLatency (microseconds). A variant without traffic publishes nothing."""
+
+    def __init__(self, error_rate: dict[str, float], latency_us: dict[str, float] | None = None, requests: int = 1000):
+        self.error_rate, self.latency_us, self.requests = error_rate, latency_us or {}, requests
+
+    def read(self, query, observed: Observed) -> GateReadings:
+        weights = {v.name: v.weight or 0.0 for v in observed.endpoint.variants}
+        values = {}
+        for m in query.metrics:
+            calls = self.requests * weights.get(m.variant, 0.0) / sum(weights.values())
+            errors = calls * self.error_rate.get(m.variant, 0.0)
+            if calls == 0:
+                values[m.key] = None
+            elif m.metric == "Invocations":
+                values[m.key] = calls
+            elif m.metric == "Invocation5XXErrors":
+                values[m.key] = {"Sum": errors, "Average": errors / calls}[m.statistic]
+            else:
+                values[m.key] = self.latency_us[m.variant]
+        return GateReadings(alarms={}, metrics=values)
+
+
+def test_a_ratio_of_error_sums_compares_error_rates_at_15_85():
+    """At 15/85 a canary failing 5 % of its requests has fewer errors (7.5) than a
+    primary failing 1 % (8.5): a ratio of Sums (0.88) would let it through a 1.5 gate."""
+    bp = with_rollout(NEW, analysis={"metrics": [
+        {"name": "Invocation5XXErrors", "statistic": "Sum", "maxRatioToPrimary": 1.5}]})
+    observed, status = world(K, canary=15), prev(ro.PROGRESSING)
+    readings = CloudWatch({"canary": 0.05, "primary": 0.01}).read(ro.gate_query(bp, observed, status), observed)
+    plan = ro.plan_rollout(bp, observed, status, now=later(hours=1), gates=readings)
+    assert shorts(plan) == ["ShiftTraffic:0"] and plan.status.phase == ro.ROLLING_BACK
+    assert "Invocation5XXErrors per request of the canary is 5%, 5.00 x the primary's 1%" in plan.status.message
+
+
+def test_a_ratio_gate_lets_the_last_step_at_100_percent_promote():
+    """At 100 % the primary takes no requests and publishes no datapoints: the ratio is
+    judged on the steps where both variants serve, and the rollout still ends."""
+    bp = with_rollout(NEW, analysis={"metrics": [
+        {"name": "Invocation5XXErrors", "statistic": "Average", "maxRatioToPrimary": 1.5}]})
+    cloudwatch = CloudWatch({"canary": 0.01, "primary": 0.01})
+    world_, status = walk(bp, None, cloudwatch=cloudwatch.read)
+    assert world_.shifts == [50.0, 100.0]
+    assert status.rollout.phase == ro.SUCCEEDED and world_.config == NEW.config.name
+    assert "maxRatioToPrimary is not judged while the primary takes no traffic" in (status.rollout.last_gate or "")
+
+
+def test_gates_waiting_past_the_inconclusive_limit_follow_on_failure():
+    bp = with_rollout(NEW, analysis={"alarms": [ALARM], "inconclusiveAfter": "10m"})
+    waiting = ro.plan_rollout(bp, world(K, canary=15), prev(ro.PROGRESSING), now=later(hours=1, minutes=9), gates=NO_DATA)
+    assert shorts(waiting) == [] and waiting.status.phase == ro.PROGRESSING
+    plan = ro.plan_rollout(bp, world(K, canary=15), prev(ro.PROGRESSING), now=later(hours=1, minutes=10), gates=NO_DATA)
+    assert shorts(plan) == ["ShiftTraffic:0"] and plan.status.phase == ro.ROLLING_BACK
+    assert plan.status.message.startswith(
+        f"gate inconclusive at step 1 of 3 (canary 15%): alarm {ALARM} is INSUFFICIENT_DATA; still waiting 10m")
+    assert plan.verdict.degraded[0] is True and "inconclusive" in plan.verdict.degraded[2]
+    halted = ro.plan_rollout(with_rollout(bp, onFailure="Pause", analysis={"alarms": [ALARM], "inconclusiveAfter": "10m"}),
+                             world(K, canary=15), prev(ro.PROGRESSING), now=later(hours=1, minutes=10), gates=NO_DATA)
+    assert halted.status.phase == ro.HALTED and halted.status.message.startswith("Gate inconclusive at step 1 of 3")
+
+
+def test_the_last_step_without_a_pause_is_inconclusive_an_hour_after_it_began_by_default():
+    bp = with_rollout(NEW, analysis={"metrics": [{"name": "ModelLatency", "statistic": "p99", "max": "1100ms"}]})
+    readings = GateReadings({}, {"m0_canary": None})
+    at_100 = prev(ro.PROGRESSING, 2, 100)
+    assert ro.plan_rollout(bp, world(K, canary=100), at_100, now=later(minutes=59), gates=readings).status.phase == ro.PROGRESSING
+    plan = ro.plan_rollout(bp, world(K, canary=100), at_100, now=later(hours=1), gates=readings)
+    assert plan.status.phase == ro.ROLLING_BACK
+    assert "gate inconclusive at step 3 of 3 (canary 100%): ModelLatency p99 of the canary has no data yet" in plan.status.message
 
 
 def test_gate_query_only_while_a_step_is_judged():
@@ -389,13 +469,14 @@ class Walk:
             self.status = "InService"
 
 
-def walk(bp, gates_at, command_at=lambda now: None, until=timedelta(hours=5)):
+def walk(bp, gates_at, command_at=lambda now: None, until=timedelta(hours=5), cloudwatch=None):
     world_, status, now = Walk(), prev(None, bp=OLD, config=OLD.config), T0
     world_.progress = []  # the Step column as kubectl shows it, each change
     while now < T0 + until:
         observed = world_.observe()
         query = ro.gate_query(bp, observed, status)
-        decision = reconcile(bp, observed, 3, status, now=now, gates=gates_at(now) if query else None, command=command_at(now))
+        readings = (cloudwatch(query, observed) if cloudwatch else gates_at(now)) if query else None
+        decision = reconcile(bp, observed, 3, status, now=now, gates=readings, command=command_at(now))
         for action in decision.actions:
             world_.apply(action)
         status = decision.status
@@ -421,3 +502,5 @@ def test_walk_rolls_back_on_an_alarm_in_the_second_step_and_stays():
     assert world_.shifts == [50.0, 0.0]
     assert world_.config == OLD.config.name
     assert status.rollout.phase == ro.ROLLED_BACK and "alarm canary-5xx is ALARM" in status.rollout.message
+    # The Canary column reads status.rollout.weight: traffic is back on the primary.
+    assert (status.rollout.weight, status.rollout.progress) == (0, "2/3")

@@ -37,7 +37,7 @@ def test_a_realtime_variant_tracks_the_high_resolution_metric_by_default():
 
 @pytest.mark.parametrize("autoscaling, metric, custom", [
     ({"metric": "InvocationsPerInstance", "target": 70}, INVOCATIONS_METRIC, None),
-    ({"metric": "Custom", "customMetric": {"namespace": "App", "metricName": "Queue", "dimensions": {"q": "a"}}},
+    ({"metric": "Custom", "target": 10, "customMetric": {"namespace": "App", "metricName": "Queue", "dimensions": {"q": "a"}}},
      None, CustomizedMetric(namespace="App", metric_name="Queue", dimensions={"q": "a"})),
 ], ids=["invocations", "custom"])
 def test_the_spec_chooses_the_metric(autoscaling, metric, custom):
@@ -46,6 +46,19 @@ def test_the_spec_chooses_the_metric(autoscaling, metric, custom):
     [scaling] = desired_scaling(spec, Mode.REAL_TIME, bp.endpoint_name, bp.config)
     [policy] = scaling.policies
     assert (policy.predefined_metric, policy.customized_metric) == (metric, custom)
+
+
+@pytest.mark.parametrize("autoscaling, target", [
+    ({}, 5.0),  # ConcurrentRequestsPerModelHighResolution: requests in flight per model copy
+    ({"metric": "InvocationsPerInstance"}, 70.0),  # requests per instance per minute: AWS's own example
+    ({"metric": "InvocationsPerInstance", "target": 120}, 120.0),
+], ids=["concurrency", "invocations-per-minute", "explicit"])
+def test_each_metric_has_its_own_default_target(autoscaling, target):
+    spec = realtime_spec(autoscaling=autoscaling)
+    bp = bp_of(spec)
+    [scaling] = desired_scaling(spec, Mode.REAL_TIME, bp.endpoint_name, bp.config)
+    [policy] = scaling.policies
+    assert policy.target_value == target
 
 
 @pytest.mark.parametrize("extra, expected", [
@@ -122,3 +135,46 @@ def test_an_unknown_time_zone_is_a_plan_error_naming_the_field():
         bp = bp_of(spec)
         desired_scaling(spec, Mode.REAL_TIME, bp.endpoint_name, bp.config)
     assert caught.value.field == "spec.autoscaling.schedules[0].timeZone"
+
+
+# ---- async endpoints scale on their backlog ------------------------------------------------
+
+OUT = {"outputPath": "s3://results/out/"}
+BACKLOG = CustomizedMetric(namespace="AWS/SageMaker", metric_name="ApproximateBacklogSizePerInstance",
+                           dimensions={"EndpointName": "ml-recs"})
+
+
+def test_an_async_endpoint_without_scale_to_zero_tracks_its_backlog():
+    """Asynchronous endpoints publish no concurrency or invocation metrics: a policy on
+    them would never fire."""
+    spec = realtime_spec(mode="Async", instances={"min": 1, "max": 3}, **{"async": OUT})
+    bp = bp_of(spec)
+    [scaling] = bp.scaling
+    assert (scaling.target.min_capacity, scaling.target.max_capacity) == (1, 3)
+    [tracking] = scaling.policies
+    assert tracking.predefined_metric is None
+    assert tracking.customized_metric == BACKLOG.model_copy(update={"dimensions": {"EndpointName": bp.endpoint_name}})
+
+
+def test_mode_auto_resolving_to_async_refuses_a_metric_async_endpoints_do_not_publish():
+    spec = realtime_spec(mode="Auto", traffic={"maxPayloadMB": 200}, autoscaling={"metric": "InvocationsPerInstance"},
+                         **{"async": OUT})
+    with pytest.raises(PlanError) as refused:
+        bp_of(spec)
+    assert refused.value.field == "spec.autoscaling.metric"
+    assert "InvocationsPerInstance" in refused.value.message and "asynchronous" in refused.value.message
+
+
+def test_mode_auto_resolving_to_realtime_refuses_the_backlog_metric():
+    spec = realtime_spec(mode="Auto", autoscaling={"metric": "ApproximateBacklogSizePerInstance"})
+    with pytest.raises(PlanError) as refused:
+        bp_of(spec)
+    assert refused.value.field == "spec.autoscaling.metric"
+
+
+def test_an_async_endpoint_may_track_a_custom_metric():
+    spec = realtime_spec(mode="Async", **{"async": OUT}, autoscaling={
+        "metric": "Custom", "target": 10, "customMetric": {"namespace": "App", "metricName": "Queue"}})
+    [scaling] = bp_of(spec).scaling
+    [tracking] = scaling.policies
+    assert tracking.customized_metric == CustomizedMetric(namespace="App", metric_name="Queue")

@@ -191,4 +191,38 @@ def test_a_target_of_a_removed_variant_goes_before_the_update():
     decision = reconcile(new, scaled_world(new, ep, observed, serving=stale), 2, status_of(stale))
     assert kinds(decision)[-2:] == ["DeregisterScalableTarget", "UpdateEndpoint"]
     assert decision.actions[-2].resource_id == ghost.resource_id
-    assert decision.actions[-1].retain_instance_counts is False
+    # The variant that stays keeps its instance type, so it keeps the autoscaler's count
+    # (a promoted canary's target goes the same way, and the primary must not start over).
+    assert decision.actions[-1].retain_instance_counts is True
+
+
+def test_a_lowered_max_moves_the_target_and_says_so_until_the_count_is_in_range():
+    """instances.max 4 -> 2 with 4 instances running: the target's range moves (AWS then
+    scales the variant into it, as an endpoint update), and Progressing says why the
+    count is changing until it is inside the range."""
+    old, bp = bp_of(SPEC), bp_of(realtime_spec(instances={"min": 1, "max": 2}))
+    four = (ObservedVariant(name="primary", weight=1.0, current_instances=4, desired_instances=4),)
+    decision = reconcile(bp, scaled_world(bp, endpoint(bp, variants=four), converged(old)), 2, status_of(bp))
+    assert [(x.target.min_capacity, x.target.max_capacity) for x in decision.actions
+            if isinstance(x, s.RegisterScalableTarget)] == [(1, 2)]
+    progressing = next(c for c in decision.conditions if c.type == "Progressing")
+    assert (progressing.status, progressing.reason) == ("True", "ScalingIntoRange")
+    assert "runs 4 instances" in progressing.message and "scaling it to 2" in progressing.message
+
+    updating = endpoint(bp, status="Updating", variants=(four[0].model_copy(update={"desired_instances": 2}),))
+    during = reconcile(bp, scaled_world(bp, updating, converged(bp)), 2, status_of(bp))
+    assert conditions_by_type(during)["Progressing"] == ("True", "ScalingIntoRange")
+
+    two = (ObservedVariant(name="primary", weight=1.0, current_instances=2, desired_instances=2),)
+    after = reconcile(bp, scaled_world(bp, endpoint(bp, variants=two), converged(bp)), 2, status_of(bp))
+    assert after.actions == ()
+    assert conditions_by_type(after)["Progressing"][1] != "ScalingIntoRange"
+    assert conditions_by_type(after)["Ready"][0] == "True"
+
+
+def test_a_count_left_outside_a_registered_range_is_moved_into_it():
+    """The range was registered while the endpoint was busy, so nothing moved the count."""
+    bp = bp_of(realtime_spec(instances={"min": 1, "max": 2}))
+    four = (ObservedVariant(name="primary", weight=1.0, current_instances=4, desired_instances=4),)
+    decision = reconcile(bp, scaled_world(bp, endpoint(bp, variants=four), converged(bp)), 2, status_of(bp))
+    assert decision.actions == (s.SetVariantInstanceCount(bp.endpoint_name, "primary", 2),)

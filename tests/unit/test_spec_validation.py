@@ -19,6 +19,7 @@ from endpoint_operator.api.rules import SpecModel
 from unit.aws_refusals import aws_refusals
 from endpoint_operator.api.spec import (
     InvalidSpec,
+    MetricGate,
     ModelEndpointSpec,
     Mode,
     validate_spec,
@@ -63,6 +64,21 @@ class Case:
 
 def case(id: str, base: dict, changes: dict, field: str, message: str | None = None) -> Case:
     return Case(id, changed(base, changes), field, message)
+
+
+def gate_rule(start: str) -> str:
+    """The full message of the metric-gate rule whose message starts so."""
+    return next(r.message for r in MetricGate.rules if r.message.startswith(start))
+
+
+LATENCY_NEEDS_UNIT = gate_rule("spec.rollout.analysis.metrics[].max must carry a time unit for")
+INCONCLUSIVE_BOUNDS = "spec.rollout.analysis.inconclusiveAfter must be between 1m and 168h"
+
+
+def gates(*metrics: dict, **analysis) -> dict:
+    """A rollout whose analysis holds these metric gates (and other analysis fields)."""
+    body = {**analysis, **({"metrics": list(metrics)} if metrics else {"alarms": ["a-5xx"]})}
+    return {"rollout": {"steps": [{"weight": 15, "pause": "1h"}, {"weight": 100}], "analysis": body}}
 
 
 BAD_SPECS = [
@@ -130,6 +146,14 @@ BAD_SPECS = [
          {"autoscaling": {"customMetric": {"namespace": "App", "metricName": "QueueDepth"}}},
          "spec.autoscaling.customMetric",
          "spec.autoscaling.customMetric is allowed only when spec.autoscaling.metric is Custom"),
+    case("async-tracking-invocations", ASYNC, {"autoscaling": {"metric": "InvocationsPerInstance"}},
+         "spec.autoscaling.metric",
+         "spec.autoscaling.metric must be ApproximateBacklogSizePerInstance or Custom when spec.mode is Async:"
+         " asynchronous endpoints do not publish ConcurrentRequestsPerModel or InvocationsPerInstance"),
+    case("realtime-tracking-the-backlog", REALTIME, {"autoscaling": {"metric": "ApproximateBacklogSizePerInstance"}},
+         "spec.autoscaling.metric",
+         "spec.autoscaling.metric ApproximateBacklogSizePerInstance is allowed only when spec.mode is Async or Auto:"
+         " only asynchronous endpoints have a backlog"),
     case("schedule-min-above-max", REALTIME,
          {"autoscaling": {"schedules": [{"name": "night", "cron": "0 22 * * *", "min": 4, "max": 2}]}},
          "spec.autoscaling.schedules[0].min",
@@ -168,6 +192,37 @@ BAD_SPECS = [
     case("no-models", REALTIME, {"models": []}, "spec.models"),
     case("instances-above-100", REALTIME, {"instances": {"max": 500}}, "spec.instances.max"),
     case("unknown-field", REALTIME, {"replicas": 3}, "spec.replicas"),
+    # gate thresholds carry CloudWatch's units
+    case("latency-max-without-unit", REALTIME, gates({"name": "ModelLatency", "statistic": "p99", "max": 1100}),
+         "spec.rollout.analysis.metrics[0].max", LATENCY_NEEDS_UNIT),
+    case("latency-max-plain-string", REALTIME, gates({"name": "OverheadLatency", "max": "20"}),
+         "spec.rollout.analysis.metrics[0].max", LATENCY_NEEDS_UNIT),
+    case("time-unit-on-a-count", REALTIME, gates({"name": "Invocations", "statistic": "Sum", "max": "5s"}),
+         "spec.rollout.analysis.metrics[0].max",
+         gate_rule("spec.rollout.analysis.metrics[].max may carry a time unit only for")),
+    case("percent-on-a-sum", REALTIME, gates({"name": "Invocation5XXErrors", "statistic": "Sum", "max": "2%"}),
+         "spec.rollout.analysis.metrics[0].max",
+         gate_rule("spec.rollout.analysis.metrics[].max may be a percentage only for the Average of")),
+    case("error-rate-above-one", REALTIME, gates({"name": "Invocation5XXErrors", "max": 5}),
+         "spec.rollout.analysis.metrics[0].max", gate_rule("spec.rollout.analysis.metrics[].max of the Average of")),
+    case("threshold-a-json-fraction", REALTIME, gates({"name": "Invocation5XXErrors", "max": 0.02}),
+         "spec.rollout.analysis.metrics[0].max"),
+    case("threshold-not-a-number", REALTIME, gates({"name": "Invocations", "max": "many"}),
+         "spec.rollout.analysis.metrics[0].max"),
+    case("ratio-of-sample-counts", REALTIME, gates({"name": "ModelLatency", "statistic": "SampleCount", "maxRatioToPrimary": 2}),
+         "spec.rollout.analysis.metrics[0].maxRatioToPrimary",
+         gate_rule("spec.rollout.analysis.metrics[].maxRatioToPrimary cannot compare SampleCount")),
+    case("gate-without-bound", REALTIME, gates({"name": "ModelLatency"}),
+         "spec.rollout.analysis.metrics[0]", "spec.rollout.analysis.metrics[] must set max, maxRatioToPrimary or both"),
+    case("inconclusive-after-too-short", REALTIME, gates(inconclusiveAfter="30s"),
+         "spec.rollout.analysis.inconclusiveAfter", INCONCLUSIVE_BOUNDS),
+    case("inconclusive-after-too-long", REALTIME, gates(inconclusiveAfter="169h"),
+         "spec.rollout.analysis.inconclusiveAfter", INCONCLUSIVE_BOUNDS),
+    case("inconclusive-after-in-days", REALTIME, gates(inconclusiveAfter="2d"),
+         "spec.rollout.analysis.inconclusiveAfter"),
+    case("custom-metric-without-target", REALTIME,
+         {"autoscaling": {"metric": "Custom", "customMetric": {"namespace": "App", "metricName": "QueueDepth"}}},
+         "spec.autoscaling.target", "spec.autoscaling.target is required when spec.autoscaling.metric is Custom"),
 ]
 BAD_SPECS += aws_refusals(case, REALTIME, ASYNC, MODEL)  # what AWS's own constraints refuse
 
@@ -185,7 +240,7 @@ GOOD_SPECS = [
                                     "serverless": {"memorySizeMB": 6144},
                                     "async": {"outputPath": "s3://example-models/out/"},
                                     "multiModel": {"modelCache": True}}), id="auto-with-every-mode's-settings"),
-    pytest.param(changed(REALTIME, {"autoscaling": {"metric": "Custom", "customMetric": {
+    pytest.param(changed(REALTIME, {"autoscaling": {"metric": "Custom", "target": 10, "customMetric": {
         "namespace": "App", "metricName": "QueueDepth"},
         "schedules": [{"name": "night", "cron": "0 22 * * 1-5", "min": 1, "max": 2}]}}), id="custom-metric"),
     pytest.param(changed(REALTIME, {"rollout": {"steps": [{"weight": 100}]}}), id="rollout-one-step"),
@@ -193,6 +248,15 @@ GOOD_SPECS = [
                  id="rollout-from-one-percent"),
     pytest.param(changed(REALTIME, {"traffic": DELETE, "image": None, "models": [{**MODEL, "image": "img:1"}]}),
                  id="null-means-absent"),
+    pytest.param(changed(REALTIME, {"rollout": {"steps": [{"weight": 15, "pause": "1h"}, {"weight": 100}], "analysis": {
+        "inconclusiveAfter": "2h30m", "metrics": [
+            {"name": "ModelLatency", "statistic": "p99", "max": "1100ms"},
+            {"name": "OverheadLatency", "max": "0.05s", "maxRatioToPrimary": 2},
+            {"name": "ModelLatency", "statistic": "SampleCount", "max": 100000},
+            {"name": "Invocation5XXErrors", "max": "2%", "maxRatioToPrimary": 1.5},
+            {"name": "Invocation4XXErrors", "max": "0.1"},
+            {"name": "Invocation5XXErrors", "statistic": "Sum", "max": 50, "maxRatioToPrimary": 1.5},
+            {"name": "CPUUtilization", "statistic": "Maximum", "max": 90}]}}}), id="gates-with-units"),
 ]
 
 
@@ -234,7 +298,7 @@ def test_defaults_are_applied_by_parsing():
     spec = validate_spec({**REALTIME, "instances": {"type": "ml.m5.large"}, "autoscaling": {}})
     assert spec.mode is Mode.REAL_TIME
     assert (spec.instances.min, spec.instances.max) == (1, 1)
-    assert spec.autoscaling.metric.value == "ConcurrentRequestsPerModelHighResolution"
+    assert spec.autoscaling.metric is None  # the mode picks it: see plan.scaling.tracked_metric
     assert spec.deletion_policy.value == "Delete"
 
 

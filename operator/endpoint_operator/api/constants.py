@@ -21,6 +21,8 @@ TAG_MANAGED_BY = "app.kubernetes.io/managed-by"
 # Set when deletionPolicy Retain released a resource: the audit does not call it an orphan.
 TAG_RETAINED = f"{PREFIX}/retained"
 MANAGED_BY = "sagemaker-endpoint-operator"
+# The field manager of every Kubernetes write the operator makes (metadata.managedFields).
+FIELD_MANAGER = "endpoint-operator"
 
 # Manual control of a canary rollout: pause | promote | abort | retry (see docs/rollouts.md).
 ROLLOUT_ANNOTATION = f"{PREFIX}/rollout"

@@ -78,6 +78,11 @@ def openapi_schema(json_schema: dict[str, Any], *, nullable: bool) -> dict[str, 
         if "$ref" in node:
             target = defs[node.pop("$ref").rsplit("/", 1)[-1]]
             node = {**target, **node}  # the field's own description wins over the class's
+        if node.get("x-kubernetes-int-or-string") and "anyOf" in node:
+            # The one union a structural schema allows: no type, and the string's
+            # constraints on the node (they apply to strings only).
+            for choice in node.pop("anyOf"):
+                node.update({k: v for k, v in choice.items() if k != "type"})
         if "anyOf" in node:
             choices = [c for c in node.pop("anyOf") if c != _NULL]
             if len(choices) != 1:

@@ -8,15 +8,26 @@ with one message naming the field (see rules.py). `validate_spec` is the offline
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from enum import Enum
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, Field, WithJsonSchema
+from pydantic import AfterValidator, Field, PlainValidator, WithJsonSchema
 
 from .instance_types import INSTANCE_TYPES
 from .maps import StringMap, StringRange
 from .rules import InvalidSpec, Rule, SpecError, SpecModel, parse, transition_errors
+from .units import (
+    MICROSECOND_METRICS,
+    PER_REQUEST_ERROR_METRICS,
+    THRESHOLD,
+    THRESHOLD_LEN,
+    is_error_rate,
+    threshold_value,
+    unit_of,
+    wants_time_unit,
+)
 
 __all__ = [
     "InvalidSpec", "SpecError", "validate_spec", "validate_update", "ModelEndpointSpec",
@@ -46,7 +57,13 @@ class DeletionPolicy(str, Enum):
 class ScalingMetric(str, Enum):
     CONCURRENT_REQUESTS_HIGH_RESOLUTION = "ConcurrentRequestsPerModelHighResolution"
     INVOCATIONS_PER_INSTANCE = "InvocationsPerInstance"
+    APPROXIMATE_BACKLOG_SIZE_PER_INSTANCE = "ApproximateBacklogSizePerInstance"
     CUSTOM = "Custom"
+
+
+# Asynchronous endpoints publish neither invocation nor concurrency metrics: their
+# queue's backlog is what they scale on (or a metric of the user's own).
+ASYNC_METRICS = (ScalingMetric.APPROXIMATE_BACKLOG_SIZE_PER_INSTANCE, ScalingMetric.CUSTOM)
 
 
 class OnFailure(str, Enum):
@@ -187,10 +204,22 @@ class CustomMetricSpec(SpecModel):
     rules = (DIMENSIONS.rule("dimensions", "dimensions"),)
 
 
+# Default target per tracked metric. ConcurrentRequestsPerModelHighResolution counts
+# requests in flight per model copy: 5 at once. InvocationsPerInstance counts requests
+# per instance per minute: the developer guide's target-tracking example ("Auto scaling
+# policy overview") keeps it at 70. ApproximateBacklogSizePerInstance (what async
+# scale-to-zero) counts queued requests per instance: its guide example keeps 5.
+DEFAULT_TARGETS = {
+    "ConcurrentRequestsPerModelHighResolution": 5.0,
+    "InvocationsPerInstance": 70.0,
+    "ApproximateBacklogSizePerInstance": 5.0,
+}
+
+
 class AutoscalingSpec(SpecModel):
     enabled: Annotated[bool, Field(description="Whether to register the variants with Application Auto Scaling. Defaults to true.")] = True
-    metric: Annotated[ScalingMetric, Field(description="Target-tracking metric; the default is SageMaker's 10-second metric.")] = ScalingMetric.CONCURRENT_REQUESTS_HIGH_RESOLUTION
-    target: Annotated[float, Field(gt=0, description="Target value of the metric per instance. Defaults to 5.")] = 5.0
+    metric: Annotated[ScalingMetric | None, Field(description="Target-tracking metric. Defaults to SageMaker's 10-second ConcurrentRequestsPerModelHighResolution, and for Async to ApproximateBacklogSizePerInstance: asynchronous endpoints publish no invocation or concurrency metrics.")] = None
+    target: Annotated[float | None, Field(gt=0, description="Target value of the metric per instance. Defaults per metric: 5 concurrent requests (ConcurrentRequestsPerModelHighResolution), 70 invocations a minute (InvocationsPerInstance), 5 queued requests (ApproximateBacklogSizePerInstance, what Async tracks); required for Custom.")] = None
     scale_out_cooldown_seconds: Annotated[int, Field(ge=0, le=3600, description="Seconds after a scale-out before the next one. Defaults to 60.")] = 60
     scale_in_cooldown_seconds: Annotated[int, Field(ge=0, le=86400, description="Seconds after a scale-in before the next one. Defaults to 300.")] = 300
     custom_metric: Annotated[CustomMetricSpec | None, Field(description="The metric to track when metric is Custom.")] = None
@@ -203,7 +232,16 @@ class AutoscalingSpec(SpecModel):
         Rule("customMetric", "spec.autoscaling.customMetric is allowed only when spec.autoscaling.metric is Custom",
              "!has(self.customMetric) || (has(self.metric) && self.metric == 'Custom')",
              lambda a: a.custom_metric is None or a.metric == ScalingMetric.CUSTOM),
+        Rule("target", "spec.autoscaling.target is required when spec.autoscaling.metric is Custom",
+             "!has(self.metric) || self.metric != 'Custom' || has(self.target)",
+             lambda a: a.metric != ScalingMetric.CUSTOM or a.target is not None),
     )
+
+    def target_value(self, metric: ScalingMetric) -> float:
+        """The target to track: the spec's, else the default of the metric tracked."""
+        if self.target is not None:
+            return self.target
+        return DEFAULT_TARGETS[metric.value]
 
 
 class ServerlessSpec(SpecModel):
@@ -238,17 +276,100 @@ class RolloutStep(SpecModel):
     pause: Annotated[Duration | None, Field(description="How long to hold this step, for example 24h; absent waits for promotion.")] = None
 
 
+def _cel_list(names) -> str:
+    return "[" + ", ".join(f"'{n}'" for n in sorted(names)) + "]"
+
+
+_LATENCY = f"self.name in {_cel_list(MICROSECOND_METRICS)}"
+_ERRORS = f"self.name in {_cel_list(PER_REQUEST_ERROR_METRICS)}"
+_COUNTED = "(has(self.statistic) && self.statistic == 'SampleCount')"
+_AVERAGE = "(!has(self.statistic) || self.statistic == 'Average')"
+_TIMED = "(type(self.max) == string && self.max.matches('(us|ms|s)$'))"
+_PERCENT = "(type(self.max) == string && self.max.endsWith('%'))"
+_LATENCY_NAMES = ", ".join(sorted(MICROSECOND_METRICS))
+_ERROR_NAMES = ", ".join(sorted(PER_REQUEST_ERROR_METRICS))
+
+
+def _threshold(value: Any) -> int | str:
+    """What the CRD's int-or-string node with THRESHOLD's pattern accepts, nothing else."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and len(value) <= THRESHOLD_LEN and re.match(THRESHOLD, value):
+        return value
+    raise ValueError(f"must be an integer or a string matching {THRESHOLD} (for example 1100ms, 2%, \"0.02\")")
+
+
+THRESHOLD_DESCRIPTION = (
+    "Highest value the canary may show: a time with its unit for latency metrics (1100ms, 1.1s, 800us; "
+    "CloudWatch reports them in microseconds), a fraction or a percentage for the Average of an error metric "
+    "(\"0.02\", 2%), a plain number otherwise. Fractions are written as strings.")
+Threshold = Annotated[int | str, PlainValidator(_threshold), WithJsonSchema({
+    "x-kubernetes-int-or-string": True, "description": THRESHOLD_DESCRIPTION,
+    "pattern": THRESHOLD, "maxLength": THRESHOLD_LEN,
+})]
+
+
 class MetricGate(SpecModel):
     name: Annotated[CloudWatchName, Field(description="CloudWatch metric of AWS/SageMaker, for example ModelLatency.")]
-    statistic: Annotated[str, Field(pattern=r"^(Average|Minimum|Maximum|Sum|SampleCount|p\d{1,2}(\.\d+)?)$", description="Statistic of the metric, or a percentile such as p99. Defaults to Average.")] = "Average"
-    max: Annotated[float | None, Field(description="Highest value the canary may show.")] = None
-    max_ratio_to_primary: Annotated[float | None, Field(gt=0, description="Highest ratio of the canary's value to the primary's.")] = None
+    statistic: Annotated[str, Field(pattern=r"^(Average|Minimum|Maximum|Sum|SampleCount|p\d{1,2}(\.\d+)?)$", description="Statistic of the metric, or a percentile such as p99. Defaults to Average (for an error metric: the error rate).")] = "Average"
+    max: Threshold | None = None
+    max_ratio_to_primary: Annotated[float | None, Field(gt=0, description="Highest ratio of the canary's value to the primary's, judged on steps where both take traffic (not at 100%). A Sum is compared per request (each variant's Sum divided by its Invocations).")] = None
+
+    rules = (
+        Rule("max", f"spec.rollout.analysis.metrics[].max must carry a time unit for {_LATENCY_NAMES} "
+                    "(CloudWatch reports them in microseconds), for example 1100ms or 1.1s",
+             f"!has(self.max) || !({_LATENCY}) || {_COUNTED} || {_TIMED}",
+             lambda g: g.max is None or not wants_time_unit(g.name, g.statistic) or unit_of(g.max) in ("us", "ms", "s")),
+        Rule("max", f"spec.rollout.analysis.metrics[].max may carry a time unit only for {_LATENCY_NAMES}",
+             f"!has(self.max) || !{_TIMED} || (({_LATENCY}) && !{_COUNTED})",
+             lambda g: g.max is None or unit_of(g.max) not in ("us", "ms", "s") or wants_time_unit(g.name, g.statistic)),
+        Rule("max", f"spec.rollout.analysis.metrics[].max may be a percentage only for the Average of {_ERROR_NAMES} "
+                    "(an error rate)",
+             f"!has(self.max) || !{_PERCENT} || (({_ERRORS}) && {_AVERAGE})",
+             lambda g: g.max is None or unit_of(g.max) != "%" or is_error_rate(g.name, g.statistic)),
+        Rule("max", f"spec.rollout.analysis.metrics[].max of the Average of {_ERROR_NAMES} is an error rate: "
+                    "at most 1, or a percentage such as 2%",
+             f"!has(self.max) || !({_ERRORS}) || !{_AVERAGE} || {_PERCENT}"
+             " || (type(self.max) == string ? (!self.max.matches('^[0-9.]+$') || double(self.max) <= 1.0) : self.max <= 1)",
+             lambda g: g.max is None or not is_error_rate(g.name, g.statistic) or unit_of(g.max) != ""
+             or threshold_value(g.max) <= 1),
+        Rule("maxRatioToPrimary", "spec.rollout.analysis.metrics[].maxRatioToPrimary cannot compare SampleCount: "
+                                  "it counts each variant's requests, which follow the traffic split",
+             f"!has(self.maxRatioToPrimary) || !{_COUNTED}",
+             lambda g: g.max_ratio_to_primary is None or g.statistic != "SampleCount"),
+        Rule("", "spec.rollout.analysis.metrics[] must set max, maxRatioToPrimary or both",
+             "has(self.max) || has(self.maxRatioToPrimary)",
+             lambda g: g.max is not None or g.max_ratio_to_primary is not None),
+    )
+
+    def max_value(self) -> float | None:
+        """`max` in CloudWatch's unit (microseconds, a fraction), None without one."""
+        return None if self.max is None else threshold_value(self.max)
+
+
+INCONCLUSIVE_AFTER = r"^([0-9]+(s|m|h))+$"  # what CEL's duration() reads
+INCONCLUSIVE_MIN_SECONDS, INCONCLUSIVE_MAX_SECONDS = 60, 7 * 24 * 3600
+
+
+def _seconds(text: str) -> int:
+    return sum(int(n) * {"s": 1, "m": 60, "h": 3600}[u] for n, u in re.findall(r"([0-9]+)(s|m|h)", text))
 
 
 class AnalysisSpec(SpecModel):
     alarms: Annotated[list[CloudWatchName] | None, Field(max_length=20, description="CloudWatch alarms that must stay OK during each step.")] = None
     metrics: Annotated[list[MetricGate] | None, Field(max_length=20, description="Metric gates judged during each step.")] = None
     interval: Annotated[Duration, Field(description="How often the gates are judged. Defaults to 30s.")] = "30s"
+    inconclusive_after: Annotated[str, Field(pattern=INCONCLUSIVE_AFTER, max_length=16, description="How long gates may still wait (no data, an alarm in INSUFFICIENT_DATA or missing) once a step is due (its pause over; the last step without a pause: once it began) before the step is inconclusive and onFailure applies. 1m to 168h; defaults to 1h.")] = "1h"
+
+    rules = (
+        Rule("inconclusiveAfter", "spec.rollout.analysis.inconclusiveAfter must be between 1m and 168h",
+             "!has(self.inconclusiveAfter) || (duration(self.inconclusiveAfter) >= duration('1m')"
+             " && duration(self.inconclusiveAfter) <= duration('168h'))",
+             lambda a: INCONCLUSIVE_MIN_SECONDS <= _seconds(a.inconclusive_after) <= INCONCLUSIVE_MAX_SECONDS),
+    )
+
+    def inconclusive_seconds(self) -> int:
+        return _seconds(self.inconclusive_after)
 
 
 class RolloutSpec(SpecModel):
@@ -274,6 +395,8 @@ def _mode(mode: str) -> str:
 
 
 _SERVERLESS = _mode("Serverless")
+_ASYNC_METRIC_NAMES = ", ".join(f"'{m.value}'" for m in ASYNC_METRICS)
+_BACKLOG = ScalingMetric.APPROXIMATE_BACKLOG_SIZE_PER_INSTANCE
 _IMMUTABLE = "changing it would orphan the SageMaker endpoint; create a new ModelEndpoint instead"
 
 
@@ -345,6 +468,19 @@ class ModelEndpointSpec(SpecModel):
              f" || ({_mode('Async')} && has(self.async) && has(self.async.scaleToZero) && self.async.scaleToZero)",
              lambda s: s.instances is None or s.instances.min > 0
              or (s.mode == Mode.ASYNC and s.async_ is not None and s.async_.scale_to_zero)),
+        Rule("autoscaling.metric",
+             "spec.autoscaling.metric must be ApproximateBacklogSizePerInstance or Custom when spec.mode is Async:"
+             " asynchronous endpoints do not publish ConcurrentRequestsPerModel or InvocationsPerInstance",
+             f"!{_mode('Async')} || !has(self.autoscaling) || !has(self.autoscaling.metric)"
+             f" || self.autoscaling.metric in [{_ASYNC_METRIC_NAMES}]",
+             lambda s: s.mode != Mode.ASYNC or s.autoscaling is None or s.autoscaling.metric is None
+             or s.autoscaling.metric in ASYNC_METRICS),
+        Rule("autoscaling.metric",
+             "spec.autoscaling.metric ApproximateBacklogSizePerInstance is allowed only when spec.mode is Async or Auto:"
+             " only asynchronous endpoints have a backlog",
+             f"!has(self.autoscaling) || !has(self.autoscaling.metric) || self.autoscaling.metric != '{_BACKLOG.value}'"
+             f" || {_mode('Async')} || {_mode('Auto')}",
+             lambda s: s.autoscaling is None or s.autoscaling.metric != _BACKLOG or s.mode in (Mode.ASYNC, Mode.AUTO)),
         Rule("region", f"spec.region is immutable: {_IMMUTABLE}",
              "self.region == oldSelf.region",
              lambda new, old: new.region == old.region, transition=True),

@@ -65,6 +65,7 @@ class RolloutStatus(KubeModel):
     steps: Annotated[int | None, Field(description="Number of steps in spec.rollout.steps.")] = None
     progress: Annotated[str | None, Field(description="The current step, counted from 1, of the steps: 2/3.")] = None
     canary_config: Annotated[str | None, Field(description="EndpointConfig serving the primary and canary variants.")] = None
+    primary_instances: Annotated[int | None, Field(description="Instances the primary ran when the rollout started; it keeps them until the promotion.")] = None
     handled_command: Annotated[str | None, Field(description="The endpoint-operator.io/rollout annotation value already acted on.")] = None
 
 

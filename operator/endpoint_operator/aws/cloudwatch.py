@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from ..api.scaling import MetricAlarm
@@ -20,6 +20,11 @@ ALARMS_PAGE_SIZE = 100  # DescribeAlarms' maximum
 ALARM_NAMES_PER_CALL = 100  # DescribeAlarms takes at most 100 AlarmNames
 QUERIES_PER_CALL = 500  # GetMetricData's limit
 MIN_PERIOD = 60  # standard-resolution metrics: a multiple of 60 seconds
+# MetricStat.Period: "If the StartTime parameter specifies a time stamp that is greater
+# than 3 hours ago, you must specify the period as follows or no data points in that
+# time range is returned": a multiple of 60 s up to 15 days back, of 300 s from 15 to
+# 63 days back, of 3600 s beyond (CloudWatch API Reference, MetricStat).
+PERIOD_GRANULES = ((timedelta(days=63), 3600), (timedelta(days=15), 300))
 
 
 @dataclass(frozen=True)
@@ -64,7 +69,7 @@ class CloudWatchGateway(ServiceGateway):
         One period spans the whole window, so a percentile is the window's percentile,
         not a blend of per-minute ones; should CloudWatch still split the window, the
         largest value counts (every gate is an upper bound)."""
-        period = max(MIN_PERIOD, math.ceil((end - start).total_seconds() / MIN_PERIOD) * MIN_PERIOD)
+        period = window_period(start, end)
         values: dict[str, float | None] = {q.key: None for q in queries}
         for first in range(0, len(queries), QUERIES_PER_CALL):
             batch = [metric_query_request(q, period) for q in queries[first:first + QUERIES_PER_CALL]]
@@ -110,6 +115,14 @@ def alarm_request(alarm: MetricAlarm, tags: Mapping[str, str]) -> dict[str, Any]
     if tags:
         request["Tags"] = [{"Key": k, "Value": v} for k, v in sorted(tags.items())]
     return request
+
+
+def window_period(start: datetime, end: datetime) -> int:
+    """One period covering [start, end) that CloudWatch answers for a start that old
+    (`end` is now): a long pause or a long wait for promotion still reads its data."""
+    age = end - start
+    granule = next((g for older, g in PERIOD_GRANULES if age > older), MIN_PERIOD)
+    return max(granule, math.ceil(age.total_seconds() / granule) * granule)
 
 
 def metric_query_request(query: MetricQuery, period: int) -> dict[str, Any]:

@@ -35,7 +35,11 @@ def load_api_client(kubeconfig: str | None = None) -> k8s.ApiClient:
         k8s_config.load_kube_config(config_file=kubeconfig, client_configuration=configuration)
     # Workers call from several threads; the pool must allow that many connections.
     configuration.connection_pool_maxsize = 32
-    return k8s.ApiClient(configuration)
+    api_client = k8s.ApiClient(configuration)
+    # The API server names a write's field manager after the user agent when the write
+    # does not name one; every write here names it, and this covers any that might not.
+    api_client.user_agent = constants.FIELD_MANAGER
+    return api_client
 
 
 class KubeGateway:
@@ -73,7 +77,7 @@ class KubeGateway:
         try:
             self._custom.patch_namespaced_custom_object_status(
                 constants.GROUP, constants.VERSION, namespace, constants.PLURAL, name,
-                {"status": status})
+                {"status": status}, field_manager=constants.FIELD_MANAGER)
         except ApiException as e:
             if e.status in (404, 409):
                 raise Conflict(str(e.reason)) from e
@@ -86,7 +90,8 @@ class KubeGateway:
         body = {"metadata": {"finalizers": finalizers, "resourceVersion": resource_version}}
         try:
             self._custom.patch_namespaced_custom_object(
-                constants.GROUP, constants.VERSION, namespace, constants.PLURAL, name, body)
+                constants.GROUP, constants.VERSION, namespace, constants.PLURAL, name, body,
+                field_manager=constants.FIELD_MANAGER)
         except ApiException as e:
             if e.status in (404, 409):
                 raise Conflict(str(e.reason)) from e
@@ -109,6 +114,6 @@ class KubeGateway:
         )
         self._count()
         try:
-            self._core.create_namespaced_event(meta.get("namespace"), event)
+            self._core.create_namespaced_event(meta.get("namespace"), event, field_manager=constants.FIELD_MANAGER)
         except ApiException as e:
             log.warning("could not post event %s on %s/%s: %s", reason, meta.get("namespace"), meta.get("name"), e.reason)

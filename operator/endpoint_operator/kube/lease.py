@@ -23,6 +23,8 @@ from datetime import datetime, timezone
 from kubernetes import client as k8s
 from kubernetes.client.rest import ApiException
 
+from ..api import constants
+
 log = logging.getLogger(__name__)
 
 
@@ -87,7 +89,7 @@ class LeaseElector:
         lease.spec = spec  # metadata.resourceVersion is the one read: optimistic locking
         try:
             self._api.replace_namespaced_lease(self.settings.name, self.settings.namespace, lease,
-                                               _request_timeout=timeout)
+                                               field_manager=constants.FIELD_MANAGER, _request_timeout=timeout)
         except ApiException as e:
             if e.status != 409:
                 log.warning("renewing lease %s failed: %s", self.settings.name, e.reason)
@@ -110,7 +112,7 @@ class LeaseElector:
         lease.spec.renew_time = _now()
         try:
             self._api.replace_namespaced_lease(self.settings.name, self.settings.namespace, lease,
-                                               _request_timeout=self.settings.retry_period)
+                                               field_manager=constants.FIELD_MANAGER, _request_timeout=self.settings.retry_period)
         except ApiException as e:
             log.warning("releasing lease %s failed: %s", self.settings.name, e.reason)
 
@@ -137,7 +139,8 @@ class LeaseElector:
                                  lease_duration_seconds=max(1, round(self.settings.lease_duration)),
                                  lease_transitions=0))
         try:
-            self._api.create_namespaced_lease(self.settings.namespace, body, _request_timeout=timeout)
+            self._api.create_namespaced_lease(self.settings.namespace, body, field_manager=constants.FIELD_MANAGER,
+                                             _request_timeout=timeout)
         except ApiException as e:
             if e.status != 409:
                 log.warning("creating lease %s failed: %s", self.settings.name, e.reason)

@@ -22,10 +22,11 @@ from .errors import PlanError
 from .finalize import finalize
 from .gates import GateReadings
 from .garbage import collect_garbage
-from .scaling_step import plan_scaling, scaling_status
+from .scaling_step import out_of_range, plan_scaling, scaling_status
 from .identity import foreign_owner
 from .observed import Observed
-from .rollout import RolloutPlan, plan_rollout
+from .rollout import ACTIVE, RolloutPlan, plan_rollout
+from .rollout_capacity import rollout_scaling
 from .serverless import concurrency_updates
 from .status_view import endpoint_status, instances_summary, variants, variants_summary
 
@@ -50,8 +51,9 @@ def reconcile(bp: Blueprint, observed: Observed, generation: int, previous: Mode
     garbage = collect_garbage(bp, observed, ep) if step.serving and ep is not None else ()
     tuning = concurrency_updates(bp, ep) if step.serving and ep is not None else ()
     serving_config = observed.configs.get(ep.config_name) if ep is not None and ep.config_name else None
-    scaling = plan_scaling(bp.endpoint_name, bp.scaling, bp.config, observed.scaling, ep, serving_config,
-                           step.actions, step.serving, bp.tags)
+    desired_scaling, scaling_serves = _desired_scaling(bp, canary, ep, step.serving)
+    scaling = plan_scaling(bp.endpoint_name, desired_scaling, bp.config, observed.scaling, ep, serving_config,
+                           step.actions, scaling_serves, bp.tags)
     actions: tuple[Action, ...] = creates + artifacts.actions + scaling.endpoint_actions + tuning + garbage + scaling.actions
 
     corrections = restored + ((step.correction,) if step.correction else ())
@@ -59,6 +61,9 @@ def reconcile(bp: Blueprint, observed: Observed, generation: int, previous: Mode
     if scaling.actions and not verdict.progressing[0]:
         message = f"Configuring autoscaling of endpoint {bp.endpoint_name}: {len(scaling.actions)} changes"
         verdict = replace(verdict, progressing=(True, "ConfiguringAutoscaling", message))
+    moving = out_of_range(bp.scaling, bp.config, ep) if canary.verdict is None else None
+    if moving:
+        verdict = replace(verdict, progressing=(True, "ScalingIntoRange", moving))
     return Decision(
         actions=actions,
         conditions=verdict.conditions(generation),
@@ -78,6 +83,16 @@ def _rollout(bp: Blueprint, observed: Observed, previous: ModelEndpointStatus | 
     if now is None:
         raise ValueError("reconcile() needs now= when spec.rollout or a rollout status is present")
     return plan_rollout(bp, observed, previous, now=now, gates=gates, command=command)
+
+
+def _desired_scaling(bp: Blueprint, canary: RolloutPlan, ep: ObservedEndpoint | None, serving: bool):
+    """The blueprint's scaling, or, while the endpoint serves a rollout's canary
+    config, both variants' (see rollout_capacity): (desired, whether to converge)."""
+    r = canary.status
+    if canary.step is None or r is None or r.phase not in ACTIVE or ep is None or ep.config_name != r.canary_config:
+        return bp.scaling, serving
+    during = rollout_scaling(bp, r, ep)
+    return (during, ep.status == "InService") if during else (bp.scaling, serving)
 
 
 def plan_failure(error: PlanError, generation: int, previous: ModelEndpointStatus | None) -> Decision:

@@ -30,9 +30,13 @@ from .blueprint import Blueprint
 from .decision import NOT_DEGRADED, Verdict
 from .duration import parse_duration
 from .endpoint import EndpointStep
-from .gates import CANARY, FAILED, PASSED, PRIMARY, GateQuery, GateReadings, GateResult, has_gates, judge, query_for
+from .gates import (
+    CANARY, FAILED, INCONCLUSIVE, PASSED, PRIMARY, GateQuery, GateReadings, GateResult, has_gates, inconclusive, judge,
+    query_for,
+)
 from .naming import is_owned_name
 from .observed import Observed
+from .rollout_capacity import canary_instances, capacity_before_shift
 
 # Phases (status.rollout.phase).
 STARTING = "Starting"  # moving the endpoint onto the primary+canary config
@@ -92,7 +96,7 @@ def gate_query(bp: Blueprint, observed: Observed, previous: ModelEndpointStatus 
         return None
     if r.to_revision != bp.config.name:
         return None
-    return query_for(bp.rollout.analysis, ep.name, r.step_started_at)
+    return query_for(bp.rollout.analysis, ep.name, r.step_started_at, canary_percent(ep))
 
 
 def plan_rollout(bp: Blueprint, observed: Observed, previous: ModelEndpointStatus | None, *,
@@ -246,7 +250,8 @@ class _Machine:
     def start(self, base: ProductionVariant, from_revision: str, steps_from: RolloutStatus | None = None) -> RolloutPlan:
         bp, ep = self.bp, self.ep
         first = self.steps[0].weight
-        config = canary_config(bp, base, _instances(ep, PRIMARY), first)
+        primary = _instances(ep, PRIMARY) or base.initial_instance_count or 1
+        config = canary_config(bp, base, primary, first, canary_instances(bp, primary, first))
         actions: tuple[Action, ...] = ()
         if config.name not in self.observed.configs:
             actions += (CreateEndpointConfig(config=config),)
@@ -254,6 +259,7 @@ class _Machine:
         status = RolloutStatus(
             phase=STARTING, step=0, weight=first, steps=len(self.steps),
             from_revision=from_revision, to_revision=bp.config.name, canary_config=config.name,
+            primary_instances=primary,
             message=f"Moving endpoint {ep.name} to config {config.name}: primary {base.model_name} {100 - first}%, "
                     f"canary {bp.models[0].name} {first}%",
         )
@@ -304,18 +310,22 @@ class _Machine:
 
         if self.fresh(ABORT):
             return self.roll_back(r, f"aborted by annotation {ANNOTATION}={self.command.value} at {where}")
-        gate = judge(self.bp.rollout.analysis, self.gates) if self.gates is not None or not has_gates(self.bp.rollout.analysis) else None
+        analysis = self.bp.rollout.analysis
+        gate = judge(analysis, self.gates, observed) if self.gates is not None or not has_gates(analysis) else None
+        if gate is not None and not self.pause_requested:
+            gate = inconclusive(gate, analysis, self.due_at(index, started), self.now)
         if gate is not None:
             r = r.model_copy(update={"last_gate": gate.summary()})
-        if gate is not None and gate.outcome == FAILED and r.phase != HALTED:
+        if gate is not None and gate.outcome in (FAILED, INCONCLUSIVE) and r.phase != HALTED:
+            verdict = "failed" if gate.outcome == FAILED else "inconclusive"
             if self.bp.rollout.on_failure == OnFailure.PAUSE:
-                self.note("Warning", "RolloutHalted", f"Gate failed at {where}: {gate.detail}; holding until promoted or aborted")
-                return self.stay(r.model_copy(update={"phase": HALTED, "message": f"Gate failed at {where}: {gate.detail}"}), index, None)
-            return self.roll_back(r, f"gate failed at {where}: {gate.detail}")
+                self.note("Warning", "RolloutHalted", f"Gate {verdict} at {where}: {gate.detail}; holding until promoted or aborted")
+                return self.stay(r.model_copy(update={"phase": HALTED, "message": f"Gate {verdict} at {where}: {gate.detail}"}), index, None)
+            return self.roll_back(r, f"gate {verdict} at {where}: {gate.detail}")
         if observed != weight:
             why = f"{where}" if entered or observed is None else f"{where}; correcting {observed}%"
             return self.plan(r.model_copy(update={"phase": self.holding_phase(r, index)}), "Updating", "CanaryStep",
-                             actions=(self.shift(weight, why),), target=r.canary_config)
+                             actions=(self.enact(r, weight, why),), target=r.canary_config)
 
         promote = self.fresh(PROMOTE)
         if promote:
@@ -337,7 +347,15 @@ class _Machine:
                                  "phase": PROGRESSING, "message": None})
         r = r.model_copy(update={"phase": self.holding_phase(r, index + 1)})
         return self.plan(r, "Updating", "CanaryStep",
-                         actions=(self.shift(nxt, f"step {index + 2} of {len(steps)}"),), target=r.canary_config)
+                         actions=(self.enact(r, nxt, f"step {index + 2} of {len(steps)}"),), target=r.canary_config)
+
+    def due_at(self, index: int, started: datetime) -> datetime | None:
+        """When the step may move on by itself: its pause's end; the last step without a
+        pause at once; None for a step that waits for a promotion."""
+        pause = _pause(self.steps[index])
+        if pause is not None:
+            return started + pause
+        return started if index == len(self.steps) - 1 else None
 
     def current_step(self, r: RolloutStatus) -> tuple[int, datetime]:
         """The status's step, or the equivalent one when spec.rollout.steps changed:
@@ -401,7 +419,9 @@ class _Machine:
 
     def rolling_back(self, r: RolloutStatus) -> RolloutPlan:
         ep = self.ep
-        if ep.config_name == r.canary_config and (canary_percent(ep) or 0) > 0:
+        # status.rollout.weight is the canary's actual share: it falls to 0 with the shift back.
+        r = r.model_copy(update={"weight": (canary_percent(ep) or 0) if ep.config_name == r.canary_config else 0})
+        if ep.config_name == r.canary_config and r.weight > 0:
             return self.plan(r, "Updating", "RollingBack", actions=(self.shift(0, "rolling back"),), target=r.canary_config)
         if ep.config_name != r.from_revision and r.from_revision:
             return self.plan(r, "Updating", "RollingBack",
@@ -414,6 +434,7 @@ class _Machine:
         return self.held(done)
 
     def held(self, r: RolloutStatus) -> RolloutPlan:
+        r = r.model_copy(update={"weight": 0})  # rolled back: the primary serves all traffic
         message = (f"Rolled back to config {r.from_revision}: {r.message}; the rollout stays rolled back until "
                    f"the spec changes or {ANNOTATION}=retry")
         verdict = Verdict(ready=(False, ROLLED_BACK, message), progressing=(False, ROLLED_BACK, message),
@@ -464,6 +485,12 @@ class _Machine:
         return bool(ep.failure_reason) and prev is not None and prev.target_config == config and (
             prev.status in IN_FLIGHT_STATUSES or prev.failure_reason != ep.failure_reason)
 
+    def enact(self, r: RolloutStatus, canary: int, why: str) -> Action:
+        """The next call towards `canary` %: the canary's instances first, in a call of
+        their own (the endpoint is Updating after it), then the weight."""
+        capacity = capacity_before_shift(self.bp, self.ep, r, canary)
+        return capacity if capacity is not None else self.shift(canary, why)
+
     def shift(self, canary: int, why: str) -> ShiftTraffic:
         return ShiftTraffic(name=self.ep.name, weights=((CANARY, float(canary)), (PRIMARY, float(100 - canary))), why=why)
 
@@ -501,14 +528,19 @@ class _Machine:
 
 # ---- pure helpers ------------------------------------------------------------------
 
-def canary_config(bp: Blueprint, stable: ProductionVariant, primary_instances: int | None, weight: int) -> EndpointConfig:
-    """The serving variant as `primary` next to the blueprint's as `canary`, content-hashed."""
+def canary_config(bp: Blueprint, stable: ProductionVariant, primary_instances: int | None, weight: int,
+                  canary_instances: int | None = None) -> EndpointConfig:
+    """The serving variant as `primary` next to the blueprint's as `canary`, content-hashed;
+    the canary starts with the instances its first weight needs."""
     target = bp.config.variants[0]
     primary = stable.model_copy(update={
         "name": PRIMARY, "weight": float(100 - weight),
         "initial_instance_count": primary_instances or stable.initial_instance_count,
     })
-    canary = target.model_copy(update={"name": CANARY, "weight": float(weight)})
+    canary = target.model_copy(update={
+        "name": CANARY, "weight": float(weight),
+        "initial_instance_count": canary_instances or target.initial_instance_count,
+    })
     digest = naming.content_hash({"variants": (primary, canary), "canary": True})
     return EndpointConfig(name=naming.config_name(bp.endpoint_name, digest), variants=(primary, canary), tags=bp.tags)
 

@@ -25,7 +25,15 @@ from ..api.scaling import (
     TargetTrackingPolicy,
     variant_resource_id,
 )
-from ..api.spec import AutoscalingSpec, InstancesSpec, Mode, ModelEndpointSpec, ScalingMetric, ScheduleSpec
+from ..api.spec import (
+    ASYNC_METRICS,
+    AutoscalingSpec,
+    InstancesSpec,
+    Mode,
+    ModelEndpointSpec,
+    ScalingMetric,
+    ScheduleSpec,
+)
 from .errors import invalid
 
 HIGH_RESOLUTION_METRIC = "SageMakerVariantConcurrentRequestsPerModelHighResolution"
@@ -88,15 +96,19 @@ def variant_scaling(
     instances: InstancesSpec,
     autoscaling: AutoscalingSpec | None,
     scale_to_zero: bool = False,
+    mode: Mode = Mode.REAL_TIME,
 ) -> VariantScaling:
     """The scaling of one instance-backed variant.
 
-    With `scale_to_zero` (Async only): MinCapacity 0, target tracking on the queue's
-    ApproximateBacklogSizePerInstance (AWS/SageMaker, dimension EndpointName) instead
-    of the spec's metric, and a step policy (+1 instance) triggered by an alarm on
-    HasBacklogWithoutCapacity, because target tracking cannot scale out from zero.
-    Raises PlanError for a schedule the planner cannot express."""
+    Async tracks the queue's ApproximateBacklogSizePerInstance (AWS/SageMaker,
+    dimension EndpointName) unless the spec names a custom metric: an asynchronous
+    endpoint publishes no invocation or concurrency metric to track. With
+    `scale_to_zero` (Async only): MinCapacity 0, and a step policy (+1 instance)
+    triggered by an alarm on HasBacklogWithoutCapacity, because target tracking
+    cannot scale out from zero. Raises PlanError for a schedule the planner cannot
+    express."""
     settings = autoscaling or AutoscalingSpec()
+    metric = tracked_metric(settings, Mode.ASYNC if scale_to_zero else mode)
     resource_id = variant_resource_id(endpoint_name, variant.name)
     target = ScalableTarget(
         resource_id=resource_id,
@@ -106,10 +118,10 @@ def variant_scaling(
     tracking = TargetTrackingPolicy(
         name=policy_name(endpoint_name, variant.name, TARGET_TRACKING_SUFFIX),
         resource_id=resource_id,
-        target_value=settings.target,
+        target_value=settings.target_value(metric),
         scale_in_cooldown=settings.scale_in_cooldown_seconds,
         scale_out_cooldown=settings.scale_out_cooldown_seconds,
-        **_tracked_metric(endpoint_name, settings, scale_to_zero),
+        **_metric_specification(endpoint_name, settings, metric),
     )
     schedules = tuple(
         _scheduled_action(endpoint_name, variant.name, index, schedule)
@@ -164,31 +176,58 @@ def scales_to_zero(spec: ModelEndpointSpec, mode: Mode) -> bool:
 def desired_scaling(spec: ModelEndpointSpec, mode: Mode, endpoint_name: str, config: EndpointConfig,
                     scale_to_zero: bool | None = None) -> tuple[VariantScaling, ...]:
     """The scaling of every instance-backed variant of `config`, or none.
-    `scale_to_zero` is the builder's judgement; None reads it off the spec."""
+    `scale_to_zero` is the builder's judgement; None reads it off the spec. Raises
+    PlanError for a metric the resolved mode's endpoint does not publish (mode Auto
+    resolves only here; the API server judges an explicit mode)."""
+    check_metric(spec, mode)
     zero = scales_to_zero(spec, mode) if scale_to_zero is None else scale_to_zero
     if spec.instances is None or not (zero or autoscaled(spec, mode)):
         return ()
     if spec.autoscaling is not None and not spec.autoscaling.enabled:
         return ()
     return tuple(
-        variant_scaling(endpoint_name, v, spec.instances, spec.autoscaling, scale_to_zero=zero)
+        variant_scaling(endpoint_name, v, spec.instances, spec.autoscaling, scale_to_zero=zero, mode=mode)
         for v in config.variants
         if v.instance_type is not None
     )
 
 
-def _tracked_metric(endpoint_name: str, settings: AutoscalingSpec, scale_to_zero: bool) -> dict:
-    if scale_to_zero:
+def tracked_metric(settings: AutoscalingSpec, mode: Mode) -> ScalingMetric:
+    """The spec's metric, or the mode's default: the backlog for Async, SageMaker's
+    10-second concurrency metric for the others."""
+    if settings.metric is not None:
+        return settings.metric
+    if mode == Mode.ASYNC:
+        return ScalingMetric.APPROXIMATE_BACKLOG_SIZE_PER_INSTANCE
+    return ScalingMetric.CONCURRENT_REQUESTS_HIGH_RESOLUTION
+
+
+def check_metric(spec: ModelEndpointSpec, mode: Mode) -> None:
+    """The metric must be one the resolved mode's endpoint publishes; the same verdict
+    (and message) as the spec's rules on an explicit mode."""
+    metric = spec.autoscaling.metric if spec.autoscaling else None
+    if metric is None:
+        return
+    field = "spec.autoscaling.metric"
+    if mode == Mode.ASYNC and metric not in ASYNC_METRICS:
+        raise invalid(field, f"{metric.value} is not published by asynchronous endpoints (mode {mode.value}); "
+                             "use ApproximateBacklogSizePerInstance or Custom")
+    if mode != Mode.ASYNC and metric == ScalingMetric.APPROXIMATE_BACKLOG_SIZE_PER_INSTANCE:
+        raise invalid(field, f"{metric.value} is published only by asynchronous endpoints, not in mode {mode.value}")
+
+
+def _metric_specification(endpoint_name: str, settings: AutoscalingSpec, metric: ScalingMetric) -> dict:
+    if metric == ScalingMetric.APPROXIMATE_BACKLOG_SIZE_PER_INSTANCE:
         backlog = CustomizedMetric(namespace=SAGEMAKER_NAMESPACE, metric_name=BACKLOG_METRIC,
                                    statistic="Average", dimensions={"EndpointName": endpoint_name})
         return {"customized_metric": backlog}
-    if settings.metric == ScalingMetric.CUSTOM and settings.custom_metric is not None:
+    if metric == ScalingMetric.CUSTOM and settings.custom_metric is not None:
         custom = settings.custom_metric
         return {"customized_metric": CustomizedMetric(
             namespace=custom.namespace, metric_name=custom.metric_name, statistic=custom.statistic,
             dimensions=dict(custom.dimensions or {}),
         )}
-    return {"predefined_metric": PREDEFINED_METRICS[settings.metric]}
+    return {"predefined_metric": PREDEFINED_METRICS[metric]}
 
 
 def _scheduled_action(endpoint_name: str, variant: str, index: int, schedule: ScheduleSpec) -> ScheduledAction:

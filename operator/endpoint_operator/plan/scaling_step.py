@@ -60,7 +60,8 @@ def plan_scaling(
     )
     actions: tuple[Action, ...] = ()
     if serving and ep is not None and not endpoint_actions:
-        actions = converge(endpoint_name, desired, observed, tags) + _fixed_counts(endpoint_name, desired, config, observed, ep)
+        actions = (converge(endpoint_name, desired, observed, tags) + _fixed_counts(endpoint_name, desired, config, observed, ep)
+                   + _into_range(endpoint_name, desired, observed, ep))
     return ScalingPlan(wrapped, actions)
 
 
@@ -125,20 +126,22 @@ def _around_update(update: UpdateEndpoint, config: EndpointConfig, observed: Obs
     new_types = {v.name: v.instance_type for v in config.variants}
     old_types = {v.name: v.instance_type for v in serving.variants} if serving is not None and serving.variants else None
     deregister: list[Action] = []
+    refleet = False  # a variant that stays gets a new instance type: its count starts over
     for target in sorted(observed.targets, key=lambda t: t.resource_id):
         variant = variant_of(target.resource_id)
         if variant not in new_types:
             why = f"variant {variant} is not in config {config.name}"
         elif old_types is None:
-            why = "the serving config's instance types are unknown"
+            why, refleet = "the serving config's instance types are unknown", True
         elif old_types.get(variant) != new_types[variant]:
-            why = f"instance type {old_types.get(variant)} -> {new_types[variant]}"
+            why, refleet = f"instance type {old_types.get(variant)} -> {new_types[variant]}", True
         else:
             continue
         deregister.append(DeregisterScalableTarget(target.resource_id, why))
-    # With every target staying, the new fleet starts at the counts the autoscaler set;
-    # a config whose targets must go starts at its own (the spec's minimum).
-    retain = bool(observed.targets) and not deregister
+    # Variants that stay on their instance type keep the counts the autoscaler set (a
+    # variant that goes, such as a promoted canary, does not change that); a config
+    # whose staying variants change type starts at its own counts (the spec's minimum).
+    retain = bool(observed.targets) and not refleet
     return (*deregister, UpdateEndpoint(update.name, update.config_name, retain_instance_counts=retain))
 
 
@@ -195,6 +198,47 @@ def _fixed_counts(endpoint_name: str, desired: Sequence[VariantScaling], config:
         if live.desired_instances != count:
             actions.append(SetVariantInstanceCount(endpoint_name, variant.name, count))
     return tuple(actions)
+
+
+def _into_range(endpoint_name: str, desired: Sequence[VariantScaling], observed: ObservedScaling,
+                ep: ObservedEndpoint) -> tuple[Action, ...]:
+    """A registered target moves the count into its range when it is registered; one
+    that stayed outside (the endpoint was busy then) is moved here, inside the range,
+    so the autoscaler has nothing to undo."""
+    registered = set(observed.targets)
+    running = {v.name: v for v in ep.variants}
+    actions: list[Action] = []
+    for scaling in desired:
+        live = running.get(scaling.variant)
+        if scaling.target not in registered or live is None or live.desired_instances is None:
+            continue
+        low, high = scaling.target.min_capacity, scaling.target.max_capacity
+        if not low <= live.desired_instances <= high:
+            actions.append(SetVariantInstanceCount(endpoint_name, scaling.variant, min(max(live.desired_instances, low), high)))
+    return tuple(actions[:1])  # one capacity change at a time: each is an endpoint update
+
+
+def out_of_range(desired: Sequence[VariantScaling], config: EndpointConfig, ep: ObservedEndpoint | None) -> str | None:
+    """What says a variant of the desired config runs a count outside its range (the
+    spec's min/max, or its fixed count): a lowered instances.max, say, until
+    Application Auto Scaling (or the fixed count's update) has moved it in."""
+    if ep is None or ep.config_name != config.name or ep.status not in ("InService", "Updating"):
+        return None  # a fleet being created or deleted has no count to judge yet
+    ranges = {d.variant: (d.target.min_capacity, d.target.max_capacity) for d in desired}
+    for variant in config.variants:
+        if variant.name not in ranges and variant.initial_instance_count is not None:
+            ranges[variant.name] = (variant.initial_instance_count, variant.initial_instance_count)
+    moving = []
+    for live in ep.variants:
+        bounds = ranges.get(live.name)
+        count = live.current_instances
+        if bounds is None or count is None or bounds[0] <= count <= bounds[1]:
+            continue
+        low, high = bounds
+        wanted = f"{low}-{high}" if low != high else f"{low}"
+        moving.append(f"variant {live.name} runs {count} instances, outside spec.instances ({wanted}); "
+                      f"scaling it to {min(max(count, low), high)}")
+    return f"Endpoint {ep.name}: " + "; ".join(moving) if moving else None
 
 
 def known_alarm_names(endpoint_name: str, variants: Sequence[str]) -> set[str]:

@@ -27,7 +27,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from ..api.spec import ModelEndpointSpec, ScalingMetric
+from ..api.spec import AutoscalingSpec, ModelEndpointSpec, ScalingMetric
 from .mode import resolve_mode
 from .scaling import autoscaled
 
@@ -59,8 +59,9 @@ class Policy:
         low = max(instances.min, 1) if instances else 1
         high = instances.max if instances else 1
         return cls(
-            metric=settings.metric if settings else ScalingMetric.CONCURRENT_REQUESTS_HIGH_RESOLUTION,
-            target=settings.target if settings else 5.0,
+            metric=(settings.metric if settings else None) or ScalingMetric.CONCURRENT_REQUESTS_HIGH_RESOLUTION,
+            target=(settings or AutoscalingSpec()).target_value(
+                (settings.metric if settings else None) or ScalingMetric.CONCURRENT_REQUESTS_HIGH_RESOLUTION),
             scale_out_cooldown=settings.scale_out_cooldown_seconds if settings else 60,
             scale_in_cooldown=settings.scale_in_cooldown_seconds if settings else 300,
             min_instances=low,
@@ -132,6 +133,8 @@ def metric_value(metric: ScalingMetric, rate: float, in_service: int, capacity: 
     if metric == ScalingMetric.CONCURRENT_REQUESTS_HIGH_RESOLUTION:
         rho = min(per_instance / capacity, RHO_CAP)
         return rho / (1 - rho) + queue / in_service
+    if metric == ScalingMetric.APPROXIMATE_BACKLOG_SIZE_PER_INSTANCE:
+        return queue / in_service
     return per_instance
 
 

@@ -22,6 +22,7 @@ from moto.moto_api._internal import mock_random
 from moto.sagemaker.models import sagemaker_backends
 
 from .responses import validation_error
+from .sagemaker import SageMakerExtensions, clamp_instance_count
 
 SAGEMAKER = "sagemaker"
 VARIANT_DIMENSION = "sagemaker:variant:DesiredInstanceCount"
@@ -51,10 +52,23 @@ class AutoScalingExtensions:
         parts = resource_id.split("/")
         if len(parts) != 4 or parts[0] != "endpoint" or parts[2] != "variant":
             raise validation_error(f"Unsupported resource ID {resource_id} for the sagemaker namespace")
-        endpoint = sagemaker_backends[account][region].endpoints.get(parts[1])
+        sagemaker = sagemaker_backends[account][region]
+        SageMakerExtensions.settle(sagemaker)
+        endpoint = sagemaker.endpoints.get(parts[1])
         variants = {v["VariantName"] for v in endpoint.production_variants} if endpoint else set()
         if parts[3] not in variants:
             raise validation_error(f"The endpoint variant {resource_id} does not exist")
+        # API reference, RegisterScalableTarget: "If the specified resource is not active
+        # in the target service, this operation does not change the resource's current
+        # capacity. Otherwise, it changes the resource's current capacity to a value that
+        # is inside of this range." moto only records the range. For a variant the change
+        # is an endpoint update: the endpoint goes Updating, then InService at the new count.
+        # "Any parameters that you don't specify are not changed by this update request."
+        registered = applicationautoscaling_backends[account][region].targets.get(VARIANT_DIMENSION, {}).get(resource_id)
+        low = params.get("MinCapacity", getattr(registered, "min_capacity", None))
+        high = params.get("MaxCapacity", getattr(registered, "max_capacity", None))
+        if low is not None and high is not None:
+            clamp_instance_count(endpoint, parts[3], int(low), int(high))
         return None
 
     # ---- moto keeps a deregistered target's policies and scheduled actions -------
@@ -109,8 +123,19 @@ def _tracking_alarms(account: str, region: str, policy: FakeApplicationAutoscali
     metric = (config.get("PredefinedMetricSpecification") or {}).get("PredefinedMetricType", "")
     custom = config.get("CustomizedMetricSpecification") or {}
     high_resolution = metric.endswith("HighResolution")
+    # SageMaker API Reference, ScalingPolicyMetric: InvocationsPerInstance is "the number
+    # of invocations sent to a model, normalized by InstanceCount ... 1/numberOfInstances
+    # is sent as the value on each request": its Sum over a minute is requests per
+    # instance per minute, the quantity a target such as 70 is compared with.
+    statistic = "Sum" if metric == "SageMakerVariantInvocationsPerInstance" else "Average"
     endpoint, variant = policy.resource_id.split("/")[1], policy.resource_id.split("/")[3]
     action = f"{policy.policy_arn}:createdBy/{mock_random.uuid4()}"
+    # A customized metric's alarms watch its own dimensions (API reference,
+    # CustomizedMetricSpecification: "If you published your metric with dimensions,
+    # you must specify the same dimensions in your scaling policy"): an async
+    # endpoint's ApproximateBacklogSizePerInstance has EndpointName alone.
+    dimensions = custom.get("Dimensions") if custom else [
+        {"Name": "EndpointName", "Value": endpoint}, {"Name": "VariantName", "Value": variant}]
     alarms = []
     for suffix, comparison, periods, threshold in (
         ("AlarmHigh", "GreaterThanThreshold", 3, target),
@@ -127,10 +152,10 @@ def _tracking_alarms(account: str, region: str, policy: FakeApplicationAutoscali
             datapoints_to_alarm=periods,
             period=period,
             threshold=threshold,
-            statistic=custom.get("Statistic", "Average"),
+            statistic=custom.get("Statistic", statistic),
             extended_statistic=None,
             description=f"DO NOT EDIT OR DELETE. For TargetTrackingScaling policy {action}",
-            dimensions=[{"Name": "EndpointName", "Value": endpoint}, {"Name": "VariantName", "Value": variant}],
+            dimensions=dimensions,
             alarm_actions=[action],
             ok_actions=[],
             insufficient_data_actions=[],

@@ -1,9 +1,14 @@
-"""CloudWatch behaviour moto 5 lacks: percentile statistics in GetMetricData.
+"""CloudWatch behaviour moto 5 lacks in GetMetricData.
 
-moto computes Sum, Average, Minimum, Maximum and SampleCount and fails with a 500
-on a percentile such as `p99`, which canary gates read (ModelLatency p99). A
-GetMetricData whose queries ask for a percentile is answered here from the data
-points moto stored with PutMetricData; every other call goes to moto unchanged.
+- Percentile statistics: moto computes Sum, Average, Minimum, Maximum and SampleCount
+  and fails with a 500 on a percentile such as `p99`, which canary gates read
+  (ModelLatency p99).
+- The period rule for old start times: moto answers any period; CloudWatch returns
+  no data points when the period does not fit the age of StartTime.
+
+A GetMetricData whose queries are all MetricStat is answered here from the data
+points moto stored with PutMetricData; metric math and every other call go to moto
+unchanged.
 """
 
 from __future__ import annotations
@@ -16,20 +21,35 @@ from typing import Any
 from moto.cloudwatch.models import cloudwatch_backends
 
 PERCENTILE = re.compile(r"^p(\d{1,2}(?:\.\d+)?)$")
+# CloudWatch API Reference, MetricStat, Period: "If the StartTime parameter specifies a
+# time stamp that is greater than 3 hours ago, you must specify the period as follows
+# or no data points in that time range is returned: Start time between 3 hours and 15
+# days ago - Use a multiple of 60 seconds (1 minute). Start time between 15 and 63 days
+# ago - Use a multiple of 300 seconds (5 minutes). Start time greater than 63 days ago -
+# Use a multiple of 3600 seconds (1 hour)."
+PERIOD_RULES = ((timedelta(days=63), 3600), (timedelta(days=15), 300), (timedelta(hours=3), 60))
 
 
-def get_metric_data(account: str, region: str, params: dict[str, Any]) -> dict[str, Any] | None:
-    """The answer to a GetMetricData with a percentile; None lets moto answer."""
+def get_metric_data(account: str, region: str, params: dict[str, Any],
+                    now: datetime | None = None) -> dict[str, Any] | None:
+    """The answer to a GetMetricData of MetricStat queries; None lets moto answer."""
     queries = params.get("MetricDataQueries") or []
-    if any("MetricStat" not in q for q in queries):
+    if not queries or any("MetricStat" not in q for q in queries):
         return None  # metric math: moto's
-    if not any(PERCENTILE.match(q["MetricStat"].get("Stat", "")) for q in queries):
-        return None
     start, end = _time(params["StartTime"]), _time(params["EndTime"])
+    age = (now or datetime.now(timezone.utc)) - start
     points = [md for md in cloudwatch_backends[account][region].get_all_metrics()
               if hasattr(md, "value") and start <= _aware(md.timestamp) < end]
-    results = [_result(q, points, start, end, params.get("ScanBy", "TimestampAscending")) for q in queries]
+    scan_by = params.get("ScanBy", "TimestampAscending")
+    results = [_result(q, points if period_answers(int(q["MetricStat"]["Period"]), age) else [], start, end, scan_by)
+               for q in queries]
     return {"MetricDataResults": [r for r, q in zip(results, queries) if q.get("ReturnData", True)], "Messages": []}
+
+
+def period_answers(period: int, age: timedelta) -> bool:
+    """Whether CloudWatch returns data points for this period at a StartTime this old."""
+    granule = next((g for older, g in PERIOD_RULES if age > older), None)
+    return granule is None or period % granule == 0
 
 
 def _result(query: dict[str, Any], points: list, start: datetime, end: datetime, scan_by: str) -> dict[str, Any]:
@@ -43,14 +63,11 @@ def _result(query: dict[str, Any], points: list, start: datetime, end: datetime,
         and sorted((d.name, d.value) for d in md.dimensions) == wanted
         and (not stat.get("Unit") or md.unit == stat["Unit"])
     ]
-    timestamps, values = [], []
-    bucket = start
-    while bucket < end:
-        inside = [float(md.value) for md in matching if bucket <= _aware(md.timestamp) < bucket + period]
-        if inside:
-            timestamps.append(bucket.timestamp())
-            values.append(_statistic(stat["Stat"], inside))
-        bucket += period
+    buckets: dict[int, list[float]] = {}
+    for md in matching:
+        buckets.setdefault(int((_aware(md.timestamp) - start) / period), []).append(float(md.value))
+    timestamps = [(start + index * period).timestamp() for index in sorted(buckets)]
+    values = [_statistic(stat["Stat"], buckets[index]) for index in sorted(buckets)]
     if scan_by == "TimestampDescending":
         timestamps.reverse()
         values.reverse()

@@ -214,7 +214,7 @@ class SageMakerExtensions:
     def before_moto(self, account: str, region: str, operation: str, params: Params) -> Payload:
         """Run the extension for one call; a payload answers it, None lets moto answer."""
         backend = sagemaker_backends[account][region]
-        self._settle(backend)
+        self.settle(backend)
         handler = self._handlers.get(operation)
         return handler(backend, params) if handler else None
 
@@ -242,7 +242,7 @@ class SageMakerExtensions:
     # ---- lifecycle ---------------------------------------------------------------
 
     @staticmethod
-    def _settle(backend: SageMakerModelBackend) -> None:
+    def settle(backend: SageMakerModelBackend) -> None:
         """Apply due transitions before any call reads or changes endpoints."""
         for name, endpoint in list(backend.endpoints.items()):
             if isinstance(endpoint, EmulatedEndpoint) and not endpoint.refresh():
@@ -290,7 +290,7 @@ class SageMakerExtensions:
         endpoint = self._endpoint(backend, params.get("EndpointName", ""))
         if isinstance(endpoint, EmulatedEndpoint):
             endpoint.lifecycle.advance()  # counts describes for the manual pace
-            self._settle(backend)
+            self.settle(backend)
             self._endpoint(backend, endpoint.endpoint_name)
         return None
 
@@ -299,6 +299,13 @@ class SageMakerExtensions:
         endpoint = self._endpoint(backend, params.get("EndpointName", ""))
         if not isinstance(endpoint, EmulatedEndpoint):
             return None
+        # moto deletes an endpoint in any status. SageMaker refuses while it creates or
+        # updates one: the API reference is silent, but AWS's own sample code waits for
+        # that ("can't delete endpoint when status is Creating or Updating",
+        # awslabs/stable-diffusion-aws-extension#342) and so do Terraform's
+        # (hashicorp/terraform-provider-aws#39152, "check for update in-progress upon deletion").
+        if endpoint.endpoint_status in IN_FLIGHT - {DELETING}:
+            raise validation_error(f'Cannot delete in-progress endpoint "{endpoint.arn}".')
         if endpoint.endpoint_status != DELETING:
             endpoint.begin(DELETING, DELETED, PendingChange())
         return {}
@@ -306,6 +313,7 @@ class SageMakerExtensions:
     def _update_endpoint(self, backend: SageMakerModelBackend, params: Params) -> Payload:
         endpoint = self._updatable(backend, params.get("EndpointName", ""))
         config = self._config(backend, params.get("EndpointConfigName", ""))
+        _refuse_instances_to_serverless(backend, endpoint, config)
         _refuse_autoscaled_changes(backend, endpoint, config)
         variants = variants_of(config)
         if params.get("RetainAllVariantProperties"):
@@ -436,6 +444,39 @@ def _retain_properties(current: list[dict[str, Any]], new: list[dict[str, Any]],
                     merged[field] = copy.deepcopy(old[field])
         retained.append(merged)
     return retained
+
+
+def _refuse_instances_to_serverless(backend: SageMakerModelBackend, endpoint: FakeEndpoint,
+                                    config: FakeEndpointConfig) -> None:
+    """Developer guide, "Update a serverless endpoint": "Updating a real-time inference
+    endpoint to either an on-demand serverless endpoint or a serverless endpoint with
+    Provisioned Concurrency is currently not supported." moto updates anything."""
+    serving = backend.endpoint_configs.get(endpoint.endpoint_config_name)
+    on_instances = any(v.get("InstanceType") for v in (serving.production_variants if serving else []))
+    to_serverless = any(v.get("ServerlessConfig") for v in config.production_variants)
+    if on_instances and to_serverless:
+        raise validation_error(
+            f"Cannot update endpoint {endpoint.endpoint_name} from an instance-based endpoint configuration to "
+            f"serverless endpoint configuration {config.endpoint_config_name}; create a new endpoint instead."
+        )
+
+
+def clamp_instance_count(endpoint: FakeEndpoint, variant: str, low: int, high: int) -> bool:
+    """Moves an active endpoint's variant count into [low, high] as an update of the
+    endpoint (Application Auto Scaling's scaling activity calls
+    UpdateEndpointWeightsAndCapacities); True when it did."""
+    if not isinstance(endpoint, EmulatedEndpoint) or endpoint.endpoint_status != IN_SERVICE:
+        return False
+    variants = copy.deepcopy(endpoint.production_variants)
+    for entry in variants:
+        count = entry.get("DesiredInstanceCount")
+        if entry["VariantName"] != variant or count is None or low <= count <= high:
+            continue
+        entry["DesiredInstanceCount"] = min(max(count, low), high)
+        endpoint.production_variants = variants
+        endpoint.begin(UPDATING, IN_SERVICE, PendingChange())
+        return True
+    return False
 
 
 def _refuse_autoscaled_changes(backend: SageMakerModelBackend, endpoint: FakeEndpoint, config: FakeEndpointConfig) -> None:
