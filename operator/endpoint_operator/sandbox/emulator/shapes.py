@@ -4,7 +4,8 @@ AWS judges them: lengths, patterns, enums, numeric ranges and required members.
 botocore itself checks only required members, types and minimums before sending;
 moto checks a few members by hand (its instance types are years old). AWS checks
 every constraint of the model and answers a ValidationException that lists each
-violation, in this form (seen from SageMaker's CreateEndpointConfig):
+violation, in this form (SageMaker's CreateEndpointConfig, as quoted in
+aws/amazon-sagemaker-examples#2228):
 
   "1 validation error detected: Value 'ENTER MODEL NAME' at
   'productionVariants.1.member.modelName' failed to satisfy constraint: Member must
