@@ -1,16 +1,28 @@
-"""MultiModel artifacts: place each desired model under the prefix, remove the rest.
+"""MultiModel artifacts: which content-versioned folder the endpoint serves, what to
+copy into it, and when to collect the folders it no longer serves.
 
-The gateway records each copy's source URL on the object, so a model whose source
-changed is copied again and an unchanged one is left alone.
+Objects live at <prefix><version>/<name>.tar.gz ("" version: right under the prefix, as
+endpoints built before versioning have them). The gateway records each copy's source
+URL on the object, so a folder's content is known without reading bytes.
+
+A folder stays in service while no model in it differs from the spec: adding a model
+copies into it, removing one deletes from it, and callers see both at once. A model
+whose source changed is never copied over its old artifact, since SageMaker's
+instances keep serving a model they loaded; it goes into a new folder with every other
+model, the container points at that folder, and the UpdateEndpoint that follows brings
+up a fleet with nothing cached. TargetModel names stay the same. Superseded folders are
+deleted only once the endpoint is InService on the desired config.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ..api.resources import S3Object
+from ..api.spec import ModelEndpointSpec
 from .actions import CopyArtifact, DeleteArtifact
-from .blueprint import Blueprint
+from .blueprint import Blueprint, build_blueprint
 from .observed import Observed, full_key
 from .s3url import s3_url
 
@@ -33,12 +45,62 @@ class ArtifactSync:
         return f"{' and '.join(parts).capitalize()} model artifacts under {s3_url(prefix)}"
 
 
-def sync_artifacts(bp: Blueprint, observed: Observed) -> ArtifactSync:
+def split_key(relative: str) -> tuple[str, str]:
+    """'v-1a2b/recsys.tar.gz' -> ('v-1a2b', 'recsys.tar.gz'); 'recsys.tar.gz' -> ('', ...)."""
+    version, _, name = relative.rpartition("/")
+    return version, name
+
+
+def folders(artifacts: Mapping[str, str]) -> dict[str, dict[str, str]]:
+    """Observed artifacts (key relative to the prefix -> source) by version folder."""
+    grouped: dict[str, dict[str, str]] = {}
+    for relative, source in artifacts.items():
+        version, name = split_key(relative)
+        grouped.setdefault(version, {})[name] = source
+    return grouped
+
+
+def desired_sources(bp: Blueprint) -> dict[str, str]:
+    """TargetModel name -> source URL, as the spec declares them."""
+    return {c.target.key.rsplit("/", 1)[-1]: s3_url(c.source) for c in bp.artifacts}
+
+
+def choose_version(bp: Blueprint, observed: Observed) -> str:
+    """The folder to serve: an existing one where no model differs from the spec (the
+    one holding most of the desired models, then the blueprint's own), else the
+    blueprint's content-named one."""
+    desired = desired_sources(bp)
+    fits = []
+    for version, content in folders(observed.artifacts).items():
+        if all(desired.get(name, source) == source for name, source in content.items()):
+            matching = sum(1 for name, source in content.items() if desired.get(name) == source)
+            fits.append((-matching, version != bp.artifact_version, version))
+    return min(fits)[2] if fits else bp.artifact_version
+
+
+def served_blueprint(spec: ModelEndpointSpec, bp: Blueprint, observed: Observed) -> Blueprint:
+    """`bp` (built from `spec`) serving the folder choose_version() picks from what S3 holds."""
+    if bp.artifact_prefix is None:
+        return bp
+    version = choose_version(bp, observed)
+    if version == bp.artifact_version:
+        return bp
+    return build_blueprint(spec, bp.owner, endpoint_name=bp.endpoint_name, artifact_version=version)
+
+
+def sync_artifacts(bp: Blueprint, observed: Observed, serving: bool = False) -> ArtifactSync:
+    """Copies into the served folder, removals from it, and, once the endpoint serves
+    the desired config (`serving`), the removal of every other folder."""
     prefix = bp.artifact_prefix
     if prefix is None:
         return ArtifactSync()
     present = {full_key(prefix, key): source for key, source in observed.artifacts.items()}
     copies = tuple(CopyArtifact(copy=c) for c in bp.artifacts if present.get(c.target.key) != s3_url(c.source))
     wanted = {c.target.key for c in bp.artifacts}
-    removals = tuple(DeleteArtifact(obj=S3Object(bucket=prefix.bucket, key=key)) for key in sorted(present) if key not in wanted)
+
+    def removable(key: str) -> bool:
+        in_served_folder = split_key(key[len(prefix.key):])[0] == bp.artifact_version
+        return key not in wanted and (in_served_folder or serving)
+
+    removals = tuple(DeleteArtifact(obj=S3Object(bucket=prefix.bucket, key=key)) for key in sorted(present) if removable(key))
     return ArtifactSync(copies=copies, removals=removals)
