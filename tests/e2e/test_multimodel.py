@@ -3,6 +3,9 @@ an S3 change, never a new fleet."""
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 from . import kit
 
 
@@ -38,3 +41,40 @@ def test_models_are_placed_under_one_prefix_and_added_without_an_update(operator
     kit.wait_for(lambda: [k.rsplit("/", 1)[-1] for k in kit.s3_keys(emulator, prefix)] == sorted(f"{m['name']}.tar.gz" for m in kept),
                  timeout=60, what="the removed model's artifact to be deleted")
     assert sm.describe_endpoint(EndpointName=endpoint["EndpointName"])["EndpointConfigName"] == endpoint["EndpointConfigName"]
+
+
+def _served_digest(runtime, endpoint: str, target: str) -> str:
+    answer = runtime.invoke_endpoint(EndpointName=endpoint, TargetModel=target, ContentType="application/json", Body=b"{}")
+    return json.loads(answer["Body"].read())["sha256"]
+
+
+def _digest_of(emulator, url: str) -> str:
+    bucket, key = url.removeprefix("s3://").split("/", 1)
+    return hashlib.sha256(kit.client(emulator, "s3").get_object(Bucket=bucket, Key=key)["Body"].read()).hexdigest()
+
+
+def test_a_changed_model_artifact_reaches_callers_under_the_same_target_model(operator, control_plane, emulator, namespace):
+    doc = kit.example("multimodel.yaml", namespace)
+    doc["spec"].pop("rollout")  # the canary's pauses are another test's subject
+    name = doc["metadata"]["name"]
+    kit.apply(control_plane, doc, emulator)
+    obj = kit.wait_condition(control_plane, namespace, name, "Ready", timeout=90)
+    endpoint = obj["status"]["endpoint"]["name"]
+    runtime = kit.client(emulator, "sagemaker-runtime")
+    first = doc["spec"]["models"][0]
+    target = f"{first['name']}.tar.gz"
+    assert _served_digest(runtime, endpoint, target) == _digest_of(emulator, first["modelDataUrl"])
+
+    # A new version of the first model: callers keep TargetModel and get the new one,
+    # not the old version the instances had loaded.
+    new_url = first["modelDataUrl"].replace("/v7/", "/v8/")
+    kit.seed_artifacts(emulator.url, [new_url])
+    models = [{**first, "modelDataUrl": new_url}, *doc["spec"]["models"][1:]]
+    kit.patch_spec(control_plane, namespace, name, {"models": models})
+    kit.wait_condition(control_plane, namespace, name, "Ready", generation=2, timeout=90)
+    assert _served_digest(runtime, endpoint, target) == _digest_of(emulator, new_url)
+
+    # Nothing of the old version is left under the prefix once the new fleet serves.
+    prefix = doc["spec"]["multiModel"]["artifactPrefix"]
+    kit.wait_for(lambda: len(kit.s3_keys(emulator, prefix)) == len(models), timeout=60,
+                 what="the superseded artifact folder to be collected")
