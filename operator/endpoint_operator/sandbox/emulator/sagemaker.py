@@ -115,7 +115,8 @@ class EmulatedEndpoint(FakeEndpoint):
             self.failure_reason = failure.reason if failure else "Request to service failed."
             return
         if pending.config_name:
-            # UpdateEndpoint brings up a new fleet: its instances have loaded nothing yet.
+            # UpdateEndpoint (API reference): "Deploys the EndpointConfig specified in the
+            # request to a new fleet of instances": they have loaded no model yet.
             self.endpoint_config_name = pending.config_name
             self.model_caches.clear()
         if pending.variants is not None:
