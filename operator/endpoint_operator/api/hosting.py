@@ -43,3 +43,12 @@ def accelerated(instance_type: str) -> bool:
 
 def looks_like_triton(image: str | None) -> bool:
     return image is not None and TRITON_IMAGE_HINT in image
+
+
+def server_hint(raw_spec: dict) -> str:
+    """A hint for a refused GPU multi-model spec whose image looks like Triton's."""
+    images = [raw_spec.get("image")] + [m.get("image") for m in raw_spec.get("models") or [] if isinstance(m, dict)]
+    triton = next((i for i in images if isinstance(i, str) and looks_like_triton(i)), None)
+    if triton is None:
+        return ""
+    return f" (the image {triton} looks like AWS's Triton container: set spec.multiModel.server: Triton)"
