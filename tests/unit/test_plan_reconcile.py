@@ -10,6 +10,7 @@ from endpoint_operator.api.resources import ObservedConfig
 from endpoint_operator.plan import actions as a, naming
 from endpoint_operator.plan.artifacts import served_blueprint
 from endpoint_operator.plan.observed import Observed
+from endpoint_operator.plan.s3url import s3_url
 from endpoint_operator.plan.reconcile import Requeue, plan_failure, reconcile
 from endpoint_operator.plan.errors import PlanError
 
@@ -406,3 +407,18 @@ def test_a_legacy_prefix_keeps_serving_until_an_artifact_changes():
     assert kept.artifact_version == "" and kept.models[0].container.model_data_url == f"s3://models/{PREFIX.key}"
     moved = served(V2_SPEC, Observed(endpoint=None, artifacts=legacy))
     assert moved.artifact_version.startswith("v-")
+
+
+def test_the_folder_the_endpoint_serves_is_kept_over_another_that_fits_as_well():
+    # gamma was added into the folder in service (MME_AB's); a leftover folder named by
+    # the new model list holds the same three models. The endpoint stays where it is.
+    abc = mme_spec(("alpha", "beta", "gamma"))
+    own = bp_of(abc)
+    assert own.artifact_version != MME_AB.artifact_version
+    in_service = {FOLDER + c.target.key.rsplit("/", 1)[1]: s3_url(c.source) for c in own.artifacts}
+    leftover = {own.artifact_version + "/" + k.split("/", 1)[1]: v for k, v in in_service.items()}
+    observed = Observed(endpoint=SERVING_AB.endpoint, models=SERVING_AB.models, configs=SERVING_AB.configs,
+                        artifacts={**in_service, **leftover})
+    kept = served_blueprint(abc, own, observed)
+    assert kept.artifact_version == MME_AB.artifact_version and kept.config.name == MME_AB.config.name
+    assert not [x for x in reconcile(kept, observed, 2, status_of(MME_AB)).actions if isinstance(x, a.UpdateEndpoint)]

@@ -65,27 +65,40 @@ def desired_sources(bp: Blueprint) -> dict[str, str]:
     return {c.target.key.rsplit("/", 1)[-1]: s3_url(c.source) for c in bp.artifacts}
 
 
-def choose_version(bp: Blueprint, observed: Observed) -> str:
-    """The folder to serve: an existing one where no model differs from the spec (the
-    one holding most of the desired models, then the blueprint's own), else the
-    blueprint's content-named one."""
+def fitting_versions(bp: Blueprint, observed: Observed) -> list[str]:
+    """Folders in S3 where no model differs from the spec, best first: the one holding
+    most of the desired models, then the blueprint's own content-named one."""
     desired = desired_sources(bp)
     fits = []
     for version, content in folders(observed.artifacts).items():
         if all(desired.get(name, source) == source for name, source in content.items()):
             matching = sum(1 for name, source in content.items() if desired.get(name) == source)
             fits.append((-matching, version != bp.artifact_version, version))
-    return min(fits)[2] if fits else bp.artifact_version
+    return [version for *_, version in sorted(fits)]
+
+
+def choose_version(bp: Blueprint, observed: Observed) -> str:
+    """The best fitting folder, else the blueprint's content-named one."""
+    fits = fitting_versions(bp, observed)
+    return fits[0] if fits else bp.artifact_version
 
 
 def served_blueprint(spec: ModelEndpointSpec, bp: Blueprint, observed: Observed) -> Blueprint:
-    """`bp` (built from `spec`) serving the folder choose_version() picks from what S3 holds."""
+    """`bp` (built from `spec`) on the artifact folder to serve: the fitting folder the
+    endpoint's config already serves, else choose_version()'s."""
     if bp.artifact_prefix is None:
         return bp
-    version = choose_version(bp, observed)
-    if version == bp.artifact_version:
-        return bp
-    return build_blueprint(spec, bp.owner, endpoint_name=bp.endpoint_name, artifact_version=version)
+
+    def on(version: str) -> Blueprint:
+        return bp if version == bp.artifact_version else build_blueprint(
+            spec, bp.owner, endpoint_name=bp.endpoint_name, artifact_version=version)
+
+    serving = observed.endpoint.config_name if observed.endpoint is not None else None
+    for version in fitting_versions(bp, observed):
+        candidate = on(version)
+        if candidate.config.name == serving:
+            return candidate
+    return on(choose_version(bp, observed))
 
 
 def sync_artifacts(bp: Blueprint, observed: Observed, serving: bool = False) -> ArtifactSync:

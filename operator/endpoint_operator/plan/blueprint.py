@@ -28,7 +28,7 @@ class Blueprint:
     tags: dict[str, str]  # owner tags + spec.tags, on every resource
     models: tuple[SageMakerModel, ...]  # content-hashed names
     config: EndpointConfig  # content-hashed name; variant "primary"
-    artifacts: tuple[S3Copy, ...]  # MultiModel only: artifacts to place under the prefix
+    artifacts: tuple[S3Copy, ...]  # MultiModel only: artifacts to place in the version folder
     artifact_prefix: S3Object | None  # MultiModel only: bucket + key prefix ending with "/"
     revision: str  # == config.name: serving this config is serving the spec
     served_models: tuple[str, ...] = ()  # status.models: spec model names (TargetModel names for MultiModel)
