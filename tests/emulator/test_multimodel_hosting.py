@@ -20,9 +20,10 @@ BUCKET = "models"
 PREFIX = f"s3://{BUCKET}/mme/"
 
 
-def multi_model(aws, name: str, image: str) -> None:
+def multi_model(aws, name: str, image: str, cache: str = "Enabled") -> None:
     aws.sagemaker.create_model(ModelName=name, ExecutionRoleArn=ROLE, PrimaryContainer={
-        "Image": image, "ModelDataUrl": PREFIX, "Mode": "MultiModel"})
+        "Image": image, "ModelDataUrl": PREFIX, "Mode": "MultiModel",
+        "MultiModelConfig": {"ModelCacheSetting": cache}})
 
 
 def config(aws, name: str, model: str, instance_type: str, instances: int = 1) -> None:
@@ -93,3 +94,15 @@ def test_a_model_missing_from_the_prefix_is_an_error(aws):
     with pytest.raises(ClientError) as refused:
         served(aws, "mme", "absent.tar.gz")
     assert "Failed to download model data" in refused.value.response["Error"]["Message"]
+
+
+def test_with_model_caching_disabled_every_call_loads_the_artifact(aws):
+    aws.s3.create_bucket(Bucket=BUCKET)
+    v1 = put(aws, "mme/recsys.tar.gz", b"recsys v1")
+    multi_model(aws, "mme-model", SKLEARN_CPU, cache="Disabled")
+    config(aws, "config-a", "mme-model", "ml.c5.xlarge")
+    aws.sagemaker.create_endpoint(EndpointName="mme", EndpointConfigName="config-a")
+    wait_for_status(aws.sagemaker, "mme", "InService")
+    assert served(aws, "mme", "recsys.tar.gz")["sha256"] == v1
+    v2 = put(aws, "mme/recsys.tar.gz", b"recsys v2")
+    assert served(aws, "mme", "recsys.tar.gz")["sha256"] == v2

@@ -65,7 +65,7 @@ class InstanceCaches:
     def clear(self) -> None:
         self._loaded.clear()
 
-    def serve(self, variant: str, instances: int, target: str, load: Any) -> tuple[int, LoadedArtifact]:
+    def serve(self, variant: str, instances: int, target: str, load: Any, cache: bool = True) -> tuple[int, LoadedArtifact]:
         """The instance that answers and the artifact it serves. A model already loaded
         is served from the instance holding it; otherwise the least loaded instance
         downloads it (`load()`) on this first call ("Invoke a Multi-Model Endpoint": the
@@ -78,8 +78,17 @@ class InstanceCaches:
                 return slot[1], held
         slot = min(fleet, key=lambda s: (len(self._loaded.get(s, {})), s[1]))
         artifact = load()
-        self._loaded.setdefault(slot, {})[target] = artifact
+        if cache:
+            self._loaded.setdefault(slot, {})[target] = artifact
         return slot[1], artifact
+
+
+def caches_models(container: dict[str, Any]) -> bool:
+    """MultiModelConfig.ModelCacheSetting (service model): "By default, multi-model
+    endpoints cache models so that a model does not have to be loaded into memory each
+    time it is invoked ... To disable model caching, set the value of this parameter to
+    Disabled"."""
+    return (container.get("MultiModelConfig") or {}).get("ModelCacheSetting") != "Disabled"
 
 
 def multi_model_container(models: dict[str, Any], model_name: str) -> dict[str, Any] | None:

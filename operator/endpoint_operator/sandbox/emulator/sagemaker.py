@@ -21,7 +21,7 @@ from moto.sagemaker.models import FakeEndpoint, FakeEndpointConfig, SageMakerMod
 from moto.sagemaker.utils import arn_formatter
 
 from .lifecycle import EndpointLifecycle
-from .multimodel import InstanceCaches, invocation_response, load_artifact, multi_model_container, refuse_unhostable
+from .multimodel import InstanceCaches, caches_models, invocation_response, load_artifact, multi_model_container, refuse_unhostable
 from .responses import HttpResponse, validation_error
 
 CREATING, UPDATING, DELETING = "Creating", "Updating", "Deleting"
@@ -239,7 +239,7 @@ class SageMakerExtensions:
         instances = live.get("CurrentInstanceCount") or variant.get("InitialInstanceCount") or 1
         instance, artifact = endpoint.model_caches.serve(
             variant["VariantName"], instances, target,
-            lambda: load_artifact(account, container["ModelDataUrl"], target))
+            lambda: load_artifact(account, container["ModelDataUrl"], target), cache=caches_models(container))
         return invocation_response(variant["VariantName"], instance, target, artifact)
 
     # ---- injected endpoint failures ----------------------------------------------
