@@ -78,3 +78,26 @@ def test_a_changed_model_artifact_reaches_callers_under_the_same_target_model(op
     prefix = doc["spec"]["multiModel"]["artifactPrefix"]
     kit.wait_for(lambda: len(kit.s3_keys(emulator, prefix)) == len(models), timeout=60,
                  what="the superseded artifact folder to be collected")
+
+
+def test_a_model_removed_and_added_back_with_another_artifact_is_not_served_stale(operator, control_plane, emulator, namespace):
+    doc = kit.example("multimodel.yaml", namespace)
+    doc["spec"].pop("rollout")
+    name = doc["metadata"]["name"]
+    kit.apply(control_plane, doc, emulator)
+    obj = kit.wait_condition(control_plane, namespace, name, "Ready", timeout=90)
+    endpoint = obj["status"]["endpoint"]["name"]
+    runtime = kit.client(emulator, "sagemaker-runtime")
+    first, rest = doc["spec"]["models"][0], doc["spec"]["models"][1:]
+    target = f"{first['name']}.tar.gz"
+    assert _served_digest(runtime, endpoint, target) == _digest_of(emulator, first["modelDataUrl"])
+
+    # Removed: an S3 delete, the fleet stays and may still hold the model it loaded.
+    kit.patch_spec(control_plane, namespace, name, {"models": rest})
+    kit.wait_condition(control_plane, namespace, name, "Ready", generation=2, timeout=60)
+    # Back under the same name with another artifact: callers get that one.
+    new_url = first["modelDataUrl"].replace("/v7/", "/v8/")
+    kit.seed_artifacts(emulator.url, [new_url])
+    kit.patch_spec(control_plane, namespace, name, {"models": [{**first, "modelDataUrl": new_url}, *rest]})
+    kit.wait_condition(control_plane, namespace, name, "Ready", generation=3, timeout=90)
+    assert _served_digest(runtime, endpoint, target) == _digest_of(emulator, new_url)

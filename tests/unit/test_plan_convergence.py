@@ -85,6 +85,8 @@ class World:
                 self.models.remove(n)
             case a.CopyArtifact(copy=c):
                 self.objects[c.target.key] = s3_url(c.source)
+            case a.MarkArtifactRemoved(obj=o, source=source):
+                self.objects[o.key] = source
             case a.DeleteArtifact(obj=o):
                 del self.objects[o.key]
 
@@ -143,7 +145,8 @@ def only(world: World, bp: Blueprint) -> None:
     assert world.endpoint["status"] == "InService" and world.endpoint["config"] == bp.config.name
     assert world.models == {m.name for m in bp.models}
     assert set(world.configs) == {bp.config.name}
-    assert world.objects == {c.target.key: s3_url(c.source) for c in bp.artifacts}
+    served = {key: source for key, source in world.objects.items() if ".removed/" not in key}
+    assert served == {c.target.key: s3_url(c.source) for c in bp.artifacts}
 
 
 def test_realtime_create_update_delete():
@@ -175,7 +178,7 @@ def test_multimodel_model_changes_touch_only_s3():
     three = served_blueprint(three_spec, bp_of(three_spec), world.observe(two.artifact_prefix.key))
     assert three.config.name == two.config.name
     only(world, three)
-    assert sorted(world.calls) == ["CopyArtifact", "CopyArtifact", "DeleteArtifact"]
+    assert sorted(world.calls) == ["CopyArtifact", "CopyArtifact", "DeleteArtifact", "MarkArtifactRemoved"]
     assert conditions_by_type(decision)["Ready"] == ("True", "EndpointInService")
 
     delete(world, three)

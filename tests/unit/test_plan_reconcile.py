@@ -229,14 +229,14 @@ MULTI_MODEL = [
     ),
     pytest.param(
         MME_A, built(MME_AB, ep=endpoint(MME_AB)), status_of(MME_AB),
-        ["DeleteArtifact:beta.tar.gz"],
+        ["MarkArtifactRemoved:beta.tar.gz", "DeleteArtifact:beta.tar.gz"],
         conds(("False", "SyncingArtifacts"), ("True", "SyncingArtifacts")),
-        id="remove-model-is-one-s3-delete",
+        id="remove-model-is-one-s3-delete-and-its-marker",
     ),
     pytest.param(
         served(mme_spec(("alpha",)), built(MME_AB, ep=endpoint(MME_AB), artifacts={FOLDER + "beta.tar.gz": "s3://models/beta/v1/model.tar.gz"})),
         built(MME_AB, ep=endpoint(MME_AB), artifacts={FOLDER + "beta.tar.gz": "s3://models/beta/v1/model.tar.gz"}), status_of(MME_AB),
-        ["CopyArtifact:alpha.tar.gz", "DeleteArtifact:beta.tar.gz"],
+        ["CopyArtifact:alpha.tar.gz", "MarkArtifactRemoved:beta.tar.gz", "DeleteArtifact:beta.tar.gz"],
         conds(("False", "SyncingArtifacts"), ("True", "SyncingArtifacts")),
         id="copies-before-deletes",
     ),
@@ -422,3 +422,23 @@ def test_the_folder_the_endpoint_serves_is_kept_over_another_that_fits_as_well()
     kept = served_blueprint(abc, own, observed)
     assert kept.artifact_version == MME_AB.artifact_version and kept.config.name == MME_AB.config.name
     assert not [x for x in reconcile(kept, observed, 2, status_of(MME_AB)).actions if isinstance(x, a.UpdateEndpoint)]
+
+
+def test_a_model_added_back_with_another_source_gets_a_new_fleet():
+    # beta was removed from the folder in service; its instances may still hold beta v1.
+    removed = served(mme_spec(("alpha",)))
+    decision = reconcile(removed, SERVING_AB, 2, status_of(MME_AB))
+    [mark] = [x for x in decision.actions if isinstance(x, a.MarkArtifactRemoved)]
+    assert mark.obj.key == f"{PREFIX.key}{MME_AB.artifact_version}.removed/beta.tar.gz"
+    assert mark.source == "s3://models/beta/v1/model.tar.gz"
+    after = Observed(endpoint=SERVING_AB.endpoint, models=SERVING_AB.models, configs=SERVING_AB.configs,
+                     artifacts={FOLDER + "alpha.tar.gz": "s3://models/alpha/v1/model.tar.gz",
+                                MME_AB.artifact_version + ".removed/beta.tar.gz": mark.source})
+    # The same artifact back: the folder in service takes it again.
+    assert served(mme_spec(("alpha", "beta")), after).config.name == MME_AB.config.name
+    # Another artifact under the same name: a new folder and a new fleet.
+    other = mme_spec(models=[{"name": "alpha", "modelDataUrl": "s3://models/alpha/v1/model.tar.gz"},
+                             {"name": "beta", "modelDataUrl": "s3://models/beta/v2/model.tar.gz"}])
+    assert served(other, after).config.name != MME_AB.config.name
+    # The served folder's markers stay; they go with the folder.
+    assert not [x for x in reconcile(served(mme_spec(("alpha",)), after), after, 3, status_of(MME_AB)).actions]

@@ -12,6 +12,12 @@ instances keep serving a model they loaded; it goes into a new folder with every
 model, the container points at that folder, and the UpdateEndpoint that follows brings
 up a fleet with nothing cached. TargetModel names stay the same. Superseded folders are
 deleted only once the endpoint is InService on the desired config.
+
+A model removed from a folder in service leaves an empty marker at
+<prefix><version>.removed/<name>.tar.gz with the source it had: the fleet may still hold
+it, so the folder no longer fits a spec that adds the name back with another source.
+The markers live outside the folder, so callers cannot name them (beside the models for
+an endpoint built before folders, where they are empty objects), and go with their folder.
 """
 
 from __future__ import annotations
@@ -21,20 +27,25 @@ from dataclasses import dataclass
 
 from ..api.resources import S3Object
 from ..api.spec import ModelEndpointSpec
-from .actions import CopyArtifact, DeleteArtifact
+from .actions import CopyArtifact, DeleteArtifact, MarkArtifactRemoved
 from .blueprint import Blueprint, build_blueprint
 from .observed import Observed, full_key
 from .s3url import s3_url
+
+
+REMOVED = ".removed"  # <version>.removed/: the markers of the models removed from <version>/
 
 
 @dataclass(frozen=True)
 class ArtifactSync:
     copies: tuple[CopyArtifact, ...] = ()
     removals: tuple[DeleteArtifact, ...] = ()
+    marks: tuple[MarkArtifactRemoved, ...] = ()
 
     @property
-    def actions(self) -> tuple[CopyArtifact | DeleteArtifact, ...]:
-        return self.copies + self.removals  # copies first: a model is never absent for a moment
+    def actions(self) -> tuple[CopyArtifact | MarkArtifactRemoved | DeleteArtifact, ...]:
+        # Copies first: a model is never absent for a moment; a removal's marker before it.
+        return self.copies + self.marks + self.removals
 
     def describe(self, prefix: S3Object) -> str:
         parts = []
@@ -52,12 +63,17 @@ def split_key(relative: str) -> tuple[str, str]:
 
 
 def folders(artifacts: Mapping[str, str]) -> dict[str, dict[str, str]]:
-    """Observed artifacts (key relative to the prefix -> source) by version folder."""
+    """Observed artifacts (key relative to the prefix -> source) by version folder,
+    the removal markers under '<version>.removed'."""
     grouped: dict[str, dict[str, str]] = {}
     for relative, source in artifacts.items():
         version, name = split_key(relative)
         grouped.setdefault(version, {})[name] = source
     return grouped
+
+
+def marker_key(prefix: S3Object, version: str, name: str) -> str:
+    return f"{prefix.key}{version}{REMOVED}/{name}"
 
 
 def desired_sources(bp: Blueprint) -> dict[str, str]:
@@ -69,9 +85,14 @@ def fitting_versions(bp: Blueprint, observed: Observed) -> list[str]:
     """Folders in S3 where no model differs from the spec, best first: the one holding
     most of the desired models, then the blueprint's own content-named one."""
     desired = desired_sources(bp)
+    grouped = folders(observed.artifacts)
     fits = []
-    for version, content in folders(observed.artifacts).items():
-        if all(desired.get(name, source) == source for name, source in content.items()):
+    for version, content in grouped.items():
+        if version.endswith(REMOVED):
+            continue
+        # A model it holds, or held while in service, under another source: no fit.
+        held = {**grouped.get(version + REMOVED, {}), **content}
+        if all(desired.get(name, source) == source for name, source in held.items()):
             matching = sum(1 for name, source in content.items() if desired.get(name) == source)
             fits.append((-matching, version != bp.artifact_version, version))
     return [version for *_, version in sorted(fits)]
@@ -110,10 +131,19 @@ def sync_artifacts(bp: Blueprint, observed: Observed, serving: bool = False) -> 
     present = {full_key(prefix, key): source for key, source in observed.artifacts.items()}
     copies = tuple(CopyArtifact(copy=c) for c in bp.artifacts if present.get(c.target.key) != s3_url(c.source))
     wanted = {c.target.key for c in bp.artifacts}
+    served = bp.artifact_version
 
     def removable(key: str) -> bool:
-        in_served_folder = split_key(key[len(prefix.key):])[0] == bp.artifact_version
-        return key not in wanted and (in_served_folder or serving)
+        version = split_key(key[len(prefix.key):])[0]
+        if version == served + REMOVED:
+            return False  # the served folder's markers stay while it is served
+        return key not in wanted and (version == served or serving)
 
     removals = tuple(DeleteArtifact(obj=S3Object(bucket=prefix.bucket, key=key)) for key in sorted(present) if removable(key))
-    return ArtifactSync(copies=copies, removals=removals)
+    marks = []
+    for removal in removals:
+        version, name = split_key(removal.obj.key[len(prefix.key):])
+        marker = marker_key(prefix, version, name)
+        if version == served and present.get(marker) != present[removal.obj.key]:
+            marks.append(MarkArtifactRemoved(obj=S3Object(bucket=prefix.bucket, key=marker), source=present[removal.obj.key]))
+    return ArtifactSync(copies=copies, removals=removals, marks=tuple(marks))
