@@ -239,6 +239,8 @@ def gpu_multi_model(spec: "ModelEndpointSpec") -> bool:
 
 def _server(spec: "ModelEndpointSpec") -> MultiModelServer:
     return spec.multi_model.server if spec.multi_model is not None else MultiModelServer.DEFAULT
+
+
 _IMMUTABLE = "changing it would orphan the SageMaker endpoint; create a new ModelEndpoint instead"
 
 

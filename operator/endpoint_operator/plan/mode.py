@@ -14,7 +14,7 @@ reasoning, is in docs/modes.md. The first row that matches decides:
 
 from __future__ import annotations
 
-from ..api.hosting import ACCELERATED_FAMILY, MultiModelServer
+from ..api.hosting import MultiModelServer, accelerated
 from ..api.spec import Mode, ModelEndpointSpec, TrafficPattern
 from .errors import PlanError
 
@@ -45,7 +45,7 @@ def needs_gpu(spec: ModelEndpointSpec) -> bool:
     """traffic.gpu when declared, else whether instances.type has an accelerator."""
     if spec.traffic is not None and spec.traffic.gpu is not None:
         return spec.traffic.gpu
-    return spec.instances is not None and ACCELERATED_FAMILY.match(spec.instances.type) is not None
+    return spec.instances is not None and accelerated(spec.instances.type)
 
 
 def calls_per_day(spec: ModelEndpointSpec) -> int | None:
@@ -112,10 +112,10 @@ def _not_serverless(spec: ModelEndpointSpec) -> str | None:
 
 
 def _gpu_multi_model_server(spec: ModelEndpointSpec, count: int) -> str:
-    """"" on CPU; on a GPU, the Triton server's part of the reason. SageMaker hosts
-    several GPU models on one endpoint only through Triton, so Auto refuses the rest
-    (the spec rules refuse it first when spec.instances.type names the GPU)."""
-    gpu = ACCELERATED_FAMILY.match(spec.instances.type) is not None if spec.instances is not None else needs_gpu(spec)
+    """The reason's words for the server: none on CPU, "on the Triton server" on a GPU.
+    SageMaker hosts several GPU models on one endpoint only through Triton, so Auto
+    refuses the rest (the spec rules refuse it first when spec.instances.type is a GPU)."""
+    gpu = accelerated(spec.instances.type) if spec.instances is not None else needs_gpu(spec)
     if not gpu:
         return ""
     server = spec.multi_model.server if spec.multi_model is not None else MultiModelServer.DEFAULT

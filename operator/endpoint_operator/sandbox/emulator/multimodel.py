@@ -68,9 +68,9 @@ class InstanceCaches:
     def serve(self, variant: str, instances: int, target: str, load: Any, cache: bool = True) -> tuple[int, LoadedArtifact]:
         """The instance that answers and the artifact it serves. A model already loaded
         is served from the instance holding it; otherwise the least loaded instance
-        downloads it (`load()`) on this first call ("Invoke a Multi-Model Endpoint": the
-        first request for a model "takes longer because the model has to be downloaded
-        from Amazon S3 and loaded into memory")."""
+        downloads it (`load()`) on this first call ("Invoke a Multi-Model Endpoint":
+        multi-model endpoints load target models dynamically as needed, the first
+        request for a model downloading it from Amazon S3 into memory)."""
         fleet = [(variant, i) for i in range(max(instances, 1))]
         for slot in fleet:
             held = self._loaded.get(slot, {}).get(target)
