@@ -22,6 +22,7 @@ from pydantic.alias_generators import to_camel
 
 from .api import constants
 from .api.pricing import PriceFileError, PriceTable, load_prices
+from .api.hosting import server_hint
 from .api.spec import InvalidSpec, ModelEndpointSpec, validate_spec
 from .plan.blueprint import Blueprint, build_blueprint
 from .plan.cost import CostEstimate, estimate, one_per_model
@@ -149,7 +150,8 @@ def plan_document(file: str, index: int | None, doc: Any, prices: PriceTable,
     try:
         spec = validate_spec(raw_spec)
     except InvalidSpec as error:
-        return [Problem(file, index, e.field, str(e)) for e in error.errors]
+        return [Problem(file, index, e.field, str(e) + (server_hint(raw_spec) if e.field == "spec.multiModel.server" else ""))
+                for e in error.errors]
     try:
         blueprint = build_blueprint(spec, Owner(namespace=namespace, name=name, uid=PLACEHOLDER_UID))
         cost = estimate(spec, blueprint.mode, prices)

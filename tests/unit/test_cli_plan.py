@@ -184,3 +184,21 @@ def test_run_refuses_a_bad_price_file_at_start(tmp_path):
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     assert f"--prices {bad}: regions.us-east-1.instances.ml.m5.large" in result.stderr
+
+
+PYTORCH_GPU = "763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-inference:2.3.0-gpu-py311"
+TRITON = "785573368785.dkr.ecr.us-east-1.amazonaws.com/sagemaker-tritonserver:24.09-py3"
+
+
+@pytest.mark.parametrize("image, hint", [(PYTORCH_GPU, False), (TRITON, True)])
+def test_plan_refuses_several_gpu_models_without_triton_naming_the_field(tmp_path, image, hint):
+    doc = yaml.safe_load((CONSOLIDATION / "live-recommendations.yaml").read_text())
+    doc["spec"]["image"] = image
+    del doc["spec"]["multiModel"]
+    (tmp_path / "gpu.yaml").write_text(yaml.safe_dump(doc))
+    out, result = plan_json(tmp_path, "-f", str(tmp_path / "gpu.yaml"))
+    assert result.returncode != 0
+    [error] = out["errors"]
+    assert error["field"] == "spec.multiModel.server"
+    assert "only through the Triton Inference Server" in error["message"]
+    assert ("looks like AWS's Triton container" in error["message"]) is hint

@@ -26,7 +26,7 @@ from endpoint_operator.api.spec import (
 )
 
 REPO = Path(__file__).resolve().parents[2]
-EXAMPLES = sorted((REPO / "examples").glob("*.yaml"))
+EXAMPLES = sorted((REPO / "examples").glob("**/*.yaml"))
 DELETE = object()  # in a change: remove the key
 
 
@@ -51,6 +51,14 @@ REALTIME = load_example("realtime.yaml")["spec"]
 MODEL = {"name": "m", "modelDataUrl": "s3://example-models/m/model.tar.gz"}
 SERVERLESS = changed(REALTIME, {"mode": "Serverless", "instances": DELETE, "serverless": {"memorySizeMB": 2048}})
 ASYNC = changed(REALTIME, {"mode": "Async", "async": {"outputPath": "s3://example-models/out/"}})
+PYTORCH_GPU = "763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-inference:2.3.0-gpu-py311"
+TRITON = "785573368785.dkr.ecr.us-east-1.amazonaws.com/sagemaker-tritonserver:24.09-py3"
+TWO_MODELS = [MODEL, {**MODEL, "name": "m2"}]
+# What examples/multimodel.yaml used to be: a PyTorch GPU image on a multi-model g4dn endpoint.
+GPU_MULTI_MODEL = changed(REALTIME, {"mode": "MultiModel", "image": PYTORCH_GPU, "models": TWO_MODELS,
+                                     "instances": {"type": "ml.g4dn.xlarge"}, "rollout": DELETE})
+GPU_TRITON, GPU_TYPES = (next(r.message for r in ModelEndpointSpec.rules if r.field == f)
+                         for f in ("multiModel.server", "instances.type"))
 
 
 @dataclass(frozen=True)
@@ -82,6 +90,14 @@ def gates(*metrics: dict, **analysis) -> dict:
 
 BAD_SPECS = [
     # cross-field rules: CEL on the server, a model validator here
+    case("gpu-multi-model-without-triton", GPU_MULTI_MODEL, {}, "spec.multiModel.server", GPU_TRITON),
+    case("gpu-auto-several-models-without-triton", GPU_MULTI_MODEL, {"mode": "Auto"}, "spec.multiModel.server", GPU_TRITON),
+    case("gpu-multi-model-on-unlisted-type", GPU_MULTI_MODEL,
+         {"image": TRITON, "multiModel": {"server": "Triton"}, "instances": {"type": "ml.g6.xlarge"}},
+         "spec.instances.type", GPU_TYPES),
+    case("multi-model-on-inferentia", GPU_MULTI_MODEL,
+         {"image": TRITON, "multiModel": {"server": "Triton"}, "instances": {"type": "ml.inf2.xlarge"}},
+         "spec.instances.type", GPU_TYPES),
     case("duplicate-model-names", REALTIME, {"mode": "MultiModel", "models": [MODEL, MODEL]},
          "spec.models", "spec.models[].name must be unique"),
     case("model-without-image", REALTIME, {"image": DELETE},
@@ -225,6 +241,11 @@ BAD_SPECS = [
 ]
 
 GOOD_SPECS = [
+    pytest.param(changed(GPU_MULTI_MODEL, {"image": TRITON, "multiModel": {"server": "Triton"}}), id="gpu-multi-model-on-triton"),
+    pytest.param(changed(GPU_MULTI_MODEL, {"image": "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3",
+                                           "instances": {"type": "ml.c5.xlarge"}}), id="cpu-multi-model-on-the-default-server"),
+    pytest.param(changed(GPU_MULTI_MODEL, {"mode": "RealTime", "models": [MODEL]}), id="gpu-real-time-needs-no-triton"),
+    pytest.param(changed(GPU_MULTI_MODEL, {"mode": "Auto", "models": [MODEL]}), id="gpu-auto-one-model-needs-no-triton"),
     pytest.param(changed(REALTIME, {}), id="realtime-example"),
     pytest.param(changed(SERVERLESS, {"traffic": {"maxPayloadMB": 4, "maxProcessingSeconds": 60, "gpu": False},
                                       "serverless": {"maxConcurrency": 50, "provisionedConcurrency": 50}}),

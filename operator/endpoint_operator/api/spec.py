@@ -15,6 +15,7 @@ from typing import Annotated, Any
 
 from pydantic import Field, PlainValidator, WithJsonSchema
 
+from .hosting import ACCELERATED_FAMILY_CEL, GPU_MULTI_MODEL_TYPES, MultiModelServer, accelerated
 from .rules import InvalidSpec, Rule, SpecError, SpecModel, parse, transition_errors
 from .units import (
     MICROSECOND_METRICS,
@@ -215,6 +216,7 @@ class AsyncSpec(SpecModel):
 class MultiModelSpec(SpecModel):
     artifact_prefix: Annotated[S3Uri | None, Field(description="S3 prefix the operator copies the models under; defaults to endpoint-operator/<namespace>/<name>/ in the first model's bucket.")] = None
     model_cache: Annotated[bool, Field(description="SageMaker's ModelCacheSetting; disable for models used once. Defaults to true.")] = True
+    server: Annotated[MultiModelServer, Field(description="Model server in the image: Triton (the SageMaker Triton Inference Server container, required on GPU instance types) or Default (the framework container's own, CPU instance types only). Defaults to Default.")] = MultiModelServer.DEFAULT
 
 
 class RolloutStep(SpecModel):
@@ -343,6 +345,25 @@ def _mode(mode: str) -> str:
 _SERVERLESS = _mode("Serverless")
 _ASYNC_METRIC_NAMES = ", ".join(f"'{m.value}'" for m in ASYNC_METRICS)
 _BACKLOG = ScalingMetric.APPROXIMATE_BACKLOG_SIZE_PER_INSTANCE
+# A multi-model endpoint on an accelerated instance: mode MultiModel, or Auto with
+# several models (Auto serves several models only on a multi-model endpoint).
+_GPU_MULTI_MODEL = (
+    f"({_mode('MultiModel')} || ({_mode('Auto')} && size(self.models) > 1))"
+    f" && has(self.instances) && self.instances.type.matches('{ACCELERATED_FAMILY_CEL}')"
+)
+_GPU_TYPES_CEL = "[" + ", ".join(f"'{t}'" for t in GPU_MULTI_MODEL_TYPES) + "]"
+
+
+def gpu_multi_model(spec: "ModelEndpointSpec") -> bool:
+    """Whether the spec asks for a multi-model endpoint on an accelerated instance type."""
+    several = spec.mode is Mode.MULTI_MODEL or (spec.mode is Mode.AUTO and len(spec.models) > 1)
+    return several and spec.instances is not None and accelerated(spec.instances.type)
+
+
+def _server(spec: "ModelEndpointSpec") -> MultiModelServer:
+    return spec.multi_model.server if spec.multi_model is not None else MultiModelServer.DEFAULT
+
+
 _IMMUTABLE = "changing it would orphan the SageMaker endpoint; create a new ModelEndpoint instead"
 
 
@@ -408,6 +429,16 @@ class ModelEndpointSpec(SpecModel):
         Rule("multiModel", "spec.multiModel is allowed only when spec.mode is MultiModel or Auto",
              f"!has(self.multiModel) || {_mode('MultiModel')} || {_mode('Auto')}",
              lambda s: s.multi_model is None or s.mode in (Mode.MULTI_MODEL, Mode.AUTO)),
+        Rule("multiModel.server",
+             "spec.multiModel.server must be Triton for several models on a GPU instance type (mode MultiModel, or Auto with "
+             "several models): SageMaker hosts several GPU models on one endpoint only through the Triton Inference Server",
+             f"!({_GPU_MULTI_MODEL}) || (has(self.multiModel) && has(self.multiModel.server) && self.multiModel.server == 'Triton')",
+             lambda s: not gpu_multi_model(s) or _server(s) is MultiModelServer.TRITON),
+        Rule("instances.type",
+             "spec.instances.type must be a GPU type SageMaker lists for multi-model endpoints ("
+             + ", ".join(GPU_MULTI_MODEL_TYPES) + ") for several models on an accelerated instance type",
+             f"!({_GPU_MULTI_MODEL}) || self.instances.type in {_GPU_TYPES_CEL}",
+             lambda s: not gpu_multi_model(s) or s.instances.type in GPU_MULTI_MODEL_TYPES),
         Rule("instances.min", "spec.instances.min may be 0 only when spec.mode is Async and spec.async.scaleToZero is true",
              "!has(self.instances) || !has(self.instances.min) || self.instances.min > 0"
              f" || ({_mode('Async')} && has(self.async) && has(self.async.scaleToZero) && self.async.scaleToZero)",

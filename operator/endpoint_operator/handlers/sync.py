@@ -25,6 +25,7 @@ from ..aws.errors import GatewayError, Throttled, Transient
 from ..aws.limiter import Backoff
 from ..kube.client import Conflict, KubeGateway
 from ..plan import naming
+from ..plan.artifacts import served_blueprint
 from ..plan.blueprint import Blueprint, build_blueprint
 from ..plan.builders.common import PRIMARY
 from ..plan.conditions import merge_conditions
@@ -138,6 +139,9 @@ class Syncer:
                         and previous.endpoint.name == blueprint.endpoint_name else None)
             observed = observe(sagemaker, s3, blueprint.endpoint_name, blueprint.artifact_prefix,
                                with_tags=recorded is None, first=first and placement.retiring is None)
+            if spec is not None:
+                # MultiModel: serve the artifact folder S3 already holds when it fits the spec.
+                blueprint = served_blueprint(spec, blueprint, observed)
             foreign = _foreign_endpoint(observed, blueprint) if recorded is None else None
             if foreign is not None:
                 self._report(body, previous, plan_failure(foreign, generation, previous))
