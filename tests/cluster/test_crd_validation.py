@@ -20,7 +20,7 @@ from endpoint_operator.api.status import (
     ModelEndpointStatus,
     RolloutStatus,
 )
-from unit.test_spec_validation import BAD_SPECS, EXAMPLES, GOOD_SPECS, REALTIME, Case, changed
+from unit.test_spec_validation import BAD_SPECS, EXAMPLES, GOOD_SPECS, REALTIME, UNPARSEABLE_SPECS, Case, changed
 
 pytestmark = pytest.mark.cluster
 
@@ -29,6 +29,10 @@ REPO = Path(__file__).resolve().parents[2]
 
 @pytest.fixture(scope="module")
 def crd(control_plane):
+    return install_crd(control_plane)
+
+
+def install_crd(control_plane) -> str:
     control_plane.kubectl("apply", "--server-side", "--force-conflicts", "-f", str(REPO / CRD_FILE))
     control_plane.kubectl("wait", "--for=condition=Established", f"crd/{CRD_NAME}", "--timeout=60s")
     deadline = time.monotonic() + 30  # discovery may trail the Established condition
@@ -81,6 +85,14 @@ def test_bad_spec_is_refused_naming_the_field(control_plane, crd, namespace, bad
         assert bad.message in result.stderr, result.stderr
     gone = control_plane.kubectl("get", "modelendpoint", bad.id[:63], "-n", namespace, check=False)
     assert gone.returncode != 0 and "NotFound" in gone.stderr
+
+
+@pytest.mark.parametrize("bad", UNPARSEABLE_SPECS, ids=lambda c: c.id)
+def test_unparseable_spec_is_refused(control_plane, crd, namespace, bad: Case):
+    """JSON has no inf or NaN: kubectl cannot even send them (validate_spec names the field)."""
+    result = apply(control_plane, manifest(bad.id, namespace, bad.spec))
+    assert result.returncode != 0, f"the API server accepted {bad.id}"
+    assert control_plane.kubectl("get", "modelendpoint", bad.id, "-n", namespace, check=False).returncode != 0
 
 
 @pytest.mark.parametrize("change, field", [
