@@ -20,7 +20,18 @@ from endpoint_operator.api.status import (
     ModelEndpointStatus,
     RolloutStatus,
 )
-from unit.test_spec_validation import BAD_SPECS, EXAMPLES, GOOD_SPECS, REALTIME, UNPARSEABLE_SPECS, Case, changed
+from unit.test_spec_validation import (
+    BAD_METADATA,
+    BAD_SPECS,
+    EXAMPLES,
+    GOOD_METADATA,
+    GOOD_SPECS,
+    REALTIME,
+    UNPARSEABLE_SPECS,
+    Case,
+    MetadataCase,
+    changed,
+)
 
 pytestmark = pytest.mark.cluster
 
@@ -93,6 +104,31 @@ def test_unparseable_spec_is_refused(control_plane, crd, namespace, bad: Case):
     result = apply(control_plane, manifest(bad.id, namespace, bad.spec))
     assert result.returncode != 0, f"the API server accepted {bad.id}"
     assert control_plane.kubectl("get", "modelendpoint", bad.id, "-n", namespace, check=False).returncode != 0
+
+
+@pytest.mark.parametrize("bad", BAD_METADATA, ids=lambda c: c.id)
+def test_bad_metadata_is_refused_naming_the_field(control_plane, crd, namespace, bad: MetadataCase):
+    """The same table `plan` refuses (tests/unit/test_cli_plan.py)."""
+    result = control_plane.kubectl("apply", "--dry-run=server", "-f", "-", check=False, input=yaml.safe_dump({
+        "apiVersion": API_VERSION, "kind": KIND, "spec": REALTIME,
+        "metadata": {"name": bad.name, "namespace": bad.namespace or namespace}}))
+    assert result.returncode != 0, f"the API server accepted {bad.id}"
+    if bad.field == "metadata.namespace":
+        # No such namespace can exist: the API server refuses to create it, as a DNS label.
+        assert f'namespaces "{bad.namespace}" not found' in result.stderr, result.stderr
+        created = control_plane.kubectl("create", "namespace", bad.namespace, check=False)
+        assert created.returncode != 0 and "metadata.name: Invalid value" in created.stderr, created.stderr
+    else:
+        assert bad.field in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("name, namespace", GOOD_METADATA)
+def test_good_metadata_is_accepted(control_plane, crd, name, namespace):
+    if namespace:
+        control_plane.kubectl("create", "namespace", namespace, check=False)
+    result = control_plane.kubectl("apply", "--dry-run=server", "-f", "-", check=False, input=yaml.safe_dump({
+        "apiVersion": API_VERSION, "kind": KIND, "spec": REALTIME, "metadata": {"name": name, "namespace": namespace or "default"}}))
+    assert result.returncode == 0, result.stderr
 
 
 @pytest.mark.parametrize("change, field", [

@@ -228,6 +228,28 @@ UNPARSEABLE_SPECS = [
     case("number-nan", REALTIME, {"traffic": {"maxPayloadMB": float("nan")}}, "spec.traffic.maxPayloadMB"),
 ]
 
+@dataclass(frozen=True)
+class MetadataCase:
+    id: str
+    name: str
+    namespace: str | None
+    field: str
+
+
+# `plan` checks a manifest's name and namespace as the API server does (the cluster test
+# applies each); a name with dots is a valid subdomain.
+BAD_METADATA = [
+    MetadataCase("upper-case-name", "Fraud", None, "metadata.name"),
+    MetadataCase("underscore-name", "fraud_scoring", None, "metadata.name"),
+    MetadataCase("name-ending-in-dash", "fraud-", None, "metadata.name"),
+    MetadataCase("name-too-long", "a" * 254, None, "metadata.name"),
+    MetadataCase("non-ascii-name", "fr\u00e4ud", None, "metadata.name"),
+    MetadataCase("dotted-namespace", "fraud", "ml.team", "metadata.namespace"),
+    MetadataCase("upper-case-namespace", "fraud", "ML", "metadata.namespace"),
+    MetadataCase("namespace-too-long", "fraud", "n" * 64, "metadata.namespace"),
+]
+GOOD_METADATA = [("fraud.scoring.v2", "ml"), ("a" * 253, None), ("0fraud", "n" * 63)]
+
 GOOD_SPECS = [
     pytest.param(changed(REALTIME, {}), id="realtime-example"),
     pytest.param(changed(SERVERLESS, {"traffic": {"maxPayloadMB": 4, "maxProcessingSeconds": 60, "gpu": False},
