@@ -139,6 +139,13 @@ def test_integers_are_bounded_as_the_api_server_reads_bounds():
             assert -(2**53 - 1) <= node["minimum"] <= node["maximum"] <= 2**53 - 1, path
 
 
+def test_strings_are_bounded():
+    """So that the largest object is bounded (tests/cluster/test_object_size.py builds it)."""
+    for path, node in walk(schema_root()["properties"]["spec"], "spec"):
+        if node["type"] == "string":
+            assert "maxLength" in node or "enum" in node, path
+
+
 def test_map_keys_are_bounded_by_a_rule():
     for path, node in walk(schema_root()["properties"]["spec"], "spec"):
         if node["type"] == "object" and "additionalProperties" in node:

@@ -219,6 +219,9 @@ BAD_SPECS = [
     case("too-many-environment-variables", REALTIME,
          {"models": [{**MODEL, "environment": {f"K{i}": "v" for i in range(17)}}]}, "spec.models[0].environment"),
     case("tag-key-too-long", REALTIME, {"tags": {"k" * 129: "v"}}, "spec.tags"),
+    case("percentile-too-long", REALTIME,
+         {"rollout": {"steps": [{"weight": 100}], "analysis": {"metrics": [{"name": "ModelLatency", "statistic": "p99." + "9" * 20}]}}},
+         "spec.rollout.analysis.metrics[0].statistic"),
 ]
 
 # Not parseable by the API server at all (the request is refused before any field is

@@ -155,7 +155,7 @@ class ScheduleSpec(SpecModel):
 class CustomMetricSpec(SpecModel):
     namespace: Annotated[str, Field(max_length=TEXT_LEN, description="CloudWatch namespace of the metric.")]
     metric_name: Annotated[str, Field(max_length=TEXT_LEN, description="CloudWatch metric name.")]
-    statistic: Annotated[str, Field(pattern=STATISTIC, description="Statistic to track. Defaults to Average.")] = "Average"
+    statistic: Annotated[str, Field(pattern=STATISTIC, max_length=16, description="Statistic to track. Defaults to Average.")] = "Average"
     dimensions: Annotated[Dimensions | None, Field(description="CloudWatch dimensions of the metric.")] = None
 
 
@@ -212,7 +212,7 @@ class RolloutStep(SpecModel):
 
 class MetricGate(SpecModel):
     name: Annotated[str, Field(max_length=TEXT_LEN, description="CloudWatch metric of AWS/SageMaker, for example ModelLatency.")]
-    statistic: Annotated[str, Field(pattern=PERCENTILE_STATISTIC, description="Statistic of the metric, or a percentile such as p99. Defaults to Average.")] = "Average"
+    statistic: Annotated[str, Field(pattern=PERCENTILE_STATISTIC, max_length=16, description="Statistic of the metric, or a percentile such as p99. Defaults to Average.")] = "Average"
     max: Annotated[float | None, Field(description="Highest value the canary may show.")] = None
     max_ratio_to_primary: Annotated[float | None, Field(gt=0, description="Highest ratio of the canary's value to the primary's.")] = None
 
