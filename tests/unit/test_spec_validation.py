@@ -371,3 +371,19 @@ def test_update_of_other_fields_is_allowed():
     old = validate_spec(REALTIME)
     new = validate_spec(changed(REALTIME, {"instances": {"max": 10}, "models": [MODEL]}))
     assert validate_update(old, new) == []
+
+
+def test_manifests_are_parsed_only_through_validate_spec():
+    """Strictness, wire names and nulls live in validate_spec: a direct model_validate of
+    a manifest's spec in the operator's code would take what the API server refuses."""
+    package = REPO / "operator" / "endpoint_operator"
+    offenders = [str(p.relative_to(REPO)) for p in package.rglob("*.py")
+                 if "ModelEndpointSpec.model_validate" in p.read_text()]
+    assert offenders == []
+
+
+def test_snake_case_names_do_not_act():
+    """Before, `endpoint_name:` in a manifest named the SageMaker endpoint offline."""
+    with pytest.raises(InvalidSpec) as refused:
+        validate_spec(changed(REALTIME, {"endpoint_name": "other-endpoint"}))
+    assert [e.field for e in refused.value.errors] == ["spec.endpoint_name"]
