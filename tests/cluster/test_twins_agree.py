@@ -10,7 +10,8 @@ or both refuse it with a field the Python side names appearing in the API server
 refusal.
 
 Seeded (derandomized), so CI sees the same specs every run; bounded by
-$TWINS_EXAMPLES (default 150 per source). A longer search:
+$TWINS_EXAMPLES (default 150 per source: about 30 s for both sources on a laptop-class
+machine, a kubectl call per spec). A longer search:
 
     TWINS_EXAMPLES=5000 .venv/bin/python -m pytest tests/cluster/test_twins_agree.py -q
 """
