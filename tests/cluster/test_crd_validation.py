@@ -53,6 +53,14 @@ def install_crd(control_plane) -> str:
     return CRD_NAME
 
 
+def names(field: str, refusal: str) -> bool:
+    """Whether the API server's refusal names `field` itself (not merely a field under it).
+
+    A mapping given where the schema wants a scalar is refused by strict decoding as
+    unknown fields under it (`unknown field "spec.region.a"`): that names it too."""
+    return any(form in refusal for form in (f"{field}: ", f'unknown field "{field}"', f'unknown field "{field}.'))
+
+
 def manifest(name: str, namespace: str, spec: dict[str, Any]) -> str:
     return yaml.safe_dump({
         "apiVersion": API_VERSION,
@@ -91,7 +99,7 @@ def test_good_spec_is_accepted(control_plane, crd, namespace, spec):
 def test_bad_spec_is_refused_naming_the_field(control_plane, crd, namespace, bad: Case):
     result = apply(control_plane, manifest(bad.id[:63], namespace, bad.spec))
     assert result.returncode != 0, f"the API server accepted {bad.id}"
-    assert bad.field in result.stderr, result.stderr
+    assert names(bad.field, result.stderr), result.stderr
     if bad.message:
         assert bad.message in result.stderr, result.stderr
     gone = control_plane.kubectl("get", "modelendpoint", bad.id[:63], "-n", namespace, check=False)
@@ -119,7 +127,7 @@ def test_bad_metadata_is_refused_naming_the_field(control_plane, crd, namespace,
         created = control_plane.kubectl("create", "namespace", bad.namespace, check=False)
         assert created.returncode != 0 and "metadata.name: Invalid value" in created.stderr, created.stderr
     else:
-        assert bad.field in result.stderr, result.stderr
+        assert names(bad.field, result.stderr), result.stderr
 
 
 @pytest.mark.parametrize("name, namespace", GOOD_METADATA)
