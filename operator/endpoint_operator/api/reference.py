@@ -164,7 +164,8 @@ def render_reference() -> str:
     out += [
         "",
         "`spec.models` is a list keyed by `name` (`x-kubernetes-list-type: map`): a repeated name is refused",
-        "at the repeated item, `spec.models[1]: Duplicate value`. Map keys are bounded by a rule on the map",
+        "at the repeated item, `spec.models[1]: Duplicate value`, and server-side apply merges the list",
+        "by name, as it merges a Deployment's containers. Map keys are bounded by a rule on the map",
         "(`keys must be at most N characters`), which names the map.",
         "",
         *READING,
