@@ -288,7 +288,8 @@ GOOD_SPECS = [
     pytest.param(changed(REALTIME, {"autoscaling": {"target": 2**70}}), id="large-integer-for-number"),
     # (all of them at once: tests/cluster/test_object_size.py, with server-side apply)
     pytest.param(changed(REALTIME, {"mode": "MultiModel", "models": [
-        {**MODEL, "name": f"m{i}", "environment": {f"K{j}".ljust(128, "K"): "v" * 256 for j in range(16 if i == 0 else 0)}}
+        {**MODEL, "name": f"m{i:03}".ljust(40, "x"),
+         "environment": {f"K{j}".ljust(128, "K"): "v" * 256 for j in range(16 if i == 0 else 0)}}
         for i in range(100)]}), id="models-and-environment-at-their-limits"),
 ]
 
