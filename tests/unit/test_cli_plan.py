@@ -12,8 +12,11 @@ from pathlib import Path
 import pytest
 import yaml
 
+from endpoint_operator.api.constants import API_VERSION, KIND
 from endpoint_operator.api.pricing import load_prices
+from endpoint_operator.cli_plan import plan_document
 from endpoint_operator.sandbox.controlplane import repo_root
+from unit.test_spec_validation import BAD_METADATA, GOOD_METADATA, REALTIME as REALTIME_SPEC
 
 CONSOLIDATION = repo_root() / "examples" / "consolidation"
 G4DN = load_prices().instance_hourly("us-east-1", "ml.g4dn.xlarge")
@@ -202,3 +205,18 @@ def test_plan_refuses_several_gpu_models_without_triton_naming_the_field(tmp_pat
     assert error["field"] == "spec.multiModel.server"
     assert "only through the Triton Inference Server" in error["message"]
     assert ("looks like AWS's Triton container" in error["message"]) is hint
+@pytest.mark.parametrize("bad", BAD_METADATA, ids=lambda c: c.id)
+def test_metadata_the_api_server_refuses_is_refused(bad):
+    doc = {"apiVersion": API_VERSION, "kind": KIND, "metadata": {"name": bad.name, "namespace": bad.namespace},
+           "spec": REALTIME_SPEC}
+    result = plan_document("m.yaml", None, doc, load_prices(None), None, "ml.m5.large")
+    assert isinstance(result, list), "planned a name or namespace the API server refuses"
+    assert bad.field in [p.field for p in result]
+    assert all(p.message.startswith(f"{p.field}: Invalid value") for p in result)
+
+
+@pytest.mark.parametrize("name, namespace", GOOD_METADATA)
+def test_metadata_the_api_server_accepts_is_planned(name, namespace):
+    doc = {"apiVersion": API_VERSION, "kind": KIND, "metadata": {"name": name, "namespace": namespace},
+           "spec": REALTIME_SPEC}
+    assert not isinstance(plan_document("m.yaml", None, doc, load_prices(None), None, "ml.m5.large"), list)

@@ -69,6 +69,10 @@ def _type_first(node: dict[str, Any]) -> dict[str, Any]:
     return {**head, **{k: v for k, v in node.items() if k not in head}}
 
 
+def key_length_rule(length: int) -> dict[str, str]:
+    return {"rule": f"self.all(k, size(k) <= {length})", "message": f"keys must be at most {length} characters"}
+
+
 def openapi_schema(json_schema: dict[str, Any], *, nullable: bool) -> dict[str, Any]:
     """A pydantic JSON Schema rewritten as a structural OpenAPI v3 schema."""
     defs = json_schema.get("$defs", {})
@@ -105,6 +109,8 @@ def openapi_schema(json_schema: dict[str, Any], *, nullable: bool) -> dict[str, 
             elif key == "additionalProperties":
                 if isinstance(value, dict):  # dict[str, str]; `false` is implied by pruning
                     out[key] = convert(value)
+            elif key == "propertyNames":  # not structural: a map's key bound is a CEL rule
+                out.setdefault("x-kubernetes-validations", []).append(key_length_rule(value["maxLength"]))
             else:
                 out[key] = value
         return _type_first(out)

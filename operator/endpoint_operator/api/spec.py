@@ -16,6 +16,8 @@ from typing import Annotated, Any
 from pydantic import Field, PlainValidator, WithJsonSchema
 
 from .hosting import ACCELERATED_FAMILY_CEL, GPU_MULTI_MODEL_TYPES, MultiModelServer, accelerated
+from .listmap import ListMap
+from .patterns import ascii_re
 from .rules import InvalidSpec, Rule, SpecError, SpecModel, parse, transition_errors
 from .units import (
     MICROSECOND_METRICS,
@@ -70,15 +72,18 @@ class OnFailure(str, Enum):
     PAUSE = "Pause"
 
 
-S3_URI = r"^s3://[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9](/.*)?$"
-ROLE_ARN = r"^arn:aws[a-z\-]*:iam::\d{12}:role/.+$"
-MODEL_NAME = r"^[a-z0-9]([a-z0-9\-]{0,38}[a-z0-9])?$"
-DURATION = r"^([0-9]+(\.[0-9]+)?(ms|s|m|h|d))+$"
-INSTANCE_TYPE = r"^ml\.[a-z0-9]+\.[a-z0-9]+$"
-REGION = r"^[a-z]{2}(-gov)?-[a-z]+-\d$"
-ENDPOINT_NAME = r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$"
-CRON = r"^[0-9A-Za-z*,/?#-]+(\s+[0-9A-Za-z*,/?#-]+){4}$"  # five fields: minute hour day-of-month month day-of-week
-STATISTIC = r"^(Average|Minimum|Maximum|SampleCount|Sum)$"
+# Every pattern goes through ascii_re: the API server's RE2 reads \d and \s as ASCII.
+S3_URI = ascii_re(r"^s3://[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9](/.*)?$")
+ROLE_ARN = ascii_re(r"^arn:aws[a-z\-]*:iam::\d{12}:role/.+$")
+MODEL_NAME = ascii_re(r"^[a-z0-9]([a-z0-9\-]{0,38}[a-z0-9])?$")
+DURATION = ascii_re(r"^([0-9]+(\.[0-9]+)?(ms|s|m|h|d))+$")
+INSTANCE_TYPE = ascii_re(r"^ml\.[a-z0-9]+\.[a-z0-9]+$")
+REGION = ascii_re(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
+ENDPOINT_NAME = ascii_re(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
+CRON = ascii_re(r"^[0-9A-Za-z*,/?#-]+(\s+[0-9A-Za-z*,/?#-]+){4}$")  # five fields: minute hour day-of-month month day-of-week
+STATISTIC = ascii_re(r"^(Average|Minimum|Maximum|SampleCount|Sum)$")
+PERCENTILE_STATISTIC = ascii_re(r"^(Average|Minimum|Maximum|Sum|SampleCount|p\d{1,2}(\.\d+)?)$")
+TIME_ZONE = ascii_re(r"^[A-Za-z0-9_+\-]+(/[A-Za-z0-9_+\-]+)*$")
 
 # Bounds on strings and lists also keep the API server's CEL cost estimate in budget.
 NAME_LEN = 40
@@ -86,7 +91,16 @@ S3_URI_LEN = 1024
 IMAGE_LEN = 512
 ARN_LEN = 2048
 TEXT_LEN = 256
-MAX_MODELS = 500
+# The largest object these bounds allow must fit etcd's request limit (1.5 MiB by
+# default) with room for managedFields and status: tests/cluster/test_object_size.py
+# creates one, and docs/reference.md states its size.
+MAX_MODELS = 100
+ENVIRONMENT_ENTRIES = 16
+ENVIRONMENT_KEY_LEN = 128
+ENVIRONMENT_VALUE_LEN = 256
+# The API server's integers are int64 (a larger one "must be of type integer"), and it
+# reads a schema's bounds as float64: the largest bound it takes exactly is 2**53 - 1.
+INTEGER_MAX = 2**53 - 1
 
 # Modes whose endpoint runs on instances the operator sizes.
 INSTANCE_MODES = (Mode.REAL_TIME, Mode.MULTI_MODEL, Mode.ASYNC)
@@ -96,22 +110,34 @@ SERVERLESS_PROCESSING_SECONDS = 60
 Name = Annotated[str, Field(pattern=MODEL_NAME, max_length=NAME_LEN)]
 S3Uri = Annotated[str, Field(pattern=S3_URI, max_length=S3_URI_LEN)]
 Duration = Annotated[str, Field(pattern=DURATION, max_length=32)]
-Labels = Annotated[dict[str, str], Field(max_length=50)]
+
+
+def string_map(entries: int, key_length: int, value_length: int) -> Any:
+    """A map of strings bounded in entries, key and value length (keys via a CEL rule, see crd.py)."""
+    return Annotated[
+        dict[Annotated[str, Field(max_length=key_length)], Annotated[str, Field(max_length=value_length)]],
+        Field(max_length=entries),
+    ]
+
+
+Tags = string_map(50, 128, 256)  # AWS's tag limits: 50 tags, keys of 128 and values of 256 characters
+Dimensions = string_map(30, 255, 1024)  # CloudWatch: 30 dimensions, names of 255 and values of 1024
+Environment = string_map(ENVIRONMENT_ENTRIES, ENVIRONMENT_KEY_LEN, ENVIRONMENT_VALUE_LEN)
 
 
 class ModelSpec(SpecModel):
     name: Annotated[Name, Field(description="Model name, unique in this endpoint; callers of a multi-model endpoint pass it as TargetModel.")]
     model_data_url: Annotated[S3Uri, Field(description="S3 URI of the model artifact (model.tar.gz).")]
     image: Annotated[str | None, Field(max_length=IMAGE_LEN, description="Inference image for this model; defaults to spec.image.")] = None
-    invocations_per_day: Annotated[int | None, Field(ge=0, description="Traffic hint: expected calls a day. Drives mode Auto and cost estimates.")] = None
-    environment: Annotated[Labels | None, Field(description="Container environment variables.")] = None
+    invocations_per_day: Annotated[int | None, Field(ge=0, le=INTEGER_MAX, description="Traffic hint: expected calls a day. Drives mode Auto and cost estimates.")] = None
+    environment: Annotated[Environment | None, Field(description="Container environment variables.")] = None
 
 
 class TrafficSpec(SpecModel):
     pattern: Annotated[TrafficPattern, Field(description="Shape of the traffic over a day.")] = TrafficPattern.STEADY
     max_payload_mb: Annotated[float | None, Field(alias="maxPayloadMB", gt=0, le=1024, description="Largest request payload in MB.")] = None
     max_processing_seconds: Annotated[int | None, Field(ge=1, le=3600, description="Longest time one request takes to process.")] = None
-    p99_latency_target_ms: Annotated[int | None, Field(ge=1, description="p99 latency the callers need.")] = None
+    p99_latency_target_ms: Annotated[int | None, Field(ge=1, le=INTEGER_MAX, description="p99 latency the callers need.")] = None
     gpu: Annotated[bool | None, Field(description="Whether the models need a GPU.")] = None
 
 
@@ -130,7 +156,7 @@ class InstancesSpec(SpecModel):
 class ScheduleSpec(SpecModel):
     name: Annotated[Name, Field(description="Name of the scheduled action.")]
     cron: Annotated[str, Field(pattern=CRON, max_length=128, description="Cron expression with five fields, for example '0 22 * * *'.")]
-    time_zone: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_+\-]+(/[A-Za-z0-9_+\-]+)*$", description="IANA time zone of the cron expression, for example Europe/Berlin. Defaults to UTC.")] = "UTC"
+    time_zone: Annotated[str, Field(min_length=1, max_length=64, pattern=TIME_ZONE, description="IANA time zone of the cron expression, for example Europe/Berlin. Defaults to UTC.")] = "UTC"
     min: Annotated[int | None, Field(ge=0, le=100, description="Fewest instances from this time on.")] = None
     max: Annotated[int | None, Field(ge=1, le=100, description="Most instances from this time on.")] = None
 
@@ -147,8 +173,8 @@ class ScheduleSpec(SpecModel):
 class CustomMetricSpec(SpecModel):
     namespace: Annotated[str, Field(max_length=TEXT_LEN, description="CloudWatch namespace of the metric.")]
     metric_name: Annotated[str, Field(max_length=TEXT_LEN, description="CloudWatch metric name.")]
-    statistic: Annotated[str, Field(pattern=STATISTIC, description="Statistic to track. Defaults to Average.")] = "Average"
-    dimensions: Annotated[Labels | None, Field(description="CloudWatch dimensions of the metric.")] = None
+    statistic: Annotated[str, Field(pattern=STATISTIC, max_length=16, description="Statistic to track. Defaults to Average.")] = "Average"
+    dimensions: Annotated[Dimensions | None, Field(description="CloudWatch dimensions of the metric.")] = None
 
 
 # Default target per tracked metric. ConcurrentRequestsPerModelHighResolution counts
@@ -259,7 +285,7 @@ Threshold = Annotated[int | str, PlainValidator(_threshold), WithJsonSchema({
 
 class MetricGate(SpecModel):
     name: Annotated[str, Field(max_length=TEXT_LEN, description="CloudWatch metric of AWS/SageMaker, for example ModelLatency.")]
-    statistic: Annotated[str, Field(pattern=r"^(Average|Minimum|Maximum|Sum|SampleCount|p\d{1,2}(\.\d+)?)$", description="Statistic of the metric, or a percentile such as p99. Defaults to Average (for an error metric: the error rate).")] = "Average"
+    statistic: Annotated[str, Field(pattern=PERCENTILE_STATISTIC, max_length=16, description="Statistic of the metric, or a percentile such as p99. Defaults to Average (for an error metric: the error rate).")] = "Average"
     max: Threshold | None = None
     max_ratio_to_primary: Annotated[float | None, Field(gt=0, description="Highest ratio of the canary's value to the primary's, judged on steps where both take traffic (not at 100%). A Sum is compared per request (each variant's Sum divided by its Invocations).")] = None
 
@@ -372,7 +398,7 @@ class ModelEndpointSpec(SpecModel):
     execution_role_arn: Annotated[str, Field(pattern=ROLE_ARN, max_length=ARN_LEN, description="IAM role SageMaker assumes to pull the image and model.")]
     mode: Annotated[Mode, Field(description="Inference mode; Auto picks one from the models and traffic and says why in status. Defaults to Auto.")] = Mode.AUTO
     image: Annotated[str | None, Field(max_length=IMAGE_LEN, description="Default inference image of the models.")] = None
-    models: Annotated[list[ModelSpec], Field(min_length=1, max_length=MAX_MODELS, description="The models this endpoint serves; names are unique.")]
+    models: Annotated[list[ModelSpec], ListMap("name"), Field(min_length=1, max_length=MAX_MODELS, description="The models this endpoint serves; names are unique.")]
     traffic: Annotated[TrafficSpec | None, Field(description="What the callers send; drives mode Auto and sizing.")] = None
     instances: Annotated[InstancesSpec | None, Field(description="Instance type and count range; required for RealTime, MultiModel and Async.")] = None
     autoscaling: Annotated[AutoscalingSpec | None, Field(description="Target-tracking autoscaling of the instance count.")] = None
@@ -382,12 +408,9 @@ class ModelEndpointSpec(SpecModel):
     rollout: Annotated[RolloutSpec | None, Field(description="How a change of models reaches traffic: staged canary steps with gates.")] = None
     deletion_policy: Annotated[DeletionPolicy, Field(description="Delete removes the SageMaker resources with this object; Retain leaves the endpoint serving. Defaults to Delete.")] = DeletionPolicy.DELETE
     endpoint_name: Annotated[str | None, Field(pattern=ENDPOINT_NAME, max_length=63, description="SageMaker endpoint name; defaults to <namespace>-<name>. Immutable.")] = None
-    tags: Annotated[Labels | None, Field(description="Tags added to every AWS resource of this endpoint.")] = None
+    tags: Annotated[Tags | None, Field(description="Tags added to every AWS resource of this endpoint.")] = None
 
     rules = (
-        Rule("models", "spec.models[].name must be unique",
-             "self.models.all(m, self.models.exists_one(n, n.name == m.name))",
-             lambda s: len({m.name for m in s.models}) == len(s.models)),
         Rule("models", "spec.models[].image or spec.image is required for every model",
              "has(self.image) || self.models.all(m, has(m.image))",
              lambda s: s.image is not None or all(m.image is not None for m in s.models)),

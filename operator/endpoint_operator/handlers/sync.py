@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from ..api import constants
 from ..api.pricing import PriceTable, load_prices
 from ..api.resources import S3Object
-from ..api.spec import DeletionPolicy, ModelEndpointSpec
+from ..api.spec import DeletionPolicy, InvalidSpec, ModelEndpointSpec, validate_spec
 from ..api.status import Condition, ModelEndpointStatus
 from ..aws.calls import LIMITED_CODE, priority_reads
 from ..aws.errors import GatewayError, Throttled, Transient
@@ -405,11 +405,10 @@ def _overlay(previous: list[Condition] | None, computed: list[Condition]) -> lis
 
 def _parse_spec(raw: dict | None) -> tuple[ModelEndpointSpec | None, PlanError | None]:
     try:
-        return ModelEndpointSpec.model_validate(raw or {}), None
-    except ValidationError as error:
-        first = error.errors()[0]
-        field = "spec." + ".".join(str(p) for p in first["loc"]) if first["loc"] else "spec"
-        return None, PlanError(reason="InvalidSpec", field=field, message=f"{field}: {first['msg']}")
+        return validate_spec(raw or {}), None
+    except InvalidSpec as error:
+        first = error.errors[0]
+        return None, PlanError(reason="InvalidSpec", field=first.field, message=str(first))
 
 
 def _parse_status(raw: dict | None) -> ModelEndpointStatus | None:
