@@ -223,7 +223,7 @@ class SageMakerExtensions:
         """InvokeEndpoint with TargetModel on a multi-model endpoint, served from the
         instance caches; None lets moto answer (any other endpoint, moto's canned body)."""
         backend = sagemaker_backends[account][region]
-        self._settle(backend)
+        self.settle(backend)
         endpoint = backend.endpoints.get(params.get("EndpointName", ""))
         target = params.get("TargetModel")
         if not isinstance(endpoint, EmulatedEndpoint) or not target or endpoint.endpoint_status not in SERVING:
