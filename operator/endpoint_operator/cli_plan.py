@@ -21,7 +21,9 @@ import yaml
 from pydantic.alias_generators import to_camel
 
 from .api import constants
+from .api.metadata import metadata_errors
 from .api.pricing import PriceFileError, PriceTable, load_prices
+from .api.hosting import server_hint
 from .api.spec import InvalidSpec, ModelEndpointSpec, validate_spec
 from .plan.blueprint import Blueprint, build_blueprint
 from .plan.cost import CostEstimate, estimate, one_per_model
@@ -139,9 +141,10 @@ def plan_document(file: str, index: int | None, doc: Any, prices: PriceTable,
     if api_version != constants.API_VERSION:
         return problem("apiVersion", f"apiVersion: {api_version!r} is not {constants.API_VERSION}")
     meta = doc.get("metadata") if isinstance(doc.get("metadata"), dict) else {}
-    name = meta.get("name")
-    if not isinstance(name, str) or not name:
-        return problem("metadata.name", "metadata.name: required")
+    refused = metadata_errors(meta)
+    if refused:
+        return [Problem(file, index, e.field, e.message) for e in refused]
+    name = meta["name"]
     namespace = meta.get("namespace") or "default"
     raw_spec = doc.get("spec")
     if not isinstance(raw_spec, dict):
@@ -149,7 +152,8 @@ def plan_document(file: str, index: int | None, doc: Any, prices: PriceTable,
     try:
         spec = validate_spec(raw_spec)
     except InvalidSpec as error:
-        return [Problem(file, index, e.field, str(e)) for e in error.errors]
+        return [Problem(file, index, e.field, str(e) + (server_hint(raw_spec) if e.field == "spec.multiModel.server" else ""))
+                for e in error.errors]
     try:
         blueprint = build_blueprint(spec, Owner(namespace=namespace, name=name, uid=PLACEHOLDER_UID))
         cost = estimate(spec, blueprint.mode, prices)

@@ -20,7 +20,18 @@ from endpoint_operator.api.status import (
     ModelEndpointStatus,
     RolloutStatus,
 )
-from unit.test_spec_validation import BAD_SPECS, EXAMPLES, GOOD_SPECS, REALTIME, Case, changed
+from unit.test_spec_validation import (
+    BAD_METADATA,
+    BAD_SPECS,
+    EXAMPLES,
+    GOOD_METADATA,
+    GOOD_SPECS,
+    REALTIME,
+    UNPARSEABLE_SPECS,
+    Case,
+    MetadataCase,
+    changed,
+)
 
 pytestmark = pytest.mark.cluster
 
@@ -29,6 +40,10 @@ REPO = Path(__file__).resolve().parents[2]
 
 @pytest.fixture(scope="module")
 def crd(control_plane):
+    return install_crd(control_plane)
+
+
+def install_crd(control_plane) -> str:
     control_plane.kubectl("apply", "--server-side", "--force-conflicts", "-f", str(REPO / CRD_FILE))
     control_plane.kubectl("wait", "--for=condition=Established", f"crd/{CRD_NAME}", "--timeout=60s")
     deadline = time.monotonic() + 30  # discovery may trail the Established condition
@@ -36,6 +51,14 @@ def crd(control_plane):
         assert time.monotonic() < deadline, "ModelEndpoint never appeared in discovery"
         time.sleep(0.2)
     return CRD_NAME
+
+
+def names(field: str, refusal: str) -> bool:
+    """Whether the API server's refusal names `field` itself (not merely a field under it).
+
+    A mapping given where the schema wants a scalar is refused by strict decoding as
+    unknown fields under it (`unknown field "spec.region.a"`): that names it too."""
+    return any(form in refusal for form in (f"{field}: ", f'unknown field "{field}"', f'unknown field "{field}.'))
 
 
 def manifest(name: str, namespace: str, spec: dict[str, Any]) -> str:
@@ -76,11 +99,44 @@ def test_good_spec_is_accepted(control_plane, crd, namespace, spec):
 def test_bad_spec_is_refused_naming_the_field(control_plane, crd, namespace, bad: Case):
     result = apply(control_plane, manifest(bad.id[:63], namespace, bad.spec))
     assert result.returncode != 0, f"the API server accepted {bad.id}"
-    assert bad.field in result.stderr, result.stderr
+    assert names(bad.field, result.stderr), result.stderr
     if bad.message:
         assert bad.message in result.stderr, result.stderr
     gone = control_plane.kubectl("get", "modelendpoint", bad.id[:63], "-n", namespace, check=False)
     assert gone.returncode != 0 and "NotFound" in gone.stderr
+
+
+@pytest.mark.parametrize("bad", UNPARSEABLE_SPECS, ids=lambda c: c.id)
+def test_unparseable_spec_is_refused(control_plane, crd, namespace, bad: Case):
+    """JSON has no inf or NaN: kubectl cannot even send them (validate_spec names the field)."""
+    result = apply(control_plane, manifest(bad.id, namespace, bad.spec))
+    assert result.returncode != 0, f"the API server accepted {bad.id}"
+    assert control_plane.kubectl("get", "modelendpoint", bad.id, "-n", namespace, check=False).returncode != 0
+
+
+@pytest.mark.parametrize("bad", BAD_METADATA, ids=lambda c: c.id)
+def test_bad_metadata_is_refused_naming_the_field(control_plane, crd, namespace, bad: MetadataCase):
+    """The same table `plan` refuses (tests/unit/test_cli_plan.py)."""
+    result = control_plane.kubectl("apply", "--dry-run=server", "-f", "-", check=False, input=yaml.safe_dump({
+        "apiVersion": API_VERSION, "kind": KIND, "spec": REALTIME,
+        "metadata": {"name": bad.name, "namespace": bad.namespace or namespace}}))
+    assert result.returncode != 0, f"the API server accepted {bad.id}"
+    if bad.field == "metadata.namespace":
+        # No such namespace can exist: the API server refuses to create it, as a DNS label.
+        assert f'namespaces "{bad.namespace}" not found' in result.stderr, result.stderr
+        created = control_plane.kubectl("create", "namespace", bad.namespace, check=False)
+        assert created.returncode != 0 and "metadata.name: Invalid value" in created.stderr, created.stderr
+    else:
+        assert names(bad.field, result.stderr), result.stderr
+
+
+@pytest.mark.parametrize("name, namespace", GOOD_METADATA)
+def test_good_metadata_is_accepted(control_plane, crd, name, namespace):
+    if namespace:
+        control_plane.kubectl("create", "namespace", namespace, check=False)
+    result = control_plane.kubectl("apply", "--dry-run=server", "-f", "-", check=False, input=yaml.safe_dump({
+        "apiVersion": API_VERSION, "kind": KIND, "spec": REALTIME, "metadata": {"name": name, "namespace": namespace or "default"}}))
+    assert result.returncode == 0, result.stderr
 
 
 @pytest.mark.parametrize("change, field", [

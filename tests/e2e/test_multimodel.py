@@ -3,6 +3,9 @@ an S3 change, never a new fleet."""
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 from . import kit
 
 
@@ -38,3 +41,70 @@ def test_models_are_placed_under_one_prefix_and_added_without_an_update(operator
     kit.wait_for(lambda: [k.rsplit("/", 1)[-1] for k in kit.s3_keys(emulator, prefix)] == sorted(f"{m['name']}.tar.gz" for m in kept),
                  timeout=60, what="the removed model's artifact to be deleted")
     assert sm.describe_endpoint(EndpointName=endpoint["EndpointName"])["EndpointConfigName"] == endpoint["EndpointConfigName"]
+
+
+def _own_example(namespace: str) -> dict:
+    """The example on an artifact prefix of its own: the example names one fixed prefix,
+    and an endpoint collects every folder under its prefix that it does not serve."""
+    doc = kit.example("multimodel.yaml", namespace)
+    doc["spec"].pop("rollout")  # ignored by multi-model endpoints (docs/rollouts.md)
+    doc["spec"]["multiModel"]["artifactPrefix"] = f"s3://example-models/endpoint-operator/{namespace}/recommendations/"
+    return doc
+
+
+def _served_digest(runtime, endpoint: str, target: str) -> str:
+    answer = runtime.invoke_endpoint(EndpointName=endpoint, TargetModel=target, ContentType="application/json", Body=b"{}")
+    return json.loads(answer["Body"].read())["sha256"]
+
+
+def _digest_of(emulator, url: str) -> str:
+    bucket, key = url.removeprefix("s3://").split("/", 1)
+    return hashlib.sha256(kit.client(emulator, "s3").get_object(Bucket=bucket, Key=key)["Body"].read()).hexdigest()
+
+
+def test_a_changed_model_artifact_reaches_callers_under_the_same_target_model(operator, control_plane, emulator, namespace):
+    doc = _own_example(namespace)
+    name = doc["metadata"]["name"]
+    kit.apply(control_plane, doc, emulator)
+    obj = kit.wait_condition(control_plane, namespace, name, "Ready", timeout=90)
+    endpoint = obj["status"]["endpoint"]["name"]
+    runtime = kit.client(emulator, "sagemaker-runtime")
+    first = doc["spec"]["models"][0]
+    target = f"{first['name']}.tar.gz"
+    assert _served_digest(runtime, endpoint, target) == _digest_of(emulator, first["modelDataUrl"])
+
+    # A new version of the first model: callers keep TargetModel and get the new one,
+    # not the old version the instances had loaded.
+    new_url = first["modelDataUrl"].replace("/v7/", "/v8/")
+    kit.seed_artifacts(emulator.url, [new_url])
+    models = [{**first, "modelDataUrl": new_url}, *doc["spec"]["models"][1:]]
+    kit.patch_spec(control_plane, namespace, name, {"models": models})
+    kit.wait_condition(control_plane, namespace, name, "Ready", generation=2, timeout=90)
+    assert _served_digest(runtime, endpoint, target) == _digest_of(emulator, new_url)
+
+    # Nothing of the old version is left under the prefix once the new fleet serves.
+    prefix = doc["spec"]["multiModel"]["artifactPrefix"]
+    kit.wait_for(lambda: len(kit.s3_keys(emulator, prefix)) == len(models), timeout=60,
+                 what="the superseded artifact folder to be collected")
+
+
+def test_a_model_removed_and_added_back_with_another_artifact_is_not_served_stale(operator, control_plane, emulator, namespace):
+    doc = _own_example(namespace)
+    name = doc["metadata"]["name"]
+    kit.apply(control_plane, doc, emulator)
+    obj = kit.wait_condition(control_plane, namespace, name, "Ready", timeout=90)
+    endpoint = obj["status"]["endpoint"]["name"]
+    runtime = kit.client(emulator, "sagemaker-runtime")
+    first, rest = doc["spec"]["models"][0], doc["spec"]["models"][1:]
+    target = f"{first['name']}.tar.gz"
+    assert _served_digest(runtime, endpoint, target) == _digest_of(emulator, first["modelDataUrl"])
+
+    # Removed: an S3 delete, the fleet stays and may still hold the model it loaded.
+    kit.patch_spec(control_plane, namespace, name, {"models": rest})
+    kit.wait_condition(control_plane, namespace, name, "Ready", generation=2, timeout=60)
+    # Back under the same name with another artifact: callers get that one.
+    new_url = first["modelDataUrl"].replace("/v7/", "/v8/")
+    kit.seed_artifacts(emulator.url, [new_url])
+    kit.patch_spec(control_plane, namespace, name, {"models": [{**first, "modelDataUrl": new_url}, *rest]})
+    kit.wait_condition(control_plane, namespace, name, "Ready", generation=3, timeout=90)
+    assert _served_digest(runtime, endpoint, target) == _digest_of(emulator, new_url)

@@ -60,6 +60,14 @@ def test_a_copy_records_its_source_and_the_listing_returns_it(gateway, s3):
     assert copied["Metadata"] == {"endpoint-operator-source": "s3://team-models/recsys/v7/model.tar.gz"}
 
 
+def test_a_removal_marker_is_empty_and_lists_with_the_source_it_records(gateway, s3):
+    marker = under_prefix("v-1a2b.removed/recsys.tar.gz")
+    gateway.mark_removed(marker, "s3://team-models/recsys/v7/model.tar.gz")
+
+    assert gateway.list_artifacts(PREFIX) == {"v-1a2b.removed/recsys.tar.gz": "s3://team-models/recsys/v7/model.tar.gz"}
+    assert s3.get_object(Bucket=MME_BUCKET, Key=marker.key)["Body"].read() == b""
+
+
 def test_objects_not_copied_by_the_operator_list_with_no_source(gateway, s3):
     s3.put_object(Bucket=MME_BUCKET, Key=f"{PREFIX.key}/hand-made.tar.gz", Body=b"x")
     s3.put_object(Bucket=MME_BUCKET, Key=f"{PREFIX.key}sibling/other.tar.gz", Body=b"x")  # not under the folder

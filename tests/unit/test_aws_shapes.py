@@ -28,16 +28,13 @@ import pytest
 import regex
 from botocore.loaders import Loader
 
-from endpoint_operator.api.crd import build_crd
-from endpoint_operator.api.maps import StringRange
-from endpoint_operator.api.spec import DIMENSIONS, ENVIRONMENT, TAGS
+from endpoint_operator.api.crd import build_crd, key_rule, openapi_schema
+from endpoint_operator.api.spec import ModelEndpointSpec
 from endpoint_operator.sandbox.emulator.shapes import java_regex
 
 ROLE = "arn:aws:iam::111122223333:role/sagemaker-exec"
 IMAGE = "111122223333.dkr.ecr.us-east-1.amazonaws.com/pytorch-inference:2.3"
 LONGEST_ENDPOINT = "e" * 63
-MAPS = {"spec.tags": TAGS, "spec.models[].environment": ENVIRONMENT,
-        "spec.autoscaling.customMetric.dimensions": DIMENSIONS}
 
 
 @dataclass(frozen=True)
@@ -144,6 +141,7 @@ NOT_SENT = {
     "spec.autoscaling.metric": "an enum of ours, mapped to AWS's predefined metric types by the planner",
     "spec.async.scaleToZero": "chooses the scaling recipe",
     "spec.multiModel.modelCache": "a boolean, sent as ModelCacheSetting Enabled or Disabled",
+    "spec.multiModel.server": "which model server the image runs; the planner judges it against the instance type",
     "spec.rollout.steps[].pause": "the operator's own clock",
     "spec.rollout.analysis.interval": "the operator's own clock",
     "spec.rollout.analysis.inconclusiveAfter": "the operator's own clock",
@@ -240,9 +238,31 @@ def spec_schema() -> dict[str, Any]:
     return build_crd()["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"]
 
 
+def _keep_key_schemas(node: Any) -> Any:
+    """pydantic's schema with each map's `propertyNames` kept aside as `x-keys`, which
+    the CRD's conversion passes through untouched (in the CRD it became a CEL rule)."""
+    if isinstance(node, dict):
+        node = dict(node)
+        if "patternProperties" in node:  # pydantic's map with a key pattern
+            [(key_pattern, values)] = node.pop("patternProperties").items()
+            node["additionalProperties"] = values
+            node["propertyNames"] = {**node.get("propertyNames", {}), "pattern": key_pattern}
+        return {("x-keys" if k == "propertyNames" else k): _keep_key_schemas(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_keep_key_schemas(v) for v in node]
+    return node
+
+
+@functools.cache
+def key_schemas() -> dict[str, dict[str, Any]]:
+    """spec path of each map (`spec.tags`) -> what pydantic says of its keys."""
+    schema = openapi_schema(_keep_key_schemas(ModelEndpointSpec.model_json_schema(by_alias=True)), nullable=False)
+    return {path.removesuffix("{key}"): node["x-keys"] for path, node in leaves(schema) if path.endswith("{key}")}
+
+
 def leaves(node: dict[str, Any], path: str = "spec") -> Iterator[tuple[str, dict[str, Any]]]:
-    """(path, schema) of every value the user writes; a map yields `{key}` (its keys,
-    schema None: a rule judges them) and `{}` (its values)."""
+    """(path, schema) of every value the user writes; a map yields `{key}` (its own
+    node: a rule on it judges the keys) and `{}` (its values)."""
     if "properties" in node:
         for name, child in node["properties"].items():
             yield from leaves(child, f"{path}.{name}")
@@ -258,39 +278,23 @@ def leaves(node: dict[str, Any], path: str = "spec") -> Iterator[tuple[str, dict
 LEAVES = dict(leaves(spec_schema()))
 
 
+def key_schema(path: str, node: dict[str, Any]) -> dict[str, Any] | None:
+    """A map's key constraints, if the CRD carries the rule that enforces them."""
+    keys = key_schemas().get(path.removesuffix("{key}"))
+    if keys is None or key_rule(keys) not in node.get("x-kubernetes-validations", []):
+        return None
+    return {"type": "string", **keys}
+
+
 def crd_accepts(path: str, node: dict[str, Any], value: str) -> bool:
     if path.endswith("{key}"):
-        return key_range(path, node) is not None and range_accepts(key_range(path, node), value)
+        keys = key_schema(path, node)
+        return keys is not None and crd_accepts(path.removesuffix("{key}"), keys, value)
     if "enum" in node:
         return value in node["enum"]
     if len(value) < node.get("minLength", 0) or len(value) > node.get("maxLength", len(value)):
         return False
     return "pattern" not in node or compiled(node["pattern"], java=False).search(value) is not None
-
-
-def key_range(path: str, node: dict[str, Any]) -> StringRange | None:
-    """A map's key constraints, if the CRD carries the rule that enforces them."""
-    string_map = MAPS.get(path.removesuffix("{key}"))
-    if string_map is None:
-        return None
-    rules = [rule["rule"] for rule in node.get("x-kubernetes-validations", [])]
-    parent_rules = [rule["rule"] for rule in parent_of(path).get("x-kubernetes-validations", [])]
-    return string_map.key if any(string_map.key.cel("k") in r for r in rules + parent_rules) else None
-
-
-def parent_of(path: str) -> dict[str, Any]:
-    node = spec_schema()
-    for part in path.removeprefix("spec.").split(".")[:-1]:
-        node = node["properties"][part.removesuffix("[]")]
-        if part.endswith("[]"):
-            node = node["items"]
-    return node
-
-
-def range_accepts(shape: StringRange, value: str) -> bool:
-    if not shape.min <= len(value) <= shape.max:
-        return False
-    return shape.pattern is None or compiled(shape.pattern, java=False).search(value) is not None
 
 
 EXTRA_CHARACTERS = [
@@ -347,13 +351,14 @@ def test_field_is_at_least_as_strict_as_aws(path: str, target: To):
         return
     assert node["type"] == "string" or path.endswith("{key}")
     if path.endswith("{key}"):
-        assert key_range(path, node) is not None, f"{path}: no rule in the CRD judges the keys"
+        assert key_schema(path, node) is not None, f"{path}: no rule in the CRD judges the keys"
     assert crd_accepts(path, node, target.sample), f"{path}: the sample {target.sample!r} is refused by the CRD"
     if "enum" in node:  # the complete check
         looser = [v for v in node["enum"] if aws_refusal(target, target.compose(v))]
         assert not looser, f"{path}: the CRD allows what AWS refuses: {looser[:5]}"
         return
-    lengths = [n for n in (node.get("maxLength"), shape.get("max"), shape.get("min")) if n]
+    bounds = key_schema(path, node) if path.endswith("{key}") else node
+    lengths = [n for n in (bounds.get("maxLength"), shape.get("max"), shape.get("min")) if n]
     looser = []
     for probe in set(probes(target.sample, lengths)):
         if crd_accepts(path, node, probe):

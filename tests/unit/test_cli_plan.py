@@ -12,8 +12,11 @@ from pathlib import Path
 import pytest
 import yaml
 
+from endpoint_operator.api.constants import API_VERSION, KIND
 from endpoint_operator.api.pricing import load_prices
+from endpoint_operator.cli_plan import plan_document
 from endpoint_operator.sandbox.controlplane import repo_root
+from unit.test_spec_validation import BAD_METADATA, GOOD_METADATA, REALTIME as REALTIME_SPEC
 
 CONSOLIDATION = repo_root() / "examples" / "consolidation"
 G4DN = load_prices().instance_hourly("us-east-1", "ml.g4dn.xlarge")
@@ -112,7 +115,7 @@ def test_bad_manifests_are_named_and_the_good_ones_still_planned(tmp_path):
     manifests.mkdir()
     _write(manifests, "a-good.yaml", _good("good"))
     _write(manifests, "b-broken.yaml", "apiVersion: v1\nkind: ModelEndpoint\n  metadata: x\n")
-    _write(manifests, "c-unknown-type.yaml", _good("unknown-type", instances={"type": "ml.p5.48xlarge", "min": 1, "max": 2}))
+    _write(manifests, "c-unknown-type.yaml", _good("unknown-type", instances={"type": "ml.m7i.large", "min": 1, "max": 2}))
     _write(manifests, "d-configmap.yaml", {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}, "data": {}})
     _write(manifests, "e-invalid.yaml", _good("invalid", instances={"type": "ml.g4dn.xlarge", "min": 3, "max": 2}))
     _write(manifests, "f-two-docs.yaml", [_good("second-good"), {**_good("old-version"), "apiVersion": "serving.endpoint-operator.io/v0"}])
@@ -128,7 +131,7 @@ def test_bad_manifests_are_named_and_the_good_ones_still_planned(tmp_path):
         ("f-two-docs.yaml", 2, "apiVersion"),
     }
     stderr = result.stderr
-    assert f"{manifests / 'c-unknown-type.yaml'}: spec.instances.type: no price for ml.p5.48xlarge" in stderr
+    assert f"{manifests / 'c-unknown-type.yaml'}: spec.instances.type: no price for ml.m7i.large" in stderr
     assert f"{manifests / 'd-configmap.yaml'}: kind: 'ConfigMap' is not ModelEndpoint" in stderr
     assert f"{manifests / 'f-two-docs.yaml'} (document 2): apiVersion:" in stderr
     assert f"{manifests / 'b-broken.yaml'}: line 3, column 11: not valid YAML: mapping values are not allowed here" in stderr
@@ -184,3 +187,36 @@ def test_run_refuses_a_bad_price_file_at_start(tmp_path):
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     assert f"--prices {bad}: regions.us-east-1.instances.ml.m5.large" in result.stderr
+
+
+PYTORCH_GPU = "763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-inference:2.3.0-gpu-py311"
+TRITON = "785573368785.dkr.ecr.us-east-1.amazonaws.com/sagemaker-tritonserver:24.09-py3"
+
+
+@pytest.mark.parametrize("image, hint", [(PYTORCH_GPU, False), (TRITON, True)])
+def test_plan_refuses_several_gpu_models_without_triton_naming_the_field(tmp_path, image, hint):
+    doc = yaml.safe_load((CONSOLIDATION / "live-recommendations.yaml").read_text())
+    doc["spec"]["image"] = image
+    del doc["spec"]["multiModel"]
+    (tmp_path / "gpu.yaml").write_text(yaml.safe_dump(doc))
+    out, result = plan_json(tmp_path, "-f", str(tmp_path / "gpu.yaml"))
+    assert result.returncode != 0
+    [error] = out["errors"]
+    assert error["field"] == "spec.multiModel.server"
+    assert "only through the Triton Inference Server" in error["message"]
+    assert ("looks like AWS's Triton container" in error["message"]) is hint
+@pytest.mark.parametrize("bad", BAD_METADATA, ids=lambda c: c.id)
+def test_metadata_the_api_server_refuses_is_refused(bad):
+    doc = {"apiVersion": API_VERSION, "kind": KIND, "metadata": {"name": bad.name, "namespace": bad.namespace},
+           "spec": REALTIME_SPEC}
+    result = plan_document("m.yaml", None, doc, load_prices(None), None, "ml.m5.large")
+    assert isinstance(result, list), "planned a name or namespace the API server refuses"
+    assert bad.field in [p.field for p in result]
+    assert all(p.message.startswith(f"{p.field}: Invalid value") for p in result)
+
+
+@pytest.mark.parametrize("name, namespace", GOOD_METADATA)
+def test_metadata_the_api_server_accepts_is_planned(name, namespace):
+    doc = {"apiVersion": API_VERSION, "kind": KIND, "metadata": {"name": name, "namespace": namespace},
+           "spec": REALTIME_SPEC}
+    assert not isinstance(plan_document("m.yaml", None, doc, load_prices(None), None, "ml.m5.large"), list)

@@ -15,6 +15,7 @@ import yaml
 
 from endpoint_operator.api import constants
 from endpoint_operator.api.crd import CRD_FILE, build_crd, render_crd_yaml
+from endpoint_operator.api.patterns import UNICODE_ESCAPES
 from endpoint_operator.api.rules import SpecModel
 
 REPO = Path(__file__).resolve().parents[2]
@@ -103,7 +104,7 @@ def test_wire_names_and_formats():
     assert set(status["cost"]["properties"]) == {"hourlyUSD", "monthlyUSD", "instances"}
     stamp = status["conditions"]["items"]["properties"]["lastTransitionTime"]
     assert (stamp["type"], stamp["format"]) == ("string", "date-time")
-    assert spec["tags"]["additionalProperties"]["type"] == "string"  # a map of strings, not an object
+    assert spec["tags"]["additionalProperties"]["maxLength"] == 256  # AWS's tag value limit
 
 
 def test_conditions_are_a_map_keyed_by_type():
@@ -114,13 +115,55 @@ def test_conditions_are_a_map_keyed_by_type():
 
 
 def test_every_rule_is_in_the_schema_with_its_message():
-    in_schema = [v for _, node in walk(schema_root()) for v in node.get("x-kubernetes-validations", [])]
+    in_schema = [v for _, node in walk(schema_root()) for v in node.get("x-kubernetes-validations", [])
+                 if not v["message"].startswith("keys must be")]  # a map's key bound, see below
     declared = [r for model in SpecModel.__subclasses__() for r in model.rules]
     assert len(in_schema) == len(declared)
     for rule in declared:
         assert {"rule": rule.cel, "message": rule.message} | (
             {"fieldPath": "." + rule.field} if rule.field else {}) in in_schema
         assert rule.message.startswith("spec."), f"message must name the field: {rule.message}"
+
+
+def test_patterns_are_ascii_as_re2_reads_them():
+    """pydantic's engine reads \\d and \\s as Unicode, RE2 as ASCII: both get ASCII classes."""
+    for path, node in walk(schema_root()["properties"]["spec"], "spec"):
+        if "pattern" in node:
+            assert not any(e in node["pattern"] for e in UNICODE_ESCAPES), f"{path}: write {node['pattern']} through ascii_re"
+
+
+def test_integers_are_bounded_as_the_api_server_reads_bounds():
+    """Beyond int64 the API server refuses an integer that Python would take; it reads a
+    bound as float64, so a bound must be exact in float64 (at most 2**53 - 1)."""
+    for path, node in walk(schema_root()["properties"]["spec"], "spec"):
+        if node.get("type") == "integer":
+            assert "maximum" in node and "minimum" in node, f"{path}: bound it"
+            assert -(2**53 - 1) <= node["minimum"] <= node["maximum"] <= 2**53 - 1, path
+
+
+def test_strings_are_bounded():
+    """So that the largest object is bounded (tests/cluster/test_object_size.py builds it)."""
+    for path, node in walk(schema_root()["properties"]["spec"], "spec"):
+        if node.get("type") == "string":
+            assert "maxLength" in node or "enum" in node, path
+
+
+def test_map_keys_are_bounded_by_a_rule():
+    for path, node in walk(schema_root()["properties"]["spec"], "spec"):
+        if node.get("type") == "object" and "additionalProperties" in node:
+            assert "maxProperties" in node and "maxLength" in node["additionalProperties"], path
+            assert any(r["rule"].startswith("self.all(k, ") and "size(k) <= " in r["rule"]
+                       for r in node["x-kubernetes-validations"]), path
+
+
+def test_models_are_a_map_keyed_by_name():
+    """Uniqueness without CEL: the API server refuses a repeated name as a Duplicate value."""
+    models = schema_root()["properties"]["spec"]["properties"]["models"]
+    assert models["x-kubernetes-list-type"] == "map"
+    assert models["x-kubernetes-list-map-keys"] == ["name"]
+    assert "name" in models["items"]["required"]
+    rules = [v["rule"] for _, node in walk(schema_root()) for v in node.get("x-kubernetes-validations", [])]
+    assert not any("exists_one(n, n.name" in r for r in rules)
 
 
 def test_lists_and_strings_under_rules_are_bounded():

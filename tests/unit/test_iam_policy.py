@@ -30,6 +30,7 @@ S3_ACTIONS = {
     "HeadObject": ["s3:GetObject"],
     "GetObject": ["s3:GetObject"],
     "CopyObject": ["s3:GetObject", "s3:PutObject"],
+    "PutObject": ["s3:PutObject"],
     "UploadPartCopy": ["s3:GetObject", "s3:PutObject"],
     "CreateMultipartUpload": ["s3:PutObject"],
     "CompleteMultipartUpload": ["s3:PutObject"],

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from test_plan_kit import IMAGE, OWNER, bp_of, mme_spec, realtime_spec
+from test_plan_kit import IMAGE, OWNER, bp_of, built, mme_spec, realtime_spec
 
 from endpoint_operator.api import constants
 from endpoint_operator.api.spec import Mode, ModelEndpointSpec
+from endpoint_operator.plan.artifacts import served_blueprint
 from endpoint_operator.plan.errors import PlanError
 from endpoint_operator.plan.identity import Owner
 from endpoint_operator.plan.mode import resolve_mode
@@ -31,11 +32,15 @@ def test_realtime_blueprint():
 def test_multimodel_blueprint():
     (model,) = MME.models
     assert model.container.mode == "MultiModel" and model.container.model_cache is True
-    assert model.container.model_data_url == "s3://models/endpoint-operator/ml/recs/"
+    # A folder per content version under the prefix: a changed artifact never lands
+    # where a running fleet loaded the old one.
+    folder = f"endpoint-operator/ml/recs/{MME.artifact_version}/"
+    assert MME.artifact_version.startswith("v-")
+    assert model.container.model_data_url == f"s3://models/{folder}"
     assert (MME.artifact_prefix.bucket, MME.artifact_prefix.key) == ("models", "endpoint-operator/ml/recs/")
     assert [(c.source.key, c.target.key) for c in MME.artifacts] == [
-        ("alpha/v1/model.tar.gz", "endpoint-operator/ml/recs/alpha.tar.gz"),
-        ("beta/v1/model.tar.gz", "endpoint-operator/ml/recs/beta.tar.gz"),
+        ("alpha/v1/model.tar.gz", f"{folder}alpha.tar.gz"),
+        ("beta/v1/model.tar.gz", f"{folder}beta.tar.gz"),
     ]
     assert MME.served_models == ("alpha.tar.gz", "beta.tar.gz")
 
@@ -78,7 +83,7 @@ def test_what_makes_new_names_realtime(spec, model_changes, config_changes):
 MME_HASHING = [
     pytest.param(mme_spec(("alpha", "beta", "gamma")), False, False, id="mme-add-model"),
     pytest.param(mme_spec(("alpha",)), False, False, id="mme-remove-model"),
-    pytest.param(mme_spec(models=[{"name": "alpha", "modelDataUrl": "s3://models/alpha/v2/model.tar.gz"}, {"name": "beta", "modelDataUrl": "s3://models/beta/v1/model.tar.gz"}]), False, False, id="mme-model-data"),
+    pytest.param(mme_spec(models=[{"name": "alpha", "modelDataUrl": "s3://models/alpha/v2/model.tar.gz"}, {"name": "beta", "modelDataUrl": "s3://models/beta/v1/model.tar.gz"}]), True, True, id="mme-model-data"),
     pytest.param(mme_spec(image="other/image:1"), True, True, id="mme-image"),
     pytest.param(mme_spec(multiModel={"modelCache": False}), True, True, id="mme-cache-setting"),
     pytest.param(mme_spec(multiModel={"artifactPrefix": "s3://shared/mme/"}), True, True, id="mme-prefix"),
@@ -88,7 +93,8 @@ MME_HASHING = [
 
 @pytest.mark.parametrize("spec, model_changes, config_changes", MME_HASHING)
 def test_what_makes_new_names_multimodel(spec, model_changes, config_changes):
-    bp = bp_of(spec)
+    # As the handler builds it: on the artifact folder the running endpoint serves.
+    bp = served_blueprint(spec, bp_of(spec), built(MME))
     assert (bp.models[0].name != MME.models[0].name) is model_changes
     assert (bp.config.name != MME.config.name) is config_changes
 

@@ -18,6 +18,7 @@ from endpoint_operator.plan import actions as a
 from endpoint_operator.plan.blueprint import Blueprint
 from endpoint_operator.plan.conditions import merge_conditions
 from endpoint_operator.plan.observed import Observed
+from endpoint_operator.plan.artifacts import served_blueprint
 from endpoint_operator.plan.reconcile import Requeue, finalize, reconcile
 from endpoint_operator.plan.s3url import s3_url
 
@@ -84,6 +85,8 @@ class World:
                 self.models.remove(n)
             case a.CopyArtifact(copy=c):
                 self.objects[c.target.key] = s3_url(c.source)
+            case a.MarkArtifactRemoved(obj=o, source=source):
+                self.objects[o.key] = source
             case a.DeleteArtifact(obj=o):
                 del self.objects[o.key]
 
@@ -106,11 +109,15 @@ class World:
             self.endpoint = None
 
 
-def run(world: World, bp: Blueprint, status=None):
-    """Plan, apply, let SageMaker move; until a pass has nothing to do and nothing in flight."""
+def run(world: World, bp: Blueprint, status=None, spec=None):
+    """Plan, apply, let SageMaker move; until a pass has nothing to do and nothing in flight.
+    With `spec` (MultiModel), each pass serves the artifact folder S3 holds, as the handler does."""
     prefix = bp.artifact_prefix.key if bp.artifact_prefix else None
     for passes in range(1, MAX_PASSES + 1):
-        decision = reconcile(bp, world.observe(prefix), passes, status)
+        observed = world.observe(prefix)
+        if spec is not None:
+            bp = served_blueprint(spec, bp_of(spec), observed)
+        decision = reconcile(bp, observed, passes, status)
         for action in decision.actions:
             world.apply(action)
         conditions = merge_conditions(status.conditions if status else None, decision.conditions, NOW)
@@ -138,7 +145,8 @@ def only(world: World, bp: Blueprint) -> None:
     assert world.endpoint["status"] == "InService" and world.endpoint["config"] == bp.config.name
     assert world.models == {m.name for m in bp.models}
     assert set(world.configs) == {bp.config.name}
-    assert world.objects == {c.target.key: s3_url(c.source) for c in bp.artifacts}
+    served = {key: source for key, source in world.objects.items() if ".removed/" not in key}
+    assert served == {c.target.key: s3_url(c.source) for c in bp.artifacts}
 
 
 def test_realtime_create_update_delete():
@@ -159,18 +167,43 @@ def test_realtime_create_update_delete():
 
 def test_multimodel_model_changes_touch_only_s3():
     world = World()
-    two = bp_of(mme_spec(("alpha", "beta")))
-    _, status, _ = run(world, two)
+    two_spec = mme_spec(("alpha", "beta"))
+    two = bp_of(two_spec)
+    _, status, _ = run(world, two, spec=two_spec)
     only(world, two)
 
     world.calls.clear()
-    three = bp_of(mme_spec(("alpha", "gamma", "delta")))
-    decision, status, _ = run(world, three, status)
+    three_spec = mme_spec(("alpha", "gamma", "delta"))
+    decision, status, _ = run(world, bp_of(three_spec), status, spec=three_spec)
+    three = served_blueprint(three_spec, bp_of(three_spec), world.observe(two.artifact_prefix.key))
+    assert three.config.name == two.config.name
     only(world, three)
-    assert sorted(world.calls) == ["CopyArtifact", "CopyArtifact", "DeleteArtifact"]
+    assert sorted(world.calls) == ["CopyArtifact", "CopyArtifact", "DeleteArtifact", "MarkArtifactRemoved"]
     assert conditions_by_type(decision)["Ready"] == ("True", "EndpointInService")
 
     delete(world, three)
+    assert world.endpoint is None and not world.models and not world.configs and not world.objects
+
+
+def test_multimodel_changed_artifact_reaches_callers_through_a_new_fleet_and_leaves_no_copy():
+    world = World()
+    v1_spec = mme_spec(("alpha", "beta"))
+    v1 = bp_of(v1_spec)
+    _, status, _ = run(world, v1, spec=v1_spec)
+
+    world.calls.clear()
+    v2_spec = mme_spec(models=[{"name": "alpha", "modelDataUrl": "s3://models/alpha/v2/model.tar.gz"},
+                               {"name": "beta", "modelDataUrl": "s3://models/beta/v1/model.tar.gz"}])
+    decision, status, _ = run(world, bp_of(v2_spec), status, spec=v2_spec)
+    v2 = served_blueprint(v2_spec, bp_of(v2_spec), world.observe(v1.artifact_prefix.key))
+    # Never copied over the artifact a fleet loaded: a new folder, a new fleet, the old
+    # folder collected once the new fleet serves; TargetModel names unchanged.
+    assert v2.artifact_version != v1.artifact_version and v2.served_models == v1.served_models
+    assert "UpdateEndpoint" in world.calls
+    only(world, v2)
+    assert conditions_by_type(decision)["Ready"] == ("True", "EndpointInService")
+
+    delete(world, v2)
     assert world.endpoint is None and not world.models and not world.configs and not world.objects
 
 

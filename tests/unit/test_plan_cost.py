@@ -52,7 +52,7 @@ CASES = [
     # autoscaling off: the ceiling is the floor
     pytest.param(realtime_spec(instances={"min": 2, "max": 6}, autoscaling={"enabled": False}), Mode.REAL_TIME, 0.20, 146.00, 2, 2, id="realtime-no-autoscaling"),
     # 2 x g4dn $1.00 = $2.00/h; five models share them
-    pytest.param(mme_spec(names=("a", "b", "c", "d", "e"), instances={"type": "ml.g4dn.xlarge", "min": 2, "max": 4}),
+    pytest.param(mme_spec(names=("a", "b", "c", "d", "e"), instances={"type": "ml.g4dn.xlarge", "min": 2, "max": 4}, multiModel={"server": "Triton"}),
                  Mode.MULTI_MODEL, 2.00, 1460.00, 2, 4, id="multimodel-shares"),
     # weekdays 08-20 at 3, the other 108 of 168 h at 1: (60*3 + 108*1)/168 = 1.714286 x $0.10
     pytest.param(realtime_spec(instances={"min": 1, "max": 4}, autoscaling={"schedules": [
@@ -107,7 +107,8 @@ def test_user_price_file_prices_the_naive_baseline_of_the_case(tmp_path):
     prices_file = tmp_path / "prices.yaml"
     prices_file.write_text("regions:\n  us-east-1:\n    instances:\n      ml.g4dn.xlarge: 1.20\n")
     prices = load_prices(prices_file)
-    spec = mme_spec(names=tuple(f"model-{i}" for i in range(11)), instances={"type": "ml.g4dn.xlarge", "min": 2, "max": 4})
+    spec = mme_spec(names=tuple(f"model-{i}" for i in range(11)), instances={"type": "ml.g4dn.xlarge", "min": 2, "max": 4},
+                    multiModel={"server": "Triton"})
     naive = one_per_model(spec, prices, "ml.g4dn.xlarge")
     assert round(naive.daily_usd, 2) == 316.80
     assert round(naive.monthly_usd, 2) == 11 * 1.20 * 730 == 9636.0

@@ -106,8 +106,8 @@ def short(action: a.Action) -> str:
             return f"{type(action).__name__}:{n}"
         case a.CopyArtifact(copy=c):
             return f"CopyArtifact:{c.target.key.rsplit('/', 1)[-1]}"
-        case a.DeleteArtifact(obj=o):
-            return f"DeleteArtifact:{o.key.rsplit('/', 1)[-1]}"
+        case a.DeleteArtifact(obj=o) | a.MarkArtifactRemoved(obj=o):
+            return f"{type(action).__name__}:{o.key.rsplit('/', 1)[-1]}"
     raise AssertionError(action)
 
 

@@ -125,3 +125,20 @@ def test_scales_to_zero(the_spec, mode, expected):
                                            ("ml.p4d.24xlarge", True), ("ml.trn1.2xlarge", True), ("ml.inf1.xlarge", True)])
 def test_gpu_from_instance_family(instance, gpu):
     assert needs_gpu(spec(instances={"type": instance})) is gpu
+
+
+TRITON_IMAGE = "785573368785.dkr.ecr.us-east-1.amazonaws.com/sagemaker-tritonserver:24.09-py3"
+
+
+def test_auto_puts_several_gpu_models_on_triton_and_says_so():
+    chosen = spec(models=6, image=TRITON_IMAGE, instances={"type": "ml.g4dn.xlarge"}, multiModel={"server": "Triton"})
+    assert resolve_mode(chosen) == (MM, "6 models share one image on the Triton server: one multi-model endpoint consolidates them")
+
+
+def test_auto_refuses_several_gpu_models_without_triton_naming_the_field():
+    # No instance type to judge at apply: the GPU is only declared in traffic.gpu.
+    unservable = spec(models=3, instances=None, **traffic(gpu=True))
+    with pytest.raises(PlanError) as refused:
+        resolve_mode(unservable)
+    assert refused.value.field == "spec.multiModel.server"
+    assert "only through the Triton Inference Server" in refused.value.message

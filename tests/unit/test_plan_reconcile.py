@@ -7,8 +7,10 @@ from test_plan_kit import OWNER, bp_of, built, conditions_by_type, endpoint, mme
 
 from endpoint_operator.api import constants
 from endpoint_operator.api.resources import ObservedConfig
-from endpoint_operator.plan import naming
+from endpoint_operator.plan import actions as a, naming
+from endpoint_operator.plan.artifacts import served_blueprint
 from endpoint_operator.plan.observed import Observed
+from endpoint_operator.plan.s3url import s3_url
 from endpoint_operator.plan.reconcile import Requeue, plan_failure, reconcile
 from endpoint_operator.plan.errors import PlanError
 
@@ -191,9 +193,18 @@ def test_in_flight_endpoint_is_never_acted_on(status):
 
 
 MME_AB = bp_of(mme_spec(("alpha", "beta")))
-MME_ABC = bp_of(mme_spec(("alpha", "beta", "gamma")))
-MME_A = bp_of(mme_spec(("alpha",)))
+SERVING_AB = built(MME_AB, ep=endpoint(MME_AB))
+
+
+def served(spec, observed=SERVING_AB):
+    """The spec's blueprint on the artifact folder S3 holds, as the handler builds it."""
+    return served_blueprint(spec, bp_of(spec), observed)
+
+
+MME_ABC = served(mme_spec(("alpha", "beta", "gamma")))
+MME_A = served(mme_spec(("alpha",)))
 PREFIX = MME_AB.artifact_prefix
+FOLDER = MME_AB.artifact_version + "/"
 
 
 def test_mme_model_list_is_not_in_config_or_model_names():
@@ -218,24 +229,26 @@ MULTI_MODEL = [
     ),
     pytest.param(
         MME_A, built(MME_AB, ep=endpoint(MME_AB)), status_of(MME_AB),
-        ["DeleteArtifact:beta.tar.gz"],
+        ["MarkArtifactRemoved:beta.tar.gz", "DeleteArtifact:beta.tar.gz"],
         conds(("False", "SyncingArtifacts"), ("True", "SyncingArtifacts")),
-        id="remove-model-is-one-s3-delete",
+        id="remove-model-is-one-s3-delete-and-its-marker",
     ),
     pytest.param(
-        MME_A, built(MME_AB, ep=endpoint(MME_AB), artifacts={"beta.tar.gz": "s3://models/beta/v1/model.tar.gz"}), status_of(MME_AB),
-        ["CopyArtifact:alpha.tar.gz", "DeleteArtifact:beta.tar.gz"],
+        served(mme_spec(("alpha",)), built(MME_AB, ep=endpoint(MME_AB), artifacts={FOLDER + "beta.tar.gz": "s3://models/beta/v1/model.tar.gz"})),
+        built(MME_AB, ep=endpoint(MME_AB), artifacts={FOLDER + "beta.tar.gz": "s3://models/beta/v1/model.tar.gz"}), status_of(MME_AB),
+        ["CopyArtifact:alpha.tar.gz", "MarkArtifactRemoved:beta.tar.gz", "DeleteArtifact:beta.tar.gz"],
         conds(("False", "SyncingArtifacts"), ("True", "SyncingArtifacts")),
         id="copies-before-deletes",
     ),
     pytest.param(
-        MME_AB, built(MME_AB, ep=endpoint(MME_AB), artifacts={"alpha.tar.gz": "s3://models/alpha/v0/model.tar.gz", "beta.tar.gz": "s3://models/beta/v1/model.tar.gz"}), status_of(MME_AB),
-        ["CopyArtifact:alpha.tar.gz"],
+        MME_AB, built(MME_AB, ep=endpoint(MME_AB), artifacts={FOLDER + "alpha.tar.gz": "", FOLDER + "beta.tar.gz": "s3://models/beta/v1/model.tar.gz",
+                                                            "v-old/alpha.tar.gz": "s3://models/alpha/v0/model.tar.gz"}), status_of(MME_AB),
+        ["CopyArtifact:alpha.tar.gz", "DeleteArtifact:alpha.tar.gz"],
         conds(("False", "SyncingArtifacts"), ("True", "SyncingArtifacts")),
-        id="changed-source-copied-again",
+        id="object-changed-out-of-band-copied-again-and-superseded-folder-collected",
     ),
     pytest.param(
-        MME_AB, built(MME_AB, ep=endpoint(MME_AB), artifacts={"alpha.tar.gz": "", "beta.tar.gz": "s3://models/beta/v1/model.tar.gz"}), status_of(MME_AB),
+        MME_AB, built(MME_AB, ep=endpoint(MME_AB), artifacts={FOLDER + "alpha.tar.gz": "", FOLDER + "beta.tar.gz": "s3://models/beta/v1/model.tar.gz"}), status_of(MME_AB),
         ["CopyArtifact:alpha.tar.gz"],
         conds(("False", "SyncingArtifacts"), ("True", "SyncingArtifacts")),
         id="unknown-source-copied-again",
@@ -254,7 +267,7 @@ def test_mme_copy_targets_are_under_the_prefix_with_target_model_names():
     decision = reconcile(MME_ABC, built(MME_AB, ep=endpoint(MME_AB)), 1, status_of(MME_AB))
     (copy,) = [x.copy for x in decision.actions]
     assert copy.target.bucket == PREFIX.bucket == "models"
-    assert copy.target.key == "endpoint-operator/ml/recs/gamma.tar.gz"
+    assert copy.target.key == f"endpoint-operator/ml/recs/{FOLDER}gamma.tar.gz"
     assert copy.source.key == "gamma/v1/model.tar.gz"
 
 
@@ -356,3 +369,76 @@ def test_plan_failure_keeps_what_status_showed():
     assert all("spec.models[1].image" in c.message and c.observed_generation == 4 for c in decision.conditions)
     assert decision.status.revision == previous.revision and decision.status.observed_generation == 4
     assert plan_failure(error, 1, None).status.observed_generation == 1
+
+
+V2_SPEC = mme_spec(models=[{"name": "alpha", "modelDataUrl": "s3://models/alpha/v2/model.tar.gz"},
+                           {"name": "beta", "modelDataUrl": "s3://models/beta/v1/model.tar.gz"}])
+
+
+def test_a_changed_artifact_goes_into_a_new_folder_and_a_new_fleet_not_over_the_old_one():
+    v2 = served(V2_SPEC)
+    assert v2.artifact_version not in ("", MME_AB.artifact_version)
+    assert v2.config.name != MME_AB.config.name
+    decision = reconcile(v2, SERVING_AB, 2, status_of(MME_AB))
+    copies = [x.copy for x in decision.actions if isinstance(x, a.CopyArtifact)]
+    # Every model of the new folder is copied; nothing under the served folder is touched.
+    assert sorted(c.target.key for c in copies) == [f"{PREFIX.key}{v2.artifact_version}/alpha.tar.gz",
+                                                     f"{PREFIX.key}{v2.artifact_version}/beta.tar.gz"]
+    assert not [x for x in decision.actions if isinstance(x, a.DeleteArtifact)]
+    assert [short(x) for x in decision.actions if isinstance(x, a.UpdateEndpoint)] == [f"UpdateEndpoint:{v2.config.name}"]
+    # TargetModel names do not change for callers.
+    assert v2.served_models == MME_AB.served_models == ("alpha.tar.gz", "beta.tar.gz")
+
+
+def test_the_old_folder_stays_while_the_update_runs_and_goes_once_the_new_fleet_serves():
+    v2 = served(V2_SPEC)
+    both = {**built(MME_AB).artifacts, **built(v2).artifacts}
+    updating = built(MME_AB, v2, ep=endpoint(MME_AB, status="Updating"), artifacts=both)
+    assert served_blueprint(V2_SPEC, bp_of(V2_SPEC), updating).artifact_version == v2.artifact_version
+    assert not [x for x in reconcile(v2, updating, 2, status_of(v2, "Updating")).actions if isinstance(x, a.DeleteArtifact)]
+    on_new = built(MME_AB, v2, ep=endpoint(v2), artifacts=both)
+    deleted = [x.obj.key for x in reconcile(v2, on_new, 2, status_of(v2)).actions if isinstance(x, a.DeleteArtifact)]
+    assert deleted == [f"{PREFIX.key}{MME_AB.artifact_version}/alpha.tar.gz", f"{PREFIX.key}{MME_AB.artifact_version}/beta.tar.gz"]
+
+
+def test_a_legacy_prefix_keeps_serving_until_an_artifact_changes():
+    legacy = {"alpha.tar.gz": "s3://models/alpha/v1/model.tar.gz", "beta.tar.gz": "s3://models/beta/v1/model.tar.gz"}
+    kept = served(mme_spec(("alpha", "beta")), Observed(endpoint=None, artifacts=legacy))
+    assert kept.artifact_version == "" and kept.models[0].container.model_data_url == f"s3://models/{PREFIX.key}"
+    moved = served(V2_SPEC, Observed(endpoint=None, artifacts=legacy))
+    assert moved.artifact_version.startswith("v-")
+
+
+def test_the_folder_the_endpoint_serves_is_kept_over_another_that_fits_as_well():
+    # gamma was added into the folder in service (MME_AB's); a leftover folder named by
+    # the new model list holds the same three models. The endpoint stays where it is.
+    abc = mme_spec(("alpha", "beta", "gamma"))
+    own = bp_of(abc)
+    assert own.artifact_version != MME_AB.artifact_version
+    in_service = {FOLDER + c.target.key.rsplit("/", 1)[1]: s3_url(c.source) for c in own.artifacts}
+    leftover = {own.artifact_version + "/" + k.split("/", 1)[1]: v for k, v in in_service.items()}
+    observed = Observed(endpoint=SERVING_AB.endpoint, models=SERVING_AB.models, configs=SERVING_AB.configs,
+                        artifacts={**in_service, **leftover})
+    kept = served_blueprint(abc, own, observed)
+    assert kept.artifact_version == MME_AB.artifact_version and kept.config.name == MME_AB.config.name
+    assert not [x for x in reconcile(kept, observed, 2, status_of(MME_AB)).actions if isinstance(x, a.UpdateEndpoint)]
+
+
+def test_a_model_added_back_with_another_source_gets_a_new_fleet():
+    # beta was removed from the folder in service; its instances may still hold beta v1.
+    removed = served(mme_spec(("alpha",)))
+    decision = reconcile(removed, SERVING_AB, 2, status_of(MME_AB))
+    [mark] = [x for x in decision.actions if isinstance(x, a.MarkArtifactRemoved)]
+    assert mark.obj.key == f"{PREFIX.key}{MME_AB.artifact_version}.removed/beta.tar.gz"
+    assert mark.source == "s3://models/beta/v1/model.tar.gz"
+    after = Observed(endpoint=SERVING_AB.endpoint, models=SERVING_AB.models, configs=SERVING_AB.configs,
+                     artifacts={FOLDER + "alpha.tar.gz": "s3://models/alpha/v1/model.tar.gz",
+                                MME_AB.artifact_version + ".removed/beta.tar.gz": mark.source})
+    # The same artifact back: the folder in service takes it again.
+    assert served(mme_spec(("alpha", "beta")), after).config.name == MME_AB.config.name
+    # Another artifact under the same name: a new folder and a new fleet.
+    other = mme_spec(models=[{"name": "alpha", "modelDataUrl": "s3://models/alpha/v1/model.tar.gz"},
+                             {"name": "beta", "modelDataUrl": "s3://models/beta/v2/model.tar.gz"}])
+    assert served(other, after).config.name != MME_AB.config.name
+    # The served folder's markers stay; they go with the folder.
+    assert not [x for x in reconcile(served(mme_spec(("alpha",)), after), after, 3, status_of(MME_AB)).actions]

@@ -69,6 +69,19 @@ def _type_first(node: dict[str, Any]) -> dict[str, Any]:
     return {**head, **{k: v for k, v in node.items() if k not in head}}
 
 
+def key_rule(keys: dict[str, Any]) -> dict[str, str]:
+    """The CEL rule that says what a map's `propertyNames` schema would: length and pattern."""
+    checks, words = [f"size(k) <= {keys['maxLength']}"], f"at most {keys['maxLength']} characters"
+    if keys.get("minLength"):
+        checks.insert(0, f"size(k) >= {keys['minLength']}")
+        words = f"{keys['minLength']} to {keys['maxLength']} characters"
+    if "pattern" in keys:
+        literal = keys["pattern"].replace("\\", "\\\\").replace("'", "\\'")
+        checks.append(f"k.matches('{literal}')")
+        words += f" matching {keys['pattern']}"
+    return {"rule": f"self.all(k, {' && '.join(checks)})", "message": f"keys must be {words}"}
+
+
 def openapi_schema(json_schema: dict[str, Any], *, nullable: bool) -> dict[str, Any]:
     """A pydantic JSON Schema rewritten as a structural OpenAPI v3 schema."""
     defs = json_schema.get("$defs", {})
@@ -91,6 +104,12 @@ def openapi_schema(json_schema: dict[str, Any], *, nullable: bool) -> dict[str, 
             if nullable:
                 node["nullable"] = True
             return node
+        if "patternProperties" in node:
+            # pydantic's map with a key pattern: the values' schema, and the pattern joins
+            # the keys' rule (patternProperties is not structural either).
+            [(key_pattern, values)] = node.pop("patternProperties").items()
+            node["additionalProperties"] = values
+            node["propertyNames"] = {**node.get("propertyNames", {}), "pattern": key_pattern}
         out: dict[str, Any] = {}
         for key, value in node.items():
             if key in _DROPPED:
@@ -105,6 +124,8 @@ def openapi_schema(json_schema: dict[str, Any], *, nullable: bool) -> dict[str, 
             elif key == "additionalProperties":
                 if isinstance(value, dict):  # dict[str, str]; `false` is implied by pruning
                     out[key] = convert(value)
+            elif key == "propertyNames":  # not structural: a map's key bound is a CEL rule
+                out.setdefault("x-kubernetes-validations", []).append(key_rule(value))
             else:
                 out[key] = value
         return _type_first(out)

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from .crd import build_crd
+from .spec import ENVIRONMENT_ENTRIES, ENVIRONMENT_KEY_LEN, ENVIRONMENT_VALUE_LEN, MAX_MODELS
 
 REFERENCE_FILE = "docs/reference.md"
 
@@ -41,6 +42,45 @@ _CONSTRAINTS = (
     ("maxProperties", lambda v: f"entries ≤ {v}"),
     ("format", lambda v: f"format {v}"),
 )
+
+
+READING = [
+    "## How a manifest is read",
+    "",
+    "`endpoint-operator plan` (and the operator) judge a manifest exactly as the API server judges what",
+    "`kubectl apply` sends, naming the same field:",
+    "",
+    "- Field names are the camelCase ones above; any other name (`endpoint_name`, `async_`) is an unknown",
+    "  field and refused (kubectl's strict field validation).",
+    "- No coercion: `\"1\"` is not an integer, `0` is not a boolean, `true` is not a number. A number",
+    "  without a fraction (`2.0`) is an integer, as kubectl sends it.",
+    "- Integers are bounded (at most 2^53 - 1 where no smaller bound is given; the API server's",
+    "  integers are int64); numbers are finite (YAML's `.inf` and `.nan` cannot be sent as JSON).",
+    "- `field: null` is the same as leaving the field out, for every field and map value, defaults",
+    "  applying; a `null` list item is refused.",
+    "- Patterns are ASCII: `[0-9]` and `[\\t\\n\\f\\r ]` (an Arabic-Indic digit or a no-break space",
+    "  does not match).",
+    "- `metadata.name` is an RFC 1123 subdomain (lower-case letters, digits, `-` and `.`, at most 253",
+    "  characters), `metadata.namespace` an RFC 1123 label (no `.`, at most 63).",
+]
+
+# Measured by tests/cluster/test_object_size.py, which fails when the largest spec outgrows it.
+LARGEST_SPEC_KIB = 860
+SIZE = [
+    "## Size",
+    "",
+    "The bounds above keep the largest object inside etcd's request limit (1.5 MiB by default), so a",
+    f"manifest the schema accepts is also stored: at most {MAX_MODELS} models, {ENVIRONMENT_ENTRIES} environment",
+    f"variables per model (names of {ENVIRONMENT_KEY_LEN} and values of {ENVIRONMENT_VALUE_LEN} characters), 50 tags.",
+    "The largest spec they allow is about",
+    f"{LARGEST_SPEC_KIB} KiB of JSON, about 1.1 MiB stored with its managedFields and a status",
+    "(tests/cluster/test_object_size.py creates one).",
+    "",
+    "Client-side `kubectl apply` also keeps a copy of the manifest in the",
+    "`kubectl.kubernetes.io/last-applied-configuration` annotation, and the API server limits all",
+    "annotations of an object to 256 KiB (`metadata.annotations: Too long`). Apply a manifest larger",
+    "than that with `kubectl apply --server-side` (or `kubectl create`).",
+]
 
 
 def _type(node: dict[str, Any]) -> str:
@@ -139,6 +179,17 @@ def render_reference() -> str:
     ]
     for path, message, rule in _rules(schema["properties"]["spec"], "spec"):
         out.append(f"| `{path}` | {_cell(message)} | `{_cell(rule)}` |")
+    out += [
+        "",
+        "`spec.models` is a list keyed by `name` (`x-kubernetes-list-type: map`): a repeated name is refused",
+        "at the repeated item, `spec.models[1]: Duplicate value`, and server-side apply merges the list",
+        "by name, as it merges a Deployment's containers. Map keys are bounded by a rule on the map",
+        "(`keys must be at most N characters`, and the pattern AWS gives them), which names the map.",
+        "",
+        *READING,
+        "",
+        *SIZE,
+    ]
     out += [
         "",
         "## status",

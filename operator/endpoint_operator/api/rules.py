@@ -16,6 +16,8 @@ from pydantic import ConfigDict, ValidationError, model_validator
 from pydantic_core import PydanticCustomError
 
 from .base import KubeModel
+from .listmap import DUPLICATE_ERROR
+from .wire import as_read
 
 RULE_ERROR = "spec_rule"
 
@@ -70,7 +72,9 @@ class SpecModel(KubeModel):
     """A spec object whose `rules` are enforced on parse and exported to the CRD."""
 
     rules: ClassVar[tuple[Rule, ...]] = ()
-    model_config = ConfigDict(json_schema_extra=_add_cel_rules)
+    # What the API server refuses, refused here too: inf and NaN (it cannot parse them),
+    # and (in `parse`) snake_case names, which it does not know, and every coercion.
+    model_config = ConfigDict(json_schema_extra=_add_cel_rules, allow_inf_nan=False)
 
     @model_validator(mode="after")
     def _check_rules(self):
@@ -85,6 +89,8 @@ class SpecModel(KubeModel):
 
 
 def join_path(prefix: str, loc: tuple[str | int, ...], field: str = "") -> str:
+    if "[key]" in loc:  # a map's key: the API server names the map
+        loc = loc[:loc.index("[key]") - 1]
     path = prefix
     for part in loc:
         path += f"[{part}]" if isinstance(part, int) else f".{part}"
@@ -99,6 +105,9 @@ def spec_errors(error: ValidationError, prefix: str = "spec") -> list[SpecError]
         if detail["type"] == RULE_ERROR:
             for field, message in detail["ctx"]["broken"]:
                 errors.append(SpecError(join_path(prefix, loc, field), message))
+        elif detail["type"] == DUPLICATE_ERROR:  # each repeated item, as the API server names them
+            for index in detail["ctx"]["indexes"]:
+                errors.append(SpecError(join_path(prefix, (*loc, index)), detail["msg"]))
         else:
             errors.append(SpecError(join_path(prefix, loc), detail["msg"]))
     return errors
@@ -114,7 +123,10 @@ def transition_errors(model: SpecModel, old: SpecModel, prefix: str = "spec") ->
 
 
 def parse(model: type[SpecModel], data: Mapping[str, Any], prefix: str = "spec") -> SpecModel:
+    """`data` judged as the API server judges it: the JSON kubectl sends, without nulls,
+    wire (camelCase) names only, and no coercion: `"1"` is not 1 and `0` is not false."""
     try:
-        return model.model_validate(data)
+        return model.model_validate_json(as_read(data),
+                                         strict=True, by_alias=True, by_name=False)
     except ValidationError as e:
         raise InvalidSpec(spec_errors(e, prefix)) from None

@@ -16,7 +16,9 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, Field, PlainValidator, WithJsonSchema
 
 from .instance_types import INSTANCE_TYPES
-from .maps import StringMap, StringRange
+from .hosting import ACCELERATED_FAMILY_CEL, GPU_MULTI_MODEL_TYPES, MultiModelServer, accelerated
+from .listmap import ListMap
+from .patterns import ascii_re
 from .rules import InvalidSpec, Rule, SpecError, SpecModel, parse, transition_errors
 from .units import (
     MICROSECOND_METRICS,
@@ -71,28 +73,32 @@ class OnFailure(str, Enum):
     PAUSE = "Pause"
 
 
+# Every pattern goes through ascii_re: the API server's RE2 reads \d and \s as ASCII.
 # AWS's own constraints come from botocore's service models, and
 # tests/unit/test_aws_shapes.py holds every field that reaches an AWS call to them.
-# Patterns are RE2 for the API server and the same for pydantic: no lookaround, and
-# explicit ASCII classes rather than \d, \s or \w, whose meaning differs by engine.
 _BUCKET = r"[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]"
 # A key character: AWS's Url and DestinationS3Uri end in Java's `.`, which stops at
 # line terminators; control characters have no place in a key either.
 _KEY_CHAR = "[^\\x00-\\x1F\\x7F-\\x9F\u2028\u2029]"
-S3_URI = rf"^s3://{_BUCKET}(/{_KEY_CHAR}*)?$"
-S3_OBJECT_URI = rf"^s3://{_BUCKET}/{_KEY_CHAR}+$"  # a key is required: an artifact is one object
-ROLE_ARN = r"^arn:aws[a-z\-]*:iam::[0-9]{12}:role/[a-zA-Z_0-9+=,.@\-/]+$"  # RoleArn, 20-2048
-IMAGE = r"^[^\t\n\x0B\f\r ]+$"  # ContainerImage [\S]+: Java's \S, spelled out
-SNS_TOPIC_ARN = r"^arn:aws[a-z\-]*:sns:[a-z0-9\-]*:[0-9]{12}:[a-zA-Z0-9_.\-]+$"  # SnsTopicArn
-KMS_KEY_ID = r"^[a-zA-Z0-9:/_\-]+$"  # KmsKeyId
+S3_URI = ascii_re(rf"^s3://{_BUCKET}(/{_KEY_CHAR}*)?$")
+S3_OBJECT_URI = ascii_re(rf"^s3://{_BUCKET}/{_KEY_CHAR}+$")  # a key is required: an artifact is one object
+ROLE_ARN = ascii_re(r"^arn:aws[a-z\-]*:iam::\d{12}:role/[a-zA-Z_0-9+=,.@\-/]+$")  # RoleArn, 20-2048
+IMAGE = ascii_re(r"^[^\t\n\x0B\f\r ]+$")  # ContainerImage [\S]+: Java's \S, spelled out
+SNS_TOPIC_ARN = ascii_re(r"^arn:aws[a-z\-]*:sns:[a-z0-9\-]*:\d{12}:[a-zA-Z0-9_.\-]+$")  # SnsTopicArn
+KMS_KEY_ID = ascii_re(r"^[a-zA-Z0-9:/_\-]+$")  # KmsKeyId
 # CloudWatch Namespace [^:].*: Java's `.` stops at line terminators.
-METRIC_NAMESPACE = "^[^:\\n\\r\\x85\u2028\u2029][^\\n\\r\\x85\u2028\u2029]*$"
-MODEL_NAME = r"^[a-z0-9]([a-z0-9\-]{0,38}[a-z0-9])?$"
-DURATION = r"^([0-9]+(\.[0-9]+)?(ms|s|m|h|d))+$"
-REGION = r"^[a-z]{2}(-gov)?-[a-z]+-\d$"
-ENDPOINT_NAME = r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$"
-CRON = r"^[0-9A-Za-z*,/?#-]+(\s+[0-9A-Za-z*,/?#-]+){4}$"  # five fields: minute hour day-of-month month day-of-week
-STATISTIC = r"^(Average|Minimum|Maximum|SampleCount|Sum)$"
+METRIC_NAMESPACE = ascii_re("^[^:\\n\\r\\x85\u2028\u2029][^\\n\\r\\x85\u2028\u2029]*$")
+# SageMaker's Tag: keys and values of AWS's character class.
+TAG_TEXT = ascii_re(r"^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$")
+ENVIRONMENT_KEY = ascii_re(r"^[a-zA-Z_][a-zA-Z0-9_]*$")  # SageMaker's EnvironmentKey
+MODEL_NAME = ascii_re(r"^[a-z0-9]([a-z0-9\-]{0,38}[a-z0-9])?$")
+DURATION = ascii_re(r"^([0-9]+(\.[0-9]+)?(ms|s|m|h|d))+$")
+REGION = ascii_re(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
+ENDPOINT_NAME = ascii_re(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
+CRON = ascii_re(r"^[0-9A-Za-z*,/?#-]+(\s+[0-9A-Za-z*,/?#-]+){4}$")  # five fields: minute hour day-of-month month day-of-week
+STATISTIC = ascii_re(r"^(Average|Minimum|Maximum|SampleCount|Sum)$")
+PERCENTILE_STATISTIC = ascii_re(r"^(Average|Minimum|Maximum|Sum|SampleCount|p\d{1,2}(\.\d+)?)$")
+TIME_ZONE = ascii_re(r"^[A-Za-z0-9_+\-]+(/[A-Za-z0-9_+\-]+)*$")
 
 # Bounds on strings and lists also keep the API server's CEL cost estimate in budget.
 NAME_LEN = 40
@@ -102,7 +108,16 @@ IMAGE_LEN = 255  # SageMaker's ContainerImage
 ROLE_ARN_MIN = 20
 ARN_LEN = 2048
 CLOUDWATCH_NAME_LEN = 255  # CloudWatch's AlarmName, MetricName and Namespace
-MAX_MODELS = 500
+# The largest object these bounds allow must fit etcd's request limit (1.5 MiB by
+# default) with room for managedFields and status: tests/cluster/test_object_size.py
+# creates one, and docs/reference.md states its size.
+MAX_MODELS = 100
+ENVIRONMENT_ENTRIES = 16
+ENVIRONMENT_KEY_LEN = 128
+ENVIRONMENT_VALUE_LEN = 256
+# The API server's integers are int64 (a larger one "must be of type integer"), and it
+# reads a schema's bounds as float64: the largest bound it takes exactly is 2**53 - 1.
+INTEGER_MAX = 2**53 - 1
 
 # Modes whose endpoint runs on instances the operator sizes.
 INSTANCE_MODES = (Mode.REAL_TIME, Mode.MULTI_MODEL, Mode.ASYNC)
@@ -130,39 +145,36 @@ _SOLD = frozenset(INSTANCE_TYPES)
 # An enum in the CRD (the API server lists the choices); a short message in Python.
 InstanceType = Annotated[str, AfterValidator(_sold), WithJsonSchema({"type": "string", "enum": list(INSTANCE_TYPES)})]
 
-# SageMaker's Tag: keys 1-128, values 0-256, both of AWS's character class.
-_TAG_TEXT = r"^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$"
-TAGS = StringMap(
-    "spec.tags", 50, StringRange(1, 128, _TAG_TEXT), StringRange(0, 256, _TAG_TEXT),
-    "keys take 1-128 and values up to 256 characters, all letters, digits, spaces or _.:/=+-@",
-)
-# SageMaker's EnvironmentMap: keys [a-zA-Z_][a-zA-Z0-9_]* and values up to 1024 characters.
-ENVIRONMENT = StringMap(
-    "spec.models[].environment", 50, StringRange(1, 1024, r"^[a-zA-Z_][a-zA-Z0-9_]*$"), StringRange(0, 1024),
-    "keys must match [a-zA-Z_][a-zA-Z0-9_]*, and keys and values take at most 1024 characters",
-)
-# CloudWatch's Dimension: names 1-255, values 1-1024, at most 30 of them.
-DIMENSIONS = StringMap(
-    "spec.autoscaling.customMetric.dimensions", 30, StringRange(1, 255), StringRange(1, 1024),
-    "names take 1-255 and values 1-1024 characters",
-)
+
+def string_map(entries: int, key: dict[str, Any], value: dict[str, Any]) -> Any:
+    """A map of strings bounded in entries; `key` and `value` are Field constraints
+    (the keys' become a CEL rule, see crd.py)."""
+    return Annotated[dict[Annotated[str, Field(**key)], Annotated[str, Field(**value)]], Field(max_length=entries)]
+
+
+# AWS's tag limits: 50 tags, keys of 1-128 and values of 256 characters, of AWS's class.
+Tags = string_map(50, {"min_length": 1, "max_length": 128, "pattern": TAG_TEXT}, {"max_length": 256, "pattern": TAG_TEXT})
+# CloudWatch: 30 dimensions, names of 1-255 and values of 1-1024 characters.
+Dimensions = string_map(30, {"min_length": 1, "max_length": 255}, {"min_length": 1, "max_length": 1024})
+# SageMaker's EnvironmentKey pattern; the lengths, below AWS's 1024, keep the object small.
+Environment = string_map(ENVIRONMENT_ENTRIES,
+                         {"min_length": 1, "max_length": ENVIRONMENT_KEY_LEN, "pattern": ENVIRONMENT_KEY},
+                         {"max_length": ENVIRONMENT_VALUE_LEN})
 
 
 class ModelSpec(SpecModel):
     name: Annotated[Name, Field(description="Model name, unique in this endpoint; callers of a multi-model endpoint pass it as TargetModel.")]
     model_data_url: Annotated[S3ObjectUri, Field(description="S3 URI of the model artifact (model.tar.gz): a bucket and a key.")]
     image: Annotated[Image | None, Field(description="Inference image for this model; defaults to spec.image.")] = None
-    invocations_per_day: Annotated[int | None, Field(ge=0, description="Traffic hint: expected calls a day. Drives mode Auto and cost estimates.")] = None
-    environment: ENVIRONMENT.type("Container environment variables.") = None
-
-    rules = (ENVIRONMENT.rule("environment", "environment"),)
+    invocations_per_day: Annotated[int | None, Field(ge=0, le=INTEGER_MAX, description="Traffic hint: expected calls a day. Drives mode Auto and cost estimates.")] = None
+    environment: Annotated[Environment | None, Field(description="Container environment variables.")] = None
 
 
 class TrafficSpec(SpecModel):
     pattern: Annotated[TrafficPattern, Field(description="Shape of the traffic over a day.")] = TrafficPattern.STEADY
     max_payload_mb: Annotated[float | None, Field(alias="maxPayloadMB", gt=0, le=1024, description="Largest request payload in MB.")] = None
     max_processing_seconds: Annotated[int | None, Field(ge=1, le=3600, description="Longest time one request takes to process.")] = None
-    p99_latency_target_ms: Annotated[int | None, Field(ge=1, description="p99 latency the callers need.")] = None
+    p99_latency_target_ms: Annotated[int | None, Field(ge=1, le=INTEGER_MAX, description="p99 latency the callers need.")] = None
     gpu: Annotated[bool | None, Field(description="Whether the models need a GPU.")] = None
 
 
@@ -181,7 +193,7 @@ class InstancesSpec(SpecModel):
 class ScheduleSpec(SpecModel):
     name: Annotated[Name, Field(description="Name of the scheduled action.")]
     cron: Annotated[str, Field(pattern=CRON, max_length=128, description="Cron expression with five fields, for example '0 22 * * *'.")]
-    time_zone: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_+\-]+(/[A-Za-z0-9_+\-]+)*$", description="IANA time zone of the cron expression, for example Europe/Berlin. Defaults to UTC.")] = "UTC"
+    time_zone: Annotated[str, Field(min_length=1, max_length=64, pattern=TIME_ZONE, description="IANA time zone of the cron expression, for example Europe/Berlin. Defaults to UTC.")] = "UTC"
     min: Annotated[int | None, Field(ge=0, le=100, description="Fewest instances from this time on.")] = None
     max: Annotated[int | None, Field(ge=1, le=100, description="Most instances from this time on.")] = None
 
@@ -198,10 +210,8 @@ class ScheduleSpec(SpecModel):
 class CustomMetricSpec(SpecModel):
     namespace: Annotated[CloudWatchName, Field(pattern=METRIC_NAMESPACE, description="CloudWatch namespace of the metric.")]
     metric_name: Annotated[CloudWatchName, Field(description="CloudWatch metric name.")]
-    statistic: Annotated[str, Field(pattern=STATISTIC, description="Statistic to track. Defaults to Average.")] = "Average"
-    dimensions: DIMENSIONS.type("CloudWatch dimensions of the metric.") = None
-
-    rules = (DIMENSIONS.rule("dimensions", "dimensions"),)
+    statistic: Annotated[str, Field(pattern=STATISTIC, max_length=16, description="Statistic to track. Defaults to Average.")] = "Average"
+    dimensions: Annotated[Dimensions | None, Field(description="CloudWatch dimensions of the metric.")] = None
 
 
 # Default target per tracked metric. ConcurrentRequestsPerModelHighResolution counts
@@ -269,6 +279,7 @@ class AsyncSpec(SpecModel):
 class MultiModelSpec(SpecModel):
     artifact_prefix: Annotated[S3Uri | None, Field(description="S3 prefix the operator copies the models under; defaults to endpoint-operator/<namespace>/<name>/ in the first model's bucket.")] = None
     model_cache: Annotated[bool, Field(description="SageMaker's ModelCacheSetting; disable for models used once. Defaults to true.")] = True
+    server: Annotated[MultiModelServer, Field(description="Model server in the image: Triton (the SageMaker Triton Inference Server container, required on GPU instance types) or Default (the framework container's own, CPU instance types only). Defaults to Default.")] = MultiModelServer.DEFAULT
 
 
 class RolloutStep(SpecModel):
@@ -311,7 +322,7 @@ Threshold = Annotated[int | str, PlainValidator(_threshold), WithJsonSchema({
 
 class MetricGate(SpecModel):
     name: Annotated[CloudWatchName, Field(description="CloudWatch metric of AWS/SageMaker, for example ModelLatency.")]
-    statistic: Annotated[str, Field(pattern=r"^(Average|Minimum|Maximum|Sum|SampleCount|p\d{1,2}(\.\d+)?)$", description="Statistic of the metric, or a percentile such as p99. Defaults to Average (for an error metric: the error rate).")] = "Average"
+    statistic: Annotated[str, Field(pattern=PERCENTILE_STATISTIC, max_length=16, description="Statistic of the metric, or a percentile such as p99. Defaults to Average (for an error metric: the error rate).")] = "Average"
     max: Threshold | None = None
     max_ratio_to_primary: Annotated[float | None, Field(gt=0, description="Highest ratio of the canary's value to the primary's, judged on steps where both take traffic (not at 100%). A Sum is compared per request (each variant's Sum divided by its Invocations).")] = None
 
@@ -397,6 +408,25 @@ def _mode(mode: str) -> str:
 _SERVERLESS = _mode("Serverless")
 _ASYNC_METRIC_NAMES = ", ".join(f"'{m.value}'" for m in ASYNC_METRICS)
 _BACKLOG = ScalingMetric.APPROXIMATE_BACKLOG_SIZE_PER_INSTANCE
+# A multi-model endpoint on an accelerated instance: mode MultiModel, or Auto with
+# several models (Auto serves several models only on a multi-model endpoint).
+_GPU_MULTI_MODEL = (
+    f"({_mode('MultiModel')} || ({_mode('Auto')} && size(self.models) > 1))"
+    f" && has(self.instances) && self.instances.type.matches('{ACCELERATED_FAMILY_CEL}')"
+)
+_GPU_TYPES_CEL = "[" + ", ".join(f"'{t}'" for t in GPU_MULTI_MODEL_TYPES) + "]"
+
+
+def gpu_multi_model(spec: "ModelEndpointSpec") -> bool:
+    """Whether the spec asks for a multi-model endpoint on an accelerated instance type."""
+    several = spec.mode is Mode.MULTI_MODEL or (spec.mode is Mode.AUTO and len(spec.models) > 1)
+    return several and spec.instances is not None and accelerated(spec.instances.type)
+
+
+def _server(spec: "ModelEndpointSpec") -> MultiModelServer:
+    return spec.multi_model.server if spec.multi_model is not None else MultiModelServer.DEFAULT
+
+
 _IMMUTABLE = "changing it would orphan the SageMaker endpoint; create a new ModelEndpoint instead"
 
 
@@ -405,7 +435,7 @@ class ModelEndpointSpec(SpecModel):
     execution_role_arn: Annotated[str, Field(pattern=ROLE_ARN, min_length=ROLE_ARN_MIN, max_length=ARN_LEN, description="IAM role SageMaker assumes to pull the image and model.")]
     mode: Annotated[Mode, Field(description="Inference mode; Auto picks one from the models and traffic and says why in status. Defaults to Auto.")] = Mode.AUTO
     image: Annotated[Image | None, Field(description="Default inference image of the models.")] = None
-    models: Annotated[list[ModelSpec], Field(min_length=1, max_length=MAX_MODELS, description="The models this endpoint serves; names are unique.")]
+    models: Annotated[list[ModelSpec], ListMap("name"), Field(min_length=1, max_length=MAX_MODELS, description="The models this endpoint serves; names are unique.")]
     traffic: Annotated[TrafficSpec | None, Field(description="What the callers send; drives mode Auto and sizing.")] = None
     instances: Annotated[InstancesSpec | None, Field(description="Instance type and count range; required for RealTime, MultiModel and Async.")] = None
     autoscaling: Annotated[AutoscalingSpec | None, Field(description="Target-tracking autoscaling of the instance count.")] = None
@@ -415,13 +445,9 @@ class ModelEndpointSpec(SpecModel):
     rollout: Annotated[RolloutSpec | None, Field(description="How a change of models reaches traffic: staged canary steps with gates.")] = None
     deletion_policy: Annotated[DeletionPolicy, Field(description="Delete removes the SageMaker resources with this object; Retain leaves the endpoint serving. Defaults to Delete.")] = DeletionPolicy.DELETE
     endpoint_name: Annotated[str | None, Field(pattern=ENDPOINT_NAME, max_length=63, description="SageMaker endpoint name; defaults to <namespace>-<name>. Immutable.")] = None
-    tags: TAGS.type("Tags added to every AWS resource of this endpoint.") = None
+    tags: Annotated[Tags | None, Field(description="Tags added to every AWS resource of this endpoint.")] = None
 
     rules = (
-        TAGS.rule("tags", "tags"),
-        Rule("models", "spec.models[].name must be unique",
-             "self.models.all(m, self.models.exists_one(n, n.name == m.name))",
-             lambda s: len({m.name for m in s.models}) == len(s.models)),
         Rule("models", "spec.models[].image or spec.image is required for every model",
              "has(self.image) || self.models.all(m, has(m.image))",
              lambda s: s.image is not None or all(m.image is not None for m in s.models)),
@@ -463,6 +489,16 @@ class ModelEndpointSpec(SpecModel):
         Rule("multiModel", "spec.multiModel is allowed only when spec.mode is MultiModel or Auto",
              f"!has(self.multiModel) || {_mode('MultiModel')} || {_mode('Auto')}",
              lambda s: s.multi_model is None or s.mode in (Mode.MULTI_MODEL, Mode.AUTO)),
+        Rule("multiModel.server",
+             "spec.multiModel.server must be Triton for several models on a GPU instance type (mode MultiModel, or Auto with "
+             "several models): SageMaker hosts several GPU models on one endpoint only through the Triton Inference Server",
+             f"!({_GPU_MULTI_MODEL}) || (has(self.multiModel) && has(self.multiModel.server) && self.multiModel.server == 'Triton')",
+             lambda s: not gpu_multi_model(s) or _server(s) is MultiModelServer.TRITON),
+        Rule("instances.type",
+             "spec.instances.type must be a GPU type SageMaker lists for multi-model endpoints ("
+             + ", ".join(GPU_MULTI_MODEL_TYPES) + ") for several models on an accelerated instance type",
+             f"!({_GPU_MULTI_MODEL}) || self.instances.type in {_GPU_TYPES_CEL}",
+             lambda s: not gpu_multi_model(s) or s.instances.type in GPU_MULTI_MODEL_TYPES),
         Rule("instances.min", "spec.instances.min may be 0 only when spec.mode is Async and spec.async.scaleToZero is true",
              "!has(self.instances) || !has(self.instances.min) || self.instances.min > 0"
              f" || ({_mode('Async')} && has(self.async) && has(self.async.scaleToZero) && self.async.scaleToZero)",

@@ -78,6 +78,11 @@ class S3Gateway(ServiceGateway):
         else:
             self._copy_in_parts(copy, source["ContentLength"], metadata)
 
+    def mark_removed(self, obj: S3Object, source: str) -> None:
+        """An empty object that records `source` in the same metadata as a copy."""
+        self._call("PutObject", "mutation", Bucket=obj.bucket, Key=obj.key, Body=b"",
+                   Metadata={SOURCE_METADATA: source})
+
     def delete_artifact(self, obj: S3Object) -> None:
         """Deletes the object; a missing one is no error (S3 does not say)."""
         self._call("DeleteObject", "mutation", Bucket=obj.bucket, Key=obj.key)

@@ -18,13 +18,14 @@ from pydantic import ValidationError
 from ..api import constants
 from ..api.pricing import PriceTable, load_prices
 from ..api.resources import S3Object
-from ..api.spec import DeletionPolicy, ModelEndpointSpec
+from ..api.spec import DeletionPolicy, InvalidSpec, ModelEndpointSpec, validate_spec
 from ..api.status import Condition, ModelEndpointStatus
 from ..aws.calls import LIMITED_CODE, priority_reads
 from ..aws.errors import GatewayError, Throttled, Transient
 from ..aws.limiter import Backoff
 from ..kube.client import Conflict, KubeGateway
 from ..plan import naming
+from ..plan.artifacts import served_blueprint
 from ..plan.blueprint import Blueprint, build_blueprint
 from ..plan.builders.common import PRIMARY
 from ..plan.conditions import merge_conditions
@@ -138,6 +139,9 @@ class Syncer:
                         and previous.endpoint.name == blueprint.endpoint_name else None)
             observed = observe(sagemaker, s3, blueprint.endpoint_name, blueprint.artifact_prefix,
                                with_tags=recorded is None, first=first and placement.retiring is None)
+            if spec is not None:
+                # MultiModel: serve the artifact folder S3 already holds when it fits the spec.
+                blueprint = served_blueprint(spec, blueprint, observed)
             foreign = _foreign_endpoint(observed, blueprint) if recorded is None else None
             if foreign is not None:
                 self._report(body, previous, plan_failure(foreign, generation, previous))
@@ -401,11 +405,10 @@ def _overlay(previous: list[Condition] | None, computed: list[Condition]) -> lis
 
 def _parse_spec(raw: dict | None) -> tuple[ModelEndpointSpec | None, PlanError | None]:
     try:
-        return ModelEndpointSpec.model_validate(raw or {}), None
-    except ValidationError as error:
-        first = error.errors()[0]
-        field = "spec." + ".".join(str(p) for p in first["loc"]) if first["loc"] else "spec"
-        return None, PlanError(reason="InvalidSpec", field=field, message=f"{field}: {first['msg']}")
+        return validate_spec(raw or {}), None
+    except InvalidSpec as error:
+        first = error.errors[0]
+        return None, PlanError(reason="InvalidSpec", field=first.field, message=str(first))
 
 
 def _parse_status(raw: dict | None) -> ModelEndpointStatus | None:

@@ -122,6 +122,18 @@ class DeleteArtifact:
 
 
 @dataclass(frozen=True)
+class MarkArtifactRemoved:
+    """An empty object beside a folder still in service, recording that a model was
+    removed from it and which source its instances may still hold (plan/artifacts.py)."""
+
+    obj: S3Object  # <prefix><version>.removed/<name>.tar.gz
+    source: str  # the removed artifact's recorded source URL ("" if unknown)
+
+    def describe(self) -> str:
+        return f"Mark model artifact {s3_url(self.obj)} as removed"
+
+
+@dataclass(frozen=True)
 class ShiftTraffic:
     """UpdateEndpointWeightsAndCapacities between the variants already running: no new
     fleet. Weights are percentages and never sum to 0."""
@@ -146,6 +158,7 @@ Action = Union[
     DeleteEndpointConfig,
     DeleteModel,
     CopyArtifact,
+    MarkArtifactRemoved,
     DeleteArtifact,
     ScalingAction,
 ]

@@ -28,11 +28,14 @@ class Blueprint:
     tags: dict[str, str]  # owner tags + spec.tags, on every resource
     models: tuple[SageMakerModel, ...]  # content-hashed names
     config: EndpointConfig  # content-hashed name; variant "primary"
-    artifacts: tuple[S3Copy, ...]  # MultiModel only: artifacts to place under the prefix
+    artifacts: tuple[S3Copy, ...]  # MultiModel only: artifacts to place in the version folder
     artifact_prefix: S3Object | None  # MultiModel only: bucket + key prefix ending with "/"
     revision: str  # == config.name: serving this config is serving the spec
     served_models: tuple[str, ...] = ()  # status.models: spec model names (TargetModel names for MultiModel)
     scale_to_zero: bool = False  # Async: autoscaling may take the variant to zero instances
+    # MultiModel only: the content version (a folder under artifact_prefix) the container
+    # serves; a changed artifact gets a new one, and so a new fleet (see artifacts.py).
+    artifact_version: str = ""
     rollout: RolloutSpec | None = None  # how a model change reaches traffic (see rollout.py)
     scaling: tuple[VariantScaling, ...] = ()  # autoscaling of the config's instance-backed variants
 
@@ -51,13 +54,17 @@ def _tags(spec: ModelEndpointSpec, owner: Owner) -> dict[str, str]:
     return merged
 
 
-def build_blueprint(spec: ModelEndpointSpec, owner: Owner, endpoint_name: str | None = None) -> Blueprint:
+def build_blueprint(spec: ModelEndpointSpec, owner: Owner, endpoint_name: str | None = None,
+                    artifact_version: str | None = None) -> Blueprint:
     """Raises PlanError for what the schema could not refuse. `endpoint_name` places
     the blueprint on another endpoint than the spec's own (a mode migration's slot,
-    see migration.py); every model and config name follows it."""
+    see migration.py); every model and config name follows it. `artifact_version`
+    (MultiModel) serves the artifacts from a folder already in S3 (artifacts.py's
+    choose_version); by default the folder is named by the models' content."""
     mode, reason = resolve_mode(spec)
     name = endpoint_name or naming.endpoint_name(owner, spec.endpoint_name)
-    ctx = BuildContext(spec=spec, owner=owner, endpoint_name=name, tags=_tags(spec, owner))
+    ctx = BuildContext(spec=spec, owner=owner, endpoint_name=name, tags=_tags(spec, owner),
+                       artifact_version=artifact_version)
     parts = BUILDERS[mode](ctx)
     return Blueprint(
         owner=owner,
@@ -69,6 +76,7 @@ def build_blueprint(spec: ModelEndpointSpec, owner: Owner, endpoint_name: str | 
         config=parts.config,
         artifacts=parts.artifacts,
         artifact_prefix=parts.artifact_prefix,
+        artifact_version=parts.artifact_version,
         revision=parts.config.name,
         served_models=parts.served_models,
         scale_to_zero=parts.scale_to_zero,

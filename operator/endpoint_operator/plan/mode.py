@@ -4,7 +4,8 @@
 reasoning, is in docs/modes.md. The first row that matches decides:
 
 1. a payload over 6 MB or a request over 60 s        -> Async (real-time cannot serve it)
-2. several models on one image                        -> MultiModel
+2. several models on one image                        -> MultiModel (on a GPU only
+                                                         with the Triton server)
 3. a Scheduled pattern (bulk scoring)                 -> Async, scaled to zero between runs
 4. Sporadic traffic (or <= 800 calls a day), payload
    <= 4 MB, no GPU, no sub-second p99 target          -> Serverless
@@ -13,8 +14,7 @@ reasoning, is in docs/modes.md. The first row that matches decides:
 
 from __future__ import annotations
 
-import re
-
+from ..api.hosting import MultiModelServer, accelerated
 from ..api.spec import Mode, ModelEndpointSpec, TrafficPattern
 from .errors import PlanError
 
@@ -33,8 +33,6 @@ SERVERLESS_MIN_P99_MS = 1000
 # recommendation ("5+ models of one framework"); below, it is merely the only mode
 # that serves several models on one endpoint.
 MULTI_MODEL_CONSOLIDATES_FROM = 5
-# Instance families with accelerators (GPU, Inferentia, Trainium): never serverless.
-ACCELERATED_FAMILY = re.compile(r"^ml\.(p\d|g\d|inf\d|trn\d)")
 
 SET_IN_SPEC = "set in spec.mode"
 
@@ -47,7 +45,7 @@ def needs_gpu(spec: ModelEndpointSpec) -> bool:
     """traffic.gpu when declared, else whether instances.type has an accelerator."""
     if spec.traffic is not None and spec.traffic.gpu is not None:
         return spec.traffic.gpu
-    return spec.instances is not None and ACCELERATED_FAMILY.match(spec.instances.type) is not None
+    return spec.instances is not None and accelerated(spec.instances.type)
 
 
 def calls_per_day(spec: ModelEndpointSpec) -> int | None:
@@ -113,6 +111,24 @@ def _not_serverless(spec: ModelEndpointSpec) -> str | None:
     return None
 
 
+def _gpu_multi_model_server(spec: ModelEndpointSpec, count: int) -> str:
+    """The reason's words for the server: none on CPU, "on the Triton server" on a GPU.
+    SageMaker hosts several GPU models on one endpoint only through Triton, so Auto
+    refuses the rest (the spec rules refuse it first when spec.instances.type is a GPU)."""
+    gpu = accelerated(spec.instances.type) if spec.instances is not None else needs_gpu(spec)
+    if not gpu:
+        return ""
+    server = spec.multi_model.server if spec.multi_model is not None else MultiModelServer.DEFAULT
+    if server is not MultiModelServer.TRITON:
+        raise PlanError(
+            "InvalidSpec", "spec.multiModel.server",
+            f"spec.multiModel.server: Auto found {count} models that need a GPU; SageMaker hosts several GPU "
+            "models on one endpoint only through the Triton Inference Server: set spec.multiModel.server: Triton "
+            "with a Triton image, use a CPU instance type, or split them into one ModelEndpoint per model",
+        )
+    return " on the Triton server"
+
+
 def _auto(spec: ModelEndpointSpec) -> tuple[Mode, str]:
     count = len(spec.models)
     why_async = _needs_async(spec)
@@ -129,10 +145,11 @@ def _auto(spec: ModelEndpointSpec) -> tuple[Mode, str]:
                 f"spec.models: Auto found {count} models on {len(images)} different images; one endpoint "
                 "serves models of one image: set spec.image for all, or split them into several ModelEndpoints",
             )
+        on_triton = _gpu_multi_model_server(spec, count)
         if count >= MULTI_MODEL_CONSOLIDATES_FROM:
-            return Mode.MULTI_MODEL, f"{count} models share one image: one multi-model endpoint consolidates them"
+            return Mode.MULTI_MODEL, f"{count} models share one image{on_triton}: one multi-model endpoint consolidates them"
         return Mode.MULTI_MODEL, (
-            f"{count} models share one image: only a multi-model endpoint serves several models "
+            f"{count} models share one image{on_triton}: only a multi-model endpoint serves several models "
             f"(from {MULTI_MODEL_CONSOLIDATES_FROM} models it also pays off)"
         )
     if _pattern(spec) is TrafficPattern.SCHEDULED:

@@ -17,7 +17,8 @@ class Observed:
     models: frozenset[str] = frozenset()
     # This endpoint's configs that exist, by name.
     configs: Mapping[str, ObservedConfig] = field(default_factory=dict)
-    # MultiModel: object key relative to the artifact prefix ("recsys.tar.gz") ->
+    # MultiModel: object key relative to the artifact prefix ("v-1a2b3c4d5e/recsys.tar.gz",
+    # or "recsys.tar.gz" as endpoints built before content-versioned folders hold it) ->
     # the source URL recorded on the object's metadata, "" if none.
     artifacts: Mapping[str, str] = field(default_factory=dict)
     # Targets, policies, scheduled actions and the operator's alarms of the endpoint's

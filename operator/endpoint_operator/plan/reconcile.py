@@ -45,9 +45,12 @@ def reconcile(bp: Blueprint, observed: Observed, generation: int, previous: Mode
             return _not_owned(bp, ep, other, generation, previous)
 
     creates, restored = _missing_resources(bp, observed)
-    artifacts = sync_artifacts(bp, observed)
     canary = _rollout(bp, observed, previous, now, gates, command)
     step = canary.step or endpoint_step(bp, ep, prev_ep, previous.revision if previous else None)
+    # Superseded artifact folders go once the desired config alone serves (never while
+    # a canary's primary still reads the old one).
+    on_desired = ep is not None and ep.status == "InService" and ep.config_name == bp.config.name
+    artifacts = sync_artifacts(bp, observed, serving=step.serving and on_desired)
     garbage = collect_garbage(bp, observed, ep) if step.serving and ep is not None else ()
     tuning = concurrency_updates(bp, ep) if step.serving and ep is not None else ()
     serving_config = observed.configs.get(ep.config_name) if ep is not None and ep.config_name else None

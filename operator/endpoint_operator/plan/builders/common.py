@@ -20,6 +20,9 @@ class BuildContext:
     owner: Owner
     endpoint_name: str
     tags: dict[str, str]
+    # MultiModel: the folder under the artifact prefix to serve from ("" = the prefix
+    # itself); None = the folder named by the models' content (see artifacts.py).
+    artifact_version: str | None = None
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,7 @@ class Parts:
     served_models: tuple[str, ...]
     artifacts: tuple[S3Copy, ...] = ()
     artifact_prefix: S3Object | None = None
+    artifact_version: str = ""  # MultiModel: the folder under the prefix the container serves
     scale_to_zero: bool = False  # Async: autoscaling may take the variant to zero instances
 
 

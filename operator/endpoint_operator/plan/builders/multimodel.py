@@ -1,14 +1,18 @@
 """MultiModel: one container with Mode=MultiModel serving every artifact under one S3
-prefix; callers pick a model with TargetModel='<model name>.tar.gz'.
+folder; callers pick a model with TargetModel='<model name>.tar.gz'.
 
-The operator copies each model's artifact under the prefix. The model list is
-therefore an S3 concern: it is left out of the model and config hashes, so adding
-or removing a model never makes a new EndpointConfig.
+The operator copies each model's artifact into a content-versioned folder under the
+prefix (<prefix><version>/<name>.tar.gz). The model list is an S3 concern: adding or
+removing a model copies into or deletes from the folder the endpoint serves, with no
+new EndpointConfig. A changed artifact is never copied over the old one (instances
+that loaded it keep serving it): it goes into a new folder, which is a new model and
+config and so a new fleet with nothing cached (plan/artifacts.py picks the folder).
 """
 
 from __future__ import annotations
 
 from ...api.resources import ContainerDef, S3Copy, S3Object
+from .. import naming
 from ..errors import invalid
 from ..s3url import parse_s3_url, s3_url
 from .common import BuildContext, Parts, hashed_config, hashed_model, instance_variant, model_image
@@ -33,6 +37,17 @@ def artifact_prefix(ctx: BuildContext) -> S3Object:
     return S3Object(bucket=prefix.bucket, key=key)
 
 
+def content_version(ctx: BuildContext) -> str:
+    """The folder name for the models as the spec declares them: a digest of each
+    model's name and source, so a changed artifact never lands in a folder in use."""
+    sources = {target_model(m.name): m.model_data_url for m in ctx.spec.models}
+    return "v-" + naming.content_hash(sources)
+
+
+def version_folder(prefix: S3Object, version: str) -> S3Object:
+    return S3Object(bucket=prefix.bucket, key=prefix.key + (version + "/" if version else ""))
+
+
 def _shared(ctx: BuildContext, what: str, values: list) -> object:
     for index, value in enumerate(values):
         if value != values[0]:
@@ -40,13 +55,13 @@ def _shared(ctx: BuildContext, what: str, values: list) -> object:
     return values[0]
 
 
-def _copies(ctx: BuildContext, prefix: S3Object) -> tuple[S3Copy, ...]:
+def _copies(ctx: BuildContext, prefix: S3Object, folder: S3Object) -> tuple[S3Copy, ...]:
     copies = []
     for index, model in enumerate(ctx.spec.models):
         source = parse_s3_url(model.model_data_url)
         if source.bucket == prefix.bucket and source.key.startswith(prefix.key):
             raise invalid(f"spec.models[{index}].modelDataUrl", f"lies under the multi-model prefix {s3_url(prefix)}, which the operator manages; keep sources elsewhere")
-        target = S3Object(bucket=prefix.bucket, key=prefix.key + target_model(model.name))
+        target = S3Object(bucket=folder.bucket, key=folder.key + target_model(model.name))
         copies.append(S3Copy(source=source, target=target))
     return tuple(copies)
 
@@ -55,14 +70,17 @@ def build(ctx: BuildContext) -> Parts:
     image = _shared(ctx, "image", [model_image(ctx, i) for i in range(len(ctx.spec.models))])
     environment = _shared(ctx, "environment", [m.environment or {} for m in ctx.spec.models])
     prefix = artifact_prefix(ctx)
+    version = content_version(ctx) if ctx.artifact_version is None else ctx.artifact_version
+    folder = version_folder(prefix, version)
     cache = ctx.spec.multi_model.model_cache if ctx.spec.multi_model else True
-    container = ContainerDef(image=image, model_data_url=s3_url(prefix), mode="MultiModel", model_cache=cache, environment=environment)
+    container = ContainerDef(image=image, model_data_url=s3_url(folder), mode="MultiModel", model_cache=cache, environment=environment)
     model = hashed_model(ctx, container)
     config = hashed_config(ctx, (instance_variant(ctx, model),))
     return Parts(
         models=(model,),
         config=config,
         served_models=tuple(target_model(m.name) for m in ctx.spec.models),
-        artifacts=_copies(ctx, prefix),
+        artifacts=_copies(ctx, prefix, folder),
         artifact_prefix=prefix,
+        artifact_version=version,
     )

@@ -100,6 +100,8 @@ class EmulatorApp:
             payload = cloudwatch.get_metric_data(call.account, call.region, call.params)
             if payload is not None:
                 return json_response(payload)
+        if call.service == "sagemaker" and call.operation == "InvokeEndpoint":
+            return self._invoke(call, environ)
         extensions = {"sagemaker": self.state.sagemaker, "application-autoscaling": self.state.autoscaling}
         extension = extensions.get(call.service)
         if extension is None or call.protocol != "json":
@@ -113,6 +115,14 @@ class EmulatorApp:
             if payload is not None:
                 return json_response(payload)
             return self._from_moto(environ)
+
+    def _invoke(self, call: Call, environ: dict[str, Any]) -> HttpResponse:
+        with self.state.sagemaker.exclusive():
+            try:
+                answer = self.state.sagemaker.invoke(call.account, call.region, call.params)
+            except ApiError as error:
+                return error_response(error, "json")
+        return answer if answer is not None else self._from_moto(environ)
 
     def _from_moto(self, environ: dict[str, Any]) -> HttpResponse:
         captured: dict[str, Any] = {}

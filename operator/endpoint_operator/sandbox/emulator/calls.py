@@ -12,7 +12,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote
 
 from moto.core import DEFAULT_ACCOUNT_ID
 
@@ -29,6 +29,10 @@ _S3_SUBRESOURCES = (
 _S3_VERBS = {"GET": "Get", "PUT": "Put", "DELETE": "Delete", "HEAD": "Head", "POST": "Post"}
 
 READ_PREFIXES = ("Describe", "List", "Get", "Head", "Search", "BatchGet")
+
+# SageMaker Runtime's InvokeEndpoint: POST /endpoints/{EndpointName}/invocations (rest-json),
+# signed as "sagemaker"; TargetModel and TargetVariant travel as headers.
+_INVOCATIONS = re.compile(r"^/endpoints/([^/]+)/invocations$")
 
 
 @dataclass
@@ -67,6 +71,14 @@ def _parse(environ: dict[str, Any], service: str, region: str, account: str) -> 
     if service == "s3":
         operation, params = _s3_operation(environ)
         return Call(service, region, account, operation, "rest-xml", params)
+    invocation = _INVOCATIONS.match(environ.get("PATH_INFO", "")) if service == "sagemaker" else None
+    if invocation:
+        params = {"EndpointName": unquote(invocation.group(1))}
+        for name, header in (("TargetModel", "HTTP_X_AMZN_SAGEMAKER_TARGET_MODEL"),
+                             ("TargetVariant", "HTTP_X_AMZN_SAGEMAKER_TARGET_VARIANT")):
+            if environ.get(header):
+                params[name] = environ[header]
+        return Call(service, region, account, "InvokeEndpoint", "rest-json", params)
     query = dict(parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True))
     return Call(service, region, account, query.pop("Action", environ.get("REQUEST_METHOD", "GET")), "query", query)
 

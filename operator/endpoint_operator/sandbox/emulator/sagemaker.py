@@ -21,7 +21,8 @@ from moto.sagemaker.models import FakeEndpoint, FakeEndpointConfig, SageMakerMod
 from moto.sagemaker.utils import arn_formatter
 
 from .lifecycle import EndpointLifecycle
-from .responses import validation_error
+from .multimodel import InstanceCaches, caches_models, invocation_response, load_artifact, multi_model_container, refuse_unhostable
+from .responses import HttpResponse, validation_error
 
 # moto refuses instance types missing from its own list, which AWS has long outgrown
 # (ml.g5, g6, p4d, p5, inf2, trn1, m6i, c6i ...). The request was already judged
@@ -32,6 +33,7 @@ CREATING, UPDATING, DELETING = "Creating", "Updating", "Deleting"
 IN_SERVICE, FAILED = "InService", "Failed"
 DELETED = "Deleted"  # the end of Deleting: the endpoint is gone, never reported
 IN_FLIGHT = frozenset({CREATING, UPDATING, DELETING, "SystemUpdating", "RollingBack"})
+SERVING = frozenset({IN_SERVICE, UPDATING, "SystemUpdating", "RollingBack"})  # the old fleet serves during an update
 MAX_LIST_RESULTS = 100
 
 Params = dict[str, Any]
@@ -83,6 +85,7 @@ class EmulatedEndpoint(FakeEndpoint):
         self.pending = PendingChange(failure=failure)
         self.lifecycle = EndpointLifecycle(CREATING, FAILED if failure else IN_SERVICE)
         self.endpoint_status = CREATING
+        self.model_caches = InstanceCaches()  # multi-model endpoints: what each instance loaded
 
     # ---- transitions -------------------------------------------------------------
 
@@ -117,7 +120,10 @@ class EmulatedEndpoint(FakeEndpoint):
             self.failure_reason = failure.reason if failure else "Request to service failed."
             return
         if pending.config_name:
+            # UpdateEndpoint (API reference): "Deploys the EndpointConfig specified in the
+            # request to a new fleet of instances": they have loaded no model yet.
             self.endpoint_config_name = pending.config_name
+            self.model_caches.clear()
         if pending.variants is not None:
             self.production_variants = pending.variants
         self.production_variants = [settled(v) for v in self.production_variants]
@@ -218,6 +224,29 @@ class SageMakerExtensions:
         handler = self._handlers.get(operation)
         return handler(backend, params) if handler else None
 
+    def invoke(self, account: str, region: str, params: Params) -> HttpResponse | None:
+        """InvokeEndpoint with TargetModel on a multi-model endpoint, served from the
+        instance caches; None lets moto answer (any other endpoint, moto's canned body)."""
+        backend = sagemaker_backends[account][region]
+        self.settle(backend)
+        endpoint = backend.endpoints.get(params.get("EndpointName", ""))
+        target = params.get("TargetModel")
+        if not isinstance(endpoint, EmulatedEndpoint) or not target or endpoint.endpoint_status not in SERVING:
+            return None
+        config = backend.endpoint_configs.get(endpoint.endpoint_config_name)
+        variant = _invoked_variant(endpoint, config, params.get("TargetVariant"))
+        if variant is None:
+            return None
+        container = multi_model_container(backend._models, variant["ModelName"])
+        if container is None or not container.get("ModelDataUrl"):
+            return None
+        live = next((v for v in endpoint.production_variants if v["VariantName"] == variant["VariantName"]), {})
+        instances = live.get("CurrentInstanceCount") or variant.get("InitialInstanceCount") or 1
+        instance, artifact = endpoint.model_caches.serve(
+            variant["VariantName"], instances, target,
+            lambda: load_artifact(account, container["ModelDataUrl"], target), cache=caches_models(container))
+        return invocation_response(variant["VariantName"], instance, target, artifact)
+
     # ---- injected endpoint failures ----------------------------------------------
 
     def fail_next(self, endpoint: str, failure: InjectedFailure) -> None:
@@ -268,6 +297,7 @@ class SageMakerExtensions:
         if name in backend.endpoint_configs:
             arn = _arn(backend, "endpoint-config", name)
             raise validation_error(f'Cannot create already existing endpoint configuration "{arn}".')
+        refuse_unhostable(backend._models, params.get("ProductionVariants") or [])
         return None
 
     def _require_endpoint_config(self, backend: SageMakerModelBackend, params: Params) -> Payload:
@@ -410,6 +440,20 @@ class SageMakerExtensions:
             arn = _arn(backend, "endpoint-config", name)
             raise validation_error(f'Could not find endpoint configuration "{arn}".')
         return config
+
+
+def _invoked_variant(endpoint: EmulatedEndpoint, config: FakeEndpointConfig | None,
+                     target_variant: str | None) -> dict[str, Any] | None:
+    """The config entry of the variant that answers: TargetVariant, else the one with the
+    most weight (the emulator routes deterministically)."""
+    if config is None:
+        return None
+    entries = {v["VariantName"]: v for v in config.production_variants}
+    if target_variant:
+        return entries.get(target_variant)
+    weights = {v["VariantName"]: v.get("CurrentWeight", 0.0) for v in endpoint.production_variants}
+    ranked = sorted(entries, key=lambda name: (-weights.get(name, 0.0), name))
+    return entries[ranked[0]] if ranked else None
 
 
 def _arn(backend: SageMakerModelBackend, kind: str, name: str) -> str:
