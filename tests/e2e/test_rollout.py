@@ -18,7 +18,7 @@ def model_url(name: str, version: int) -> str:
 
 
 def canary_manifest(name: str, namespace: str, steps: list[dict], alarms: list[str] | None = None,
-                    version: int = 1, interval: str = "1s") -> dict:
+                    version: int = 1, interval: str = "10s") -> dict:
     rollout: dict = {"steps": steps}
     if alarms:
         rollout["analysis"] = {"alarms": alarms, "interval": interval}

@@ -14,7 +14,17 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
+from .cron import CRON
+from .duration import (
+    DURATION,
+    MAX_INTERVAL_SECONDS,
+    MAX_PAUSE_SECONDS,
+    MIN_INTERVAL_SECONDS,
+    cel_duration_seconds,
+    duration_seconds,
+)
 from .rules import InvalidSpec, Rule, SpecError, SpecModel, parse, transition_errors
+from .time_zones import cel_is_time_zone, is_time_zone
 
 __all__ = [
     "InvalidSpec", "SpecError", "validate_spec", "validate_update", "ModelEndpointSpec",
@@ -55,11 +65,9 @@ class OnFailure(str, Enum):
 S3_URI = r"^s3://[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9](/.*)?$"
 ROLE_ARN = r"^arn:aws[a-z\-]*:iam::\d{12}:role/.+$"
 MODEL_NAME = r"^[a-z0-9]([a-z0-9\-]{0,38}[a-z0-9])?$"
-DURATION = r"^([0-9]+(\.[0-9]+)?(ms|s|m|h|d))+$"
 INSTANCE_TYPE = r"^ml\.[a-z0-9]+\.[a-z0-9]+$"
 REGION = r"^[a-z]{2}(-gov)?-[a-z]+-\d$"
 ENDPOINT_NAME = r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$"
-CRON = r"^[0-9A-Za-z*,/?#-]+(\s+[0-9A-Za-z*,/?#-]+){4}$"  # five fields: minute hour day-of-month month day-of-week
 STATISTIC = r"^(Average|Minimum|Maximum|SampleCount|Sum)$"
 
 # Bounds on strings and lists also keep the API server's CEL cost estimate in budget.
@@ -111,7 +119,7 @@ class InstancesSpec(SpecModel):
 
 class ScheduleSpec(SpecModel):
     name: Annotated[Name, Field(description="Name of the scheduled action.")]
-    cron: Annotated[str, Field(pattern=CRON, max_length=128, description="Cron expression with five fields, for example '0 22 * * *'.")]
+    cron: Annotated[str, Field(pattern=CRON, max_length=128, description="Cron expression with five fields (minute 0-59, hour 0-23, day-of-month 1-31 or ?, month 1-12 or JAN-DEC, day-of-week 0-7 or SUN-SAT, d#n for the nth weekday), for example '0 22 * * *'.")]
     time_zone: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_+\-]+(/[A-Za-z0-9_+\-]+)*$", description="IANA time zone of the cron expression, for example Europe/Berlin. Defaults to UTC.")] = "UTC"
     min: Annotated[int | None, Field(ge=0, le=100, description="Fewest instances from this time on.")] = None
     max: Annotated[int | None, Field(ge=1, le=100, description="Most instances from this time on.")] = None
@@ -123,6 +131,9 @@ class ScheduleSpec(SpecModel):
         Rule("", "spec.autoscaling.schedules[] must set min, max or both",
              "has(self.min) || has(self.max)",
              lambda s: s.min is not None or s.max is not None),
+        Rule("timeZone", "spec.autoscaling.schedules[].timeZone must be an IANA time zone name such as Europe/Berlin",
+             f"!has(self.timeZone) || {cel_is_time_zone('self.timeZone')}",
+             lambda s: is_time_zone(s.time_zone)),
     )
 
 
@@ -181,7 +192,13 @@ class MultiModelSpec(SpecModel):
 
 class RolloutStep(SpecModel):
     weight: Annotated[int, Field(ge=1, le=100, description="Percent of traffic on the new model, 1 to 100.")]
-    pause: Annotated[Duration | None, Field(description="How long to hold this step, for example 24h; absent waits for promotion.")] = None
+    pause: Annotated[Duration | None, Field(description="How long to hold this step, for example 24h, at most 30d; absent waits for promotion.")] = None
+
+    rules = (
+        Rule("pause", "spec.rollout.steps[].pause must be at most 30d",
+             f"!has(self.pause) || {cel_duration_seconds('self.pause')} <= {MAX_PAUSE_SECONDS}.0",
+             lambda s: s.pause is None or duration_seconds(s.pause) <= MAX_PAUSE_SECONDS),
+    )
 
 
 class MetricGate(SpecModel):
@@ -194,7 +211,14 @@ class MetricGate(SpecModel):
 class AnalysisSpec(SpecModel):
     alarms: Annotated[list[Annotated[str, Field(max_length=TEXT_LEN)]] | None, Field(max_length=20, description="CloudWatch alarms that must stay OK during each step.")] = None
     metrics: Annotated[list[MetricGate] | None, Field(max_length=20, description="Metric gates judged during each step.")] = None
-    interval: Annotated[Duration, Field(description="How often the gates are judged. Defaults to 30s.")] = "30s"
+    interval: Annotated[Duration, Field(description="How often the gates are judged, 10s to 1h. Defaults to 30s.")] = "30s"
+
+    rules = (
+        Rule("interval", "spec.rollout.analysis.interval must be between 10s and 1h",
+             f"!has(self.interval) || ({cel_duration_seconds('self.interval')} >= {MIN_INTERVAL_SECONDS}.0"
+             f" && {cel_duration_seconds('self.interval')} <= {MAX_INTERVAL_SECONDS}.0)",
+             lambda a: MIN_INTERVAL_SECONDS <= duration_seconds(a.interval) <= MAX_INTERVAL_SECONDS),
+    )
 
 
 class RolloutSpec(SpecModel):
@@ -285,11 +309,11 @@ class ModelEndpointSpec(SpecModel):
         Rule("multiModel", "spec.multiModel is allowed only when spec.mode is MultiModel or Auto",
              f"!has(self.multiModel) || {_mode('MultiModel')} || {_mode('Auto')}",
              lambda s: s.multi_model is None or s.mode in (Mode.MULTI_MODEL, Mode.AUTO)),
-        Rule("instances.min", "spec.instances.min may be 0 only when spec.mode is Async and spec.async.scaleToZero is true",
+        Rule("instances.min", "spec.instances.min may be 0 only when spec.mode is Async or Auto and spec.async.scaleToZero is true",
              "!has(self.instances) || !has(self.instances.min) || self.instances.min > 0"
-             f" || ({_mode('Async')} && has(self.async) && has(self.async.scaleToZero) && self.async.scaleToZero)",
+             f" || (({_mode('Async')} || {_mode('Auto')}) && has(self.async) && has(self.async.scaleToZero) && self.async.scaleToZero)",
              lambda s: s.instances is None or s.instances.min > 0
-             or (s.mode == Mode.ASYNC and s.async_ is not None and s.async_.scale_to_zero)),
+             or (s.mode in (Mode.ASYNC, Mode.AUTO) and s.async_ is not None and s.async_.scale_to_zero)),
         Rule("region", f"spec.region is immutable: {_IMMUTABLE}",
              "self.region == oldSelf.region",
              lambda new, old: new.region == old.region, transition=True),

@@ -29,7 +29,7 @@ from ..plan.blueprint import Blueprint, build_blueprint
 from ..plan.builders.common import PRIMARY
 from ..plan.conditions import merge_conditions
 from ..plan.cost import running_cost, with_cost
-from ..plan.errors import PlanError
+from ..plan.errors import PlanError, planning_failure
 from ..plan.identity import Owner
 from ..plan.migration import hand_over, migration_event, place
 from ..plan.observed import Observed
@@ -115,12 +115,15 @@ class Syncer:
             except Conflict:
                 return SyncResult(Requeue.FAST, delay=0.5, failed_attempt=True)
         try:
-            blueprint = build_blueprint(spec, owner)
-        except PlanError as error:
-            self._report(body, previous, plan_failure(error, generation, previous))
-            return SyncResult(Requeue.NONE, generation=generation)
-        return self._reconcile(body, blueprint, spec.region, generation, previous, attempt, spec=spec,
-                               first=first)
+            try:
+                blueprint = _planning(build_blueprint, spec, owner)
+            except PlanError as error:
+                self._report(body, previous, plan_failure(error, generation, previous))
+                return SyncResult(Requeue.NONE, generation=generation)
+            return self._reconcile(body, blueprint, spec.region, generation, previous, attempt, spec=spec,
+                                   first=first)
+        except PlanningCrashed as crashed:
+            return self._planning_failed(body, previous, crashed.error, attempt, generation)
 
     # ---- create / update / drift ---------------------------------------------------
 
@@ -130,7 +133,11 @@ class Syncer:
         sagemaker, s3 = self.aws.sagemaker(region), self.aws.s3(region)
         # A change of endpoint kind moves to the object's other endpoint name.
         rebuild = (lambda name: build_blueprint(spec, blueprint.owner, endpoint_name=name)) if spec is not None else None
-        placement = place(blueprint, previous, rebuild)
+        try:
+            placement = _planning(place, blueprint, previous, rebuild)
+        except PlanError as error:
+            self._report(body, previous, plan_failure(error, generation, previous))
+            return SyncResult(Requeue.NONE, generation=generation)
         blueprint = placement.blueprint
         where = dict(region=region, endpoint_name=blueprint.endpoint_name, generation=generation)
         try:
@@ -147,16 +154,16 @@ class Syncer:
                 observed = self._with_scaling(observed, region, blueprint.endpoint_name, variants,
                                               alarms=any(s.alarms for s in blueprint.scaling))
             now = self.clock()
-            query = gate_query(blueprint, observed, previous)  # only while a canary step is judged
+            query = _planning(gate_query, blueprint, observed, previous)  # only while a canary step is judged
             gates = read_gates(self.aws.cloudwatch(region), query, now) if query is not None else None
-            decision = reconcile(blueprint, observed, generation, previous, now=now, gates=gates,
+            decision = _planning(reconcile, blueprint, observed, generation, previous, now=now, gates=gates,
                                  command=_annotation(body, constants.ROLLOUT_ANNOTATION))
             retiring = (self._with_scaling(observe(sagemaker, s3, placement.retiring, None, with_tags=True),
                                            region, placement.retiring, alarms=True)
                         if placement.retiring else None)
-            decision = hand_over(decision, placement, retiring, generation)
+            decision = _planning(hand_over, decision, placement, retiring, generation)
             if spec is not None:
-                decision = with_cost(decision, running_cost(spec, blueprint, observed.endpoint, self.prices))
+                decision = with_cost(decision, _planning(running_cost, spec, blueprint, observed.endpoint, self.prices))
             for correction in decision.corrections:
                 self.kube.post_event(body, "Warning", "DriftCorrected", correction)
             for type_, reason, message in decision.notices:
@@ -246,6 +253,22 @@ class Syncer:
                             endpoint_name, variants, alarms)
 
     # ---- failures ----------------------------------------------------------------------
+
+    def _planning_failed(self, body, previous, error: Exception, attempt: int, generation: int) -> SyncResult:
+        """The planner raised on a spec the API server accepted: a bug, not the user's
+        fault. Ready=False / Degraded say so and name the field being planned; the object
+        is retried on a bounded exponential backoff, and the traceback is logged once."""
+        failure = planning_failure(error)
+        if attempt == 0:
+            log.error("planning %s/%s failed", body["metadata"]["namespace"], body["metadata"]["name"],
+                      exc_info=error)
+        else:
+            log.warning("planning %s/%s failed again (attempt %d): %s", body["metadata"]["namespace"],
+                        body["metadata"]["name"], attempt + 1, failure.message)
+        self._report(body, previous, plan_failure(failure, generation, previous))
+        ceiling = self.backoff.ceiling(attempt)
+        delay = ceiling / 2 + self.backoff.delay(attempt) / 2  # never less than half the ceiling
+        return SyncResult(Requeue.FAST, delay=delay, failed_attempt=True, generation=generation)
 
     def _transient(self, body, previous, error: Transient, attempt: int, where: dict) -> SyncResult:
         """Throttling, 5xx, unreachable: not a failure of the object. Say so in
@@ -366,6 +389,25 @@ def _mark_retained(sagemaker, observed, now: datetime) -> None:
         arn = sagemaker.resource_arn(kind, name)
         if arn is not None:
             sagemaker.add_tags(arn, mark)
+
+
+class PlanningCrashed(Exception):
+    """An unexpected exception raised by the planner (not a PlanError)."""
+
+    def __init__(self, error: Exception):
+        super().__init__(str(error))
+        self.error = error
+
+
+def _planning(plan: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Calls a pure planning function; what it raises other than a PlanError is a
+    PlanningCrashed, so it ends in a condition instead of the worker's catch-all."""
+    try:
+        return plan(*args, **kwargs)
+    except (PlanError, GatewayError):
+        raise
+    except Exception as error:
+        raise PlanningCrashed(error) from error
 
 
 def _foreign_endpoint(observed, blueprint: Blueprint) -> PlanError | None:
