@@ -261,7 +261,7 @@ class ModelEndpointSpec(SpecModel):
     multi_model: Annotated[MultiModelSpec | None, Field(description="Multi-model endpoint settings; only with mode MultiModel or Auto.")] = None
     rollout: Annotated[RolloutSpec | None, Field(description="How a change of models reaches traffic: staged canary steps with gates.")] = None
     deletion_policy: Annotated[DeletionPolicy, Field(description="Delete removes the SageMaker resources with this object; Retain leaves the endpoint serving. Defaults to Delete.")] = DeletionPolicy.DELETE
-    endpoint_name: Annotated[str | None, Field(pattern=ENDPOINT_NAME, max_length=63, description="SageMaker endpoint name; defaults to <namespace>-<name>. Immutable.")] = None
+    endpoint_name: Annotated[str | None, Field(pattern=ENDPOINT_NAME, max_length=63, description="SageMaker endpoint name; defaults to <namespace>-<name>, with a hash of both appended where that could be another object's name (see docs/operations.md). Immutable.")] = None
     tags: Annotated[Labels | None, Field(description="Tags added to every AWS resource of this endpoint.")] = None
 
     rules = (

@@ -30,7 +30,7 @@ from ..plan.builders.common import PRIMARY
 from ..plan.conditions import merge_conditions
 from ..plan.cost import running_cost, with_cost
 from ..plan.errors import PlanError, planning_failure
-from ..plan.identity import Owner
+from ..plan.identity import Owner, foreign_owner
 from ..plan.migration import hand_over, migration_event, place
 from ..plan.observed import Observed
 from ..plan.reconcile import Decision, Requeue, finalize, plan_failure, reconcile
@@ -116,7 +116,7 @@ class Syncer:
                 return SyncResult(Requeue.FAST, delay=0.5, failed_attempt=True)
         try:
             try:
-                blueprint = _planning(build_blueprint, spec, owner)
+                blueprint = _planning(build_blueprint, spec, owner, recorded=_recorded_name(previous))
             except PlanError as error:
                 self._report(body, previous, plan_failure(error, generation, previous))
                 return SyncResult(Requeue.NONE, generation=generation)
@@ -419,10 +419,16 @@ def _foreign_endpoint(observed, blueprint: Blueprint) -> PlanError | None:
     owner_uid = endpoint.tags.get(constants.TAG_UID)
     if owner_uid == blueprint.owner.uid:
         return None
-    who = f"object uid {owner_uid}" if owner_uid else "something other than this operator"
+    other = foreign_owner(endpoint.tags, blueprint.owner)
+    who = f"ModelEndpoint {other} (uid {owner_uid})" if other else "something other than this operator"
     return PlanError("EndpointNotOwned", "spec.endpointName",
                      f"spec.endpointName: SageMaker endpoint {endpoint.name} exists and belongs to {who}; "
                      "choose another name or delete that endpoint")
+
+
+def _recorded_name(previous: ModelEndpointStatus | None) -> str | None:
+    """The endpoint name status recorded: an object keeps the name it has."""
+    return previous.endpoint.name if previous and previous.endpoint and previous.endpoint.name else None
 
 
 def _status_variants(previous: ModelEndpointStatus | None) -> set[str]:
@@ -464,12 +470,13 @@ def _deletion_target(owner: Owner, spec: ModelEndpointSpec | None,
                      previous: ModelEndpointStatus | None) -> tuple[str, str | None, S3Object | None]:
     """Endpoint name, region and artifact prefix to delete, from the spec when it still
     parses, else from what status recorded (the endpoint ARN carries the region)."""
+    recorded = _recorded_name(previous)
     if spec is not None:
         try:
-            blueprint = build_blueprint(spec, owner)
+            blueprint = build_blueprint(spec, owner, recorded=recorded)
             return blueprint.endpoint_name, spec.region, blueprint.artifact_prefix
         except PlanError:
-            return naming.endpoint_name(owner, spec.endpoint_name), spec.region, None
+            return naming.endpoint_name(owner, spec.endpoint_name, recorded), spec.region, None
     endpoint = previous.endpoint if previous else None
     name = endpoint.name if endpoint and endpoint.name else naming.endpoint_name(owner)
     region = endpoint.arn.split(":")[3] if endpoint and endpoint.arn and endpoint.arn.count(":") >= 5 else None

@@ -51,12 +51,14 @@ def _tags(spec: ModelEndpointSpec, owner: Owner) -> dict[str, str]:
     return merged
 
 
-def build_blueprint(spec: ModelEndpointSpec, owner: Owner, endpoint_name: str | None = None) -> Blueprint:
+def build_blueprint(spec: ModelEndpointSpec, owner: Owner, endpoint_name: str | None = None,
+                    recorded: str | None = None) -> Blueprint:
     """Raises PlanError for what the schema could not refuse. `endpoint_name` places
     the blueprint on another endpoint than the spec's own (a mode migration's slot,
-    see migration.py); every model and config name follows it."""
+    see migration.py); every model and config name follows it. `recorded` is the
+    endpoint name status recorded (an earlier release's default name is kept)."""
     mode, reason = resolve_mode(spec)
-    name = endpoint_name or naming.endpoint_name(owner, spec.endpoint_name)
+    name = endpoint_name or naming.endpoint_name(owner, spec.endpoint_name, recorded)
     ctx = BuildContext(spec=spec, owner=owner, endpoint_name=name, tags=_tags(spec, owner))
     parts = BUILDERS[mode](ctx)
     return Blueprint(
