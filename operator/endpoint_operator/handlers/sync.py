@@ -31,10 +31,12 @@ from ..plan.conditions import merge_conditions
 from ..plan.cost import running_cost, with_cost
 from ..plan.errors import PlanError, planning_failure
 from ..plan.identity import Owner, foreign_owner
+from ..plan.leftover_artifacts import collect_leftover_artifacts, recorded_leftover_prefix
 from ..plan.migration import hand_over, migration_event, place
 from ..plan.observed import Observed
 from ..plan.reconcile import Decision, Requeue, finalize, plan_failure, reconcile
 from ..plan.rollout import gate_query
+from ..plan.s3url import parse_s3_url
 from .execute import execute
 from .gates import read_gates
 from .observe import observe, with_scaling
@@ -162,6 +164,10 @@ class Syncer:
                                            region, placement.retiring, alarms=True)
                         if placement.retiring else None)
             decision = _planning(hand_over, decision, placement, retiring, generation)
+            leftover = recorded_leftover_prefix(blueprint, _recorded_prefix(previous))
+            leftover_keys = s3.list_artifacts(leftover) if leftover is not None else {}
+            decision = _planning(collect_leftover_artifacts, decision, blueprint, leftover, leftover_keys,
+                                 migrating=placement.retiring is not None)
             if spec is not None:
                 decision = with_cost(decision, _planning(running_cost, spec, blueprint, observed.endpoint, self.prices))
             for correction in decision.corrections:
@@ -431,6 +437,18 @@ def _recorded_name(previous: ModelEndpointStatus | None) -> str | None:
     return previous.endpoint.name if previous and previous.endpoint and previous.endpoint.name else None
 
 
+def _recorded_prefix(previous: ModelEndpointStatus | None) -> S3Object | None:
+    """The multi-model artifact prefix status recorded, if it still reads as one."""
+    url = previous.artifact_prefix if previous else None
+    if not url:
+        return None
+    try:
+        prefix = parse_s3_url(url)
+    except ValueError:
+        return None
+    return prefix if prefix.bucket and prefix.key.strip("/") else None  # never a bucket's root
+
+
 def _status_variants(previous: ModelEndpointStatus | None) -> set[str]:
     """Variants status last saw: their targets are looked for even once they left the endpoint."""
     return {v.name for v in (previous.variants or [])} if previous else set()
@@ -471,13 +489,15 @@ def _deletion_target(owner: Owner, spec: ModelEndpointSpec | None,
     """Endpoint name, region and artifact prefix to delete, from the spec when it still
     parses, else from what status recorded (the endpoint ARN carries the region)."""
     recorded = _recorded_name(previous)
+    # Artifacts a multi-model past left under the recorded prefix go too.
+    recorded_prefix = _recorded_prefix(previous)
     if spec is not None:
         try:
             blueprint = build_blueprint(spec, owner, recorded=recorded)
-            return blueprint.endpoint_name, spec.region, blueprint.artifact_prefix
+            return blueprint.endpoint_name, spec.region, blueprint.artifact_prefix or recorded_prefix
         except PlanError:
-            return naming.endpoint_name(owner, spec.endpoint_name, recorded), spec.region, None
+            return naming.endpoint_name(owner, spec.endpoint_name, recorded), spec.region, recorded_prefix
     endpoint = previous.endpoint if previous else None
     name = endpoint.name if endpoint and endpoint.name else naming.endpoint_name(owner)
     region = endpoint.arn.split(":")[3] if endpoint and endpoint.arn and endpoint.arn.count(":") >= 5 else None
-    return name, region, None
+    return name, region, recorded_prefix
