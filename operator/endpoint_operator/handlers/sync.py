@@ -194,6 +194,9 @@ class Syncer:
             return self._transient(body, previous, error, attempt, where)
         except GatewayError as error:
             return self._rejected(body, previous, error, generation, where)
+        except PlanError as error:  # what only the planner can judge, found past the blueprint
+            self._report(body, previous, plan_failure(error, generation, previous))
+            return SyncResult(Requeue.NONE, **where)
         self._report(body, previous, decision)
         seen = (observed.endpoint.status, observed.endpoint.last_modified) if observed.endpoint else ("Missing", None)
         started = bool(decision.actions) and decision.endpoint_phase in STARTED_TRANSITIONS
