@@ -98,6 +98,30 @@ def test_async_scale_to_zero_is_built_and_deleted_with_the_endpoint(operator, co
     assert kit.owned_resources(emulator, obj["metadata"]["uid"]) == {"endpoints": [], "configs": [], "models": []}
 
 
+def test_auto_takes_a_declared_scale_to_zero_and_says_when_its_resolution_contradicts_it(
+        operator, control_plane, emulator, namespace):
+    doc = kit.example("async.yaml", namespace, rename="auto-zero")
+    doc["spec"]["mode"] = "Auto"  # payloads of 200 MB: Auto resolves to Async
+    kit.apply(control_plane, doc, emulator)
+    obj = kit.wait_condition(control_plane, namespace, "auto-zero", "Ready", timeout=90)
+    assert obj["status"]["mode"] == "Async"
+    endpoint = obj["status"]["endpoint"]["name"]
+    scaling = kit.client(emulator, "application-autoscaling")
+    kit.wait_for(lambda: [(t["MinCapacity"], t["MaxCapacity"]) for t in scaling.describe_scalable_targets(
+        ServiceNamespace="sagemaker", ResourceIds=[f"endpoint/{endpoint}/variant/primary"])["ScalableTargets"]] == [(0, 4)],
+                 timeout=60, what="a scalable target of 0-4 instances")
+
+    # Traffic that real-time serves: Auto would resolve to RealTime, which cannot scale to zero.
+    kit.patch_spec(control_plane, namespace, "auto-zero", {"traffic": {"maxPayloadMB": 1, "maxProcessingSeconds": 30}})
+    obj = kit.wait_condition(control_plane, namespace, "auto-zero", "Degraded", reason="ModeContradictsSpec", timeout=60)
+    message = kit.condition(obj, "Degraded")["message"]
+    assert message.startswith("spec.instances.min:") and "Auto resolved to RealTime" in message, message
+    assert kit.condition(obj, "Ready")["status"] == "False"
+    # Nothing was rebuilt: the async endpoint still serves.
+    sm = kit.client(emulator, "sagemaker")
+    assert sm.describe_endpoint(EndpointName=endpoint)["EndpointStatus"] == "InService"
+
+
 REALTIME_TRAFFIC = {"pattern": "Steady", "maxPayloadMB": 1}
 SPORADIC_TRAFFIC = {"pattern": "Sporadic", "maxPayloadMB": 1}
 

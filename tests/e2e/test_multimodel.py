@@ -108,3 +108,55 @@ def test_a_model_removed_and_added_back_with_another_artifact_is_not_served_stal
     kit.patch_spec(control_plane, namespace, name, {"models": [{**first, "modelDataUrl": new_url}, *rest]})
     kit.wait_condition(control_plane, namespace, name, "Ready", generation=3, timeout=90)
     assert _served_digest(runtime, endpoint, target) == _digest_of(emulator, new_url)
+def multimodel_manifest(name: str, namespace: str) -> dict:
+    return kit.manifest(name, namespace, {
+        "mode": "MultiModel",
+        "image": "763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-inference:2.3.0-cpu-py311",
+        "models": [{"name": "home", "modelDataUrl": "s3://example-models/recsys/home/v7/model.tar.gz"},
+                   {"name": "search", "modelDataUrl": "s3://example-models/recsys/search/v4/model.tar.gz"}],
+        "instances": {"type": "ml.m5.large", "min": 1, "max": 1},
+        "deletionPolicy": "Delete",
+    })
+
+
+def artifact_prefix(emulator, endpoint: str) -> str:
+    """Where SageMaker's multi-model container loads the models from."""
+    sm = kit.client(emulator, "sagemaker")
+    config = sm.describe_endpoint_config(EndpointConfigName=sm.describe_endpoint(EndpointName=endpoint)["EndpointConfigName"])
+    [variant] = config["ProductionVariants"]
+    return sm.describe_model(ModelName=variant["ModelName"])["PrimaryContainer"]["ModelDataUrl"]
+
+
+def test_artifacts_of_a_multi_model_past_are_collected_once_it_serves_as_realtime(
+        operator, control_plane, emulator, namespace):
+    doc = multimodel_manifest("shrinks", namespace)
+    kit.apply(control_plane, doc, emulator)
+    obj = kit.wait_condition(control_plane, namespace, "shrinks", "Ready", timeout=90)
+    prefix = artifact_prefix(emulator, obj["status"]["endpoint"]["name"])
+    assert len(kit.s3_keys(emulator, prefix)) == 2
+
+    kit.patch_spec(control_plane, namespace, "shrinks", {"mode": "RealTime", "models": doc["spec"]["models"][:1]})
+    obj = kit.wait_condition(control_plane, namespace, "shrinks", "Ready", generation=2, timeout=90)
+    assert obj["status"]["mode"] == "RealTime"
+    kit.wait_for(lambda: not kit.s3_keys(emulator, prefix), timeout=60,
+                 what=f"the multi-model artifacts under {prefix} to be deleted")
+    kit.wait_for(lambda: "artifactPrefix" not in (kit.get(control_plane, namespace, "shrinks")["status"]),
+                 timeout=30, what="status.artifactPrefix to be cleared once collected")
+
+
+def test_deleting_an_object_that_left_multi_model_deletes_its_artifacts(operator, control_plane, emulator, namespace):
+    doc = multimodel_manifest("leaves", namespace)
+    kit.apply(control_plane, doc, emulator)
+    obj = kit.wait_condition(control_plane, namespace, "leaves", "Ready", timeout=90)
+    endpoint = obj["status"]["endpoint"]["name"]
+    prefix = artifact_prefix(emulator, endpoint)
+    # The move to RealTime fails and SageMaker rolls back: the multi-model endpoint still
+    # serves from the prefix, so nothing under it may go yet.
+    emulator.client.fail_next(endpoint, "the new model did not load", operation="update", rollback=True)
+    kit.patch_spec(control_plane, namespace, "leaves", {"mode": "RealTime", "models": doc["spec"]["models"][:1]})
+    obj = kit.wait_condition(control_plane, namespace, "leaves", "Degraded", reason="UpdateFailed", timeout=90)
+    assert len(kit.s3_keys(emulator, prefix)) == 2
+
+    kit.delete(control_plane, namespace, "leaves", timeout=120)
+    assert kit.s3_keys(emulator, prefix) == []
+    assert kit.owned_resources(emulator, obj["metadata"]["uid"]) == {"endpoints": [], "configs": [], "models": []}

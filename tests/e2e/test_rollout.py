@@ -18,7 +18,7 @@ def model_url(name: str, version: int) -> str:
 
 
 def canary_manifest(name: str, namespace: str, steps: list[dict], alarms: list[str] | None = None,
-                    version: int = 1, interval: str = "1s", metrics: list[dict] | None = None) -> dict:
+                    version: int = 1, interval: str = "10s", metrics: list[dict] | None = None) -> dict:
     rollout: dict = {"steps": steps}
     if alarms or metrics:
         rollout["analysis"] = {"interval": interval, **({"alarms": alarms} if alarms else {}),
@@ -173,8 +173,9 @@ def test_an_alarm_during_the_50_percent_step_rolls_back_to_the_primary_alone(ope
                  lastGate=f"Passed: alarm {name} is OK")
     alarm(emulator, name, "ALARM")
 
-    # The analysis interval is 1 s: the canary's weight goes to 0 at the next judgement.
-    kit.wait_for(lambda: canary_weights(emulator, endpoint)[-1:] == [0.0], timeout=10, what="canary weight 0")
+    # The analysis interval is 10 s (the shortest allowed): the canary's weight goes to 0
+    # at the next judgement.
+    kit.wait_for(lambda: canary_weights(emulator, endpoint)[-1:] == [0.0], timeout=30, what="canary weight 0")
     kit.wait_condition(control_plane, namespace, "guard", "Degraded", reason="RolledBack", timeout=60)
     wait_rollout(control_plane, namespace, "guard", timeout=60, phase="RolledBack")
     obj = kit.get(control_plane, namespace, "guard")

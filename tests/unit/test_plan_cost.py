@@ -216,6 +216,6 @@ def test_cron_the_model_cannot_read(cron):
 
 
 def test_unreadable_schedule_is_left_out_and_said():
-    spec = realtime_spec(instances={"min": 1, "max": 4}, autoscaling={"schedules": [{"name": "odd", "cron": "0 8 * * 5L", "min": 3}]})
+    spec = realtime_spec(instances={"min": 1, "max": 4}, autoscaling={"schedules": [{"name": "odd", "cron": "0 8 * * 5#2", "min": 3}]})
     cost = estimate(spec, Mode.REAL_TIME, PRICES)
     assert cost.instances == 1 and any("odd" in a and "left out" in a for a in cost.assumptions)

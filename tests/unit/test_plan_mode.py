@@ -142,3 +142,20 @@ def test_auto_refuses_several_gpu_models_without_triton_naming_the_field():
         resolve_mode(unservable)
     assert refused.value.field == "spec.multiModel.server"
     assert "only through the Triton Inference Server" in refused.value.message
+SCALE_TO_ZERO = {"instances": {"type": "ml.m5.large", "min": 0, "max": 2},
+                 "async": {"outputPath": "s3://models/out/", "scaleToZero": True}}
+
+
+def test_auto_that_resolves_to_async_accepts_a_declared_scale_to_zero():
+    declared = spec(**SCALE_TO_ZERO, **traffic(pattern="Scheduled"))
+    assert resolve_mode(declared)[0] is A
+    assert scales_to_zero(declared, A)
+
+
+def test_auto_whose_resolution_contradicts_scale_to_zero_says_so_naming_the_field():
+    declared = spec(**SCALE_TO_ZERO, **traffic(pattern="Steady"))
+    with pytest.raises(PlanError) as refused:
+        resolve_mode(declared)
+    assert refused.value.reason == "ModeContradictsSpec"
+    assert refused.value.field == "spec.instances.min"
+    assert "Auto resolved to RealTime because steady traffic" in refused.value.message

@@ -13,11 +13,38 @@ VALID = naming.NAME_PATTERN
 
 @pytest.mark.parametrize("owner, override, expected", [
     (Owner("ml", "recs", "u"), None, "ml-recs"),
-    (Owner("ml", "recs.v2", "u"), None, "ml-recs-v2"),
+    (Owner("ml", "fraud-scoring", "u"), None, "ml-fraud-scoring"),
     (Owner("ml", "recs", "u"), "recs-prod", "recs-prod"),
-], ids=["plain", "dots-become-hyphens", "override"])
+], ids=["plain", "hyphen-in-the-name", "override"])
 def test_endpoint_name(owner, override, expected):
     assert naming.endpoint_name(owner, override) == expected
+
+
+@pytest.mark.parametrize("a, b", [
+    (Owner("a", "b-c", "u1"), Owner("a-b", "c", "u2")),  # the split moves between namespace and name
+    (Owner("ml", "recs.v2", "u1"), Owner("ml", "recs-v2", "u2")),  # '.' and '-' look alike to SageMaker
+    (Owner("ml", "x", "u1"), Owner("ml", "x-alt", "u2")),  # another object's alternate endpoint
+    (Owner("team-a", "recs", "u1"), Owner("team", "a-recs-" + naming.content_hash("team-a/recs"), "u2")),  # a hashed name
+], ids=["namespace-name-split", "dot-vs-hyphen", "alternate-slot", "hashed-lookalike"])
+def test_default_names_of_two_objects_never_meet(a, b):
+    names_a = {naming.endpoint_name(a), naming.alternate_name(naming.endpoint_name(a))}
+    names_b = {naming.endpoint_name(b), naming.alternate_name(naming.endpoint_name(b))}
+    assert not names_a & names_b, (names_a, names_b)
+    for name in names_a | names_b:
+        assert len(name) <= 63 and VALID.match(name), name
+
+
+def test_an_ambiguous_default_name_carries_a_hash_of_namespace_and_name():
+    name = naming.endpoint_name(Owner("a-b", "c", "u"))
+    assert name == f"a-b-c-{naming.content_hash('a-b/c')}"
+
+
+def test_an_object_keeps_the_earlier_default_name_its_status_recorded():
+    owner = Owner("a-b", "c", "u")
+    assert naming.endpoint_name(owner, recorded="a-b-c") == "a-b-c"
+    assert naming.endpoint_name(owner, recorded="a-b-c-alt") == "a-b-c"  # mid-migration, on its alternate
+    assert naming.endpoint_name(owner, recorded=None) != "a-b-c"
+    assert naming.endpoint_name(owner, recorded="someone-else") == naming.endpoint_name(owner)
 
 
 def test_long_endpoint_names_are_cut_with_a_hash_and_stay_distinct():
@@ -25,7 +52,7 @@ def test_long_endpoint_names_are_cut_with_a_hash_and_stay_distinct():
     b = naming.endpoint_name(Owner("team-" + "n" * 40, "model-" + "x" * 40 + "-b", "u"))
     assert a != b
     for name in (a, b):
-        assert len(name) == 63 and VALID.match(name)
+        assert len(name) == 59 and VALID.match(name)  # room left for the alternate's -alt
     assert a == naming.endpoint_name(Owner("team-" + "n" * 40, "model-" + "x" * 40 + "-a", "u"))
 
 

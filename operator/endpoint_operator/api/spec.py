@@ -19,7 +19,17 @@ from .instance_types import INSTANCE_TYPES
 from .hosting import ACCELERATED_FAMILY_CEL, GPU_MULTI_MODEL_TYPES, MultiModelServer, accelerated
 from .listmap import ListMap
 from .patterns import ascii_re
+from .cron import CRON as CRON_FIELDS
+from .duration import (
+    DURATION,
+    MAX_INTERVAL_SECONDS,
+    MAX_PAUSE_SECONDS,
+    MIN_INTERVAL_SECONDS,
+    cel_duration_seconds,
+    duration_seconds,
+)
 from .rules import InvalidSpec, Rule, SpecError, SpecModel, parse, transition_errors
+from .time_zones import cel_is_time_zone, is_time_zone
 from .units import (
     MICROSECOND_METRICS,
     PER_REQUEST_ERROR_METRICS,
@@ -92,10 +102,9 @@ METRIC_NAMESPACE = ascii_re("^[^:\\n\\r\\x85\u2028\u2029][^\\n\\r\\x85\u2028\u20
 TAG_TEXT = ascii_re(r"^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$")
 ENVIRONMENT_KEY = ascii_re(r"^[a-zA-Z_][a-zA-Z0-9_]*$")  # SageMaker's EnvironmentKey
 MODEL_NAME = ascii_re(r"^[a-z0-9]([a-z0-9\-]{0,38}[a-z0-9])?$")
-DURATION = ascii_re(r"^([0-9]+(\.[0-9]+)?(ms|s|m|h|d))+$")
 REGION = ascii_re(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
 ENDPOINT_NAME = ascii_re(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
-CRON = ascii_re(r"^[0-9A-Za-z*,/?#-]+(\s+[0-9A-Za-z*,/?#-]+){4}$")  # five fields: minute hour day-of-month month day-of-week
+CRON = ascii_re(CRON_FIELDS)  # five fields, each within its range: api/cron.py
 STATISTIC = ascii_re(r"^(Average|Minimum|Maximum|SampleCount|Sum)$")
 PERCENTILE_STATISTIC = ascii_re(r"^(Average|Minimum|Maximum|Sum|SampleCount|p\d{1,2}(\.\d+)?)$")
 TIME_ZONE = ascii_re(r"^[A-Za-z0-9_+\-]+(/[A-Za-z0-9_+\-]+)*$")
@@ -192,7 +201,7 @@ class InstancesSpec(SpecModel):
 
 class ScheduleSpec(SpecModel):
     name: Annotated[Name, Field(description="Name of the scheduled action.")]
-    cron: Annotated[str, Field(pattern=CRON, max_length=128, description="Cron expression with five fields, for example '0 22 * * *'.")]
+    cron: Annotated[str, Field(pattern=CRON, max_length=128, description="Cron expression with five fields (minute 0-59, hour 0-23, day-of-month 1-31 or ?, month 1-12 or JAN-DEC, day-of-week 0-7 or SUN-SAT, d#n for the nth weekday), for example '0 22 * * *'.")]
     time_zone: Annotated[str, Field(min_length=1, max_length=64, pattern=TIME_ZONE, description="IANA time zone of the cron expression, for example Europe/Berlin. Defaults to UTC.")] = "UTC"
     min: Annotated[int | None, Field(ge=0, le=100, description="Fewest instances from this time on.")] = None
     max: Annotated[int | None, Field(ge=1, le=100, description="Most instances from this time on.")] = None
@@ -204,6 +213,9 @@ class ScheduleSpec(SpecModel):
         Rule("", "spec.autoscaling.schedules[] must set min, max or both",
              "has(self.min) || has(self.max)",
              lambda s: s.min is not None or s.max is not None),
+        Rule("timeZone", "spec.autoscaling.schedules[].timeZone must be an IANA time zone name such as Europe/Berlin",
+             f"!has(self.timeZone) || {cel_is_time_zone('self.timeZone')}",
+             lambda s: is_time_zone(s.time_zone)),
     )
 
 
@@ -284,7 +296,13 @@ class MultiModelSpec(SpecModel):
 
 class RolloutStep(SpecModel):
     weight: Annotated[int, Field(ge=1, le=100, description="Percent of traffic on the new model, 1 to 100.")]
-    pause: Annotated[Duration | None, Field(description="How long to hold this step, for example 24h; absent waits for promotion.")] = None
+    pause: Annotated[Duration | None, Field(description="How long to hold this step, for example 24h, at most 30d; absent waits for promotion.")] = None
+
+    rules = (
+        Rule("pause", "spec.rollout.steps[].pause must be at most 30d",
+             f"!has(self.pause) || {cel_duration_seconds('self.pause')} <= {MAX_PAUSE_SECONDS}.0",
+             lambda s: s.pause is None or duration_seconds(s.pause) <= MAX_PAUSE_SECONDS),
+    )
 
 
 def _cel_list(names) -> str:
@@ -369,10 +387,14 @@ def _seconds(text: str) -> int:
 class AnalysisSpec(SpecModel):
     alarms: Annotated[list[CloudWatchName] | None, Field(max_length=20, description="CloudWatch alarms that must stay OK during each step.")] = None
     metrics: Annotated[list[MetricGate] | None, Field(max_length=20, description="Metric gates judged during each step.")] = None
-    interval: Annotated[Duration, Field(description="How often the gates are judged. Defaults to 30s.")] = "30s"
+    interval: Annotated[Duration, Field(description="How often the gates are judged, 10s to 1h. Defaults to 30s.")] = "30s"
     inconclusive_after: Annotated[str, Field(pattern=INCONCLUSIVE_AFTER, max_length=16, description="How long gates may still wait (no data, an alarm in INSUFFICIENT_DATA or missing) once a step is due (its pause over; the last step without a pause: once it began) before the step is inconclusive and onFailure applies. 1m to 168h; defaults to 1h.")] = "1h"
 
     rules = (
+        Rule("interval", "spec.rollout.analysis.interval must be between 10s and 1h",
+             f"!has(self.interval) || ({cel_duration_seconds('self.interval')} >= {MIN_INTERVAL_SECONDS}.0"
+             f" && {cel_duration_seconds('self.interval')} <= {MAX_INTERVAL_SECONDS}.0)",
+             lambda a: MIN_INTERVAL_SECONDS <= duration_seconds(a.interval) <= MAX_INTERVAL_SECONDS),
         Rule("inconclusiveAfter", "spec.rollout.analysis.inconclusiveAfter must be between 1m and 168h",
              "!has(self.inconclusiveAfter) || (duration(self.inconclusiveAfter) >= duration('1m')"
              " && duration(self.inconclusiveAfter) <= duration('168h'))",
@@ -444,7 +466,7 @@ class ModelEndpointSpec(SpecModel):
     multi_model: Annotated[MultiModelSpec | None, Field(description="Multi-model endpoint settings; only with mode MultiModel or Auto.")] = None
     rollout: Annotated[RolloutSpec | None, Field(description="How a change of models reaches traffic: staged canary steps with gates.")] = None
     deletion_policy: Annotated[DeletionPolicy, Field(description="Delete removes the SageMaker resources with this object; Retain leaves the endpoint serving. Defaults to Delete.")] = DeletionPolicy.DELETE
-    endpoint_name: Annotated[str | None, Field(pattern=ENDPOINT_NAME, max_length=63, description="SageMaker endpoint name; defaults to <namespace>-<name>. Immutable.")] = None
+    endpoint_name: Annotated[str | None, Field(pattern=ENDPOINT_NAME, max_length=63, description="SageMaker endpoint name; defaults to <namespace>-<name>, with a hash of both appended where that could be another object's name (see docs/operations.md). Immutable.")] = None
     tags: Annotated[Tags | None, Field(description="Tags added to every AWS resource of this endpoint.")] = None
 
     rules = (
@@ -499,11 +521,11 @@ class ModelEndpointSpec(SpecModel):
              + ", ".join(GPU_MULTI_MODEL_TYPES) + ") for several models on an accelerated instance type",
              f"!({_GPU_MULTI_MODEL}) || self.instances.type in {_GPU_TYPES_CEL}",
              lambda s: not gpu_multi_model(s) or s.instances.type in GPU_MULTI_MODEL_TYPES),
-        Rule("instances.min", "spec.instances.min may be 0 only when spec.mode is Async and spec.async.scaleToZero is true",
+        Rule("instances.min", "spec.instances.min may be 0 only when spec.mode is Async or Auto and spec.async.scaleToZero is true",
              "!has(self.instances) || !has(self.instances.min) || self.instances.min > 0"
-             f" || ({_mode('Async')} && has(self.async) && has(self.async.scaleToZero) && self.async.scaleToZero)",
+             f" || (({_mode('Async')} || {_mode('Auto')}) && has(self.async) && has(self.async.scaleToZero) && self.async.scaleToZero)",
              lambda s: s.instances is None or s.instances.min > 0
-             or (s.mode == Mode.ASYNC and s.async_ is not None and s.async_.scale_to_zero)),
+             or (s.mode in (Mode.ASYNC, Mode.AUTO) and s.async_ is not None and s.async_.scale_to_zero)),
         Rule("autoscaling.metric",
              "spec.autoscaling.metric must be ApproximateBacklogSizePerInstance or Custom when spec.mode is Async:"
              " asynchronous endpoints do not publish ConcurrentRequestsPerModel or InvocationsPerInstance",

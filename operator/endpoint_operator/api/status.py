@@ -101,6 +101,7 @@ class ModelEndpointStatus(KubeModel):
     variants_summary: Annotated[str | None, Field(description='Variant weights for kubectl, for example "primary=85,canary=15".')] = None
     instances: Annotated[str | None, Field(description='Instances for kubectl: "current/desired".')] = None
     models: Annotated[list[str] | None, Field(description="Models being served.")] = None
+    artifact_prefix: Annotated[str | None, Field(description="S3 prefix the operator placed multi-model artifacts under; kept until they are collected.")] = None
     rollout: Annotated[RolloutStatus | None, Field(description="Progress of the current rollout.")] = None
     cost: Annotated[CostStatus | None, Field(description="Estimated cost of what is running.")] = None
     migration: Annotated[MigrationStatus | None, Field(description="A change of mode in progress: the old endpoint serves until the new one does.")] = None

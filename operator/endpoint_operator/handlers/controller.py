@@ -166,8 +166,11 @@ class Controller:
                 try:
                     result = await loop.run_in_executor(
                         self._executor, partial(self.syncer.sync, body, tracked.attempts, urgent=tracked.urgent))
-                except Exception:  # a bug must not kill the worker; the object is retried
-                    log.exception("sync of %s/%s failed", *key)
+                except Exception as error:  # a bug must not kill the worker; the object is retried
+                    if tracked.attempts == 0:
+                        log.exception("sync of %s/%s failed", *key)
+                    else:  # the traceback was logged on the first failure
+                        log.warning("sync of %s/%s failed again (attempt %d): %r", *key, tracked.attempts + 1, error)
                     outcome = "error"
                     result = SyncResult(Requeue.FAST, delay=min(300.0, 5.0 * 2 ** min(tracked.attempts, 6)),
                                         failed_attempt=True)

@@ -30,12 +30,14 @@ from ..plan.blueprint import Blueprint, build_blueprint
 from ..plan.builders.common import PRIMARY
 from ..plan.conditions import merge_conditions
 from ..plan.cost import running_cost, with_cost
-from ..plan.errors import PlanError
-from ..plan.identity import Owner
+from ..plan.errors import PlanError, planning_failure
+from ..plan.identity import Owner, foreign_owner
+from ..plan.leftover_artifacts import collect_leftover_artifacts, recorded_leftover_prefix
 from ..plan.migration import hand_over, migration_event, place
 from ..plan.observed import Observed
 from ..plan.reconcile import Decision, Requeue, finalize, plan_failure, reconcile
 from ..plan.rollout import gate_query
+from ..plan.s3url import parse_s3_url
 from .execute import execute
 from .gates import read_gates
 from .observe import observe, with_scaling
@@ -116,12 +118,15 @@ class Syncer:
             except Conflict:
                 return SyncResult(Requeue.FAST, delay=0.5, failed_attempt=True)
         try:
-            blueprint = build_blueprint(spec, owner)
-        except PlanError as error:
-            self._report(body, previous, plan_failure(error, generation, previous))
-            return SyncResult(Requeue.NONE, generation=generation)
-        return self._reconcile(body, blueprint, spec.region, generation, previous, attempt, spec=spec,
-                               first=first)
+            try:
+                blueprint = _planning(build_blueprint, spec, owner, recorded=_recorded_name(previous))
+            except PlanError as error:
+                self._report(body, previous, plan_failure(error, generation, previous))
+                return SyncResult(Requeue.NONE, generation=generation)
+            return self._reconcile(body, blueprint, spec.region, generation, previous, attempt, spec=spec,
+                                   first=first)
+        except PlanningCrashed as crashed:
+            return self._planning_failed(body, previous, crashed.error, attempt, generation)
 
     # ---- create / update / drift ---------------------------------------------------
 
@@ -131,7 +136,11 @@ class Syncer:
         sagemaker, s3 = self.aws.sagemaker(region), self.aws.s3(region)
         # A change of endpoint kind moves to the object's other endpoint name.
         rebuild = (lambda name: build_blueprint(spec, blueprint.owner, endpoint_name=name)) if spec is not None else None
-        placement = place(blueprint, previous, rebuild)
+        try:
+            placement = _planning(place, blueprint, previous, rebuild)
+        except PlanError as error:
+            self._report(body, previous, plan_failure(error, generation, previous))
+            return SyncResult(Requeue.NONE, generation=generation)
         blueprint = placement.blueprint
         where = dict(region=region, endpoint_name=blueprint.endpoint_name, generation=generation)
         try:
@@ -151,16 +160,20 @@ class Syncer:
                 observed = self._with_scaling(observed, region, blueprint.endpoint_name, variants,
                                               alarms=any(s.alarms for s in blueprint.scaling))
             now = self.clock()
-            query = gate_query(blueprint, observed, previous)  # only while a canary step is judged
+            query = _planning(gate_query, blueprint, observed, previous)  # only while a canary step is judged
             gates = read_gates(self.aws.cloudwatch(region), query, now) if query is not None else None
-            decision = reconcile(blueprint, observed, generation, previous, now=now, gates=gates,
+            decision = _planning(reconcile, blueprint, observed, generation, previous, now=now, gates=gates,
                                  command=_annotation(body, constants.ROLLOUT_ANNOTATION))
             retiring = (self._with_scaling(observe(sagemaker, s3, placement.retiring, None, with_tags=True),
                                            region, placement.retiring, alarms=True)
                         if placement.retiring else None)
-            decision = hand_over(decision, placement, retiring, generation)
+            decision = _planning(hand_over, decision, placement, retiring, generation)
+            leftover = recorded_leftover_prefix(blueprint, _recorded_prefix(previous))
+            leftover_keys = s3.list_artifacts(leftover) if leftover is not None else {}
+            decision = _planning(collect_leftover_artifacts, decision, blueprint, leftover, leftover_keys,
+                                 migrating=placement.retiring is not None)
             if spec is not None:
-                decision = with_cost(decision, running_cost(spec, blueprint, observed.endpoint, self.prices))
+                decision = with_cost(decision, _planning(running_cost, spec, blueprint, observed.endpoint, self.prices))
             for correction in decision.corrections:
                 self.kube.post_event(body, "Warning", "DriftCorrected", correction)
             for type_, reason, message in decision.notices:
@@ -185,6 +198,9 @@ class Syncer:
             return self._transient(body, previous, error, attempt, where)
         except GatewayError as error:
             return self._rejected(body, previous, error, generation, where)
+        except PlanError as error:  # what only the planner can judge, found past the blueprint
+            self._report(body, previous, plan_failure(error, generation, previous))
+            return SyncResult(Requeue.NONE, **where)
         self._report(body, previous, decision)
         seen = (observed.endpoint.status, observed.endpoint.last_modified) if observed.endpoint else ("Missing", None)
         started = bool(decision.actions) and decision.endpoint_phase in STARTED_TRANSITIONS
@@ -250,6 +266,22 @@ class Syncer:
                             endpoint_name, variants, alarms)
 
     # ---- failures ----------------------------------------------------------------------
+
+    def _planning_failed(self, body, previous, error: Exception, attempt: int, generation: int) -> SyncResult:
+        """The planner raised on a spec the API server accepted: a bug, not the user's
+        fault. Ready=False / Degraded say so and name the field being planned; the object
+        is retried on a bounded exponential backoff, and the traceback is logged once."""
+        failure = planning_failure(error)
+        if attempt == 0:
+            log.error("planning %s/%s failed", body["metadata"]["namespace"], body["metadata"]["name"],
+                      exc_info=error)
+        else:
+            log.warning("planning %s/%s failed again (attempt %d): %s", body["metadata"]["namespace"],
+                        body["metadata"]["name"], attempt + 1, failure.message)
+        self._report(body, previous, plan_failure(failure, generation, previous))
+        ceiling = self.backoff.ceiling(attempt)
+        delay = ceiling / 2 + self.backoff.delay(attempt) / 2  # never less than half the ceiling
+        return SyncResult(Requeue.FAST, delay=delay, failed_attempt=True, generation=generation)
 
     def _transient(self, body, previous, error: Transient, attempt: int, where: dict) -> SyncResult:
         """Throttling, 5xx, unreachable: not a failure of the object. Say so in
@@ -372,6 +404,25 @@ def _mark_retained(sagemaker, observed, now: datetime) -> None:
             sagemaker.add_tags(arn, mark)
 
 
+class PlanningCrashed(Exception):
+    """An unexpected exception raised by the planner (not a PlanError)."""
+
+    def __init__(self, error: Exception):
+        super().__init__(str(error))
+        self.error = error
+
+
+def _planning(plan: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Calls a pure planning function; what it raises other than a PlanError is a
+    PlanningCrashed, so it ends in a condition instead of the worker's catch-all."""
+    try:
+        return plan(*args, **kwargs)
+    except (PlanError, GatewayError):
+        raise
+    except Exception as error:
+        raise PlanningCrashed(error) from error
+
+
 def _foreign_endpoint(observed, blueprint: Blueprint) -> PlanError | None:
     """An endpoint of that name that another owner made (or a deleted object with
     deletionPolicy Retain left) is never taken over silently."""
@@ -381,10 +432,28 @@ def _foreign_endpoint(observed, blueprint: Blueprint) -> PlanError | None:
     owner_uid = endpoint.tags.get(constants.TAG_UID)
     if owner_uid == blueprint.owner.uid:
         return None
-    who = f"object uid {owner_uid}" if owner_uid else "something other than this operator"
+    other = foreign_owner(endpoint.tags, blueprint.owner)
+    who = f"ModelEndpoint {other} (uid {owner_uid})" if other else "something other than this operator"
     return PlanError("EndpointNotOwned", "spec.endpointName",
                      f"spec.endpointName: SageMaker endpoint {endpoint.name} exists and belongs to {who}; "
                      "choose another name or delete that endpoint")
+
+
+def _recorded_name(previous: ModelEndpointStatus | None) -> str | None:
+    """The endpoint name status recorded: an object keeps the name it has."""
+    return previous.endpoint.name if previous and previous.endpoint and previous.endpoint.name else None
+
+
+def _recorded_prefix(previous: ModelEndpointStatus | None) -> S3Object | None:
+    """The multi-model artifact prefix status recorded, if it still reads as one."""
+    url = previous.artifact_prefix if previous else None
+    if not url:
+        return None
+    try:
+        prefix = parse_s3_url(url)
+    except ValueError:
+        return None
+    return prefix if prefix.bucket and prefix.key.strip("/") else None  # never a bucket's root
 
 
 def _status_variants(previous: ModelEndpointStatus | None) -> set[str]:
@@ -425,13 +494,16 @@ def _deletion_target(owner: Owner, spec: ModelEndpointSpec | None,
                      previous: ModelEndpointStatus | None) -> tuple[str, str | None, S3Object | None]:
     """Endpoint name, region and artifact prefix to delete, from the spec when it still
     parses, else from what status recorded (the endpoint ARN carries the region)."""
+    recorded = _recorded_name(previous)
+    # Artifacts a multi-model past left under the recorded prefix go too.
+    recorded_prefix = _recorded_prefix(previous)
     if spec is not None:
         try:
-            blueprint = build_blueprint(spec, owner)
-            return blueprint.endpoint_name, spec.region, blueprint.artifact_prefix
+            blueprint = build_blueprint(spec, owner, recorded=recorded)
+            return blueprint.endpoint_name, spec.region, blueprint.artifact_prefix or recorded_prefix
         except PlanError:
-            return naming.endpoint_name(owner, spec.endpoint_name), spec.region, None
+            return naming.endpoint_name(owner, spec.endpoint_name, recorded), spec.region, recorded_prefix
     endpoint = previous.endpoint if previous else None
     name = endpoint.name if endpoint and endpoint.name else naming.endpoint_name(owner)
     region = endpoint.arn.split(":")[3] if endpoint and endpoint.arn and endpoint.arn.count(":") >= 5 else None
-    return name, region, None
+    return name, region, recorded_prefix

@@ -55,14 +55,16 @@ def _tags(spec: ModelEndpointSpec, owner: Owner) -> dict[str, str]:
 
 
 def build_blueprint(spec: ModelEndpointSpec, owner: Owner, endpoint_name: str | None = None,
-                    artifact_version: str | None = None) -> Blueprint:
+                    artifact_version: str | None = None, recorded: str | None = None) -> Blueprint:
     """Raises PlanError for what the schema could not refuse. `endpoint_name` places
     the blueprint on another endpoint than the spec's own (a mode migration's slot,
     see migration.py); every model and config name follows it. `artifact_version`
     (MultiModel) serves the artifacts from a folder already in S3 (artifacts.py's
-    choose_version); by default the folder is named by the models' content."""
+    choose_version); by default the folder is named by the models' content.
+    `recorded` is the endpoint name status recorded (an earlier release's default
+    name is kept)."""
     mode, reason = resolve_mode(spec)
-    name = endpoint_name or naming.endpoint_name(owner, spec.endpoint_name)
+    name = endpoint_name or naming.endpoint_name(owner, spec.endpoint_name, recorded)
     ctx = BuildContext(spec=spec, owner=owner, endpoint_name=name, tags=_tags(spec, owner),
                        artifact_version=artifact_version)
     parts = BUILDERS[mode](ctx)

@@ -28,7 +28,10 @@ def finalize(
     """`owner`, when given with an observed endpoint's tags, keeps another owner's
     endpoint (and the same-named configs and models) from being deleted."""
     ep = observed.endpoint
-    status = ModelEndpointStatus(observed_generation=generation, endpoint=endpoint_status(endpoint_name, ep))
+    # The artifact prefix stays recorded until the artifacts are gone: each pass of a
+    # deletion plans from the status the last one wrote.
+    status = ModelEndpointStatus(observed_generation=generation, endpoint=endpoint_status(endpoint_name, ep),
+                                 artifact_prefix=s3_url(artifact_prefix) if artifact_prefix is not None else None)
     if policy is DeletionPolicy.RETAIN:
         kept = f"endpoint {endpoint_name} and its configs and models"
         if artifact_prefix is not None:

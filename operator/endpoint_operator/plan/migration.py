@@ -25,10 +25,9 @@ from ..api.status import MigrationStatus, ModelEndpointStatus
 from .blueprint import Blueprint
 from .decision import Decision, Requeue
 from .finalize import finalize
-from .naming import MAX_NAME, config_name, content_hash, model_name
+from .naming import alternate_name, config_name, model_name
 from .observed import Observed
 
-ALTERNATE_SUFFIX = "-alt"
 INSTANCES = "instance-based"
 
 _KIND = {
@@ -44,13 +43,6 @@ def kind_of(mode: Mode | str | None) -> str | None:
         return _KIND.get(Mode(mode)) if mode is not None else None
     except ValueError:
         return None
-
-
-def alternate_name(base: str) -> str:
-    """The second endpoint name of an object: deterministic, and a valid SageMaker name."""
-    room = MAX_NAME - len(ALTERNATE_SUFFIX)
-    stem = base if len(base) <= room else f"{base[: room - 9]}-{content_hash(base, 8)}"
-    return stem + ALTERNATE_SUFFIX
 
 
 def slots(base: str) -> tuple[str, str]:

@@ -171,10 +171,23 @@ def _auto(spec: ModelEndpointSpec) -> tuple[Mode, str]:
 def resolve_mode(spec: ModelEndpointSpec) -> tuple[Mode, str]:
     """(mode, one-line reason). Raises PlanError for what no mode can serve."""
     if spec.mode is Mode.AUTO:
-        return _auto(spec)
+        mode, reason = _auto(spec)
+        _check_resolution(spec, mode, reason)
+        return mode, reason
     if spec.mode in (Mode.REAL_TIME, Mode.MULTI_MODEL):
         why_async = _needs_async(spec)  # RealTime and MultiModel share the real-time limits
         if why_async:
             field = "spec.traffic.maxPayloadMB" if "MB" in why_async else "spec.traffic.maxProcessingSeconds"
             raise PlanError("InvalidSpec", field, f"{field}: {why_async} of mode {spec.mode.value}; use mode Async")
     return spec.mode, SET_IN_SPEC
+
+
+def _check_resolution(spec: ModelEndpointSpec, mode: Mode, reason: str) -> None:
+    """Auto accepts what its resolved mode accepts: a spec that declares what only
+    another mode offers is refused, naming the field and the resolution."""
+    if spec.instances is not None and spec.instances.min == 0 and mode is not Mode.ASYNC:
+        raise PlanError(
+            "ModeContradictsSpec", "spec.instances.min",
+            f"spec.instances.min: 0 (scale to zero) needs an Async endpoint, but Auto resolved to {mode.value} "
+            f"because {reason}; set spec.mode: Async, or spec.instances.min to 1 or more",
+        )

@@ -60,11 +60,54 @@ def _shorten(text: str, limit: int) -> str:
     return f"{text[: limit - _SHORT - 1]}-{content_hash(text, _SHORT)}"
 
 
-def endpoint_name(owner: Owner, override: str | None = None) -> str:
-    """`override` (spec.endpointName, already validated by the schema) or '<ns>-<name>'."""
+# The second endpoint name of an object (see migration.py) is its name plus this.
+ALTERNATE_SUFFIX = "-alt"
+# Default names stay short enough for their alternate to need no cut.
+_DEFAULT_MAX = MAX_NAME - len(ALTERNATE_SUFFIX)
+_HASHED = re.compile(rf".*-[0-9a-f]{{{DIGEST_LEN}}}")
+
+
+def endpoint_name(owner: Owner, override: str | None = None, recorded: str | None = None) -> str:
+    """`override` (spec.endpointName, already validated by the schema), else the
+    object's default name. `recorded` is the endpoint name status last recorded: an
+    object whose endpoint was named by the earlier, ambiguous rule keeps that name."""
     if override:
         return override
+    legacy = legacy_endpoint_name(owner)
+    if recorded is not None and recorded in (legacy, alternate_name(legacy)):
+        return legacy
+    return default_endpoint_name(owner)
+
+
+def default_endpoint_name(owner: Owner) -> str:
+    """'<namespace>-<name>' where that cannot be another object's name, else
+    '<namespace>-<name>-<hash of namespace/name>' (cut to fit): injective.
+
+    The plain form is kept only when the namespace has no '-' (so the first '-' splits
+    it back), the name no '.' (which SageMaker names cannot hold), and it looks neither
+    like a hashed name (ending in '-' and DIGEST_LEN hex digits) nor like an alternate
+    ('-alt'); both forms leave room for the alternate's suffix. Two objects then share a
+    default name only if SHA-256 collides on DIGEST_LEN hex digits."""
+    plain = f"{owner.namespace}-{owner.name}"
+    if ("-" not in owner.namespace and "." not in owner.name and len(plain) <= _DEFAULT_MAX
+            and not _HASHED.fullmatch(plain) and not plain.endswith(ALTERNATE_SUFFIX)):
+        return plain
+    digest = content_hash(f"{owner.namespace}/{owner.name}")
+    stem = _clean(plain)[: _DEFAULT_MAX - DIGEST_LEN - 1].rstrip("-")
+    return f"{stem}-{digest}"
+
+
+def legacy_endpoint_name(owner: Owner) -> str:
+    """The default name of earlier releases, '<ns>-<name>' with '.' as '-': not
+    injective ('a'/'b-c' and 'a-b'/'c' both gave 'a-b-c'). Only recognised in status."""
     return _shorten(_clean(f"{owner.namespace}-{owner.name}"), MAX_NAME)
+
+
+def alternate_name(base: str) -> str:
+    """The second endpoint name of an object: deterministic, and a valid SageMaker name."""
+    room = MAX_NAME - len(ALTERNATE_SUFFIX)
+    stem = base if len(base) <= room else f"{base[: room - 9]}-{content_hash(base, 8)}"
+    return stem + ALTERNATE_SUFFIX
 
 
 def _stem(endpoint: str) -> str:

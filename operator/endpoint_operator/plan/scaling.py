@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..api.resources import EndpointConfig, ProductionVariant
 from ..api.scaling import (
@@ -34,7 +33,8 @@ from ..api.spec import (
     ScalingMetric,
     ScheduleSpec,
 )
-from .errors import invalid
+from ..api.time_zones import is_time_zone
+from .errors import invalid, planning_field
 
 HIGH_RESOLUTION_METRIC = "SageMakerVariantConcurrentRequestsPerModelHighResolution"
 INVOCATIONS_METRIC = "SageMakerVariantInvocationsPerInstance"
@@ -232,52 +232,70 @@ def _metric_specification(endpoint_name: str, settings: AutoscalingSpec, metric:
 
 def _scheduled_action(endpoint_name: str, variant: str, index: int, schedule: ScheduleSpec) -> ScheduledAction:
     field = f"spec.autoscaling.schedules[{index}]"
-    try:
-        ZoneInfo(schedule.time_zone)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise invalid(f"{field}.timeZone", f"{schedule.time_zone!r} is not an IANA time zone (for example Europe/Berlin)") from None
-    return ScheduledAction(
-        name=schedule_name(endpoint_name, variant, schedule.name),
-        resource_id=variant_resource_id(endpoint_name, variant),
-        schedule=aws_cron(schedule.cron, f"{field}.cron"),
-        timezone=schedule.time_zone,
-        min_capacity=schedule.min,
-        max_capacity=schedule.max,
-    )
+    with planning_field(f"{field}.timeZone"):
+        if not is_time_zone(schedule.time_zone):
+            raise invalid(f"{field}.timeZone", f"{schedule.time_zone!r} is not an IANA time zone (for example Europe/Berlin)")
+    with planning_field(f"{field}.cron"):
+        schedule_text = aws_cron(schedule.cron, f"{field}.cron")
+    with planning_field(field):
+        return ScheduledAction(
+            name=schedule_name(endpoint_name, variant, schedule.name),
+            resource_id=variant_resource_id(endpoint_name, variant),
+            schedule=schedule_text,
+            timezone=schedule.time_zone,
+            min_capacity=schedule.min,
+            max_capacity=schedule.max,
+        )
 
 
 # ---- cron ---------------------------------------------------------------------------------
 
 _DAY_NAMES = ("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")  # Unix 0-7, 0 and 7 Sunday
 _NUMBER = re.compile(r"\d+")
+_ANY = ("*", "?")
 
 
 def aws_cron(expression: str, field: str = "cron") -> str:
     """A five-field Unix cron expression as Application Auto Scaling's six-field form:
     `cron(minute hour day-of-month month day-of-week year)`. AWS wants `?` in one of
     the two day fields and counts weekdays 1-7 from Sunday, so numeric weekdays become
-    names (Unix 1 = MON). Raises PlanError when both day fields are restricted, which
-    AWS cannot express."""
+    names (Unix 1 = MON), and the nth weekday `d#n` becomes AWS's number (Unix 2#1,
+    the first Tuesday, is AWS's 3#1: "3#2 is the second Tuesday of the month", Cron
+    expressions reference). Raises PlanError when both day fields are restricted, which
+    AWS cannot express. The spec's pattern (api/cron.py) bounds every value."""
     parts = expression.split()
     if len(parts) != 5:
         raise invalid(field, f"{expression!r} must have five fields: minute hour day-of-month month day-of-week")
     minute, hour, dom, month, dow = parts
-    if dom != "*" and dow != "*":
+    if dom not in _ANY and dow not in _ANY:
         raise invalid(field, f"{expression!r} restricts both day-of-month and day-of-week; AWS schedules allow one of them")
-    if dow == "*":
-        dow = "?"
+    if dow in _ANY:
+        dom, dow = ("*" if dom == "?" else dom), "?"
     else:
         dom = "?"
-        dow = _weekday_names(dow, expression, field)
+        dow = _aws_weekdays(dow, expression, field)
     return f"cron({minute} {hour} {dom} {month} {dow} *)"
 
 
-def _weekday_names(dow: str, expression: str, field: str) -> str:
-    def name(match: re.Match) -> str:
-        number = int(match.group())
+def _weekday_number(text: str, expression: str, field: str) -> int:
+    """Unix weekday 0-7 (0 and 7 Sunday) of a number or a name."""
+    if text.isdigit():
+        number = int(text)
         if number > 7:
             raise invalid(field, f"{expression!r}: day-of-week {number} is not 0-7")
-        return _DAY_NAMES[number]
+        return number
+    try:
+        return _DAY_NAMES.index(text.upper())
+    except ValueError:
+        raise invalid(field, f"{expression!r}: day-of-week {text!r} is not 0-7 or SUN-SAT") from None
 
-    base, slash, step = dow.partition("/")  # a step count is not a weekday
-    return _NUMBER.sub(name, base) + slash + step
+
+def _aws_weekdays(dow: str, expression: str, field: str) -> str:
+    if "#" in dow:
+        day, _, nth = dow.partition("#")
+        return f"{_weekday_number(day, expression, field) % 7 + 1}#{nth}"
+
+    def name(match: re.Match) -> str:
+        return _DAY_NAMES[_weekday_number(match.group(), expression, field)]
+
+    return _NUMBER.sub(name, dow)
