@@ -73,10 +73,13 @@ class EmulatorApp:
         call = parse_call(environ)
         verdict = self.state.faults.judge(call)
         if verdict.delay:
+            # Latency and stall faults are sandbox controls: AWS has nothing to cite for them.
             time.sleep(verdict.delay)  # an injected slow API: the delay is the point
         if verdict.error:
             response = error_response(verdict.error, call.protocol)
             if environ.get("REQUEST_METHOD") == "HEAD":
+                # HeadObject (S3 API): "The response is identical to the GET response except that there is no
+                # response body."
                 response.body = b""  # HEAD answers carry headers only, errors too
         else:
             response = self._answer(call, environ)

@@ -50,6 +50,8 @@ class AutoScalingExtensions:
             return None
         resource_id = params.get("ResourceId", "")
         parts = resource_id.split("/")
+        # RegisterScalableTarget, ResourceId: "SageMaker endpoint variant - The resource type is variant and the
+        # unique identifier is the resource ID. Example: endpoint/my-end-point/variant/KMeansClustering."
         if len(parts) != 4 or parts[0] != "endpoint" or parts[2] != "variant":
             raise validation_error(f"Unsupported resource ID {resource_id} for the sagemaker namespace")
         sagemaker = sagemaker_backends[account][region]
@@ -74,6 +76,8 @@ class AutoScalingExtensions:
     # ---- moto keeps a deregistered target's policies and scheduled actions -------
 
     def _deregister(self, account: str, region: str, params: Params) -> Payload:
+        # API reference, DeregisterScalableTarget: "Deregistering a scalable target deletes the scaling policies
+        # and the scheduled actions that are associated with it."
         backend = applicationautoscaling_backends[account][region]
         namespace, resource_id, dimension = (
             params.get("ServiceNamespace", ""), params.get("ResourceId", ""), params.get("ScalableDimension", ""))
@@ -108,6 +112,7 @@ class AutoScalingExtensions:
             policy_body=params.get("TargetTrackingScalingPolicyConfiguration") or {},
             policy_type="TargetTrackingScaling",
         )
+        # PutScalingPolicy response, Alarms: "The CloudWatch alarms created for the target tracking scaling policy."
         policy.alarms = _tracking_alarms(account, region, policy)
         return {
             "PolicyARN": policy.policy_arn,
@@ -117,6 +122,9 @@ class AutoScalingExtensions:
 
 def _tracking_alarms(account: str, region: str, policy: FakeApplicationAutoscalingPolicy) -> list[Any]:
     """AlarmHigh (3 of 3 datapoints) and AlarmLow (15 of 15), as AWS names them."""
+    # User guide, "How target tracking scaling for Application Auto Scaling works": "Application Auto Scaling
+    # creates and manages the CloudWatch alarms that invoke the scaling policy". The datapoint counts and the
+    # 90 % scale-in threshold are not in the API reference.
     cloudwatch = cloudwatch_backends[account][region]
     config = policy.target_tracking_scaling_policy_configuration or {}
     target = float(config.get("TargetValue", 0.0))
@@ -141,6 +149,8 @@ def _tracking_alarms(account: str, region: str, policy: FakeApplicationAutoscali
         ("AlarmHigh", "GreaterThanThreshold", 3, target),
         ("AlarmLow", "LessThanThreshold", 15, target * 0.9),
     ):
+        # Developer guide, "Define a scaling policy": high-resolution metrics emit every 10 seconds, so the policy
+        # scales out faster than on standard metrics and scales in at the standard speed.
         period = 10 if high_resolution and suffix == "AlarmHigh" else 60
         alarms.append(cloudwatch.put_metric_alarm(
             name=f"TargetTracking-{policy.resource_id}-{suffix}-{mock_random.uuid4()}",

@@ -1,5 +1,7 @@
 """The request log: every AWS call with its parameters, outcome and duration,
-so a test or benchmark can count what a client really sent."""
+so a test or benchmark can count what a client really sent.
+
+A sandbox control with no AWS counterpart."""
 
 from __future__ import annotations
 

@@ -24,8 +24,14 @@ from .responses import ApiError
 KINDS = ("throttle", "error", "latency", "stall", "rate")
 
 # What AWS sends when it throttles, by wire protocol (S3 says SlowDown with a 503).
+# Common Errors (API references): "ThrottlingException: The request was denied due to request throttling.
+# HTTP Status Code: 400"; botocore's retries/standard.py counts Throttling, ThrottlingException and SlowDown as
+# throttles; S3 "error best practices": "SlowDown errors can occur when a high request rate triggers one of these
+# mechanisms." The fault itself is a sandbox control.
 _THROTTLE = {"json": ("ThrottlingException", 400), "query": ("Throttling", 400), "rest-xml": ("SlowDown", 503)}
 _THROTTLE_MESSAGE = "Rate exceeded"
+# Common Errors: "InternalFailure ... HTTP Status Code: 500"; "ServiceUnavailable: The request has failed due to a
+# temporary failure of the server. HTTP Status Code: 503". S3 answers InternalError ("Retry InternalErrors").
 _ERRORS = {500: "InternalFailure", 503: "ServiceUnavailable"}
 _S3_ERRORS = {500: "InternalError", 503: "ServiceUnavailable"}
 

@@ -57,6 +57,10 @@ class EndpointLifecycle(ManagedState):
     """One endpoint's status: a single transition at a time, from a transient
     status (Creating, Updating, Deleting) to its outcome (InService, Failed, Deleted)."""
 
+    # DescribeEndpoint, EndpointStatus: "Creating: CreateEndpoint is executing. Updating: UpdateEndpoint or
+    # UpdateEndpointWeightsAndCapacities is executing. ... Deleting: DeleteEndpoint is executing." The pace
+    # (seconds, describes or immediate) is a sandbox control; AWS documents no duration.
+
     def __init__(self, transient: str, outcome: str):
         super().__init__(MODEL_NAME, [(transient, outcome)])
 

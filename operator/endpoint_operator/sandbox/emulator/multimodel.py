@@ -121,6 +121,8 @@ def invocation_response(variant: str, instance: int, target: str, artifact: Load
     """The body reports what the instance served, so a test can tell versions apart."""
     body = json.dumps({"targetModel": target, "instance": instance, "key": artifact.key,
                        "etag": artifact.etag, "sha256": artifact.sha256}).encode()
+    # InvokeEndpointOutput.InvokedProductionVariant (header x-Amzn-Invoked-Production-Variant): "Identifies the
+    # production variant that was invoked."
     headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body))),
                ("x-Amzn-Invoked-Production-Variant", variant)]
     return HttpResponse(200, headers, body)

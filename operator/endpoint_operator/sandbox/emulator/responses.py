@@ -51,6 +51,7 @@ def json_response(payload: dict[str, Any]) -> HttpResponse:
 
 
 def error_response(error: ApiError, protocol: str) -> HttpResponse:
+    # botocore's parsers.py reads these shapes: `__type` (JSON), <ErrorResponse><Error><Code> (query), <Error> (S3).
     request_id = str(uuid.uuid4())
     if protocol == "json":
         body = json.dumps({"__type": error.code, "message": error.message}).encode()
@@ -79,7 +80,7 @@ def _json_headers(length: int, request_id: str | None = None) -> Headers:
 
 
 def _epoch(value: Any) -> Any:
-    # AWS JSON protocols send timestamps as epoch seconds.
+    # AWS JSON protocols send timestamps as epoch seconds (botocore serialize.py, JSON: TIMESTAMP_FORMAT unixtimestamp).
     if isinstance(value, datetime):
         moment = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
         return round(moment.timestamp(), 3)

@@ -34,6 +34,8 @@ IN_SERVICE, FAILED = "InService", "Failed"
 DELETED = "Deleted"  # the end of Deleting: the endpoint is gone, never reported
 IN_FLIGHT = frozenset({CREATING, UPDATING, DELETING, "SystemUpdating", "RollingBack"})
 SERVING = frozenset({IN_SERVICE, UPDATING, "SystemUpdating", "RollingBack"})  # the old fleet serves during an update
+# UpdateEndpoint (API reference): "... then deletes the old instances using the previous EndpointConfig (there is no
+# availability loss)".
 MAX_LIST_RESULTS = 100
 
 Params = dict[str, Any]
@@ -43,6 +45,10 @@ Payload = dict[str, Any] | None  # None: moto answers
 @dataclass
 class InjectedFailure:
     """The next create or update of one endpoint ends Failed with `reason`.
+
+    A sandbox control (POST /_emulator/endpoint-failures), not an AWS behaviour; what the
+    endpoint then reports follows DescribeEndpoint's EndpointStatus "Failed: Endpoint could
+    not be created, updated, or re-scaled. Use the FailureReason value ..."
 
     With `rollback`, a failed update ends as AWS rolls one back instead:
     InService on the old config, with the reason reported."""
@@ -81,6 +87,8 @@ class EmulatedEndpoint(FakeEndpoint):
             tags=tags,
         )
         self.production_variants = variants_of(config)
+        # DescribeEndpointOutput.AsyncInferenceConfig (service model): "Returns the description of an endpoint
+        # configuration created using the CreateEndpointConfig API." moto's endpoint drops it.
         self.async_inference_config = config.async_inference_config
         self.pending = PendingChange(failure=failure)
         self.lifecycle = EndpointLifecycle(CREATING, FAILED if failure else IN_SERVICE)
@@ -109,6 +117,7 @@ class EmulatedEndpoint(FakeEndpoint):
         self.endpoint_status = status
         # Clients sweep ListEndpoints and describe only what changed: every status
         # change must move LastModifiedTime, even two within one millisecond.
+        # DescribeEndpoint, LastModifiedTime: "A timestamp that shows when the endpoint was last modified."
         now = utcnow()
         earliest = self.last_modified_time + timedelta(milliseconds=1)
         self.last_modified_time = now if now >= earliest else earliest
@@ -117,6 +126,9 @@ class EmulatedEndpoint(FakeEndpoint):
         pending, self.pending = self.pending, PendingChange()
         failure = pending.failure
         if status == FAILED or (failure and failure.rollback):
+            # DescribeEndpoint, FailureReason: "If the status of the endpoint is Failed, the reason why it failed."
+            # A rolled-back update (UpdateEndpointInput.DeploymentConfig: "the desired deployment strategy and rollback
+            # configurations") keeps the old config and variants, InService, and reports the reason too.
             self.failure_reason = failure.reason if failure else "Request to service failed."
             return
         if pending.config_name:
@@ -145,6 +157,8 @@ class EmulatedEndpoint(FakeEndpoint):
             response["FailureReason"] = self.failure_reason
         if self.async_inference_config:
             response["AsyncInferenceConfig"] = self.async_inference_config
+        # DescribeEndpoint, PendingDeploymentSummary: "This field is only returned when the endpoint is creating or
+        # updating with a new endpoint configuration." (the emulator reports it while updating only)
         if self.endpoint_status == UPDATING and self.pending.config_name:
             response["PendingDeploymentSummary"] = {
                 "EndpointConfigName": self.pending.config_name,
@@ -159,6 +173,7 @@ def variants_of(config: FakeEndpointConfig) -> list[dict[str, Any]]:
     variants = []
     for entry in config.production_variants:
         variant: dict[str, Any] = {"VariantName": entry["VariantName"]}
+        # ProductionVariant.InitialVariantWeight (service model): "If unspecified, it defaults to 1.0."
         weight = float(entry.get("InitialVariantWeight", 1.0))
         variant["CurrentWeight"] = variant["DesiredWeight"] = weight
         if entry.get("InitialInstanceCount") is not None:
@@ -172,6 +187,8 @@ def variants_of(config: FakeEndpointConfig) -> list[dict[str, Any]]:
 
 def settled(variant: dict[str, Any]) -> dict[str, Any]:
     """The variant once its desired weight and capacity are reached."""
+    # ProductionVariantSummary.DesiredWeight: "The requested weight, as specified in the
+    # UpdateEndpointWeightsAndCapacities request."; CurrentWeight: "The weight associated with the variant."
     done = dict(variant)
     for field in ("Weight", "InstanceCount", "ServerlessConfig"):
         if f"Desired{field}" in done:
@@ -181,7 +198,7 @@ def settled(variant: dict[str, Any]) -> dict[str, Any]:
 
 def _pending_variant(variant: dict[str, Any]) -> dict[str, Any]:
     pending = {k: v for k, v in variant.items() if k == "VariantName" or k.startswith("Desired")}
-    pending["VariantStatus"] = [{"Status": "Creating"}]
+    pending["VariantStatus"] = [{"Status": "Creating"}]  # ProductionVariantStatus: "Creating inference resources ..."
     return pending
 
 
@@ -282,11 +299,13 @@ class SageMakerExtensions:
     def _create_model(self, backend: SageMakerModelBackend, params: Params) -> Payload:
         name = params.get("ModelName", "")
         if name in backend._models:
+            # The API reference is silent; AWS's message as it answers it (astronomer/astronomer-providers#1055).
             raise validation_error(f'Cannot create already existing model "{_arn(backend, "model", name)}".')
         return None
 
     def _require_model(self, backend: SageMakerModelBackend, params: Params) -> Payload:
         # moto's DeleteModel names the model without its ARN, unlike AWS.
+        # The API reference lists no error for a missing model; AWS answers ValidationException (boto/boto3#2886).
         name = params.get("ModelName", "")
         if name not in backend._models:
             raise validation_error(f'Could not find model "{_arn(backend, "model", name)}".')
@@ -296,6 +315,7 @@ class SageMakerExtensions:
         name = params.get("EndpointConfigName", "")
         if name in backend.endpoint_configs:
             arn = _arn(backend, "endpoint-config", name)
+            # AWS's message as it answers it (awslabs/spot-tagging-bot-for-digital-assets#2).
             raise validation_error(f'Cannot create already existing endpoint configuration "{arn}".')
         refuse_unhostable(backend._models, params.get("ProductionVariants") or [])
         return None
@@ -308,10 +328,14 @@ class SageMakerExtensions:
 
     def _create_endpoint(self, backend: SageMakerModelBackend, params: Params) -> Payload:
         name = params.get("EndpointName", "")
+        # CreateEndpoint (API reference): "The endpoint name must be unique within an AWS Region in your AWS account."
+        # (it is also case-insensitive there, which this exact-match check is not)
         if name in backend.endpoints:
             raise validation_error(f'Cannot create already existing endpoint "{_arn(backend, "endpoint", name)}".')
         config = self._config(backend, params.get("EndpointConfigName", ""))
         failure = self._take_failure(name, "create")
+        # CreateEndpoint: "When SageMaker receives the request, it sets the endpoint status to Creating. After it
+        # creates the endpoint, it sets the status to InService." (lifecycle.py paces it)
         endpoint = EmulatedEndpoint(backend, name, config, params.get("Tags") or [], failure)
         backend.endpoints[name] = endpoint
         return {"EndpointArn": endpoint.arn}
@@ -326,6 +350,7 @@ class SageMakerExtensions:
 
     def _delete_endpoint(self, backend: SageMakerModelBackend, params: Params) -> Payload:
         # moto deletes at once; AWS goes through Deleting.
+        # DescribeEndpoint, EndpointStatus: "Deleting: DeleteEndpoint is executing."
         endpoint = self._endpoint(backend, params.get("EndpointName", ""))
         if not isinstance(endpoint, EmulatedEndpoint):
             return None
@@ -351,6 +376,8 @@ class SageMakerExtensions:
             variants = _retain_properties(endpoint.production_variants, variants, excluded)
         failure = self._take_failure(endpoint.endpoint_name, "update")
         outcome = FAILED if failure and not failure.rollback else IN_SERVICE
+        # UpdateEndpoint (API reference): "When SageMaker receives the request, it sets the endpoint status to
+        # Updating. After updating the endpoint, it sets the status to InService." moto has no UpdateEndpoint.
         endpoint.begin(UPDATING, outcome, PendingChange(config.endpoint_config_name, variants, failure))
         return {"EndpointArn": endpoint.arn}
 
@@ -381,6 +408,7 @@ class SageMakerExtensions:
 
     def _list_endpoints(self, backend: SageMakerModelBackend, params: Params) -> Payload:
         max_results = params.get("MaxResults")
+        # Service model, ListEndpointsInput.MaxResults: shape MaxResults, min 1, max 100. moto takes any value.
         if max_results is not None and not 1 <= int(max_results) <= MAX_LIST_RESULTS:
             raise validation_error(
                 f"1 validation error detected: Value '{max_results}' at 'maxResults' failed to satisfy "
@@ -394,6 +422,7 @@ class SageMakerExtensions:
         resource = self._tagged_resource(backend, params.get("ResourceArn", ""))
         if resource is None:
             return None
+        # AddTags (API reference): "Adds or overwrites one or more tags ... Tag keys must be unique per resource."
         merged = {t["Key"]: t.get("Value", "") for t in resource.tags}
         merged.update({t["Key"]: t.get("Value", "") for t in params.get("Tags") or []})
         resource.tags = [{"Key": k, "Value": v} for k, v in merged.items()]
@@ -411,6 +440,7 @@ class SageMakerExtensions:
         if table is None:
             return None  # another resource type: moto's own handling
         if name not in table:
+            # The API reference is silent on an unknown ARN; worded as SageMaker's other "Could not find" errors.
             raise validation_error(f'Could not find resource "{arn}".')
         return table[name]
 
@@ -420,6 +450,7 @@ class SageMakerExtensions:
     def _endpoint(backend: SageMakerModelBackend, name: str) -> FakeEndpoint:
         endpoint = backend.endpoints.get(name)
         if endpoint is None:
+            # AWS's wording: 'Could not find endpoint configuration "arn:..."' (aws/amazon-sagemaker-examples#2339).
             raise validation_error(f'Could not find endpoint "{_arn(backend, "endpoint", name)}".')
         return endpoint
 
@@ -427,8 +458,11 @@ class SageMakerExtensions:
         endpoint = self._endpoint(backend, name)
         if not isinstance(endpoint, EmulatedEndpoint):
             raise validation_error(f'Endpoint "{endpoint.arn}" was not created through this emulator.')
+        # EndpointStatus: SystemUpdating "cannot be updated or deleted or re-scaled until it has completed"; the
+        # reference is silent on Creating and Updating, which the emulator refuses alike.
         if endpoint.endpoint_status in IN_FLIGHT:
             raise validation_error(f'Cannot update in-progress endpoint "{endpoint.arn}".')
+        # EndpointStatus: "DeleteEndpoint is the only operation that can be performed on a failed endpoint."
         if endpoint.endpoint_status == FAILED:
             raise validation_error(f'Cannot update failed endpoint "{endpoint.arn}".')
         return endpoint
@@ -446,6 +480,8 @@ def _invoked_variant(endpoint: EmulatedEndpoint, config: FakeEndpointConfig | No
                      target_variant: str | None) -> dict[str, Any] | None:
     """The config entry of the variant that answers: TargetVariant, else the one with the
     most weight (the emulator routes deterministically)."""
+    # InvokeEndpoint TargetVariant (runtime service model): "overrides the default behavior for the endpoint, which is
+    # to distribute the invocation traffic based on the variant weights" (AWS spreads traffic; this picks the heaviest).
     if config is None:
         return None
     entries = {v["VariantName"]: v for v in config.production_variants}
@@ -476,6 +512,8 @@ def _retain_properties(current: list[dict[str, Any]], new: list[dict[str, Any]],
                        excluded: set[str] | None = None) -> list[dict[str, Any]]:
     """RetainAllVariantProperties: variants that keep their name keep weight and capacity,
     but for the properties ExcludeRetainedVariantProperties names."""
+    # UpdateEndpointInput.RetainAllVariantProperties: "To retain the variant properties of an endpoint when updating
+    # it, set RetainAllVariantProperties to true."
     by_name = {v["VariantName"]: v for v in current}
     retained = []
     kept = [f for f in ("DesiredWeight", "DesiredInstanceCount", "DesiredServerlessConfig") if f not in (excluded or set())]
@@ -526,6 +564,8 @@ def clamp_instance_count(endpoint: FakeEndpoint, variant: str, low: int, high: i
 def _refuse_autoscaled_changes(backend: SageMakerModelBackend, endpoint: FakeEndpoint, config: FakeEndpointConfig) -> None:
     """AWS refuses an update that changes the instance type of (or drops) a variant
     registered with Application Auto Scaling; moto does not look."""
+    # Developer guide, "Update endpoints that use auto scaling": "If the update would change the instance type for
+    # any model that is a target for auto scaling, the update fails."
     registered = applicationautoscaling_backends[backend.account_id][backend.region_name].targets.get(
         "sagemaker:variant:DesiredInstanceCount", {})
     serving = backend.endpoint_configs.get(endpoint.endpoint_config_name)
