@@ -15,6 +15,7 @@ import re
 from typing import Any
 
 import pytest
+import regex
 import yaml
 
 from endpoint_operator.api.constants import API_VERSION, KIND
@@ -22,6 +23,7 @@ from endpoint_operator.api.crd import build_crd
 from endpoint_operator.api.reference import LARGEST_SPEC_KIB
 from endpoint_operator.api.spec import validate_spec
 from endpoint_operator.api.status import CostStatus, EndpointStatus, ModelEndpointStatus, RolloutStatus
+from endpoint_operator.api.time_zones import TIME_ZONES
 from cluster.test_crd_validation import install_crd
 
 pytestmark = pytest.mark.cluster
@@ -63,7 +65,8 @@ def longest(seed: str, node: dict[str, Any], fill: str = "") -> str:
     target = node.get("maxLength", len(seed))
     if "enum" in node or len(seed) >= target:
         return seed
-    pattern = re.compile(node.get("pattern", ".*"), re.ASCII | re.DOTALL)
+    # AWS-derived patterns use \p{...} classes, which only the regex module reads.
+    pattern = regex.compile(node.get("pattern", ".*"), regex.ASCII | regex.DOTALL)
     for char in (fill or "a0"):
         for cut in [len(seed), *range(len(seed))]:
             grown = seed[:cut] + char * (target - len(seed)) + seed[cut:]
@@ -74,11 +77,14 @@ def longest(seed: str, node: dict[str, Any], fill: str = "") -> str:
 
 def largest(seed: Any, node: dict[str, Any], tag: str = "") -> Any:
     """The largest value like `seed` that the schema node allows."""
-    kind = node["type"]
+    # An int-or-string node (a gate threshold) has no type: the seed's own decides.
+    kind = node.get("type") or ("string" if isinstance(seed, str) else None)
     if kind == "string":
         return longest(seed, node)
     if kind == "object" and "properties" in node:
-        return {key: largest(value, node["properties"][key], tag) for key, value in seed.items()}
+        # A time zone is one of a list (a CEL rule), not any string of its maxLength.
+        return {key: max(TIME_ZONES, key=len) if key == "timeZone" else largest(value, node["properties"][key], tag)
+                for key, value in seed.items()}
     if kind == "object":
         key_length = int(re.search(r"<= (\d+)", node["x-kubernetes-validations"][0]["rule"]).group(1))
         value = largest(next(iter(seed.values())), node["additionalProperties"])
