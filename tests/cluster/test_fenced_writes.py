@@ -4,26 +4,20 @@ status and finalizers raise Conflict (the sync requeues), events are dropped."""
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 import yaml
 
 from endpoint_operator.api import constants
-from endpoint_operator.api.crd import CRD_FILE, CRD_NAME
 from endpoint_operator.kube.client import Conflict, load_api_client
 from endpoint_operator.kube.fenced import FencedKubeGateway
 from endpoint_operator.sandbox.controlplane import repo_root
+from cluster.test_crd_validation import install_crd
 
 
 @pytest.fixture(scope="module")
 def crd(control_plane):
-    control_plane.kubectl("apply", "--server-side", "--force-conflicts", "-f", str(repo_root() / CRD_FILE))
-    control_plane.kubectl("wait", "--for=condition=Established", f"crd/{CRD_NAME}", "--timeout=60s")
-    deadline = time.monotonic() + 30  # discovery may trail the Established condition
-    while control_plane.kubectl("get", "modelendpoints", "-A", check=False).returncode != 0:
-        assert time.monotonic() < deadline, "ModelEndpoint never appeared in discovery"
-        time.sleep(0.2)
+    return install_crd(control_plane)
 
 
 def test_writes_pass_only_while_acting(control_plane, crd, namespace):

@@ -5,26 +5,20 @@
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 import yaml
 
 from endpoint_operator.api import constants
-from endpoint_operator.api.crd import CRD_FILE, CRD_NAME
 from endpoint_operator.kube.client import KubeGateway, load_api_client
 from endpoint_operator.kube.lease import LeaseElector, LeaseSettings
 from endpoint_operator.sandbox.controlplane import repo_root
+from cluster.test_crd_validation import install_crd
 
 
 @pytest.fixture(scope="module")
 def crd(control_plane):
-    control_plane.kubectl("apply", "--server-side", "--force-conflicts", "-f", str(repo_root() / CRD_FILE))
-    control_plane.kubectl("wait", "--for=condition=Established", f"crd/{CRD_NAME}", "--timeout=60s")
-    deadline = time.monotonic() + 30  # discovery may trail the Established condition
-    while control_plane.kubectl("get", "modelendpoints", "-A", check=False).returncode != 0:
-        assert time.monotonic() < deadline, "ModelEndpoint never appeared in discovery"
-        time.sleep(0.2)
+    return install_crd(control_plane)
 
 
 def managed_fields(control_plane, *args: str) -> list[dict]:
