@@ -102,6 +102,20 @@ def client(emulator, service: str, region: str = "us-east-1"):
                         aws_access_key_id="sandbox", aws_secret_access_key="sandbox")
 
 
+def scale_out(emulator, endpoint: str, count: int, variant: str = "primary") -> None:
+    """What Application Auto Scaling does on a scale-out: the variant's count set
+    through UpdateEndpointWeightsAndCapacities, then InService at that count."""
+    sm = client(emulator, "sagemaker")
+    sm.update_endpoint_weights_and_capacities(EndpointName=endpoint, DesiredWeightsAndCapacities=[
+        {"VariantName": variant, "DesiredInstanceCount": count}])
+
+    def serving() -> bool:
+        described = sm.describe_endpoint(EndpointName=endpoint)
+        counts = {v["VariantName"]: v.get("CurrentInstanceCount") for v in described["ProductionVariants"]}
+        return described["EndpointStatus"] == "InService" and counts.get(variant) == count
+    wait_for(serving, timeout=30, what=f"{count} instances")
+
+
 def owned_resources(emulator, uid: str, region: str = "us-east-1") -> dict[str, list[str]]:
     """Every SageMaker endpoint, config and model tagged with this owner's uid."""
     sm = client(emulator, "sagemaker", region)

@@ -123,11 +123,7 @@ def test_an_unrelated_update_keeps_the_count_the_autoscaler_set(operator, contro
     wait_range(emulator, endpoint, 1, 3)
     sm = kit.client(emulator, "sagemaker")
 
-    # What Application Auto Scaling does on a scale-out.
-    sm.update_endpoint_weights_and_capacities(EndpointName=endpoint, DesiredWeightsAndCapacities=[
-        {"VariantName": "primary", "DesiredInstanceCount": 3}])
-    kit.wait_for(lambda: (d := sm.describe_endpoint(EndpointName=endpoint))["EndpointStatus"] == "InService"
-                 and d["ProductionVariants"][0]["CurrentInstanceCount"] == 3, timeout=30, what="3 instances")
+    kit.scale_out(emulator, endpoint, 3)
     old_config = sm.describe_endpoint(EndpointName=endpoint)["EndpointConfigName"]
 
     new_url = "s3://example-models/steady/v2/model.tar.gz"
@@ -154,11 +150,7 @@ def test_lowering_max_below_the_running_count_brings_the_count_down(operator, co
     endpoint = obj["status"]["endpoint"]["name"]
     wait_range(emulator, endpoint, 1, 3)
     sm = kit.client(emulator, "sagemaker")
-    # What Application Auto Scaling does on a scale-out.
-    sm.update_endpoint_weights_and_capacities(EndpointName=endpoint, DesiredWeightsAndCapacities=[
-        {"VariantName": "primary", "DesiredInstanceCount": 3}])
-    kit.wait_for(lambda: (d := sm.describe_endpoint(EndpointName=endpoint))["EndpointStatus"] == "InService"
-                 and d["ProductionVariants"][0]["CurrentInstanceCount"] == 3, timeout=30, what="3 instances")
+    kit.scale_out(emulator, endpoint, 3)
 
     kit.patch_spec(control_plane, namespace, "shrink", {"instances": {"type": "ml.m5.large", "min": 1, "max": 2}})
 

@@ -62,16 +62,23 @@ def _digest_of(emulator, url: str) -> str:
     return hashlib.sha256(kit.client(emulator, "s3").get_object(Bucket=bucket, Key=key)["Body"].read()).hexdigest()
 
 
-def test_a_changed_model_artifact_reaches_callers_under_the_same_target_model(operator, control_plane, emulator, namespace):
+def _serving(control_plane, emulator, namespace):
+    """The example on an endpoint of its own, Ready, its first model served as seeded:
+    the document, the endpoint's name, a runtime client and the first model."""
     doc = _own_example(namespace)
-    name = doc["metadata"]["name"]
     kit.apply(control_plane, doc, emulator)
-    obj = kit.wait_condition(control_plane, namespace, name, "Ready", timeout=90)
+    obj = kit.wait_condition(control_plane, namespace, doc["metadata"]["name"], "Ready", timeout=90)
     endpoint = obj["status"]["endpoint"]["name"]
     runtime = kit.client(emulator, "sagemaker-runtime")
     first = doc["spec"]["models"][0]
+    assert _served_digest(runtime, endpoint, f"{first['name']}.tar.gz") == _digest_of(emulator, first["modelDataUrl"])
+    return doc, endpoint, runtime, first
+
+
+def test_a_changed_model_artifact_reaches_callers_under_the_same_target_model(operator, control_plane, emulator, namespace):
+    doc, endpoint, runtime, first = _serving(control_plane, emulator, namespace)
+    name = doc["metadata"]["name"]
     target = f"{first['name']}.tar.gz"
-    assert _served_digest(runtime, endpoint, target) == _digest_of(emulator, first["modelDataUrl"])
 
     # A new version of the first model: callers keep TargetModel and get the new one,
     # not the old version the instances had loaded.
@@ -89,15 +96,9 @@ def test_a_changed_model_artifact_reaches_callers_under_the_same_target_model(op
 
 
 def test_a_model_removed_and_added_back_with_another_artifact_is_not_served_stale(operator, control_plane, emulator, namespace):
-    doc = _own_example(namespace)
-    name = doc["metadata"]["name"]
-    kit.apply(control_plane, doc, emulator)
-    obj = kit.wait_condition(control_plane, namespace, name, "Ready", timeout=90)
-    endpoint = obj["status"]["endpoint"]["name"]
-    runtime = kit.client(emulator, "sagemaker-runtime")
-    first, rest = doc["spec"]["models"][0], doc["spec"]["models"][1:]
+    doc, endpoint, runtime, first = _serving(control_plane, emulator, namespace)
+    name, rest = doc["metadata"]["name"], doc["spec"]["models"][1:]
     target = f"{first['name']}.tar.gz"
-    assert _served_digest(runtime, endpoint, target) == _digest_of(emulator, first["modelDataUrl"])
 
     # Removed: an S3 delete, the fleet stays and may still hold the model it loaded.
     kit.patch_spec(control_plane, namespace, name, {"models": rest})

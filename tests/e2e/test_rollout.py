@@ -293,11 +293,7 @@ def test_the_canary_gets_capacity_before_traffic_and_the_primary_keeps_its_fleet
         return (found[0]["MinCapacity"], found[0]["MaxCapacity"]) if found else None
     kit.wait_for(lambda: target("primary") == (1, 4), timeout=60, what="the primary's target")
     sm = kit.client(emulator, "sagemaker")
-    # What Application Auto Scaling does on a scale-out.
-    sm.update_endpoint_weights_and_capacities(EndpointName=endpoint, DesiredWeightsAndCapacities=[
-        {"VariantName": "primary", "DesiredInstanceCount": 4}])
-    kit.wait_for(lambda: (d := sm.describe_endpoint(EndpointName=endpoint))["EndpointStatus"] == "InService"
-                 and d["ProductionVariants"][0]["CurrentInstanceCount"] == 4, timeout=30, what="4 instances")
+    kit.scale_out(emulator, endpoint, 4)
     before = len(capacity_calls(emulator, endpoint))
 
     change_model(control_plane, emulator, doc, 2)
