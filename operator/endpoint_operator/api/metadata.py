@@ -23,25 +23,20 @@ def _invalid(field: str, value: str, why: str) -> SpecError:
     return SpecError(field, f"{field}: Invalid value: {value!r}: {why}")
 
 
-def _subdomain(field: str, value: str) -> list[SpecError]:
-    errors = []
-    if len(value) > SUBDOMAIN_LEN:
-        errors.append(_invalid(field, value, f"must be no more than {SUBDOMAIN_LEN} characters"))
-    if not re.fullmatch(_SUBDOMAIN, value, re.ASCII):
-        errors.append(_invalid(field, value, (
-            "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', "
-            f"and must start and end with an alphanumeric character (regex used for validation is '{_SUBDOMAIN}')")))
-    return errors
+# (regex, most characters, the API server's words for the kind and its characters)
+_SUBDOMAIN_RULE = (_SUBDOMAIN, SUBDOMAIN_LEN, "subdomain", ", '-' or '.'")
+_LABEL_RULE = (_LABEL, LABEL_LEN, "label", " or '-'")
 
 
-def _label(field: str, value: str) -> list[SpecError]:
+def _rfc1123(field: str, value: str, rule: tuple[str, int, str, str]) -> list[SpecError]:
+    pattern, most, kind, characters = rule
     errors = []
-    if len(value) > LABEL_LEN:
-        errors.append(_invalid(field, value, f"must be no more than {LABEL_LEN} characters"))
-    if not re.fullmatch(_LABEL, value, re.ASCII):
+    if len(value) > most:
+        errors.append(_invalid(field, value, f"must be no more than {most} characters"))
+    if not re.fullmatch(pattern, value, re.ASCII):
         errors.append(_invalid(field, value, (
-            "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', "
-            f"and must start and end with an alphanumeric character (regex used for validation is '{_LABEL}')")))
+            f"a lowercase RFC 1123 {kind} must consist of lower case alphanumeric characters{characters}, "
+            f"and must start and end with an alphanumeric character (regex used for validation is '{pattern}')")))
     return errors
 
 
@@ -52,10 +47,10 @@ def metadata_errors(metadata: Mapping[str, Any]) -> list[SpecError]:
     if not isinstance(name, str) or not name:
         errors.append(SpecError("metadata.name", "metadata.name: Required value: name is required"))
     else:
-        errors += _subdomain("metadata.name", name)
+        errors += _rfc1123("metadata.name", name, _SUBDOMAIN_RULE)
     if namespace is not None:
         if not isinstance(namespace, str):
             errors.append(SpecError("metadata.namespace", "metadata.namespace: must be a string"))
         elif namespace:
-            errors += _label("metadata.namespace", namespace)
+            errors += _rfc1123("metadata.namespace", namespace, _LABEL_RULE)
     return errors
