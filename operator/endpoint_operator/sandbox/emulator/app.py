@@ -16,7 +16,7 @@ from typing import Any
 from moto.moto_api._internal.models import moto_api_backend
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
-from . import cloudwatch, lifecycle
+from . import clock, cloudwatch, lifecycle
 from .autoscaling import AutoScalingExtensions
 from .calllog import CallLog
 from .calls import Call, parse_call
@@ -25,6 +25,7 @@ from .faults import FaultBook
 from .responses import ApiError, HttpResponse, error_response, json_response, validation_error
 from .sagemaker import SageMakerExtensions
 from .shapes import shapes_of, validation_message
+from .ticker import Ticker
 
 StartResponse = Callable[..., Any]
 _XML_CODE = re.compile(rb"<Code>([^<]+)</Code>")
@@ -40,12 +41,15 @@ class EmulatorState:
         self.log = CallLog()
         self.sagemaker = SageMakerExtensions()
         self.autoscaling = AutoScalingExtensions()
+        self.ticker = Ticker()  # subscribers advance with the virtual clock (clock.py)
 
     def reset(self) -> None:
         """Forget every resource, fault, injected failure and logged call; restore the start-up pace."""
-        with self.sagemaker.exclusive():
+        with self.ticker.exclusive(), self.sagemaker.exclusive():
             moto_api_backend.reset()
             self.sagemaker.clear_failures()
+            clock.reset()
+            self.ticker.restart_from_now()
         self.faults.clear()
         self.log.clear()
         lifecycle.restore_default_delay()

@@ -40,6 +40,13 @@ class EmulatorClient:
     def restore_delay(self) -> None:
         self._call("PUT", "delay", {"default": True})
 
+    def set_time_scale(self, scale: float) -> dict[str, float]:
+        """Virtual seconds per real second from now on; the clock's line (clock.py)."""
+        return self._call("PUT", "clock", {"scale": scale})
+
+    def clock(self) -> dict[str, float]:
+        return self._call("GET", "clock")
+
     def transition(self) -> dict[str, Any]:
         return self._call("GET", "delay")["transition"]
 

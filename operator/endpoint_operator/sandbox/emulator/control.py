@@ -1,6 +1,8 @@
 """The control API under `/_emulator/`, on the same port as the AWS APIs.
 
 GET    /_emulator/health
+GET    /_emulator/clock                 the virtual clock: {"scale", "anchorReal", "anchorVirtual", "now"}
+PUT    /_emulator/clock                 {"scale": 600}: virtual seconds per real second from now on
 GET    /_emulator/delay                 the endpoint transition pace
 PUT    /_emulator/delay                 {"seconds": 0.2} | {"describes": 2} | {"default": true}
 GET    /_emulator/faults                active fault rules
@@ -21,7 +23,7 @@ import json
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
-from . import lifecycle
+from . import clock, lifecycle
 from .responses import HttpResponse
 from .sagemaker import InjectedFailure
 
@@ -60,6 +62,12 @@ class ControlApi:
         state = self.state
         if resource == "health" and method == "GET":
             return 200, {"status": "ok"}
+        if resource == "clock":
+            if method == "PUT":
+                clock.set_scale(float(body["scale"]))
+            elif method != "GET":
+                raise ControlError(405, f"{method} not allowed on clock")
+            return 200, {**clock.describe(), "now": clock.timestamp()}
         if resource == "delay":
             if method == "PUT":
                 _set_pace(body)

@@ -23,7 +23,9 @@ def serve(host: str = "127.0.0.1", port: int = 0, delay_seconds: float | None = 
 
     lifecycle.register_default_delay(delay_seconds)
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # the request log is ours
-    server = make_server(host, port, EmulatorApp(), threaded=True, request_handler=MotoRequestHandler)
+    app = EmulatorApp()
+    server = make_server(host, port, app, threaded=True, request_handler=MotoRequestHandler)
+    app.state.ticker.start()
     signal.signal(signal.SIGTERM, _exit)
     signal.signal(signal.SIGINT, _exit)
     print(f"{LISTENING}http://{host}:{server.server_port}", flush=True)
