@@ -26,6 +26,7 @@ from .responses import ApiError, HttpResponse, error_response, json_response, va
 from .sagemaker import SageMakerExtensions
 from .shapes import shapes_of, validation_message
 from .ticker import Ticker
+from .traffic import TrafficEngine
 
 StartResponse = Callable[..., Any]
 _XML_CODE = re.compile(rb"<Code>([^<]+)</Code>")
@@ -42,12 +43,15 @@ class EmulatorState:
         self.sagemaker = SageMakerExtensions()
         self.autoscaling = AutoScalingExtensions()
         self.ticker = Ticker()  # subscribers advance with the virtual clock (clock.py)
+        self.traffic = TrafficEngine(self.sagemaker.exclusive)  # load and SageMaker's metrics (traffic.py)
+        self.ticker.subscribe(self.traffic.tick)
 
     def reset(self) -> None:
         """Forget every resource, fault, injected failure and logged call; restore the start-up pace."""
         with self.ticker.exclusive(), self.sagemaker.exclusive():
             moto_api_backend.reset()
             self.sagemaker.clear_failures()
+            self.traffic.clear()
             clock.reset()
             self.ticker.restart_from_now()
         self.faults.clear()
