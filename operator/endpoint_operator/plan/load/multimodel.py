@@ -43,6 +43,10 @@ class ModelCaches:
         """A new fleet (an update to another config) has loaded nothing."""
         self._held = [OrderedDict() for _ in self._held]
 
+    def held(self) -> list[list[str]]:
+        """The models each instance holds, least recently used first."""
+        return [list(held) for held in self._held]
+
     def where(self, model: str) -> int | None:
         return next((i for i, held in enumerate(self._held) if model in held), None)
 

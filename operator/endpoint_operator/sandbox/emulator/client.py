@@ -65,7 +65,8 @@ class EmulatorClient:
                     **settings: Any) -> dict[str, Any]:
         """Load `endpoint` from now on: `profile` is {"kind": "constant", "rate": 20}, {"kind": "step",
         "before": 5, "after": 40, "at": 60} or {"kind": "trace", "rows": [[0, 5], [600, 40]]}; settings:
-        default / variants ({"serviceRate", "errorRate", "clientErrorRate", "overheadMs", "modelRates"}),
+        startAt (virtual epoch second of the profile's time 0; default now), default / variants
+        ({"serviceRate", "errorRate", "clientErrorRate", "overheadMs", "modelRates"}),
         multiModel, serverless, retentionSeconds."""
         body = {"profile": profile, **_present({"region": region}), **settings}
         return self._call("PUT", f"traffic/{endpoint}", body)["traffic"][endpoint]

@@ -12,6 +12,7 @@ EmulatorClient.set_traffic. The model and its limits: docs/load-model.md.
 
 from __future__ import annotations
 
+import math
 import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager
@@ -64,7 +65,8 @@ class TrafficSettings:
     @classmethod
     def parse(cls, body: dict[str, Any], now: float) -> TrafficSettings:
         """The control API's body; unknown keys are refused so a typo is not silently ignored."""
-        known = {"profile", "region", "account", "default", "variants", "multiModel", "serverless", "retentionSeconds"}
+        known = {"profile", "startAt", "region", "account", "default", "variants", "multiModel", "serverless",
+                 "retentionSeconds"}
         unknown = set(body) - known
         if unknown:
             raise ValueError(f"unknown traffic settings {sorted(unknown)}; known: {sorted(known)}")
@@ -72,7 +74,8 @@ class TrafficSettings:
         serverless = body.get("serverless") or {}
         settings = cls(
             profile=profile_from_dict(body.get("profile") or {"kind": "constant", "rate": 0}),
-            started=now, region=body.get("region", "us-east-1"), account=body.get("account", DEFAULT_ACCOUNT_ID),
+            # The profile's time 0: a whole virtual second (the ticker's grain), now or at `startAt`.
+            started=float(math.ceil(float(body.get("startAt", now)))), region=body.get("region", "us-east-1"), account=body.get("account", DEFAULT_ACCOUNT_ID),
             default=_variant_load(body.get("default") or {}),
             variants={name: _variant_load(v) for name, v in (body.get("variants") or {}).items()},
             multi_model=MultiModelLoad(
@@ -108,7 +111,8 @@ class _VariantState:
     caches: ModelCaches | None = None
     queue: AsyncQueue | None = None
     serverless: ServerlessFleet | None = None
-    last: dict[str, float] = field(default_factory=dict)  # the last second, for GET /_emulator/traffic
+    credit: dict[str, float] = field(default_factory=dict)  # multi-model: calls owed to each model
+    last: dict[str, Any] = field(default_factory=dict)  # the last second, for GET /_emulator/traffic
 
 
 @dataclass(frozen=True)
@@ -258,8 +262,8 @@ class TrafficEngine:
         assert state.fleet is not None
         calls: dict[str | None, float] = {None: arrivals}
         if state.caches is not None:
-            shares = settings.multi_model.models or {"model.tar.gz": 1.0}
-            calls = dict(split_by_weight(arrivals, shares))
+            calls = dict(_whole_calls(state.credit, split_by_weight(arrivals, settings.multi_model.models
+                                                                    or {"model.tar.gz": 1.0})))
         second = state.fleet.advance(calls, view.instances)
         state.last = {"time": now, "arrivals": arrivals, "instances": view.instances,
                       "queue": second.queue, "p99Seconds": second.p99_seconds, "timedOut": second.timed_out}
@@ -267,7 +271,8 @@ class TrafficEngine:
             self._idle_instances(view, second.instances, now, dims, publisher)
             return
         answered = second.answered
-        _requests(publisher, dims, now, answered, second.instances, second.client_errors, second.server_errors)
+        _requests(publisher, dims, now, second.arrivals, second.instances, second.client_errors, second.server_errors,
+                  second.timed_out)
         share = answered / second.arrivals if second.arrivals else 0.0
         for latency, requests in second.latencies:
             publisher.add_latency(SAGEMAKER, "ModelLatency", dims, now, latency, requests * share)
@@ -285,6 +290,7 @@ class TrafficEngine:
                        dims: tuple[tuple[str, str], ...], publisher: Publisher, mme: MultiModelLoad) -> None:
         caches.resize(view.instances)
         outcome = caches.call(now, {m: n for m, n in calls.items() if m})
+        self._states[(dims[0][1], view.name)].last["loaded"] = caches.held()
         # Developer guide, "CloudWatch Metrics for Multi-Model Endpoint Deployments": the AWS/SageMaker
         # namespace "includes the following model loading metrics from calls to InvokeEndpoint"; ModelCacheHit is
         # 1 for a call to a model already loaded, 0 otherwise, so its Average is the hit rate.
@@ -329,20 +335,25 @@ class TrafficEngine:
         # Developer guide, "Alarms and logs for tracking metrics from asynchronous endpoints": "The metrics below are
         # an exhaustive list of metrics for asynchronous endpoints ... Any metric not listed below is not published
         # if the endpoint is enabled for asynchronous inference. Such metrics include (but are not limited to):
-        # OverheadLatency, Invocations, InvocationsPerInstance". The backlog metrics have EndpointName alone.
+        # OverheadLatency, Invocations, InvocationsPerInstance". "The following metrics are published with the
+        # EndpointName dimension": ApproximateBacklogSize, ApproximateBacklogSizePerInstance ("Number of items in
+        # the queue divided by the number of instances behind an endpoint"), ApproximateAgeOfOldestRequest
+        # (Seconds), all "Units: Count" otherwise; HasBacklogWithoutCapacity, the metric step scaling wakes an
+        # endpoint at zero instances with, likewise. InvocationsProcesssed (AWS's spelling) and TimeInBacklog
+        # (Microseconds) carry EndpointName and VariantName.
         endpoint_only = (("EndpointName", name),)
         sample = 1 / STANDARD
-        publisher.add(SAGEMAKER, "ApproximateBacklogSize", endpoint_only, "None", now, second.backlog, sample)
+        publisher.add(SAGEMAKER, "ApproximateBacklogSize", endpoint_only, "Count", now, second.backlog, sample)
         if second.instances > 0:
-            publisher.add(SAGEMAKER, "ApproximateBacklogSizePerInstance", endpoint_only, "None", now,
+            publisher.add(SAGEMAKER, "ApproximateBacklogSizePerInstance", endpoint_only, "Count", now,
                           second.backlog / second.instances, sample)
         publisher.add(SAGEMAKER, "ApproximateAgeOfOldestRequest", endpoint_only, "Seconds", now, second.oldest_age, sample)
-        publisher.add(SAGEMAKER, "HasBacklogWithoutCapacity", endpoint_only, "None", now,
+        publisher.add(SAGEMAKER, "HasBacklogWithoutCapacity", endpoint_only, "Count", now,
                       1.0 if second.backlog_without_capacity else 0.0, sample)
         if second.processed > 0:
-            publisher.add(SAGEMAKER, "InvocationsProcesssed", endpoint_only, "None", now, 1.0, second.processed)
+            publisher.add(SAGEMAKER, "InvocationsProcesssed", dims, "Count", now, 1.0, second.processed)
             for waited, requests in second.time_in_backlog:
-                publisher.add(SAGEMAKER, "TimeInBacklog", endpoint_only, "Milliseconds", now, waited * 1000, requests)
+                publisher.add(SAGEMAKER, "TimeInBacklog", dims, "Microseconds", now, waited * MICRO, requests)
             publisher.add_latency(SAGEMAKER, "ModelLatency", dims, now, second.latency, second.processed)
             _errors(publisher, dims, now, second.processed, second.client_errors, second.server_errors)
         self._utilisation(view, second.instances, min(second.processed / max(second.instances, 1)
@@ -377,19 +388,38 @@ class TrafficEngine:
                           min(second.concurrency / second.max_concurrency, 1.0), 1 / STANDARD)
 
 
-def _requests(publisher: Publisher, dims: tuple[tuple[str, str], ...], now: float, answered: float, instances: int,
-              client_errors: float, server_errors: float) -> None:
-    # "SageMaker AI endpoint invocation metrics": Invocations counts InvokeEndpoint requests (Sum);
-    # ScalingPolicyMetric.InvocationsPerInstance (API reference): "1/numberOfInstances is sent as the value on each
-    # request, where numberOfInstances is the number of active instances for the ProductionVariant".
-    publisher.add(SAGEMAKER, "Invocations", dims, "None", now, 1.0, answered)
-    publisher.add(SAGEMAKER, "InvocationsPerInstance", dims, "None", now, 1.0 / instances, answered)
-    _errors(publisher, dims, now, answered, client_errors, server_errors)
+def _whole_calls(credit: dict[str, float], shares: dict[str, float]) -> dict[str, float]:
+    """A model's calls come whole: a model with 0.05 calls/s is called once every 20 seconds, not
+    a twentieth of a call each second, so a rarely called model is loaded on demand as on AWS."""
+    calls = {}
+    for model, rate in shares.items():
+        owed = credit.get(model, 0.0) + rate
+        whole = float(int(owed + 1e-9))
+        credit[model] = owed - whole
+        if whole > 0:
+            calls[model] = whole
+    return calls
+
+
+def _requests(publisher: Publisher, dims: tuple[tuple[str, str], ...], now: float, sent: float, instances: int,
+              client_errors: float, server_errors: float, timed_out: float) -> None:
+    # Developer guide, "Amazon SageMaker AI metrics in Amazon CloudWatch", endpoint invocation metrics:
+    # Invocations, "The number of InvokeEndpoint requests sent to a model endpoint ... Units: None";
+    # InvocationsPerInstance, "1/numberOfInstances is sent as the value on each request"; InvocationModelErrors,
+    # requests that "did not result in 2XX HTTP response. This includes 4XX/5XX status codes ... and request
+    # timeouts. For each error response, 1 is sent; otherwise, 0 is sent."
+    publisher.add(SAGEMAKER, "Invocations", dims, "None", now, 1.0, sent)
+    publisher.add(SAGEMAKER, "InvocationsPerInstance", dims, "None", now, 1.0 / instances, sent)
+    _errors(publisher, dims, now, sent - timed_out, client_errors, server_errors)
+    failed = client_errors + server_errors + timed_out
+    publisher.add(SAGEMAKER, "InvocationModelErrors", dims, "None", now, 1.0, failed)
+    publisher.add(SAGEMAKER, "InvocationModelErrors", dims, "None", now, 0.0, sent - failed)
 
 
 def _errors(publisher: Publisher, dims: tuple[tuple[str, str], ...], now: float, requests: float,
             client_errors: float, server_errors: float) -> None:
-    # "For each 4xx response, SageMaker AI sends a 1" (and 0 otherwise): Average is the error rate.
+    # Invocation4XXErrors / Invocation5XXErrors: "For each 4xx response, 1 is sent; otherwise, 0 is sent. Units:
+    # None": their Average is the error rate.
     for metric, errors in (("Invocation4XXErrors", client_errors), ("Invocation5XXErrors", server_errors)):
         publisher.add(SAGEMAKER, metric, dims, "None", now, 1.0, errors)
         publisher.add(SAGEMAKER, metric, dims, "None", now, 0.0, requests - errors)
