@@ -217,7 +217,7 @@ class TrafficEngine:
     def _serve(self, name: str, settings: TrafficSettings, read: tuple[bool, str, list[_VariantView]], now: float,
                publisher: Publisher) -> None:
         is_async, config, views = read
-        rate = settings.profile.rate(now - settings.started)
+        rate = settings.profile.rate(now - settings.started) if now >= settings.started else 0.0
         shares = split_by_weight(rate, {v.name: v.weight for v in views})
         for view in views:
             state = self._state(name, view, config, settings, is_async)
