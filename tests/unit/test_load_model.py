@@ -139,3 +139,12 @@ def test_provisioned_concurrency_is_warm_from_the_start():
     fleet = ServerlessFleet(VariantLoad(service_rate=4), max_concurrency=4, provisioned=1)
     second = fleet.advance(0, 4)
     assert second.cold_starts == 0 and second.warm_served == 4
+
+
+def test_more_models_in_one_second_than_the_cache_holds_evict_one_not_a_cascade():
+    caches = ModelCaches(capacity=3, load_seconds=1)
+    caches.resize(1)
+    caches.call(0, {"busy": 5, "also-busy": 3, "rare": 1})
+    second = caches.call(10, {"busy": 5, "also-busy": 3, "rare": 1, "rarer": 1})
+    assert second.evictions == ("rare",) and second.loads == ("rarer",)
+    assert sorted(caches.held()[0]) == ["also-busy", "busy", "rarer"]

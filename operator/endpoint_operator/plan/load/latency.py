@@ -61,7 +61,7 @@ class Latency:
 class Sketch:
     """Values and counts in logarithmic buckets; exact count, min and max."""
 
-    buckets: dict[int, list[float]] = field(default_factory=dict)  # index -> [value sum, count]
+    buckets: dict[int, list[float]] = field(default_factory=dict)  # index -> [value sum, count, min, max]
     zeros: float = 0.0
     count: float = 0.0
     minimum: float = math.inf
@@ -76,9 +76,10 @@ class Sketch:
             self.zeros += count
             return
         index = math.floor(math.log(value) / math.log(BUCKET_GROWTH))
-        bucket = self.buckets.setdefault(index, [0.0, 0.0])
+        bucket = self.buckets.setdefault(index, [0.0, 0.0, value, value])
         bucket[0] += value * count
         bucket[1] += count
+        bucket[2], bucket[3] = min(bucket[2], value), max(bucket[3], value)
 
     def add_latency(self, latency: Latency, requests: float, scale: float = 1.0) -> None:
         """`requests` requests of `latency`, their values multiplied by `scale` (a unit)."""
@@ -88,20 +89,22 @@ class Sketch:
             self.add(value * scale, requests * share)
 
     def merge(self, other: Sketch) -> None:
-        for index, (total, count) in other.buckets.items():
-            bucket = self.buckets.setdefault(index, [0.0, 0.0])
+        for index, (total, count, low, high) in other.buckets.items():
+            bucket = self.buckets.setdefault(index, [0.0, 0.0, low, high])
             bucket[0] += total
             bucket[1] += count
+            bucket[2], bucket[3] = min(bucket[2], low), max(bucket[3], high)
         self.zeros += other.zeros
         self.count += other.count
         self.minimum, self.maximum = min(self.minimum, other.minimum), max(self.maximum, other.maximum)
 
     def values_and_counts(self) -> tuple[list[float], list[float]]:
-        """Each bucket's mean value and its count, ascending: CloudWatch's Values/Counts."""
+        """Each bucket's mean value (its one value, exactly, if it saw only one) and its count,
+        ascending: CloudWatch's Values/Counts."""
         values, counts = ([0.0], [self.zeros]) if self.zeros else ([], [])
         for index in sorted(self.buckets):
-            total, count = self.buckets[index]
-            values.append(total / count)
+            total, count, low, high = self.buckets[index]
+            values.append(low if low == high else min(max(total / count, low), high))
             counts.append(count)
         return values, counts
 
@@ -111,7 +114,7 @@ class Sketch:
 
     @property
     def total(self) -> float:
-        return sum(total for total, _ in self.buckets.values())
+        return sum(bucket[0] for bucket in self.buckets.values())
 
 
 def weighted_percentile(values: list[float], counts: list[float], p: float) -> float:
