@@ -66,6 +66,9 @@ class Sketch:
     count: float = 0.0
     minimum: float = math.inf
     maximum: float = -math.inf
+    # Distributions added but not yet cut into points: a steady load adds the same one every
+    # second, so a period's seconds cost one expansion, not one each.
+    _pending: dict[tuple[float, float, float], float] = field(default_factory=dict, repr=False)
 
     def add(self, value: float, count: float = 1.0) -> None:
         if count <= 0:
@@ -85,10 +88,18 @@ class Sketch:
         """`requests` requests of `latency`, their values multiplied by `scale` (a unit)."""
         if requests <= 0:
             return
-        for value, share in latency.points():
-            self.add(value * scale, requests * share)
+        key = (round(latency.wait, 9), round(latency.rate, 9), scale)
+        self._pending[key] = self._pending.get(key, 0.0) + requests
+
+    def _expand(self) -> None:
+        pending, self._pending = self._pending, {}
+        for (wait, rate, scale), requests in pending.items():
+            for value, share in Latency(wait, rate).points():
+                self.add(value * scale, requests * share)
 
     def merge(self, other: Sketch) -> None:
+        self._expand()
+        other._expand()
         for index, (total, count, low, high) in other.buckets.items():
             bucket = self.buckets.setdefault(index, [0.0, 0.0, low, high])
             bucket[0] += total
@@ -101,6 +112,7 @@ class Sketch:
     def values_and_counts(self) -> tuple[list[float], list[float]]:
         """Each bucket's mean value (its one value, exactly, if it saw only one) and its count,
         ascending: CloudWatch's Values/Counts."""
+        self._expand()
         values, counts = ([0.0], [self.zeros]) if self.zeros else ([], [])
         for index in sorted(self.buckets):
             total, count, low, high = self.buckets[index]
@@ -113,7 +125,13 @@ class Sketch:
         return weighted_percentile(*self.values_and_counts(), p)
 
     @property
+    def requests(self) -> float:
+        """How many values were added, those still pending included."""
+        return self.count + sum(self._pending.values())
+
+    @property
     def total(self) -> float:
+        self._expand()
         return sum(bucket[0] for bucket in self.buckets.values())
 
 

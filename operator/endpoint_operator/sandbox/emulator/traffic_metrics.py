@@ -93,7 +93,7 @@ class Publisher:
                 if now < window.start + period:
                     continue
                 del self._open[key]
-                if window.sketch.count <= 0:
+                if window.sketch.requests <= 0:
                     continue
                 values, counts = window.sketch.values_and_counts()
                 backend.metric_data.append(DistributionDatum(
@@ -121,7 +121,7 @@ class Publisher:
 
     def _publish_late(self, key: tuple[str, str, Dimensions, str, int], window: _Window) -> None:
         """A window that ended before a flush saw it (flush runs after each second's adds)."""
-        if window.sketch.count <= 0:
+        if window.sketch.requests <= 0:
             return
         namespace, name, dimensions, unit, _ = key
         values, counts = window.sketch.values_and_counts()
