@@ -54,8 +54,13 @@ def test_busy_models_stay_loaded_and_the_rest_load_on_demand_with_the_wait_in_th
         control.set_time_scale(SCALE)
         held = []
         end = origin + 5 * 60
-        while control.clock()["now"] < end + 2:
-            held.append(control.traffic(endpoint)[endpoint]["variants"].get("primary", {}).get("loaded"))
+
+        def published() -> bool:
+            state = control.traffic(endpoint)[endpoint]
+            held.append(state["variants"].get("primary", {}).get("loaded"))  # what the instance holds now
+            return (state["through"] or 0) >= end
+
+        kit.wait_for(published, timeout=60, interval=0.05, what="five minutes of load published")
     finally:
         control.set_time_scale(1)
         control.clear_traffic(endpoint)

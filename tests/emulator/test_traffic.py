@@ -31,10 +31,11 @@ def metric(aws, name, dims, stat, start, end, period=60, namespace="AWS/SageMake
     return dict(zip([t.timestamp() for t in result["Timestamps"]], result["Values"]))
 
 
-def minutes_served(aws, start: float, minutes: int) -> float:
+def minutes_served(aws, endpoint: str, start: float, minutes: int) -> float:
     """Wait until `minutes` whole virtual minutes after `start` are published; the end of the last one."""
     end = (start // 60 + 1 + minutes) * 60
-    wait_for(lambda: virtual_now(aws), lambda now: now > end + 2, timeout=30)
+    wait_for(lambda: aws.emulator.traffic(endpoint)[endpoint]["through"] or 0, lambda through: through >= end,
+             timeout=60)
     return end
 
 
@@ -44,7 +45,7 @@ def test_constant_load_publishes_invocations_per_minute_with_sagemaker_units(aws
     start = virtual_now(aws)
     aws.emulator.constant_load("ep", 10, default={"serviceRate": 10})
     aws.emulator.set_time_scale(SCALE)
-    end = minutes_served(aws, start, 3)
+    end = minutes_served(aws, "ep", start, 3)
     dims = {"EndpointName": "ep", "VariantName": "primary"}
     first_full = (start // 60 + 1) * 60
     invocations = metric(aws, "Invocations", dims, "Sum", first_full, end)
@@ -67,7 +68,7 @@ def test_a_canary_gets_its_weight_and_a_bad_one_shows_its_error_rate(aws):
     start = virtual_now(aws)
     aws.emulator.constant_load("ep", 20, variants={"canary": {"errorRate": 0.25}})
     aws.emulator.set_time_scale(SCALE)
-    end = minutes_served(aws, start, 2)
+    end = minutes_served(aws, "ep", start, 2)
     first_full = (start // 60 + 1) * 60
     primary = {"EndpointName": "ep", "VariantName": "primary"}
     canary = {"EndpointName": "ep", "VariantName": "canary"}
@@ -86,7 +87,7 @@ def test_the_concurrency_metric_has_ten_second_datapoints_and_shows_a_step_withi
     origin = (start // 60 + 1) * 60  # the profile starts on a minute boundary and steps a minute later
     aws.emulator.step_load("ep", before=2, after=8, at=60, default={"serviceRate": 10}, startAt=origin)
     aws.emulator.set_time_scale(SCALE)
-    end = minutes_served(aws, start, 2)
+    end = minutes_served(aws, "ep", start, 2)
     dims = {"EndpointName": "ep", "VariantName": "primary"}
     first_full = (start // 60 + 1) * 60
     points = metric(aws, "ConcurrentRequestsPerModel", dims, "Average", first_full, end, period=10)

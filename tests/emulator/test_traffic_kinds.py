@@ -33,7 +33,7 @@ def test_an_async_backlog_grows_while_arrivals_outrun_the_instance_and_drains_af
     aws.emulator.set_traffic("jobs", {"kind": "trace", "rows": [[0, 15], [120, 5]]}, startAt=origin,
                              default={"serviceRate": 10})
     aws.emulator.set_time_scale(SCALE)
-    end = minutes_served(aws, origin - 60, 5)
+    end = minutes_served(aws, "jobs", origin - 60, 5)
     endpoint = {"EndpointName": "jobs"}
     backlog = minute_values(aws, "ApproximateBacklogSize", endpoint, "Maximum", origin, end)
     assert backlog == pytest.approx([300, 600, 595, 295, 0], abs=6)  # the peak of each minute
@@ -57,7 +57,7 @@ def test_serverless_cold_starts_once_then_refuses_what_exceeds_max_concurrency(a
     aws.emulator.constant_load("sls", 10, startAt=origin, default={"serviceRate": 4},
                                serverless={"coldStartSeconds": 6})
     aws.emulator.set_time_scale(SCALE)
-    end = minutes_served(aws, origin - 60, 2)
+    end = minutes_served(aws, "sls", origin - 60, 2)
     dims = {"EndpointName": "sls", "VariantName": "primary"}
     assert minute_values(aws, "ModelSetupTime", dims, "SampleCount", origin, end) == [2]  # two cold starts, once
     assert minute_values(aws, "ModelSetupTime", dims, "Maximum", origin, end) == [6_000_000]  # microseconds
@@ -81,7 +81,7 @@ def test_multi_model_loads_on_first_call_and_evicts_the_least_recently_used(aws)
     mme = {"cacheSize": 2, "downloadSeconds": 2, "loadSeconds": 1}
     aws.emulator.constant_load("mme", 4, startAt=origin, multiModel={"models": {"a.tar.gz": 1, "b.tar.gz": 1}, **mme})
     aws.emulator.set_time_scale(SCALE)
-    end = minutes_served(aws, origin - 60, 2)
+    end = minutes_served(aws, "mme", origin - 60, 2)
     dims = {"EndpointName": "mme", "VariantName": "primary"}
     # Minute 1: a and b load on their first call; each call in the 3 s of a load waits for it.
     waits = minute_values(aws, "ModelLoadingWaitTime", dims, "SampleCount", origin, end)
@@ -96,7 +96,7 @@ def test_multi_model_loads_on_first_call_and_evicts_the_least_recently_used(aws)
     aws.emulator.constant_load("mme", 4, startAt=later,
                                multiModel={"models": {"a.tar.gz": 3, "c.tar.gz": 1}, **mme})
     aws.emulator.set_time_scale(SCALE)
-    end = minutes_served(aws, later - 60, 1)
+    end = minutes_served(aws, "mme", later - 60, 1)
     assert minute_values(aws, "ModelUnloadingTime", dims, "SampleCount", later, end) == [1]
     assert minute_values(aws, "LoadedModelCount", dims, "Maximum", later, end,
                          namespace="/aws/sagemaker/Endpoints") == [2]

@@ -136,6 +136,7 @@ class TrafficEngine:
         self._states: dict[tuple[str, str], _VariantState] = {}
         self._queues: dict[str, AsyncQueue] = {}  # an async endpoint's queue outlives its fleets
         self._publishers: dict[tuple[str, str], Publisher] = {}
+        self._through: float | None = None  # the last virtual second served and published
         self.retention_seconds = Publisher.__dataclass_fields__["retention_seconds"].default
 
     # ---- control -------------------------------------------------------------------
@@ -169,6 +170,9 @@ class TrafficEngine:
         settings = self._settings[name]
         return {
             "profile": settings.profile.describe(), "started": settings.started, "region": settings.region,
+            # Periods that ended by `through + 1` are published: wait on this, not on the clock, since
+            # the ticker may run behind the clock on a busy machine.
+            "through": self._through,
             "variants": {v: dict(state.last) for (e, v), state in self._states.items() if e == name},
         }
 
@@ -184,6 +188,7 @@ class TrafficEngine:
                     self._serve(name, settings, views, now, publisher)
             for publisher in self._publishers.values():
                 publisher.flush(now + 1)  # this second is done: periods ending with it are complete
+            self._through = now
 
     def _publisher(self, settings: TrafficSettings) -> Publisher:
         key = (settings.account, settings.region)
