@@ -113,11 +113,11 @@ class Sketch:
         """Each bucket's mean value (its one value, exactly, if it saw only one) and its count,
         ascending: CloudWatch's Values/Counts."""
         self._expand()
-        values, counts = ([0.0], [self.zeros]) if self.zeros else ([], [])
+        values, counts = ([0.0], [round(self.zeros, 9)]) if self.zeros else ([], [])
         for index in sorted(self.buckets):
             total, count, low, high = self.buckets[index]
             values.append(low if low == high else min(max(total / count, low), high))
-            counts.append(count)
+            counts.append(round(count, 9))  # sixty 1/60 samples are one instance-minute, not 1.0000000000000013
         return values, counts
 
     def quantile(self, p: float) -> float:
