@@ -258,6 +258,15 @@ class TrafficEngine:
                     mme = settings.multi_model
                     state.caches = ModelCaches(mme.cache_size, mme.download_seconds + mme.load_seconds, view.caching)
             self._states[key] = state
+        if state.serverless is not None and view.serverless:
+            # UpdateEndpointWeightsAndCapacities may change a serverless variant's concurrency in place
+            # (DesiredServerlessConfig); the fleet follows the current one.
+            state.serverless.max_concurrency = int(view.serverless.get("MaxConcurrency", 20))
+            state.serverless.provisioned = int(view.serverless.get("ProvisionedConcurrency", 0) or 0)
+        load = settings.load_of(view.name)
+        for model in (state.fleet, state.queue, state.serverless):
+            if model is not None:
+                model.load = load  # settings set again take effect on the running fleet
         return state
 
     # ---- real-time, multi-model included --------------------------------------------
