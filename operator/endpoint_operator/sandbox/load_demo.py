@@ -5,6 +5,7 @@ GetMetricData; the load model is docs/load-model.md."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -31,8 +32,6 @@ def run_load(url: str, endpoint: str, profile: dict[str, Any], minutes: int, sca
     """Load `endpoint` with `profile` from the next virtual minute for `minutes` minutes at
     `scale` virtual seconds per real second; back at real time once they are published.
     The (start, end) of the loaded minutes in virtual epoch seconds; the load stays on."""
-    import time  # the sandbox waits in real time; plan/ never does
-
     client = EmulatorClient(url)
     start = (client.clock()["now"] // MINUTE + 1) * MINUTE
     end = start + minutes * MINUTE
@@ -59,8 +58,9 @@ def variant_minutes(url: str, endpoint: str, variant: str, start: float, end: fl
         ("ins", "/aws/sagemaker/Endpoints", "CPUUtilization", "SampleCount"),
     ]
     answer = emulator_client(url, "cloudwatch", region).get_metric_data(
-        MetricDataQueries=[{"Id": qid, "MetricStat": {"Metric": {"Namespace": ns, "MetricName": name, "Dimensions": dims},
-                                                      "Period": MINUTE, "Stat": stat}} for qid, ns, name, stat in queries],
+        MetricDataQueries=[{"Id": qid, "MetricStat": {
+            "Metric": {"Namespace": ns, "MetricName": name, "Dimensions": dims}, "Period": MINUTE, "Stat": stat}}
+            for qid, ns, name, stat in queries],
         StartTime=datetime.fromtimestamp(start, tz=timezone.utc), EndTime=datetime.fromtimestamp(end, tz=timezone.utc))
     series = {r["Id"]: dict(zip((t.timestamp() for t in r["Timestamps"]), r["Values"]))
               for r in answer["MetricDataResults"]}

@@ -75,7 +75,8 @@ class TrafficSettings:
         settings = cls(
             profile=profile_from_dict(body.get("profile") or {"kind": "constant", "rate": 0}),
             # The profile's time 0: a whole virtual second (the ticker's grain), now or at `startAt`.
-            started=float(math.ceil(float(body.get("startAt", now)))), region=body.get("region", "us-east-1"), account=body.get("account", DEFAULT_ACCOUNT_ID),
+            started=float(math.ceil(float(now if body.get("startAt") is None else body["startAt"]))),
+            region=body.get("region", "us-east-1"), account=body.get("account", DEFAULT_ACCOUNT_ID),
             default=_variant_load(body.get("default") or {}),
             variants={name: _variant_load(v) for name, v in (body.get("variants") or {}).items()},
             multi_model=MultiModelLoad(
@@ -361,7 +362,8 @@ class TrafficEngine:
         if second.instances > 0:
             publisher.add(SAGEMAKER, "ApproximateBacklogSizePerInstance", endpoint_only, "Count", now,
                           second.backlog / second.instances, sample)
-        publisher.add(SAGEMAKER, "ApproximateAgeOfOldestRequest", endpoint_only, "Seconds", now, second.oldest_age, sample)
+        publisher.add(SAGEMAKER, "ApproximateAgeOfOldestRequest", endpoint_only, "Seconds", now, second.oldest_age,
+                      sample)
         publisher.add(SAGEMAKER, "HasBacklogWithoutCapacity", endpoint_only, "Count", now,
                       1.0 if second.backlog_without_capacity else 0.0, sample)
         if second.processed > 0:
