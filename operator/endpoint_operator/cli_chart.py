@@ -15,6 +15,11 @@ class ChartUnavailable(RuntimeError):
     """matplotlib is not installed: the chart is an optional extra."""
 
 
+def pyplot() -> Any:
+    """matplotlib's pyplot on a file backend, or ChartUnavailable."""
+    return _pyplot()
+
+
 def _pyplot() -> Any:
     try:
         import matplotlib

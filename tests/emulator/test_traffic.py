@@ -128,8 +128,8 @@ def test_bad_traffic_settings_are_refused(aws):
         aws.emulator.set_traffic("ep", {"kind": "sine"})
 
 
-def test_the_demo_hook_runs_load_and_reads_each_variant_back(aws):
-    from endpoint_operator.sandbox.load_demo import describe, run_load, variant_minutes
+def test_the_demo_hook_runs_load_and_reads_each_variant_back(aws, tmp_path):
+    from endpoint_operator.sandbox.load_demo import describe, run_load, variant_minutes, write_chart
 
     from .helpers import create_config, create_model
     create_model(aws.sagemaker, "m")
@@ -147,3 +147,5 @@ def test_the_demo_hook_runs_load_and_reads_each_variant_back(aws):
     assert canary[0].p99_ms == pytest.approx(1000 * math.log(100) / 2, rel=0.03)
     assert primary[0].p99_ms == pytest.approx(1000 * math.log(100) / 7, rel=0.03)
     assert "50.0%" in describe(canary)
+    write_chart(aws.url, "ep", ["primary", "canary"], start, end, tmp_path / "run.png")
+    assert (tmp_path / "run.png").read_bytes()[:4] == b"\x89PNG"

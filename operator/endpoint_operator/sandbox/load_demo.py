@@ -68,6 +68,53 @@ def variant_minutes(url: str, endpoint: str, variant: str, start: float, end: fl
             for t in sorted(series["inv"])]
 
 
+def concurrency(url: str, endpoint: str, variant: str, start: float, end: float,
+                region: str = "us-east-1") -> dict[float, float]:
+    """The high-resolution ConcurrentRequestsPerModel, 10-second datapoints (Average)."""
+    dims = [{"Name": "EndpointName", "Value": endpoint}, {"Name": "VariantName", "Value": variant}]
+    answer = emulator_client(url, "cloudwatch", region).get_metric_data(
+        MetricDataQueries=[{"Id": "c", "MetricStat": {"Metric": {
+            "Namespace": "AWS/SageMaker", "MetricName": "ConcurrentRequestsPerModel", "Dimensions": dims},
+            "Period": 10, "Stat": "Average"}}],
+        StartTime=datetime.fromtimestamp(start, tz=timezone.utc), EndTime=datetime.fromtimestamp(end, tz=timezone.utc))
+    [result] = answer["MetricDataResults"]
+    return dict(zip((t.timestamp() for t in result["Timestamps"]), result["Values"]))
+
+
+def write_chart(url: str, endpoint: str, variants: list[str], start: float, end: float, path: Any,
+                region: str = "us-east-1") -> None:
+    """A sandbox run as a chart: per variant, requests a minute, instances and p99 (60-second
+    metrics) and the 10-second concurrency metric. Needs the charts extra (matplotlib)."""
+    from ..cli_chart import pyplot
+
+    plt = pyplot()
+    figure, (load, fleet, latency) = plt.subplots(3, 1, sharex=True, figsize=(9, 7.5), constrained_layout=True)
+    figure.suptitle(f"sandbox load on {endpoint} (the emulator's CloudWatch metrics)", fontsize=10)
+    fast = load.twinx()
+    for variant in variants:
+        rows = variant_minutes(url, endpoint, variant, start, end, region)
+        minutes = [(r.start - start) / 60 for r in rows]
+        rows = rows + rows[-1:]  # the last minute's step reaches the end
+        minutes = minutes + [(end - start) / 60] if rows else minutes
+        load.step(minutes, [r.invocations for r in rows], where="post", label=f"{variant}: Invocations (60 s)")
+        tens = concurrency(url, endpoint, variant, start, end, region)
+        fast.plot([(t - start) / 60 for t in tens], list(tens.values()), linewidth=0.8, linestyle="--",
+                  label=f"{variant}: ConcurrentRequestsPerModel (10 s)")
+        fleet.step(minutes, [r.instances or 0 for r in rows], where="post", label=variant)
+        latency.step(minutes, [r.p99_ms or 0 for r in rows], where="post", label=variant)
+    load.set_ylabel("requests a minute")
+    fast.set_ylabel("concurrent requests")
+    load.legend(fontsize=8, loc="upper left")
+    fast.legend(fontsize=8, loc="center right")
+    fleet.set_ylabel("instances")
+    fleet.legend(fontsize=8, loc="upper left")
+    latency.set_ylabel("ModelLatency p99 (ms)")
+    latency.set_xlabel("minutes")
+    latency.legend(fontsize=8, loc="upper left")
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+
+
 def describe(rows: list[VariantMinute]) -> str:
     """A small table for the demo's output."""
     lines = [f"{'minute':>8} {'requests':>9} {'p99':>9} {'5xx':>6} {'instances':>9}"]
