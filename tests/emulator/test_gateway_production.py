@@ -19,7 +19,7 @@ from endpoint_operator.api.resources import (
     VariantProvisioning,
     VpcSettings,
 )
-from endpoint_operator.aws import CallStats, ClientFactory, LimiterRegistry, S3Gateway, SageMakerGateway
+from endpoint_operator.aws import CallStats, ClientFactory, Invalid, LimiterRegistry, S3Gateway, SageMakerGateway
 
 pytestmark = pytest.mark.emulator
 
@@ -120,3 +120,17 @@ def test_artifact_copies_are_encrypted_with_the_key_and_say_so(aws, clients, mul
     # The listing tells a copy under this key from one under another (or none).
     listed = gateway.list_artifacts(S3Object(bucket="serving", key="endpoint-operator/ml/recs/"))
     assert listed["v-1/recsys.tar.gz"] == "s3://team-models/recsys/v7/model.tar.gz sse-kms:alias/models"
+
+
+def test_a_volume_key_on_an_instance_type_with_local_storage_is_refused_as_aws_does(aws, clients):
+    gateway = SageMakerGateway(clients, _roomy(), REGION, stats=CallStats())
+    gateway.create_model(SageMakerModel(name="llm", execution_role_arn=ROLE, container=ContainerDef(image=IMAGE)))
+    config = EndpointConfig(name="llm-cfg", kms_key_id=KEY, variants=(
+        ProductionVariant(name="primary", model_name="llm", instance_type="ml.g5.2xlarge", initial_instance_count=1),))
+
+    with pytest.raises(Invalid) as refused:
+        gateway.create_endpoint_config(config)
+    assert "ml.g5.2xlarge has local instance storage" in str(refused.value)
+    # The same key on an EBS-backed type is taken.
+    gateway.create_endpoint_config(config.model_copy(update={"variants": (
+        config.variants[0].model_copy(update={"instance_type": "ml.p3.2xlarge"}),)}))
