@@ -27,4 +27,4 @@ KmsKey = Annotated[str, Field(pattern=KMS_KEY, max_length=KMS_KEY_LEN)]
 
 class EncryptionSpec(SpecModel):
     volume_kms_key_id: Annotated[KmsKey | None, Field(description="KMS key (id, alias or ARN) that encrypts the storage volume of each instance (CreateEndpointConfig's KmsKeyId). Not on instance types with local NVMe storage (ml.g4dn, ml.g5, ml.p4d, the d types, ...): their instance store is encrypted by the hardware and AWS refuses a key. Not for Serverless.")] = None
-    artifact_kms_key_id: Annotated[KmsKey | None, Field(description="MultiModel: KMS key (id, alias or ARN) the operator's copies of the model artifacts are encrypted with (S3 SSE-KMS). A change copies the artifacts into a new folder, served by a new model and config.")] = None
+    artifact_kms_key_id: Annotated[KmsKey | None, Field(description="MultiModel (and Auto, when it picks MultiModel; no other mode copies artifacts): KMS key (id, alias or ARN) the operator's copies of the model artifacts are encrypted with (S3 SSE-KMS). A change copies the artifacts into a new folder, served by a new model and config.")] = None
