@@ -135,3 +135,23 @@ def test_multi_model_copies_are_encrypted_and_a_new_key_moves_to_a_new_folder_wi
     assert {c["SSEKMSKeyId"] for c in recopied} == {"alias/model-artifacts-2027"}
     assert len(recopied) == len(doc["spec"]["models"])
     assert not {c["Key"] for c in recopied} & {c["Key"] for c in copies}  # a new folder, never over a served copy
+
+
+def test_a_large_model_gets_its_timeouts_and_ami_and_a_new_ami_updates_without_downtime(
+        operator, control_plane, emulator, namespace):
+    doc = kit.example("production/large-model.yaml", namespace)
+    name = doc["metadata"]["name"]
+    start = last_seq(emulator)
+    kit.apply(control_plane, doc, emulator)
+    obj = kit.wait_condition(control_plane, namespace, name, "Ready", timeout=90)
+
+    [config] = sent(emulator, "CreateEndpointConfig", start, EndpointConfigName=obj["status"]["endpoint"]["configName"])
+    [variant] = config["ProductionVariants"]
+    assert (variant["ModelDataDownloadTimeoutInSeconds"], variant["ContainerStartupHealthCheckTimeoutInSeconds"],
+            variant["InferenceAmiVersion"]) == (3600, 3600, "al2-ami-sagemaker-inference-gpu-3-1")
+    assert "VolumeSizeInGB" not in variant and "KmsKeyId" not in config  # ml.g5: local NVMe storage
+
+    provisioning = {**doc["spec"]["provisioning"], "inferenceAmiVersion": "al2023-ami-sagemaker-inference-gpu-4-1"}
+    obj, start = update_without_downtime(control_plane, emulator, namespace, name, {"provisioning": provisioning}, 2)
+    [config] = sent(emulator, "CreateEndpointConfig", start, EndpointConfigName=obj["status"]["endpoint"]["configName"])
+    assert config["ProductionVariants"][0]["InferenceAmiVersion"] == "al2023-ami-sagemaker-inference-gpu-4-1"
