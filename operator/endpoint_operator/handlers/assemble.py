@@ -24,7 +24,8 @@ def build_controller(config: OperatorConfig, kubeconfig: str | None = None) -> C
                                mutations_per_second=config.mutations_per_second, burst=config.burst,
                                read_reserve=min(config.sweep_read_reserve, config.burst - 1))
     aws = AwsGateways(clients, limiters)
-    syncer = Syncer(kube, aws, Backoff(), prices=load_prices(config.prices_path))
+    syncer = Syncer(kube, aws, Backoff(), prices=load_prices(config.prices_path),
+                    transition_warning_seconds=config.transition_warning_seconds)
     controller = Controller(syncer, aws, config)
     return controller
 
