@@ -8,7 +8,7 @@ with the previous ones (see conditions.py).
 from __future__ import annotations
 
 from datetime import datetime
-from enum import Enum
+from enum import Enum, StrEnum
 from typing import Annotated
 
 from pydantic import Field
@@ -52,8 +52,23 @@ class VariantStatus(KubeModel):
     policies: Annotated[list[str] | None, Field(description="Scaling policies registered on the variant.")] = None
 
 
+class RolloutPhase(StrEnum):
+    """Where a rollout stands (status.rollout.phase); plan/rollout.py moves between them."""
+
+    STARTING = "Starting"  # moving the endpoint onto the primary+canary config
+    PROGRESSING = "Progressing"  # a step with a pause: holding, gates judged
+    AWAITING_PROMOTION = "AwaitingPromotion"  # a step without a pause: holding until promoted
+    PAUSED = "Paused"  # held by the pause annotation
+    HALTED = "Halted"  # a gate failed under onFailure Pause: held until promote or abort
+    SUPERSEDED = "Superseded"  # the spec's model changed mid-rollout: canary back to 0 first
+    PROMOTING = "Promoting"  # the last step passed: moving to the new model alone
+    ROLLING_BACK = "RollingBack"  # canary to 0, then back to the config served before
+    ROLLED_BACK = "RolledBack"  # held until the spec changes again or a retry
+    SUCCEEDED = "Succeeded"
+
+
 class RolloutStatus(KubeModel):
-    phase: Annotated[str | None, Field(description="Progressing, AwaitingPromotion, Paused, Succeeded or RolledBack.")] = None
+    phase: Annotated[RolloutPhase | None, Field(description="Where the rollout stands: Starting, Progressing, AwaitingPromotion, Paused, Halted, Superseded, Promoting, RollingBack, RolledBack or Succeeded.")] = None
     step: Annotated[int | None, Field(description="Index of the current step in spec.rollout.steps.")] = None
     weight: Annotated[int | None, Field(description="Percent of traffic on the new revision.")] = None
     step_started_at: Annotated[datetime | None, Field(description="When the current step began.")] = None

@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from ..api import constants
 from ..api.resources import IN_FLIGHT_STATUSES, EndpointConfig, ObservedEndpoint, ProductionVariant
 from ..api.spec import Mode, OnFailure, RolloutStep
-from ..api.status import ModelEndpointStatus, RolloutStatus
+from ..api.status import ModelEndpointStatus, RolloutPhase, RolloutStatus
 from . import naming
 from .actions import Action, CreateEndpointConfig, ShiftTraffic, UpdateEndpoint
 from .blueprint import Blueprint
@@ -38,17 +38,18 @@ from .naming import is_owned_name
 from .observed import Observed
 from .rollout_capacity import canary_instances, capacity_before_shift
 
-# Phases (status.rollout.phase).
-STARTING = "Starting"  # moving the endpoint onto the primary+canary config
-PROGRESSING = "Progressing"  # a step with a pause: holding, gates judged
-AWAITING = "AwaitingPromotion"  # a step without a pause: holding until promoted
-PAUSED = "Paused"  # held by the pause annotation
-HALTED = "Halted"  # a gate failed under onFailure Pause: held until promote or abort
-SUPERSEDED = "Superseded"  # the spec's model changed mid-rollout: canary back to 0 first
-PROMOTING = "Promoting"  # the last step passed: moving to the new model alone
-ROLLING_BACK = "RollingBack"  # canary to 0, then back to the config served before
-ROLLED_BACK = "RolledBack"  # held until the spec changes again or a retry
-SUCCEEDED = "Succeeded"
+# The phases (status.rollout.phase), named in the API; every change of phase is made
+# by _Machine.move, with the notice that tells of it.
+STARTING = RolloutPhase.STARTING
+PROGRESSING = RolloutPhase.PROGRESSING
+AWAITING = RolloutPhase.AWAITING_PROMOTION
+PAUSED = RolloutPhase.PAUSED
+HALTED = RolloutPhase.HALTED
+SUPERSEDED = RolloutPhase.SUPERSEDED
+PROMOTING = RolloutPhase.PROMOTING
+ROLLING_BACK = RolloutPhase.ROLLING_BACK
+ROLLED_BACK = RolloutPhase.ROLLED_BACK
+SUCCEEDED = RolloutPhase.SUCCEEDED
 
 AT_STEP = frozenset({PROGRESSING, AWAITING, PAUSED, HALTED, SUPERSEDED})
 ACTIVE = AT_STEP | {STARTING, PROMOTING, ROLLING_BACK}
@@ -148,6 +149,13 @@ class _Machine:
 
     def note(self, type_: str, reason: str, message: str) -> None:
         self.notices.append((type_, reason, message))
+
+    def move(self, r: RolloutStatus, phase: RolloutPhase, notice: Notice | None = None, **fields) -> RolloutStatus:
+        """The one place a rollout changes phase: the new status, and the notice (an
+        event; its text also reaches the conditions through `describe`) that tells of it."""
+        if notice is not None:
+            self.note(*notice)
+        return r.model_copy(update={"phase": phase, **fields})
 
     # ---- entry ---------------------------------------------------------------------
 
@@ -256,16 +264,15 @@ class _Machine:
         if config.name not in self.observed.configs:
             actions += (CreateEndpointConfig(config=config),)
         actions += (UpdateEndpoint(name=ep.name, config_name=config.name),)
-        status = RolloutStatus(
-            phase=STARTING, step=0, weight=first, steps=len(self.steps),
+        status = self.move(RolloutStatus(), STARTING, (
+            "Normal", "RolloutStarted",
+            f"Canary rollout of model {bp.models[0].name} started: steps " + " -> ".join(f"{s.weight}%" for s in self.steps)),
+            step=0, weight=first, steps=len(self.steps),
             from_revision=from_revision, to_revision=bp.config.name, canary_config=config.name,
             primary_instances=primary,
             message=f"Moving endpoint {ep.name} to config {config.name}: primary {base.model_name} {100 - first}%, "
                     f"canary {bp.models[0].name} {first}%",
         )
-        self.note("Normal", "RolloutStarted",
-                  f"Canary rollout of model {bp.models[0].name} started: steps "
-                  + " -> ".join(f"{s.weight}%" for s in self.steps))
         return self.plan(status, "Updating", "CanaryStarting", actions=actions, target=config.name)
 
     def starting(self, r: RolloutStatus) -> RolloutPlan:
@@ -294,9 +301,9 @@ class _Machine:
         ep, steps = self.ep, self.steps
         if ep.config_name != r.canary_config:
             # Moved off the canary config out of band: place the canary again from step 1.
-            self.note("Warning", "DriftCorrected",
-                      f"Endpoint {ep.name} left canary config {r.canary_config} out of band; restarting the canary")
-            return self.plan(r.model_copy(update={"phase": STARTING, "step": 0, "weight": steps[0].weight, "step_started_at": None}),
+            drift = ("Warning", "DriftCorrected",
+                     f"Endpoint {ep.name} left canary config {r.canary_config} out of band; restarting the canary")
+            return self.plan(self.move(r, STARTING, drift, step=0, weight=steps[0].weight, step_started_at=None),
                              "Updating", "CanaryStarting",
                              actions=(UpdateEndpoint(name=ep.name, config_name=r.canary_config),), target=r.canary_config)
         index, started = self.current_step(r)
@@ -319,12 +326,12 @@ class _Machine:
         if gate is not None and gate.outcome in (FAILED, INCONCLUSIVE) and r.phase != HALTED:
             verdict = "failed" if gate.outcome == FAILED else "inconclusive"
             if self.bp.rollout.on_failure == OnFailure.PAUSE:
-                self.note("Warning", "RolloutHalted", f"Gate {verdict} at {where}: {gate.detail}; holding until promoted or aborted")
-                return self.stay(r.model_copy(update={"phase": HALTED, "message": f"Gate {verdict} at {where}: {gate.detail}"}), index, None)
+                halt = ("Warning", "RolloutHalted", f"Gate {verdict} at {where}: {gate.detail}; holding until promoted or aborted")
+                return self.stay(self.move(r, HALTED, halt, message=f"Gate {verdict} at {where}: {gate.detail}"), index, None)
             return self.roll_back(r, f"gate {verdict} at {where}: {gate.detail}")
         if observed != weight:
             why = f"{where}" if entered or observed is None else f"{where}; correcting {observed}%"
-            return self.plan(r.model_copy(update={"phase": self.holding_phase(r, index)}), "Updating", "CanaryStep",
+            return self.plan(self.move(r, self.holding_phase(r, index)), "Updating", "CanaryStep",
                              actions=(self.enact(r, weight, why),), target=r.canary_config)
 
         promote = self.fresh(PROMOTE)
@@ -343,9 +350,8 @@ class _Machine:
         if index == len(steps) - 1:
             return self.promote(r)
         nxt = steps[index + 1].weight
-        r = r.model_copy(update={"step": index + 1, "weight": nxt, "step_started_at": self.now, "last_gate": None,
-                                 "phase": PROGRESSING, "message": None})
-        r = r.model_copy(update={"phase": self.holding_phase(r, index + 1)})
+        r = self.move(r, self.step_phase(index + 1), step=index + 1, weight=nxt, step_started_at=self.now,
+                      last_gate=None, message=None)
         return self.plan(r, "Updating", "CanaryStep",
                          actions=(self.enact(r, nxt, f"step {index + 2} of {len(steps)}"),), target=r.canary_config)
 
@@ -371,22 +377,25 @@ class _Machine:
                   f"spec.rollout.steps changed: continuing at step {mapped + 1} of {len(steps)} ({steps[mapped].weight}%)")
         return mapped, started if steps[mapped].weight == current else self.now
 
-    def holding_phase(self, r: RolloutStatus, index: int) -> str:
-        if r.phase == HALTED:
-            return HALTED
+    def holding_phase(self, r: RolloutStatus, index: int) -> RolloutPhase:
+        return HALTED if r.phase == HALTED else self.step_phase(index)
+
+    def step_phase(self, index: int) -> RolloutPhase:
+        """The phase of holding at step `index` (not halted)."""
         if self.pause_requested:
             return PAUSED
         return PROGRESSING if _pause(self.steps[index]) is not None or index == len(self.steps) - 1 else AWAITING
 
     def stay(self, r: RolloutStatus, index: int, gate: GateResult | None) -> RolloutPlan:
         phase = self.holding_phase(r, index)
+        notice = None
         if phase == PAUSED and r.phase != PAUSED:
-            self.note("Normal", "RolloutPaused", f"Paused by annotation {ANNOTATION}=pause at step {index + 1} of {len(self.steps)}")
+            notice = ("Normal", "RolloutPaused", f"Paused by annotation {ANNOTATION}=pause at step {index + 1} of {len(self.steps)}")
         if r.phase == PAUSED and phase != PAUSED:
-            self.note("Normal", "RolloutResumed", f"Resumed at step {index + 1} of {len(self.steps)}")
+            notice = ("Normal", "RolloutResumed", f"Resumed at step {index + 1} of {len(self.steps)}")
         pause = _pause(self.steps[index])
         ends = r.step_started_at + pause if pause is not None and r.step_started_at else None
-        r = r.model_copy(update={"phase": phase, "pause_ends_at": ends})
+        r = self.move(r, phase, notice, pause_ends_at=ends)
         waits: list[float] = []
         if ends is not None and phase == PROGRESSING and ends > self.now:
             waits.append((ends - self.now).total_seconds())
@@ -397,16 +406,17 @@ class _Machine:
 
     def promote(self, r: RolloutStatus) -> RolloutPlan:
         target = self.bp.config.name
-        r = r.model_copy(update={"phase": PROMOTING, "pause_ends_at": None,
-                                 "message": f"All steps passed: moving endpoint {self.ep.name} to config {target} (the new model alone)"})
+        r = self.move(r, PROMOTING, pause_ends_at=None,
+                      message=f"All steps passed: moving endpoint {self.ep.name} to config {target} (the new model alone)")
         return self.plan(r, "Updating", "CanaryPromoting",
                          actions=(UpdateEndpoint(name=self.ep.name, config_name=target),), target=target)
 
     def promoting(self, r: RolloutStatus) -> RolloutPlan:
         ep, target = self.ep, self.bp.config.name
         if ep.config_name == target:
-            self.note("Normal", "RolloutSucceeded", f"Canary rollout of config {target} succeeded: endpoint {ep.name} serves the new model alone")
-            done = r.model_copy(update={"phase": SUCCEEDED, "pause_ends_at": None, "message": f"Serving config {target}"})
+            done = self.move(r, SUCCEEDED, ("Normal", "RolloutSucceeded",
+                                            f"Canary rollout of config {target} succeeded: endpoint {ep.name} serves the new model alone"),
+                             pause_ends_at=None, message=f"Serving config {target}")
             return RolloutPlan(step=None, status=done)
         if self.update_failed(target):
             return self.roll_back(r, f"config {target} failed to deploy: {ep.failure_reason}")
@@ -414,8 +424,8 @@ class _Machine:
                          actions=(UpdateEndpoint(name=ep.name, config_name=target),), target=target)
 
     def roll_back(self, r: RolloutStatus, why: str) -> RolloutPlan:
-        self.note("Warning", "RollingBack", f"Rolling back: {why}")
-        return self.rolling_back(r.model_copy(update={"phase": ROLLING_BACK, "pause_ends_at": None, "message": why}))
+        return self.rolling_back(self.move(r, ROLLING_BACK, ("Warning", "RollingBack", f"Rolling back: {why}"),
+                                           pause_ends_at=None, message=why))
 
     def rolling_back(self, r: RolloutStatus) -> RolloutPlan:
         ep = self.ep
@@ -429,8 +439,8 @@ class _Machine:
         return self.rolled_back(r, r.message or "rolled back")
 
     def rolled_back(self, r: RolloutStatus, why: str) -> RolloutPlan:
-        self.note("Warning", "RolledBack", f"Rolled back to config {r.from_revision}: {why}")
-        done = r.model_copy(update={"phase": ROLLED_BACK, "pause_ends_at": None, "message": why})
+        done = self.move(r, ROLLED_BACK, ("Warning", "RolledBack", f"Rolled back to config {r.from_revision}: {why}"),
+                         pause_ends_at=None, message=why)
         return self.held(done)
 
     def held(self, r: RolloutStatus) -> RolloutPlan:
@@ -449,10 +459,10 @@ class _Machine:
         the new target needs no canary (the old model back, or no spec.rollout)."""
         ep = self.ep
         if ep.config_name == r.canary_config and (canary_percent(ep) or 0) > 0:
-            if r.phase != SUPERSEDED:
-                self.note("Normal", "RolloutSuperseded", f"The spec's model changed mid-rollout; moving canary traffic of {ep.name} back to primary")
-            r = r.model_copy(update={"phase": SUPERSEDED, "pause_ends_at": None,
-                                     "message": "the spec changed mid-rollout: canary traffic back to primary first"})
+            notice = None if r.phase == SUPERSEDED else (
+                "Normal", "RolloutSuperseded", f"The spec's model changed mid-rollout; moving canary traffic of {ep.name} back to primary")
+            r = self.move(r, SUPERSEDED, notice, pause_ends_at=None,
+                          message="the spec changed mid-rollout: canary traffic back to primary first")
             return self.plan(r, "Updating", "CanaryStarting", actions=(self.shift(0, "superseded by a spec change"),),
                              target=r.canary_config)
         base = self.stable_variant()
