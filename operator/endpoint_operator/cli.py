@@ -93,6 +93,8 @@ def _add_run_arguments(run: argparse.ArgumentParser) -> None:
                      help="seconds without a renewal after which the leader stops acting")
     run.add_argument("--retry-period", type=float, default=2.0, help="seconds between lease attempts")
     run.add_argument("--prices", default=None, help="price file over the shipped table for status.cost (a mounted ConfigMap)")
+    run.add_argument("--prometheus-url", default=os.environ.get("ENDPOINT_OPERATOR_PROMETHEUS_URL"),
+                     help="Prometheus server of the rollout's Prometheus gates that name no url")
     run.add_argument("--verbose", "-v", action="store_true")
 
 
@@ -130,7 +132,7 @@ def _run(args: argparse.Namespace) -> int:
         aws_endpoint_url=args.aws_endpoint_url, reads_per_second=args.reads_per_second,
         mutations_per_second=args.mutations_per_second, sweep_read_reserve=args.sweep_read_reserve,
         namespaces=tuple(args.namespace),
-        prices_path=args.prices,
+        prices_path=args.prices, prometheus_url=args.prometheus_url,
         metrics_port=args.metrics_port, lease=lease,
     )
     memo = kopf.Memo(config=config, build_controller=lambda c: build_controller(c, args.kubeconfig),

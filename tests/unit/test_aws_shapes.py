@@ -147,6 +147,11 @@ NOT_SENT = {
     "spec.rollout.analysis.inconclusiveAfter": "the operator's own clock",
     "spec.rollout.analysis.metrics[].max": "judged by the operator",
     "spec.rollout.analysis.metrics[].maxRatioToPrimary": "judged by the operator",
+    "spec.rollout.analysis.prometheus[].name": "named in the operator's status and events",
+    "spec.rollout.analysis.prometheus[].query": "sent to Prometheus, not to AWS",
+    "spec.rollout.analysis.prometheus[].url": "the Prometheus server, not AWS",
+    "spec.rollout.analysis.prometheus[].max": "judged by the operator",
+    "spec.rollout.analysis.prometheus[].min": "judged by the operator",
     "spec.rollout.onFailure": "judged by the operator",
     "spec.deletionPolicy": "judged by the operator",
 }

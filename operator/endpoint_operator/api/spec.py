@@ -376,6 +376,27 @@ class MetricGate(SpecModel):
         return None if self.max is None else threshold_value(self.max)
 
 
+PROMETHEUS_URL = ascii_re(r"^https?://[^\s/?#]+(/[^\s?#]*)?$")
+PROMQL_LEN = 2048
+
+
+class PrometheusGate(SpecModel):
+    name: Annotated[Name, Field(description="Name of the gate, shown in status.rollout.lastGate and events.")]
+    query: Annotated[str, Field(min_length=1, max_length=PROMQL_LEN, description="PromQL query evaluated at each judgement (an instant query: its range selectors, such as [5m], set how far back it looks). It must return one value; aggregate with sum, max, ... where it returns several series.")]
+    max: Annotated[float | None, Field(description="Highest value the query may return.")] = None
+    min: Annotated[float | None, Field(description="Lowest value the query may return.")] = None
+    url: Annotated[str | None, Field(pattern=PROMETHEUS_URL, max_length=512, description="Prometheus server, for example http://prometheus.monitoring:9090; defaults to the operator's --prometheus-url.")] = None
+
+    rules = (
+        Rule("", "spec.rollout.analysis.prometheus[] must set max, min or both",
+             "has(self.max) || has(self.min)",
+             lambda g: g.max is not None or g.min is not None),
+        Rule("min", "spec.rollout.analysis.prometheus[].min must be <= spec.rollout.analysis.prometheus[].max",
+             "!has(self.min) || !has(self.max) || self.min <= self.max",
+             lambda g: g.min is None or g.max is None or g.min <= g.max),
+    )
+
+
 INCONCLUSIVE_AFTER = r"^([0-9]+(s|m|h))+$"  # what CEL's duration() reads
 INCONCLUSIVE_MIN_SECONDS, INCONCLUSIVE_MAX_SECONDS = 60, 7 * 24 * 3600
 
@@ -387,6 +408,7 @@ def _seconds(text: str) -> int:
 class AnalysisSpec(SpecModel):
     alarms: Annotated[list[CloudWatchName] | None, Field(max_length=20, description="CloudWatch alarms that must stay OK during each step.")] = None
     metrics: Annotated[list[MetricGate] | None, Field(max_length=20, description="Metric gates judged during each step.")] = None
+    prometheus: Annotated[list[PrometheusGate] | None, Field(max_length=10, description="PromQL queries judged during each step.")] = None
     interval: Annotated[Duration, Field(description="How often the gates are judged, 10s to 1h. Defaults to 30s.")] = "30s"
     inconclusive_after: Annotated[str, Field(pattern=INCONCLUSIVE_AFTER, max_length=16, description="How long gates may still wait (no data, an alarm in INSUFFICIENT_DATA or missing) once a step is due (its pause over; the last step without a pause: once it began) before the step is inconclusive and onFailure applies. 1m to 168h; defaults to 1h.")] = "1h"
 

@@ -11,6 +11,7 @@ from ..kube.fenced import FencedKubeGateway
 from ..kube.lease import LeaseElector, LeaseSettings
 from .config import OperatorConfig
 from .controller import Controller
+from .prometheus import PrometheusReader
 from .sync import Syncer
 from .wiring import AwsGateways
 
@@ -24,7 +25,8 @@ def build_controller(config: OperatorConfig, kubeconfig: str | None = None) -> C
                                mutations_per_second=config.mutations_per_second, burst=config.burst,
                                read_reserve=min(config.sweep_read_reserve, config.burst - 1))
     aws = AwsGateways(clients, limiters)
-    syncer = Syncer(kube, aws, Backoff(), prices=load_prices(config.prices_path))
+    syncer = Syncer(kube, aws, Backoff(), prices=load_prices(config.prices_path),
+                    prometheus=PrometheusReader(config.prometheus_url))
     controller = Controller(syncer, aws, config)
     return controller
 
