@@ -269,6 +269,12 @@ BAD_SPECS = [
          gate_rule("spec.rollout.analysis.metrics[].maxRatioToPrimary cannot compare SampleCount")),
     case("gate-without-bound", REALTIME, gates({"name": "ModelLatency"}),
          "spec.rollout.analysis.metrics[0]", "spec.rollout.analysis.metrics[] must set max, maxRatioToPrimary or both"),
+    case("shadow-pause-too-long", REALTIME, {"rollout": {"shadow": {"pause": "31d"}, "steps": [{"weight": 100}]}},
+         "spec.rollout.shadow.pause", "spec.rollout.shadow.pause must be at most 30d"),
+    case("shadow-on-serverless", SERVERLESS, {"rollout": {"shadow": {"pause": "1h"}, "steps": [{"weight": 100}]}},
+         "spec.rollout.shadow",
+         "spec.rollout.shadow is allowed only when spec.mode is RealTime or Auto: SageMaker hosts no shadow "
+         "variant on a serverless, asynchronous or multi-model endpoint"),
     case("prometheus-gate-without-bound", REALTIME, gates(prometheus=[{"name": "checkouts", "query": "sum(up)"}]),
          "spec.rollout.analysis.prometheus[0]", "spec.rollout.analysis.prometheus[] must set max, min or both"),
     case("prometheus-gate-min-above-max", REALTIME,

@@ -59,6 +59,7 @@ class AsyncConfig(Resource):
 class EndpointConfig(Resource):
     name: str
     variants: tuple[ProductionVariant, ...]
+    shadow_variants: tuple[ProductionVariant, ...] = ()  # ShadowProductionVariants: a copy of traffic, no answers
     async_config: AsyncConfig | None = None
     tags: dict[str, str] = {}
 
@@ -112,6 +113,7 @@ class ObservedModel(Resource):
 class ObservedConfig(Resource):
     name: str
     variant_models: tuple[str, ...] = ()
+    shadow_models: tuple[str, ...] = ()  # ShadowProductionVariants' models
     tags: dict[str, str] = {}
     variants: tuple[ProductionVariant, ...] = ()  # filled when described
 

@@ -305,6 +305,17 @@ class RolloutStep(SpecModel):
     )
 
 
+class ShadowStep(SpecModel):
+    sampling_percent: Annotated[int, Field(ge=1, le=100, description="Percent of production requests SageMaker copies to the new model, 1 to 100; callers only ever see the primary's answers. Defaults to 100.")] = 100
+    pause: Annotated[Duration, Field(description="How long the shadow runs and its gates are judged before the canary steps begin, for example 1h, at most 30d.")]
+
+    rules = (
+        Rule("pause", "spec.rollout.shadow.pause must be at most 30d",
+             f"{cel_duration_seconds('self.pause')} <= {MAX_PAUSE_SECONDS}.0",
+             lambda s: duration_seconds(s.pause) <= MAX_PAUSE_SECONDS),
+    )
+
+
 def _cel_list(names) -> str:
     return "[" + ", ".join(f"'{n}'" for n in sorted(names)) + "]"
 
@@ -429,6 +440,7 @@ class AnalysisSpec(SpecModel):
 
 class RolloutSpec(SpecModel):
     steps: Annotated[list[RolloutStep], Field(min_length=1, max_length=10, description="Traffic steps of a canary; weights rise strictly and end at 100.")]
+    shadow: Annotated[ShadowStep | None, Field(description="A first step in shadow mode: the new model gets a copy of a share of production traffic (ShadowProductionVariants) and the gates compare it with the primary before any caller is sent to it. RealTime only.")] = None
     analysis: Annotated[AnalysisSpec | None, Field(description="Gates that decide whether a step may proceed.")] = None
     on_failure: Annotated[OnFailure, Field(description="What a failed gate does. Defaults to Rollback.")] = OnFailure.ROLLBACK
 
@@ -561,6 +573,11 @@ class ModelEndpointSpec(SpecModel):
              f"!has(self.autoscaling) || !has(self.autoscaling.metric) || self.autoscaling.metric != '{_BACKLOG.value}'"
              f" || {_mode('Async')} || {_mode('Auto')}",
              lambda s: s.autoscaling is None or s.autoscaling.metric != _BACKLOG or s.mode in (Mode.ASYNC, Mode.AUTO)),
+        Rule("rollout.shadow",
+             "spec.rollout.shadow is allowed only when spec.mode is RealTime or Auto: SageMaker hosts no shadow "
+             "variant on a serverless, asynchronous or multi-model endpoint",
+             f"!has(self.rollout) || !has(self.rollout.shadow) || {_mode('RealTime')} || {_mode('Auto')}",
+             lambda s: s.rollout is None or s.rollout.shadow is None or s.mode in (Mode.REAL_TIME, Mode.AUTO)),
         Rule("region", f"spec.region is immutable: {_IMMUTABLE}",
              "self.region == oldSelf.region",
              lambda new, old: new.region == old.region, transition=True),

@@ -55,6 +55,7 @@ class VariantStatus(KubeModel):
 class RolloutPhase(StrEnum):
     """Where a rollout stands (status.rollout.phase); plan/rollout.py moves between them."""
 
+    SHADOWING = "Shadowing"  # the new model as a shadow variant: a copy of traffic, no caller sees it
     STARTING = "Starting"  # moving the endpoint onto the primary+canary config
     PROGRESSING = "Progressing"  # a step with a pause: holding, gates judged
     AWAITING_PROMOTION = "AwaitingPromotion"  # a step without a pause: holding until promoted
@@ -68,7 +69,7 @@ class RolloutPhase(StrEnum):
 
 
 class RolloutStatus(KubeModel):
-    phase: Annotated[RolloutPhase | None, Field(description="Where the rollout stands: Starting, Progressing, AwaitingPromotion, Paused, Halted, Superseded, Promoting, RollingBack, RolledBack or Succeeded.")] = None
+    phase: Annotated[RolloutPhase | None, Field(description="Where the rollout stands: Shadowing, Starting, Progressing, AwaitingPromotion, Paused, Halted, Superseded, Promoting, RollingBack, RolledBack or Succeeded.")] = None
     step: Annotated[int | None, Field(description="Index of the current step in spec.rollout.steps.")] = None
     weight: Annotated[int | None, Field(description="Percent of traffic on the new revision.")] = None
     step_started_at: Annotated[datetime | None, Field(description="When the current step began.")] = None
@@ -80,6 +81,8 @@ class RolloutStatus(KubeModel):
     steps: Annotated[int | None, Field(description="Number of steps in spec.rollout.steps.")] = None
     progress: Annotated[str | None, Field(description="The current step, counted from 1, of the steps: 2/3.")] = None
     canary_config: Annotated[str | None, Field(description="EndpointConfig serving the primary and canary variants.")] = None
+    shadow_config: Annotated[str | None, Field(description="EndpointConfig of the shadow step: the primary answers, the new model gets a copy of its traffic.")] = None
+    sampling_percent: Annotated[int | None, Field(description="Percent of production requests copied to the shadow during the shadow step.")] = None
     primary_instances: Annotated[int | None, Field(description="Instances the primary ran when the rollout started; it keeps them until the promotion.")] = None
     handled_command: Annotated[str | None, Field(description="The endpoint-operator.io/rollout annotation value already acted on.")] = None
 

@@ -77,6 +77,7 @@ class SageMakerGateway(ServiceGateway):
         return ObservedConfig(
             name=found["EndpointConfigName"],
             variant_models=tuple(v["ModelName"] for v in found.get("ProductionVariants", [])),
+            shadow_models=tuple(v["ModelName"] for v in found.get("ShadowProductionVariants", [])),
             tags=self.tags_of(found["EndpointConfigArn"]) if include_tags else {},
             variants=tuple(_config_variant(v) for v in found.get("ProductionVariants", [])),
         )
@@ -274,6 +275,8 @@ def endpoint_config_request(config: EndpointConfig) -> dict[str, Any]:
         "ProductionVariants": [variant_request(v) for v in config.variants],
         **tagged(config.tags),
     }
+    if config.shadow_variants:
+        request["ShadowProductionVariants"] = [variant_request(v) for v in config.shadow_variants]
     if config.async_config is not None:
         request["AsyncInferenceConfig"] = async_request(config.async_config)
     return request

@@ -31,7 +31,7 @@ from .decision import NOT_DEGRADED, Verdict
 from .duration import parse_duration
 from .endpoint import EndpointStep
 from .gates import (
-    CANARY, FAILED, INCONCLUSIVE, PASSED, PRIMARY, GateQuery, GateReadings, GateResult, has_gates, inconclusive, judge,
+    CANARY, FAILED, INCONCLUSIVE, PASSED, PRIMARY, SHADOW, GateQuery, GateReadings, GateResult, has_gates, inconclusive, judge,
     query_for,
 )
 from .naming import is_owned_name
@@ -40,6 +40,7 @@ from .rollout_capacity import canary_instances, capacity_before_shift
 
 # The phases (status.rollout.phase), named in the API; every change of phase is made
 # by _Machine.move, with the notice that tells of it.
+SHADOWING = RolloutPhase.SHADOWING
 STARTING = RolloutPhase.STARTING
 PROGRESSING = RolloutPhase.PROGRESSING
 AWAITING = RolloutPhase.AWAITING_PROMOTION
@@ -52,7 +53,7 @@ ROLLED_BACK = RolloutPhase.ROLLED_BACK
 SUCCEEDED = RolloutPhase.SUCCEEDED
 
 AT_STEP = frozenset({PROGRESSING, AWAITING, PAUSED, HALTED, SUPERSEDED})
-ACTIVE = AT_STEP | {STARTING, PROMOTING, ROLLING_BACK}
+ACTIVE = AT_STEP | {SHADOWING, STARTING, PROMOTING, ROLLING_BACK}
 JUDGED = frozenset({PROGRESSING, AWAITING, PAUSED})
 
 # Annotation verbs: `pause` holds while present; the others act once per value
@@ -91,7 +92,15 @@ def gate_query(bp: Blueprint, observed: Observed, previous: ModelEndpointStatus 
     """What the handler must read before planning: only while a step is being judged."""
     r = previous.rollout if previous else None
     ep = observed.endpoint
-    if bp.rollout is None or not has_gates(bp.rollout.analysis) or r is None or r.phase not in JUDGED:
+    if bp.rollout is None or not has_gates(bp.rollout.analysis) or r is None:
+        return None
+    if r.phase == SHADOWING:
+        # The shadow step: the shadow variant's metrics against the primary's.
+        if ep is None or ep.status != "InService" or ep.config_name != r.shadow_config or r.step_started_at is None \
+                or r.to_revision != bp.config.name:
+            return None
+        return query_for(bp.rollout.analysis, ep.name, r.step_started_at, None, SHADOW)
+    if r.phase not in JUDGED:
         return None
     if ep is None or ep.status != "InService" or ep.config_name != r.canary_config or r.step_started_at is None:
         return None
@@ -180,6 +189,7 @@ class _Machine:
                 # ahead): the rollout is done, never walked again.
                 return self.promoting(r)
             return {
+                SHADOWING: self.shadowing,
                 STARTING: self.starting,
                 PROMOTING: self.promoting,
                 ROLLING_BACK: self.rolling_back,
@@ -189,11 +199,11 @@ class _Machine:
                 self.note("Normal", "RolloutRetried", f"Retrying the rollout by annotation {ANNOTATION}={self.command.value}")
                 base = self.stable_variant()
                 if base is not None and ep.status == "InService":
-                    return self.start(base, ep.config_name)
+                    return self.begin(base, ep.config_name)
             return self.held(r)
         base = self.stable_variant()
         if base is not None and self.startable(base):
-            return self.start(base, self.ep.config_name)
+            return self.begin(base, self.ep.config_name)
         return self.release()
 
     def finish(self, plan: RolloutPlan) -> RolloutPlan:
@@ -254,6 +264,75 @@ class _Machine:
         return RolloutPlan(step=None, status=r if keep else None)
 
     # ---- phases --------------------------------------------------------------------
+
+    def begin(self, base: ProductionVariant, from_revision: str) -> RolloutPlan:
+        """A new rollout: the shadow step first when the spec asks for one, else the canary."""
+        shadow = self.bp.rollout.shadow
+        if shadow is None:
+            return self.start(base, from_revision)
+        bp, ep = self.bp, self.ep
+        pct = shadow.sampling_percent
+        primary = _instances(ep, PRIMARY) or base.initial_instance_count or 1
+        config = shadow_config(bp, base, primary, pct, canary_instances(bp, primary, pct))
+        actions: tuple[Action, ...] = ()
+        if config.name not in self.observed.configs:
+            actions += (CreateEndpointConfig(config=config),)
+        actions += (UpdateEndpoint(name=ep.name, config_name=config.name),)
+        status = self.move(RolloutStatus(), SHADOWING, (
+            "Normal", "ShadowStarted",
+            f"Shadow step of model {bp.models[0].name} started: {pct}% of production requests copied to it for "
+            f"{shadow.pause}; callers see only the primary's answers"),
+            steps=len(self.steps), from_revision=from_revision, to_revision=bp.config.name, shadow_config=config.name,
+            sampling_percent=pct, primary_instances=primary, weight=0,
+            message=f"Moving endpoint {ep.name} to config {config.name}: primary {base.model_name} answers, "
+                    f"shadow {bp.models[0].name} gets a copy of {pct}% of requests")
+        return self.plan(status, "Updating", "ShadowStarting", actions=actions, target=config.name)
+
+    def shadowing(self, r: RolloutStatus) -> RolloutPlan:
+        """The shadow step: moving onto the shadow config, then holding for its pause while
+        the gates compare the shadow with the primary; a pass starts the canary steps."""
+        ep, shadow = self.ep, self.bp.rollout.shadow
+        if self.fresh(ABORT):
+            return self.roll_back(r, f"aborted by annotation {ANNOTATION}={self.command.value} during the shadow step")
+        if ep.config_name != r.shadow_config:
+            if self.update_failed(r.shadow_config):
+                return self.rolled_back(r, f"config {r.shadow_config} failed to deploy: {ep.failure_reason}")
+            base = self.stable_variant()
+            if r.shadow_config not in self.observed.configs and base is not None:
+                return self.begin(base, r.from_revision or ep.config_name)
+            return self.plan(r, "Updating", "ShadowStarting",
+                             actions=(UpdateEndpoint(name=ep.name, config_name=r.shadow_config),), target=r.shadow_config)
+        if shadow is None:
+            # spec.rollout.shadow removed mid-step: on with the canary.
+            base = self.stable_variant()
+            return self.start(base, r.from_revision) if base is not None else self.release()
+        if r.step_started_at is None:
+            self.note("Normal", "ShadowStep", f"Endpoint {ep.name} serves the shadow: {r.sampling_percent}% of requests "
+                                              f"copied to model {self.bp.models[0].name} until {shadow.pause} from now")
+        started = r.step_started_at or self.now
+        ends = started + parse_duration(shadow.pause)
+        r = r.model_copy(update={"step_started_at": started, "pause_ends_at": ends, "message": None})
+        analysis = self.bp.rollout.analysis
+        gate = judge(analysis, self.gates, None, SHADOW) if self.gates is not None or not has_gates(analysis) else None
+        if gate is not None and not self.pause_requested:
+            gate = inconclusive(gate, analysis, ends, self.now)
+        if gate is not None:
+            r = r.model_copy(update={"last_gate": gate.summary()})
+        if gate is not None and gate.outcome in (FAILED, INCONCLUSIVE):
+            verdict = "failed" if gate.outcome == FAILED else "inconclusive"
+            # Nothing reached a caller: there is nothing to hold, only to take away.
+            return self.roll_back(r, f"gate {verdict} during the shadow step: {gate.detail}")
+        if self.fresh(PROMOTE):
+            self.note("Normal", "RolloutPromoted", f"Promoted by annotation {ANNOTATION}={self.command.value} during the shadow step")
+        elif self.pause_requested or self.now < ends or gate is None or gate.outcome != PASSED:
+            waits = [(ends - self.now).total_seconds()] if ends > self.now else []
+            if has_gates(analysis):
+                waits.append(parse_duration(analysis.interval).total_seconds())
+            return self.plan(r, "InService", "Shadowing", requeue_after=min(waits) if waits else None)
+        else:
+            self.note("Normal", "ShadowPassed", f"Shadow step passed ({gate.detail}); starting the canary")
+        base = self.stable_variant()
+        return self.start(base, r.from_revision) if base is not None else self.release()
 
     def start(self, base: ProductionVariant, from_revision: str, steps_from: RolloutStatus | None = None) -> RolloutPlan:
         bp, ep = self.bp, self.ep
@@ -472,18 +551,21 @@ class _Machine:
             serving = self.observed.configs[ep.config_name]
             # Back to the stable config on failure: the one served before this rollout, or
             # the one serving now when it is a single model (an earlier rollout's result).
-            stable = ep.config_name if len(serving.variants) == 1 else (r.from_revision or ep.config_name)
-            return self.start(base, stable)
+            alone = len(serving.variants) == 1 and not serving.shadow_models
+            stable = ep.config_name if alone else (r.from_revision or ep.config_name)
+            return self.begin(base, stable)
         return self.release()
 
     def in_flight(self, r: RolloutStatus) -> RolloutPlan:
         self.deferred = True
         ep = self.ep
-        reason = {STARTING: "CanaryStarting", PROMOTING: "CanaryPromoting", ROLLING_BACK: "RollingBack",
-                  AWAITING: "AwaitingPromotion", PAUSED: "Paused", HALTED: "Paused"}.get(r.phase, "CanaryStep")
+        reason = {SHADOWING: "ShadowStarting", STARTING: "CanaryStarting", PROMOTING: "CanaryPromoting",
+                  ROLLING_BACK: "RollingBack", AWAITING: "AwaitingPromotion", PAUSED: "Paused",
+                  HALTED: "Paused"}.get(r.phase, "CanaryStep")
+        where = ("the shadow step" if r.phase == SHADOWING else
+                 f"step {(r.step or 0) + 1} of {r.steps or len(self.steps)} (canary {r.weight}%)")
         step = EndpointStep(phase=ep.status, reason=reason, in_flight=True, target_config=_target(r),
-                            message=f"Endpoint {ep.name} is {ep.status} on config {ep.config_name}; rollout {r.phase} at "
-                                    f"step {(r.step or 0) + 1} of {r.steps or len(self.steps)} (canary {r.weight}%)")
+                            message=f"Endpoint {ep.name} is {ep.status} on config {ep.config_name}; rollout {r.phase} at {where}")
         return RolloutPlan(step=step, status=r, verdict=self.verdict(r, step))
 
     # ---- building blocks -----------------------------------------------------------
@@ -512,6 +594,11 @@ class _Machine:
         return RolloutPlan(step=step, status=r, verdict=self.verdict(r, step), requeue_after=requeue_after)
 
     def describe(self, r: RolloutStatus) -> str:
+        if r.phase == SHADOWING:
+            if r.pause_ends_at is None:
+                return f"Rollout Shadowing: {r.message}"
+            return (f"Shadow step: {r.sampling_percent}% of requests copied to the new model, callers see the primary, "
+                    f"until {r.pause_ends_at.isoformat()}" + (f"; last gate {r.last_gate}" if r.last_gate else ""))
         n = r.steps or len(self.steps)
         at = f"step {(r.step or 0) + 1} of {n}, canary {r.weight}%"
         if r.phase in (PROGRESSING,) and r.pause_ends_at:
@@ -555,6 +642,25 @@ def canary_config(bp: Blueprint, stable: ProductionVariant, primary_instances: i
     return EndpointConfig(name=naming.config_name(bp.endpoint_name, digest), variants=(primary, canary), tags=bp.tags)
 
 
+def shadow_config(bp: Blueprint, stable: ProductionVariant, primary_instances: int | None, sampling: int,
+                  shadow_instances: int | None = None) -> EndpointConfig:
+    """The serving variant as `primary`, alone in ProductionVariants (it answers every
+    caller), and the blueprint's as the shadow variant `shadow`. Its weight against the
+    primary's 100 is the share of requests copied to it; it gets the instances that
+    share needs."""
+    target = bp.config.variants[0]
+    primary = stable.model_copy(update={
+        "name": PRIMARY, "weight": 100.0, "initial_instance_count": primary_instances or stable.initial_instance_count,
+    })
+    shadow = target.model_copy(update={
+        "name": SHADOW, "weight": float(sampling),
+        "initial_instance_count": shadow_instances or target.initial_instance_count,
+    })
+    digest = naming.content_hash({"variants": (primary,), "shadow": (shadow,)})
+    return EndpointConfig(name=naming.config_name(bp.endpoint_name, digest), variants=(primary,),
+                          shadow_variants=(shadow,), tags=bp.tags)
+
+
 def canary_percent(ep: ObservedEndpoint) -> int | None:
     """The canary's share of traffic in percent, None without a canary variant."""
     weights = {v.name: v.weight or 0.0 for v in ep.variants}
@@ -585,4 +691,6 @@ def _target(r: RolloutStatus) -> str | None:
         return r.from_revision
     if r.phase == PROMOTING:
         return r.to_revision
+    if r.phase == SHADOWING:
+        return r.shadow_config
     return r.canary_config

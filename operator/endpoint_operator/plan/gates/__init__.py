@@ -17,12 +17,12 @@ from datetime import datetime, timedelta
 from ...api.spec import AnalysisSpec
 from . import alarm, metric, prometheus
 from .base import (
-    CANARY, FAILED, INCONCLUSIVE, NAMESPACE, PASSED, PRIMARY, WAITING, GateKind, GateQuery, GateReadings, GateResult,
+    CANARY, FAILED, INCONCLUSIVE, NAMESPACE, PASSED, PRIMARY, SHADOW, WAITING, GateKind, GateQuery, GateReadings, GateResult,
     MetricRead, PrometheusAnswer, PrometheusRead, Window, both_serve,
 )
 
 __all__ = [
-    "CANARY", "FAILED", "INCONCLUSIVE", "NAMESPACE", "PASSED", "PRIMARY", "WAITING", "KINDS", "GateKind", "GateQuery",
+    "CANARY", "FAILED", "INCONCLUSIVE", "NAMESPACE", "PASSED", "PRIMARY", "SHADOW", "WAITING", "KINDS", "GateKind", "GateQuery",
     "GateReadings", "GateResult", "MetricRead", "PrometheusAnswer", "PrometheusRead", "Window", "both_serve",
     "has_gates", "inconclusive", "judge", "query_for",
 ]
@@ -35,8 +35,9 @@ def has_gates(analysis: AnalysisSpec | None) -> bool:
     return analysis is not None and any(kind.configured(analysis) for kind in KINDS)
 
 
-def query_for(analysis: AnalysisSpec, endpoint_name: str, since: datetime, canary_weight: int | None = None) -> GateQuery:
-    window = Window(endpoint_name, since, canary_weight)
+def query_for(analysis: AnalysisSpec, endpoint_name: str, since: datetime, canary_weight: int | None = None,
+              candidate: str = CANARY) -> GateQuery:
+    window = Window(endpoint_name, since, canary_weight, candidate)
     reads = [kind.reads(analysis, window) for kind in KINDS]
     return GateQuery(endpoint_name=endpoint_name, since=since,
                      alarms=tuple(a for r in reads for a in r.alarms),
@@ -44,12 +45,13 @@ def query_for(analysis: AnalysisSpec, endpoint_name: str, since: datetime, canar
                      prometheus=tuple(p for r in reads for p in r.prometheus))
 
 
-def judge(analysis: AnalysisSpec | None, readings: GateReadings | None, canary_weight: int | None = None) -> GateResult:
+def judge(analysis: AnalysisSpec | None, readings: GateReadings | None, canary_weight: int | None = None,
+          candidate: str = CANARY) -> GateResult:
     if not has_gates(analysis):
         return GateResult(PASSED, "no gates configured")
     if readings is None:
         return GateResult(WAITING, "gates not read yet")
-    window = Window("", datetime.min, canary_weight)  # judging reads only the canary's share
+    window = Window("", datetime.min, canary_weight, candidate)  # judging reads the share and the candidate only
     by_outcome: dict[str, list[str]] = {FAILED: [], WAITING: [], PASSED: []}
     for kind in KINDS:
         for outcome, text in kind.judge(analysis, readings, window):

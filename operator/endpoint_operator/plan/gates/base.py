@@ -12,17 +12,19 @@ from typing import Protocol
 from ...api.spec import AnalysisSpec
 
 PASSED, WAITING, FAILED, INCONCLUSIVE = "Passed", "Waiting", "Failed", "Inconclusive"
-PRIMARY, CANARY = "primary", "canary"
+PRIMARY, CANARY, SHADOW = "primary", "canary", "shadow"
 NAMESPACE = "AWS/SageMaker"
 
 
 @dataclass(frozen=True)
 class Window:
-    """The step being judged: the endpoint, when the step began, the canary's share."""
+    """The step being judged: the endpoint, when the step began, the canary's share, and
+    the variant compared with the primary (the canary, or the shadow of a shadow step)."""
 
     endpoint_name: str
     since: datetime
     canary_weight: int | None = None
+    candidate: str = CANARY
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from moto.sagemaker.utils import arn_formatter
 from .lifecycle import EndpointLifecycle
 from .multimodel import InstanceCaches, caches_models, invocation_response, load_artifact, multi_model_container, refuse_unhostable
 from .responses import HttpResponse, validation_error
+from .shadow import create_shadowed_config, described_config, shadow_summaries
 
 # moto refuses instance types missing from its own list, which AWS has long outgrown
 # (ml.g5, g6, p4d, p5, inf2, trn1, m6i, c6i ...). The request was already judged
@@ -94,6 +95,7 @@ class EmulatedEndpoint(FakeEndpoint):
         self.lifecycle = EndpointLifecycle(CREATING, FAILED if failure else IN_SERVICE)
         self.endpoint_status = CREATING
         self.model_caches = InstanceCaches()  # multi-model endpoints: what each instance loaded
+        self._configs = backend.endpoint_configs  # the served config's shadow variants, for DescribeEndpoint
 
     # ---- transitions -------------------------------------------------------------
 
@@ -157,6 +159,9 @@ class EmulatedEndpoint(FakeEndpoint):
             response["FailureReason"] = self.failure_reason
         if self.async_inference_config:
             response["AsyncInferenceConfig"] = self.async_inference_config
+        shadows = shadow_summaries(self._configs.get(self.endpoint_config_name))
+        if shadows:
+            response["ShadowProductionVariants"] = shadows
         # DescribeEndpoint, PendingDeploymentSummary: "This field is only returned when the endpoint is creating or
         # updating with a new endpoint configuration." (the emulator reports it while updating only)
         if self.endpoint_status == UPDATING and self.pending.config_name:
@@ -216,7 +221,7 @@ class SageMakerExtensions:
             "DescribeModel": self._require_model,
             "DeleteModel": self._require_model,
             "CreateEndpointConfig": self._create_endpoint_config,
-            "DescribeEndpointConfig": self._require_endpoint_config,
+            "DescribeEndpointConfig": self._describe_endpoint_config,
             "DeleteEndpointConfig": self._require_endpoint_config,
             "CreateEndpoint": self._create_endpoint,
             "DescribeEndpoint": self._describe_endpoint,
@@ -318,11 +323,14 @@ class SageMakerExtensions:
             # AWS's message as it answers it (awslabs/spot-tagging-bot-for-digital-assets#2).
             raise validation_error(f'Cannot create already existing endpoint configuration "{arn}".')
         refuse_unhostable(backend._models, params.get("ProductionVariants") or [])
-        return None
+        return create_shadowed_config(backend, params)  # moto drops ShadowProductionVariants
 
     def _require_endpoint_config(self, backend: SageMakerModelBackend, params: Params) -> Payload:
         self._config(backend, params.get("EndpointConfigName", ""))
         return None
+
+    def _describe_endpoint_config(self, backend: SageMakerModelBackend, params: Params) -> Payload:
+        return described_config(self._config(backend, params.get("EndpointConfigName", "")))  # None: moto answers
 
     # ---- endpoints: moto has no transitions, no UpdateEndpoint, no duplicates check
 
