@@ -275,6 +275,13 @@ BAD_SPECS = [
          "spec.rollout.shadow",
          "spec.rollout.shadow is allowed only when spec.mode is RealTime or Auto: SageMaker hosts no shadow "
          "variant on a serverless, asynchronous or multi-model endpoint"),
+    case("deployment-on-serverless", SERVERLESS, {"deployment": {"strategy": "BlueGreen"}}, "spec.deployment",
+         "spec.deployment is not allowed when spec.mode is Serverless: SageMaker's deployment guardrails are for "
+         "real-time and asynchronous endpoints only; a serverless endpoint is updated all at once"),
+    case("traffic-shifting-on-a-rolling-deployment", REALTIME,
+         {"deployment": {"strategy": "Rolling", "trafficShifting": "Linear"}}, "spec.deployment.trafficShifting",
+         "spec.deployment.trafficShifting applies only to spec.deployment.strategy BlueGreen"),
+    case("canary-above-half-the-fleet", REALTIME, {"deployment": {"canaryPercent": 60}}, "spec.deployment.canaryPercent"),
     case("prometheus-gate-without-bound", REALTIME, gates(prometheus=[{"name": "checkouts", "query": "sum(up)"}]),
          "spec.rollout.analysis.prometheus[0]", "spec.rollout.analysis.prometheus[] must set max, min or both"),
     case("prometheus-gate-min-above-max", REALTIME,

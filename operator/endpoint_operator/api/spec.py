@@ -15,6 +15,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, Field, PlainValidator, WithJsonSchema
 
+from .deployment import DeploymentSpec
 from .instance_types import INSTANCE_TYPES
 from .hosting import ACCELERATED_FAMILY_CEL, GPU_MULTI_MODEL_TYPES, MultiModelServer, accelerated
 from .listmap import ListMap
@@ -499,6 +500,7 @@ class ModelEndpointSpec(SpecModel):
     async_: Annotated[AsyncSpec | None, Field(alias="async", description="Asynchronous inference settings; required for mode Async, only with Async or Auto.")] = None
     multi_model: Annotated[MultiModelSpec | None, Field(description="Multi-model endpoint settings; only with mode MultiModel or Auto.")] = None
     rollout: Annotated[RolloutSpec | None, Field(description="How a change of models reaches traffic: staged canary steps with gates.")] = None
+    deployment: Annotated[DeploymentSpec | None, Field(description="How SageMaker's deployment guardrails move the endpoint to a new config for changes a canary does not cover (instance type, image, environment, volume): blue/green with canary or linear traffic shifting, or rolling batches, rolled back on alarms. RealTime, MultiModel and Async only.")] = None
     deletion_policy: Annotated[DeletionPolicy, Field(description="Delete removes the SageMaker resources with this object; Retain leaves the endpoint serving. Defaults to Delete.")] = DeletionPolicy.DELETE
     endpoint_name: Annotated[str | None, Field(pattern=ENDPOINT_NAME, max_length=63, description="SageMaker endpoint name; defaults to <namespace>-<name>, with a hash of both appended where that could be another object's name (see docs/operations.md). Immutable.")] = None
     tags: Annotated[Tags | None, Field(description="Tags added to every AWS resource of this endpoint.")] = None
@@ -578,6 +580,11 @@ class ModelEndpointSpec(SpecModel):
              "variant on a serverless, asynchronous or multi-model endpoint",
              f"!has(self.rollout) || !has(self.rollout.shadow) || {_mode('RealTime')} || {_mode('Auto')}",
              lambda s: s.rollout is None or s.rollout.shadow is None or s.mode in (Mode.REAL_TIME, Mode.AUTO)),
+        Rule("deployment",
+             "spec.deployment is not allowed when spec.mode is Serverless: SageMaker's deployment guardrails are for "
+             "real-time and asynchronous endpoints only; a serverless endpoint is updated all at once",
+             f"!has(self.deployment) || !{_SERVERLESS}",
+             lambda s: s.deployment is None or s.mode != Mode.SERVERLESS),
         Rule("region", f"spec.region is immutable: {_IMMUTABLE}",
              "self.region == oldSelf.region",
              lambda new, old: new.region == old.region, transition=True),

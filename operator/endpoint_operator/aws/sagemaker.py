@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ..api.deployment import DeploymentSpec, Strategy, TrafficShifting
 from ..api.resources import (
     AsyncConfig,
     ContainerDef,
@@ -137,14 +138,16 @@ class SageMakerGateway(ServiceGateway):
         )
         return response["EndpointArn"]
 
-    def update_endpoint(self, name: str, config_name: str, retain_instance_counts: bool = False) -> None:
+    def update_endpoint(self, name: str, config_name: str, retain_instance_counts: bool = False,
+                        deployment: DeploymentSpec | None = None) -> None:
         """Moves the endpoint to another config: a new fleet, the old one serves meanwhile.
 
         `retain_instance_counts` keeps each variant's current count (the autoscaler's)
         instead of the config's initial one; weights still come from the config."""
         retain = {"RetainAllVariantProperties": True, "ExcludeRetainedVariantProperties": [
             {"VariantPropertyType": "DesiredWeight"}]} if retain_instance_counts else {}
-        self._call("UpdateEndpoint", "mutation", EndpointName=name, EndpointConfigName=config_name, **retain)
+        guardrails = {"DeploymentConfig": deployment_request(deployment)} if deployment is not None else {}
+        self._call("UpdateEndpoint", "mutation", EndpointName=name, EndpointConfigName=config_name, **retain, **guardrails)
 
     def update_weights_and_capacities(
         self,
@@ -280,6 +283,29 @@ def endpoint_config_request(config: EndpointConfig) -> dict[str, Any]:
     if config.async_config is not None:
         request["AsyncInferenceConfig"] = async_request(config.async_config)
     return request
+
+
+def deployment_request(d: DeploymentSpec) -> dict[str, Any]:
+    """UpdateEndpoint's DeploymentConfig (service model: BlueGreenUpdatePolicy or RollingUpdatePolicy, and
+    AutoRollbackConfiguration); sizes as CAPACITY_PERCENT of the variant's instances."""
+    def percent(value: int) -> dict[str, Any]:
+        return {"Type": "CAPACITY_PERCENT", "Value": value}
+    config: dict[str, Any] = {}
+    if d.strategy == Strategy.ROLLING:
+        config["RollingUpdatePolicy"] = {"MaximumBatchSize": percent(d.batch_percent), "WaitIntervalInSeconds": d.wait_seconds}
+    else:
+        routing: dict[str, Any] = {"Type": {TrafficShifting.ALL_AT_ONCE: "ALL_AT_ONCE", TrafficShifting.CANARY: "CANARY",
+                                            TrafficShifting.LINEAR: "LINEAR"}[d.traffic_shifting],
+                                   "WaitIntervalInSeconds": d.wait_seconds}
+        if d.traffic_shifting == TrafficShifting.CANARY:
+            routing["CanarySize"] = percent(d.canary_percent)
+        elif d.traffic_shifting == TrafficShifting.LINEAR:
+            routing["LinearStepSize"] = percent(d.linear_percent)
+        config["BlueGreenUpdatePolicy"] = {"TrafficRoutingConfiguration": routing,
+                                           "TerminationWaitInSeconds": d.termination_wait_seconds}
+    if d.alarms:
+        config["AutoRollbackConfiguration"] = {"Alarms": [{"AlarmName": name} for name in d.alarms]}
+    return config
 
 
 def weights_request(weights: Mapping[str, float], capacities: Mapping[str, int],
