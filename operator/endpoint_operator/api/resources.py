@@ -95,6 +95,8 @@ class ObservedEndpoint(Resource):
     last_modified: datetime | None = None
     variants: tuple[ObservedVariant, ...] = ()
     tags: dict[str, str] = {}
+    # A deployment in flight: PendingDeploymentSummary's variant status, "Baking: ..." for a guardrail's step.
+    deployment_stage: str | None = None
 
 
 class EndpointSummary(Resource):

@@ -39,6 +39,7 @@ class EndpointStatus(KubeModel):
     config_name: Annotated[str | None, Field(description="EndpointConfig the endpoint serves.")] = None
     target_config: Annotated[str | None, Field(description="EndpointConfig a create or update was sent to, until it lands.")] = None
     failed_config: Annotated[str | None, Field(description="EndpointConfig whose update SageMaker rolled back; not retried until the spec changes.")] = None
+    deployment: Annotated[str | None, Field(description="The step of a deployment in flight as SageMaker reports it (its deployment guardrails: a canary, a linear step or a rolling batch, and its baking period).")] = None
 
 
 class VariantStatus(KubeModel):

@@ -62,6 +62,7 @@ class SageMakerGateway(ServiceGateway):
             last_modified=found.get("LastModifiedTime"),
             variants=tuple(_observed_variant(v) for v in found.get("ProductionVariants", [])),
             tags=self.tags_of(arn) if include_tags else {},
+            deployment_stage=_deployment_stage(found.get("PendingDeploymentSummary")),
         )
 
     def list_models(self, name_prefix: str) -> list[str]:
@@ -283,6 +284,15 @@ def endpoint_config_request(config: EndpointConfig) -> dict[str, Any]:
     if config.async_config is not None:
         request["AsyncInferenceConfig"] = async_request(config.async_config)
     return request
+
+
+def _deployment_stage(pending: Mapping[str, Any] | None) -> str | None:
+    """PendingDeploymentSummary's first variant status (ProductionVariantStatus: Status and StatusMessage)."""
+    for variant in (pending or {}).get("ProductionVariants") or []:
+        for status in variant.get("VariantStatus") or []:
+            message = status.get("StatusMessage")
+            return f"{status['Status']}: {message}" if message else status["Status"]
+    return None
 
 
 def deployment_request(d: DeploymentSpec) -> dict[str, Any]:
