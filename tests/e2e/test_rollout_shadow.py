@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from . import kit
 from .test_rollout import (
-    canary_manifest, change_model, model_url, model_url_of, ready_on_v1, reasons, publish_requests, wait_rollout,
+    alarm, canary_manifest, change_model, model_url, model_url_of, ready_on_v1, reasons, publish_requests, wait_rollout,
     weight_calls,
 )
 
@@ -51,3 +51,27 @@ def test_a_shadow_step_that_fails_its_gate_never_sends_callers_to_the_new_model(
     assert weight_calls(emulator, endpoint) == []
     assert production_models_served(emulator, endpoint) == [[old_model], [old_model]]
     assert {"ShadowStarted", "ShadowStep", "RollingBack", "RolledBack"} <= set(reasons(control_plane, namespace, "shade"))
+
+
+def test_a_shadow_step_that_passes_hands_over_to_the_canary_steps(operator, control_plane, emulator, namespace):
+    name = f"{namespace}-shadow-5xx"
+    alarm(emulator, name)
+    doc = canary_manifest("lit", namespace, [{"weight": 50, "pause": "1s"}, {"weight": 100}], alarms=[name])
+    doc["spec"]["rollout"]["shadow"] = {"samplingPercent": 100, "pause": "2s"}
+    obj = ready_on_v1(control_plane, emulator, doc)
+    endpoint, old_config = obj["status"]["endpoint"]["name"], obj["status"]["endpoint"]["configName"]
+
+    change_model(control_plane, emulator, doc, 2)
+    shadowing = wait_rollout(control_plane, namespace, "lit", timeout=60, phase="Shadowing")
+    obj = kit.wait_condition(control_plane, namespace, "lit", "Ready", generation=2, timeout=120)
+    rollout = obj["status"]["rollout"]
+    assert rollout["phase"] == "Succeeded" and rollout["fromRevision"] == old_config
+    updates = [c["params"]["EndpointConfigName"] for c in emulator.client.calls(service="sagemaker", operation="UpdateEndpoint")
+               if c["params"]["EndpointName"] == endpoint and c["status"] < 400]
+    assert updates == [shadowing["shadowConfig"], rollout["canaryConfig"], rollout["toRevision"]]
+    assert [w["canary"] for _, w in weight_calls(emulator, endpoint)] == [100.0]
+    assert model_url_of(emulator, production_models_served(emulator, endpoint)[-1][0]) == model_url("lit", 2)
+    assert {"ShadowStarted", "ShadowStep", "ShadowPassed", "RolloutStarted", "RolloutSucceeded"} <= set(
+        reasons(control_plane, namespace, "lit"))
+    [passed] = [m for _, reason, m in kit.events(control_plane, namespace, "lit") if reason == "ShadowPassed"]
+    assert f"alarm {name} is OK" in passed
