@@ -228,8 +228,7 @@ def test_plan_says_which_strategy_each_kind_of_change_takes(tmp_path):
     docs = [{"apiVersion": API_VERSION, "kind": KIND, "metadata": {"name": "live", "namespace": "default"},
              "spec": {**REALTIME_SPEC, "rollout": rollout, "deployment": deployment}},
             {"apiVersion": API_VERSION, "kind": KIND, "metadata": {"name": "tiny", "namespace": "default"},
-             "spec": {**{k: v for k, v in REALTIME_SPEC.items() if k != "instances"}, "mode": "Serverless",
-                      "rollout": {"steps": [{"weight": 15, "pause": "1h"}, {"weight": 100}]}}}]
+             "spec": {**{k: v for k, v in REALTIME_SPEC.items() if k != "instances"}, "mode": "Serverless"}}]
     path = tmp_path / "two.yaml"
     path.write_text(yaml.safe_dump_all(docs))
     out, result = plan_json(tmp_path, "-f", str(path))
@@ -238,8 +237,7 @@ def test_plan_says_which_strategy_each_kind_of_change_takes(tmp_path):
     assert updates["live"] == {
         "modelChange": "shadow step (20% of requests copied for 2h), then canary steps 15% -> 100%",
         "otherChange": "rolling deployment in batches of 25%, 60s baking each, rolled back on alarm recs-5xx"}
-    assert updates["tiny"]["modelChange"].endswith(
-        "spec.rollout is ignored (SageMaker allows one production variant on a serverless endpoint)")
+    assert updates["tiny"]["modelChange"] == updates["tiny"]["otherChange"]
     assert "no deployment guardrails for serverless endpoints" in updates["tiny"]["otherChange"]
     table = plan(tmp_path, "-f", str(path)).stdout
     assert "  updates   a model change: shadow step (20% of requests copied for 2h)" in table

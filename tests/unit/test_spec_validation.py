@@ -271,7 +271,11 @@ BAD_SPECS = [
          "spec.rollout.analysis.metrics[0]", "spec.rollout.analysis.metrics[] must set max, maxRatioToPrimary or both"),
     case("shadow-pause-too-long", REALTIME, {"rollout": {"shadow": {"pause": "31d"}, "steps": [{"weight": 100}]}},
          "spec.rollout.shadow.pause", "spec.rollout.shadow.pause must be at most 30d"),
-    case("shadow-on-serverless", SERVERLESS, {"rollout": {"shadow": {"pause": "1h"}, "steps": [{"weight": 100}]}},
+    case("rollout-on-serverless", SERVERLESS, {"rollout": {"steps": [{"weight": 15, "pause": "1h"}, {"weight": 100}]}},
+         "spec.rollout",
+         "spec.rollout is not allowed when spec.mode is Serverless: SageMaker hosts one production variant on a "
+         "serverless endpoint (no canary, no shadow); it is updated all at once"),
+    case("shadow-on-async", ASYNC, {"rollout": {"shadow": {"pause": "1h"}, "steps": [{"weight": 100}]}},
          "spec.rollout.shadow",
          "spec.rollout.shadow is allowed only when spec.mode is RealTime or Auto: SageMaker hosts no shadow "
          "variant on a serverless, asynchronous or multi-model endpoint"),

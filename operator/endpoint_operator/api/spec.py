@@ -575,6 +575,11 @@ class ModelEndpointSpec(SpecModel):
              f"!has(self.autoscaling) || !has(self.autoscaling.metric) || self.autoscaling.metric != '{_BACKLOG.value}'"
              f" || {_mode('Async')} || {_mode('Auto')}",
              lambda s: s.autoscaling is None or s.autoscaling.metric != _BACKLOG or s.mode in (Mode.ASYNC, Mode.AUTO)),
+        Rule("rollout",
+             "spec.rollout is not allowed when spec.mode is Serverless: SageMaker hosts one production variant on a "
+             "serverless endpoint (no canary, no shadow); it is updated all at once",
+             f"!has(self.rollout) || !{_SERVERLESS}",
+             lambda s: s.rollout is None or s.mode != Mode.SERVERLESS),
         Rule("rollout.shadow",
              "spec.rollout.shadow is allowed only when spec.mode is RealTime or Auto: SageMaker hosts no shadow "
              "variant on a serverless, asynchronous or multi-model endpoint",
