@@ -351,6 +351,7 @@ class SageMakerExtensions:
             # AWS's message as it answers it (awslabs/spot-tagging-bot-for-digital-assets#2).
             raise validation_error(f'Cannot create already existing endpoint configuration "{arn}".')
         refuse_unhostable(backend._models, params.get("ProductionVariants") or [])
+        _refuse_serverless_variants(params.get("ProductionVariants") or [])
         return create_shadowed_config(backend, params)  # moto drops ShadowProductionVariants
 
     def _require_endpoint_config(self, backend: SageMakerModelBackend, params: Params) -> Payload:
@@ -569,6 +570,14 @@ def _retain_properties(current: list[dict[str, Any]], new: list[dict[str, Any]],
                     merged[field] = copy.deepcopy(old[field])
         retained.append(merged)
     return retained
+
+
+def _refuse_serverless_variants(variants: list[dict[str, Any]]) -> None:
+    # Developer guide, "Deploy models with Amazon SageMaker Serverless Inference", feature exclusions: "Some of the
+    # features currently available for SageMaker Real-time Inference are not supported for Serverless Inference,
+    # including ... multiple production variants". (AWS's exact error text is not documented.)
+    if len(variants) > 1 and any(v.get("ServerlessConfig") for v in variants):
+        raise validation_error("Serverless inference does not support multiple production variants.")
 
 
 def _refuse_instances_to_serverless(backend: SageMakerModelBackend, endpoint: FakeEndpoint,
