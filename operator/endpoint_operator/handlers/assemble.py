@@ -11,6 +11,7 @@ from ..kube.fenced import FencedKubeGateway
 from ..kube.lease import LeaseElector, LeaseSettings
 from .config import OperatorConfig
 from .controller import Controller
+from .prometheus import PrometheusReader
 from .sync import Syncer
 from .wiring import AwsGateways
 
@@ -25,7 +26,8 @@ def build_controller(config: OperatorConfig, kubeconfig: str | None = None) -> C
                                read_reserve=min(config.sweep_read_reserve, config.burst - 1))
     aws = AwsGateways(clients, limiters)
     syncer = Syncer(kube, aws, Backoff(), prices=load_prices(config.prices_path),
-                    transition_warning_seconds=config.transition_warning_seconds)
+                    transition_warning_seconds=config.transition_warning_seconds,
+                    prometheus=PrometheusReader(config.prometheus_url))
     controller = Controller(syncer, aws, config)
     return controller
 
