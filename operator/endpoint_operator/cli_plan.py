@@ -26,7 +26,8 @@ from .api.pricing import PriceFileError, PriceTable, load_prices
 from .api.hosting import server_hint
 from .api.spec import InvalidSpec, ModelEndpointSpec, validate_spec
 from .plan.blueprint import Blueprint, build_blueprint
-from .plan.cost import CostEstimate, estimate, one_per_model
+from .plan.cost import CostEstimate, one_per_model
+from .plan.estimate import estimate
 from .plan.errors import PlanError
 from .plan.identity import Owner
 from .plan.scaling import desired_scaling

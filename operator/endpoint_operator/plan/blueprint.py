@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from ..api.resources import EndpointConfig, S3Copy, S3Object, SageMakerModel
 from ..api.spec import Mode, ModelEndpointSpec, RolloutSpec
 from . import naming
-from .builders import BUILDERS, BuildContext
+from .builders import BuildContext, profile_of
 from .errors import invalid
 from .identity import Owner, owner_tags
 from .mode import resolve_mode
@@ -67,7 +67,7 @@ def build_blueprint(spec: ModelEndpointSpec, owner: Owner, endpoint_name: str | 
     name = endpoint_name or naming.endpoint_name(owner, spec.endpoint_name, recorded)
     ctx = BuildContext(spec=spec, owner=owner, endpoint_name=name, tags=_tags(spec, owner),
                        artifact_version=artifact_version)
-    parts = BUILDERS[mode](ctx)
+    parts = profile_of(mode).build(ctx)
     return Blueprint(
         owner=owner,
         endpoint_name=ctx.endpoint_name,

@@ -23,26 +23,20 @@ from dataclasses import dataclass
 from ..api.spec import DeletionPolicy, Mode
 from ..api.status import MigrationStatus, ModelEndpointStatus
 from .blueprint import Blueprint
+from .builders import PROFILES
 from .decision import Decision, Requeue
 from .finalize import finalize
 from .naming import alternate_name, config_name, model_name
 from .observed import Observed
 
-INSTANCES = "instance-based"
-
-_KIND = {
-    Mode.REAL_TIME: INSTANCES,
-    Mode.MULTI_MODEL: INSTANCES,
-    Mode.SERVERLESS: "serverless",
-    Mode.ASYNC: "asynchronous",
-}
-
-
 def kind_of(mode: Mode | str | None) -> str | None:
+    """The endpoint kind of a mode as status records it (None for none, or one this
+    release does not know)."""
     try:
-        return _KIND.get(Mode(mode)) if mode is not None else None
+        profile = PROFILES.get(Mode(mode)) if mode is not None else None
     except ValueError:
         return None
+    return profile.kind.value if profile is not None else None
 
 
 def slots(base: str) -> tuple[str, str]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from ..api.hosting import MultiModelServer, accelerated
 from ..api.spec import Mode, ModelEndpointSpec, TrafficPattern
+from .builders import PROFILES, profile_of
 from .errors import PlanError
 
 # Real-time invocations take payloads up to 6 MB and answer within 60 s; beyond
@@ -55,13 +56,8 @@ def calls_per_day(spec: ModelEndpointSpec) -> int | None:
 
 
 def scales_to_zero(spec: ModelEndpointSpec, mode: Mode) -> bool:
-    """Whether an Async endpoint may scale to zero instances: asked for in
-    spec.async.scaleToZero, or chosen by Auto for scheduled bulk scoring."""
-    if mode is not Mode.ASYNC:
-        return False
-    if spec.async_ is not None and spec.async_.scale_to_zero:
-        return True
-    return spec.mode is Mode.AUTO and _pattern(spec) is TrafficPattern.SCHEDULED
+    """Whether the endpoint `spec` makes in (resolved) `mode` may scale to zero."""
+    return profile_of(mode).scales_to_zero(spec)
 
 
 def _pattern(spec: ModelEndpointSpec) -> TrafficPattern:
@@ -174,8 +170,8 @@ def resolve_mode(spec: ModelEndpointSpec) -> tuple[Mode, str]:
         mode, reason = _auto(spec)
         _check_resolution(spec, mode, reason)
         return mode, reason
-    if spec.mode in (Mode.REAL_TIME, Mode.MULTI_MODEL):
-        why_async = _needs_async(spec)  # RealTime and MultiModel share the real-time limits
+    if profile_of(spec.mode).real_time_limits:
+        why_async = _needs_async(spec)
         if why_async:
             field = "spec.traffic.maxPayloadMB" if "MB" in why_async else "spec.traffic.maxProcessingSeconds"
             raise PlanError("InvalidSpec", field, f"{field}: {why_async} of mode {spec.mode.value}; use mode Async")
@@ -185,9 +181,10 @@ def resolve_mode(spec: ModelEndpointSpec) -> tuple[Mode, str]:
 def _check_resolution(spec: ModelEndpointSpec, mode: Mode, reason: str) -> None:
     """Auto accepts what its resolved mode accepts: a spec that declares what only
     another mode offers is refused, naming the field and the resolution."""
-    if spec.instances is not None and spec.instances.min == 0 and mode is not Mode.ASYNC:
+    if spec.instances is not None and spec.instances.min == 0 and profile_of(mode).scale_to_zero is None:
+        zero = " or ".join(p.mode.value for p in PROFILES.values() if p.scale_to_zero is not None)
         raise PlanError(
             "ModeContradictsSpec", "spec.instances.min",
-            f"spec.instances.min: 0 (scale to zero) needs an Async endpoint, but Auto resolved to {mode.value} "
+            f"spec.instances.min: 0 (scale to zero) needs an {zero} endpoint, but Auto resolved to {mode.value} "
             f"because {reason}; set spec.mode: Async, or spec.instances.min to 1 or more",
         )
