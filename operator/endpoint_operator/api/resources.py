@@ -38,13 +38,21 @@ class ServerlessConfig(Resource):
     provisioned_concurrency: int | None = None
 
 
+class ManagedInstanceScaling(Resource):
+    """The instance range SageMaker keeps an inference-component endpoint's fleet in."""
+
+    min_instances: int
+    max_instances: int
+
+
 class ProductionVariant(Resource):
     name: str
-    model_name: str
+    model_name: str | None = None  # None: the variant hosts inference components
     weight: float = 1.0
     instance_type: str | None = None  # None for serverless
     initial_instance_count: int | None = None
     serverless: ServerlessConfig | None = None
+    managed_scaling: ManagedInstanceScaling | None = None
 
 
 class AsyncConfig(Resource):
@@ -61,6 +69,34 @@ class EndpointConfig(Resource):
     variants: tuple[ProductionVariant, ...]
     async_config: AsyncConfig | None = None
     tags: dict[str, str] = {}
+    # Inference components run their containers with the endpoint's role: no model holds one.
+    execution_role_arn: str | None = None
+
+
+class ComputePerCopy(Resource):
+    memory_mb: int
+    cpu_cores: float | None = None
+    accelerators: int | None = None
+
+
+class InferenceComponent(Resource):
+    """One model hosted on an endpoint as an inference component."""
+
+    name: str
+    model: str  # the spec's model name
+    endpoint_name: str
+    variant: str
+    container: ContainerDef  # image, artifact and environment of each copy
+    compute: ComputePerCopy
+    copies: int  # the copy count it starts with (and keeps, when nothing autoscales it)
+    min_copies: int  # 0: the model may sleep
+    max_copies: int
+    tags: dict[str, str] = {}
+
+    def serves_as(self, observed: "ObservedComponent") -> bool:
+        """Whether the observed component runs what this one declares (copies aside)."""
+        return (observed.image, observed.artifact_url, observed.environment, observed.compute) == (
+            self.container.image, self.container.model_data_url, self.container.environment, self.compute)
 
 
 class S3Object(Resource):
@@ -114,6 +150,20 @@ class ObservedConfig(Resource):
     variant_models: tuple[str, ...] = ()
     tags: dict[str, str] = {}
     variants: tuple[ProductionVariant, ...] = ()  # filled when described
+
+
+class ObservedComponent(Resource):
+    name: str
+    status: str  # Creating | Updating | InService | Failed | Deleting
+    endpoint_name: str | None = None
+    variant: str | None = None
+    failure_reason: str | None = None
+    image: str | None = None
+    artifact_url: str | None = None
+    environment: dict[str, str] = {}
+    compute: ComputePerCopy | None = None
+    desired_copies: int | None = None
+    current_copies: int | None = None
 
 
 IN_FLIGHT_STATUSES = frozenset({"Creating", "Updating", "SystemUpdating", "RollingBack", "Deleting"})

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..api.resources import EndpointConfig, S3Copy, S3Object, SageMakerModel
+from ..api.resources import EndpointConfig, InferenceComponent, S3Copy, S3Object, SageMakerModel
 from ..api.spec import Mode, ModelEndpointSpec, RolloutSpec
 from . import naming
 from .builders import BuildContext, profile_of
+from .component_scaling import component_scaling
 from .errors import invalid
 from .identity import Owner, owner_tags
 from .mode import resolve_mode
@@ -37,7 +38,8 @@ class Blueprint:
     # serves; a changed artifact gets a new one, and so a new fleet (see artifacts.py).
     artifact_version: str = ""
     rollout: RolloutSpec | None = None  # how a model change reaches traffic (see rollout.py)
-    scaling: tuple[VariantScaling, ...] = ()  # autoscaling of the config's instance-backed variants
+    scaling: tuple[VariantScaling, ...] = ()  # autoscaling of the config's instance-backed variants, or of the components
+    components: tuple[InferenceComponent, ...] = ()  # InferenceComponents: one per model
 
 
 def _tags(spec: ModelEndpointSpec, owner: Owner) -> dict[str, str]:
@@ -83,5 +85,8 @@ def build_blueprint(spec: ModelEndpointSpec, owner: Owner, endpoint_name: str | 
         served_models=parts.served_models,
         scale_to_zero=parts.scale_to_zero,
         rollout=spec.rollout,
-        scaling=desired_scaling(spec, mode, ctx.endpoint_name, parts.config, parts.scale_to_zero),
+        # Components scale their copies; managed instance scaling sizes their fleet.
+        scaling=(component_scaling(spec, ctx.endpoint_name, parts.components) if parts.components
+                 else desired_scaling(spec, mode, ctx.endpoint_name, parts.config, parts.scale_to_zero)),
+        components=parts.components,
     )

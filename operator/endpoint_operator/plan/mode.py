@@ -4,12 +4,15 @@
 reasoning, is in docs/modes.md. The first row that matches decides:
 
 1. a payload over 6 MB or a request over 60 s        -> Async (real-time cannot serve it)
-2. several models on one image                        -> MultiModel (on a GPU only
+2. several models that declare their compute per copy -> InferenceComponents (the
+   (spec.models[].component)                             hot ones pinned, the cold
+                                                         ones loaded on demand)
+3. several models on one image                        -> MultiModel (on a GPU only
                                                          with the Triton server)
-3. a Scheduled pattern (bulk scoring)                 -> Async, scaled to zero between runs
-4. Sporadic traffic (or <= 800 calls a day), payload
+4. a Scheduled pattern (bulk scoring)                 -> Async, scaled to zero between runs
+5. Sporadic traffic (or <= 800 calls a day), payload
    <= 4 MB, no GPU, no sub-second p99 target          -> Serverless
-5. otherwise                                          -> RealTime
+6. otherwise                                          -> RealTime
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from __future__ import annotations
 from ..api.hosting import MultiModelServer, accelerated
 from ..api.spec import Mode, ModelEndpointSpec, TrafficPattern
 from .builders import PROFILES, profile_of
+from .builders.components import pinned
 from .errors import PlanError
 
 # Real-time invocations take payloads up to 6 MB and answer within 60 s; beyond
@@ -132,6 +136,8 @@ def _auto(spec: ModelEndpointSpec) -> tuple[Mode, str]:
         if count > 1:
             raise _one_model_for(Mode.ASYNC, why_async, count)
         return Mode.ASYNC, why_async
+    if count > 1 and any(m.component is not None for m in spec.models):
+        return Mode.INFERENCE_COMPONENTS, _components_reason(spec)
     if count > 1:
         images = {image_of(spec, i) for i in range(count)}
         if len(images) > 1:
@@ -162,6 +168,27 @@ def _auto(spec: ModelEndpointSpec) -> tuple[Mode, str]:
     if spec.traffic is None and calls_per_day(spec) is None:
         return Mode.REAL_TIME, "one model, no traffic hints: real-time"
     return Mode.REAL_TIME, "steady traffic on one model: real-time"
+
+
+def _components_reason(spec: ModelEndpointSpec) -> str:
+    """Why inference components, in the words of the hot/cold split; refuses a spec
+    where only some models declare their compute per copy."""
+    for index, model in enumerate(spec.models):
+        if model.component is None:
+            raise PlanError(
+                "InvalidSpec", f"spec.models[{index}].component",
+                f"spec.models[{index}].component: Auto serves these models as inference components because others "
+                "declare their compute per copy; declare it for every model, or for none (a multi-model endpoint)",
+            )
+    count = len(spec.models)
+    hot = len(pinned(spec))
+    images = {image_of(spec, i) for i in range(count)}
+    shared = " on one image" if len(images) == 1 else ""
+    if hot in (0, count):
+        held = "all pinned" if hot else "all loaded on demand"
+        return f"{count} models{shared} with their compute per copy ({held}): inference components"
+    return (f"{hot} hot models stay pinned and {count - hot} cold ones load on demand{shared}: inference components "
+            "(a multi-model endpoint's cache would evict the hot ones under memory pressure)")
 
 
 def resolve_mode(spec: ModelEndpointSpec) -> tuple[Mode, str]:

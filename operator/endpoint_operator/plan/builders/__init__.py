@@ -4,12 +4,13 @@ with its profile (profile.py); PROFILES is the one place they are registered."""
 from __future__ import annotations
 
 from ...api.spec import Mode
-from . import asynchronous, multimodel, realtime, serverless
+from . import asynchronous, components, multimodel, realtime, serverless
 from .common import BuildContext, Parts
 from .profile import EndpointKind, ModeProfile
 
 PROFILES: dict[Mode, ModeProfile] = {
-    p.mode: p for p in (realtime.PROFILE, multimodel.PROFILE, serverless.PROFILE, asynchronous.PROFILE)
+    p.mode: p for p in (realtime.PROFILE, multimodel.PROFILE, serverless.PROFILE, asynchronous.PROFILE,
+                        components.PROFILE)
 }
 
 

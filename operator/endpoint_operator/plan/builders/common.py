@@ -5,7 +5,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ...api.resources import ContainerDef, EndpointConfig, ProductionVariant, S3Copy, S3Object, SageMakerModel
+from ...api.resources import (
+    ContainerDef,
+    EndpointConfig,
+    InferenceComponent,
+    ProductionVariant,
+    S3Copy,
+    S3Object,
+    SageMakerModel,
+)
 from ...api.spec import ModelEndpointSpec
 from .. import naming
 from ..errors import invalid
@@ -34,6 +42,7 @@ class Parts:
     artifact_prefix: S3Object | None = None
     artifact_version: str = ""  # MultiModel: the folder under the prefix the container serves
     scale_to_zero: bool = False  # Async: autoscaling may take the variant to zero instances
+    components: tuple[InferenceComponent, ...] = ()  # InferenceComponents: one per model
 
 
 def hashed_model(ctx: BuildContext, container: ContainerDef) -> SageMakerModel:

@@ -27,6 +27,9 @@ class EndpointKind(str, Enum):
     INSTANCES = "instance-based"
     SERVERLESS = "serverless"
     ASYNCHRONOUS = "asynchronous"
+    # A config whose variant hosts inference components names no model; one that does
+    # cannot become the other in place.
+    COMPONENTS = "inference-component"
 
 
 # What target tracking may follow on an instance-backed real-time endpoint: every
