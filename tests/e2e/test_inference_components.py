@@ -6,9 +6,12 @@ makes, UpdateInferenceComponentRuntimeConfig."""
 from __future__ import annotations
 
 import json
+import threading
 
 import pytest
 from botocore.exceptions import ClientError
+
+from endpoint_operator.plan.migration import slots
 
 from . import kit
 
@@ -149,3 +152,67 @@ def test_deletion_removes_targets_then_components_then_the_endpoint(operator, co
         deregistered = order.index(("DeregisterScalableTarget", f"inference-component/{component['name']}"))
         deleted = order.index(("DeleteInferenceComponent", component["name"]))
         assert deregistered < deleted < deleted_endpoint
+
+
+SKLEARN = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3"
+MODELS = [{"name": n, "modelDataUrl": f"s3://example-models/{n}/v1/model.tar.gz"} for n in ("ranker", "scorer")]
+COMPONENT = {"memoryMB": 2048, "cpuCores": 1, "copies": {"min": 1, "max": 1}}
+
+
+def _serves(sm, endpoint: str) -> bool:
+    """InService, and for an endpoint of components every component too."""
+    try:
+        described = sm.describe_endpoint(EndpointName=endpoint)
+    except ClientError:
+        return False
+    if described["EndpointStatus"] != "InService":
+        return False
+    config = sm.describe_endpoint_config(EndpointConfigName=described["EndpointConfigName"])
+    if all(v.get("ModelName") for v in config["ProductionVariants"]):
+        return True
+    hosted = sm.list_inference_components(EndpointNameEquals=endpoint)["InferenceComponents"]
+    return bool(hosted) and all(c["InferenceComponentStatus"] == "InService" for c in hosted)
+
+
+def test_multi_model_to_inference_components_and_back_always_serves(operator, control_plane, emulator, namespace):
+    spec = {"mode": "MultiModel", "image": SKLEARN, "models": MODELS,
+            "instances": {"type": "ml.c5.xlarge", "min": 1, "max": 1}}
+    kit.apply(control_plane, kit.manifest("moving", namespace, spec), emulator)
+    obj = kit.wait_condition(control_plane, namespace, "moving", "Ready", timeout=90)
+    names = list(slots(obj["status"]["endpoint"]["name"]))
+    sm = kit.client(emulator, "sagemaker")
+    gaps: list[str] = []
+    samples = 0
+    stop = threading.Event()
+
+    def watch():
+        nonlocal samples
+        while not stop.is_set():
+            samples += 1
+            if not any(_serves(sm, n) for n in names):
+                gaps.append(f"sample {samples}")
+            stop.wait(0.05)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    try:
+        kit.patch_spec(control_plane, namespace, "moving", {
+            "mode": "InferenceComponents", "models": [dict(m, component=COMPONENT) for m in MODELS]})
+        obj = kit.wait_condition(control_plane, namespace, "moving", "Ready", generation=2, timeout=90)
+        assert (obj["status"]["mode"], obj["status"]["endpoint"]["name"]) == ("InferenceComponents", names[1])
+        kit.wait_for(lambda: "migration" not in kit.get(control_plane, namespace, "moving")["status"], timeout=60,
+                     what="the multi-model endpoint to be retired")
+        assert kit.owned_resources(emulator, obj["metadata"]["uid"])["endpoints"] == [names[1]]
+
+        kit.patch_spec(control_plane, namespace, "moving", {"mode": "MultiModel", "models": MODELS})
+        obj = kit.wait_condition(control_plane, namespace, "moving", "Ready", generation=3, timeout=90)
+        assert (obj["status"]["mode"], obj["status"]["endpoint"]["name"]) == ("MultiModel", names[0])
+        kit.wait_for(lambda: "migration" not in kit.get(control_plane, namespace, "moving")["status"], timeout=60,
+                     what="the inference-component endpoint to be retired")
+    finally:
+        stop.set()
+        watcher.join()
+
+    assert samples > 10 and not gaps, f"no endpoint served at {gaps[:3]}"
+    assert sm.list_inference_components(EndpointNameEquals=names[1])["InferenceComponents"] == []
+    assert kit.owned_resources(emulator, obj["metadata"]["uid"])["endpoints"] == [names[0]]
