@@ -222,3 +222,22 @@ def test_multi_model_to_inference_components_and_back_always_serves(operator, co
     assert samples > 10 and not gaps, f"no endpoint served at {gaps[:3]}"
     assert sm.list_inference_components(EndpointNameEquals=names[1])["InferenceComponents"] == []
     assert kit.owned_resources(emulator, obj["metadata"]["uid"])["endpoints"] == [names[0]]
+
+
+def test_retain_keeps_the_components_serving_and_marks_them_released(operator, control_plane, emulator, namespace):
+    spec = {"mode": "InferenceComponents", "image": SKLEARN, "deletionPolicy": "Retain",
+            "models": [dict(m, component=COMPONENT) for m in MODELS],
+            "instances": {"type": "ml.c5.xlarge", "min": 1, "max": 2}}
+    kit.apply(control_plane, kit.manifest("kept", namespace, spec), emulator)
+    obj = kit.wait_condition(control_plane, namespace, "kept", "Ready", timeout=90)
+    endpoint = obj["status"]["endpoint"]["name"]
+
+    kit.delete(control_plane, namespace, "kept")
+
+    sm = kit.client(emulator, "sagemaker")
+    hosted = sm.list_inference_components(EndpointNameEquals=endpoint)["InferenceComponents"]
+    assert sorted(c["InferenceComponentName"] for c in hosted) == sorted(c["name"] for c in obj["status"]["components"])
+    assert all(c["InferenceComponentStatus"] == "InService" for c in hosted)
+    for component in hosted:
+        tags = {t["Key"]: t["Value"] for t in sm.list_tags(ResourceArn=component["InferenceComponentArn"])["Tags"]}
+        assert "endpoint-operator.io/retained" in tags

@@ -109,8 +109,8 @@ class SageMakerGateway(ServiceGateway):
         }
 
     def list_resources(self, kind: str) -> list[tuple[str, str]]:
-        """(name, ARN) of every resource of a kind ("endpoint", "endpoint-config",
-        "model") in the region, all pages: what the orphan audit inspects."""
+        """(name, ARN) of every resource of a kind ("inference-component", "endpoint",
+        "endpoint-config", "model") in the region, all pages: what the orphan audit inspects."""
         operation, rows_key, name_key, arn_key = _LISTINGS[kind]
         return [
             (row[name_key], row[arn_key])
@@ -119,7 +119,7 @@ class SageMakerGateway(ServiceGateway):
         ]
 
     def resource_arn(self, kind: str, name: str) -> str | None:
-        """The ARN of one endpoint, endpoint-config or model; None if it is gone."""
+        """The ARN of one inference component, endpoint, endpoint-config or model; None if it is gone."""
         operation, key = _DESCRIBES[kind]
         try:
             return self._call(operation, "read", **{key: name})[key.replace("Name", "Arn")]
@@ -225,12 +225,15 @@ class SageMakerGateway(ServiceGateway):
 
 
 _DESCRIBES = {
+    "inference-component": ("DescribeInferenceComponent", "InferenceComponentName"),
     "endpoint": ("DescribeEndpoint", "EndpointName"),
     "endpoint-config": ("DescribeEndpointConfig", "EndpointConfigName"),
     "model": ("DescribeModel", "ModelName"),
 }
 
 _LISTINGS = {
+    "inference-component": ("ListInferenceComponents", "InferenceComponents", "InferenceComponentName",
+                            "InferenceComponentArn"),
     "endpoint": ("ListEndpoints", "Endpoints", "EndpointName", "EndpointArn"),
     "endpoint-config": ("ListEndpointConfigs", "EndpointConfigs", "EndpointConfigName", "EndpointConfigArn"),
     "model": ("ListModels", "Models", "ModelName", "ModelArn"),

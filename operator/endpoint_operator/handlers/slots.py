@@ -26,7 +26,7 @@ def finalize_slots(sagemaker: SageMakerGateway, s3: S3Gateway, endpoint_name: st
     Tags prove ownership: an endpoint another owner made is never deleted.
     `add_scaling(observed, endpoint_name)` adds what autoscaling holds of an endpoint."""
     base, other = slots(endpoint_name)
-    observed = observe(sagemaker, s3, base, prefix, with_tags=True, components=policy is not DeletionPolicy.RETAIN)
+    observed = observe(sagemaker, s3, base, prefix, with_tags=True, components=True)
     if policy is not DeletionPolicy.RETAIN:
         observed = add_scaling(observed, base)
     decision = finalize(base, observed, policy, prefix, generation, owner=owner)

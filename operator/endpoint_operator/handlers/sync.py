@@ -251,7 +251,8 @@ class Syncer:
                     _mark_retained(sagemaker, observed, self.clock())
                 except Transient as error:
                     return self._transient(body, previous, error, attempt, where)
-                kept = [f"endpoint {endpoint_name}"] if observed.endpoint else []
+                kept = [f"inference component {c}" for c in sorted(observed.components or {})]
+                kept += [f"endpoint {endpoint_name}"] if observed.endpoint else []
                 kept += [f"config {c}" for c in sorted(observed.configs)]
                 kept += [f"model {m}" for m in sorted(observed.models)]
                 self.kube.post_event(body, "Normal", "Retained",
@@ -399,7 +400,8 @@ def _mark_retained(sagemaker, observed, now: datetime) -> None:
     """Tag what Retain leaves behind as released on purpose, so the orphan audit tells
     it from what a failure left."""
     mark = {constants.TAG_RETAINED: now.strftime("%Y-%m-%dT%H-%M-%SZ")}
-    named = [("endpoint", observed.endpoint.name)] if observed.endpoint else []
+    named = [("inference-component", c) for c in sorted(observed.components or {})]
+    named += [("endpoint", observed.endpoint.name)] if observed.endpoint else []
     named += [("endpoint-config", c) for c in sorted(observed.configs)]
     named += [("model", m) for m in sorted(observed.models)]
     for kind, name in named:
