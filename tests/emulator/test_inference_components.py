@@ -134,6 +134,13 @@ def test_an_image_update_rolls_while_the_old_copies_and_other_components_serve(a
     assert invoke(aws, "ranker")["image"] == IMAGE
     assert invoke(aws, "recsys")["image"] == IMAGE
 
+    with pytest.raises(ClientError) as too_big:
+        aws.sagemaker.update_inference_component(
+            InferenceComponentName="recsys", Specification={"Container": {"Image": NEW_IMAGE}},
+            DeploymentConfig={"RollingUpdatePolicy": {"MaximumBatchSize": {"Type": "CAPACITY_PERCENT", "Value": 80},
+                                                      "WaitIntervalInSeconds": 0}})
+    assert "between 5% and 50%" in too_big.value.response["Error"]["Message"]
+
     done = settled(aws, "ranker")
     assert invoke(aws, "ranker")["image"] == NEW_IMAGE
     assert done["LastDeploymentConfig"]["RollingUpdatePolicy"]["MaximumBatchSize"]["Type"] == "COPY_COUNT"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..api.resources import EndpointConfig, InferenceComponent, S3Copy, S3Object, SageMakerModel
+from ..api.scaling import COMPONENT_DIMENSION
 from ..api.spec import Mode, ModelEndpointSpec, RolloutSpec
 from . import naming
 from .builders import BuildContext, profile_of
@@ -69,7 +70,8 @@ def build_blueprint(spec: ModelEndpointSpec, owner: Owner, endpoint_name: str | 
     name = endpoint_name or naming.endpoint_name(owner, spec.endpoint_name, recorded)
     ctx = BuildContext(spec=spec, owner=owner, endpoint_name=name, tags=_tags(spec, owner),
                        artifact_version=artifact_version)
-    parts = profile_of(mode).build(ctx)
+    profile = profile_of(mode)
+    parts = profile.build(ctx)
     return Blueprint(
         owner=owner,
         endpoint_name=ctx.endpoint_name,
@@ -86,7 +88,8 @@ def build_blueprint(spec: ModelEndpointSpec, owner: Owner, endpoint_name: str | 
         scale_to_zero=parts.scale_to_zero,
         rollout=spec.rollout,
         # Components scale their copies; managed instance scaling sizes their fleet.
-        scaling=(component_scaling(spec, ctx.endpoint_name, parts.components) if parts.components
+        scaling=(component_scaling(spec, ctx.endpoint_name, parts.components)
+                 if profile.scaling_dimension == COMPONENT_DIMENSION
                  else desired_scaling(spec, mode, ctx.endpoint_name, parts.config, parts.scale_to_zero)),
         components=parts.components,
     )

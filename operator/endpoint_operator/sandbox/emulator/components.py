@@ -260,6 +260,7 @@ class InferenceComponents:
         if runtime is not None:
             component.pending_copies = int(runtime.get("CopyCount", component.desired_copies))
         if params.get("DeploymentConfig"):
+            _check_batch(params["DeploymentConfig"])
             # DescribeInferenceComponentOutput.LastDeploymentConfig: the deployment configuration of the last update.
             component.last_deployment = copy.deepcopy(params["DeploymentConfig"])
         # InferenceComponentStatus: Updating while the update runs, InService after.
@@ -302,12 +303,20 @@ class InferenceComponents:
 
 # ---- checks ---------------------------------------------------------------------------
 
+def _check_batch(deployment: dict[str, Any]) -> None:
+    # InferenceComponentRollingUpdatePolicy.MaximumBatchSize: "The value must be between 5% to 50% of the copy
+    # count of the inference component." (checked where it is a percentage)
+    batch = (deployment.get("RollingUpdatePolicy") or {}).get("MaximumBatchSize") or {}
+    if batch.get("Type") == "CAPACITY_PERCENT" and not 5 <= int(batch.get("Value", 0)) <= 50:
+        raise validation_error(f"MaximumBatchSize {batch.get('Value')}% must be between 5% and 50% of the copy count.")
+
+
 def _component_variant(backend: SageMakerModelBackend, endpoint: Any, name: str | None) -> dict[str, Any]:
     """The endpoint's config entry for the variant: named, or the only one."""
     config: FakeEndpointConfig | None = backend.endpoint_configs.get(endpoint.endpoint_config_name)
     entries = list(config.production_variants) if config is not None else []
     if name is None and len(entries) == 1:
-        return entries[0]
+        name = entries[0]["VariantName"]
     for entry in entries:
         if entry["VariantName"] == name:
             if entry.get("ModelName"):
