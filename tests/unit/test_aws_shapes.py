@@ -57,7 +57,9 @@ def same(*targets: To) -> list[To]:
 CW_NAME = To("cloudwatch", "Metric", "MetricName", "ModelLatency")
 
 AWS_BOUND: dict[str, list[To]] = {
-    "spec.executionRoleArn": [To("sagemaker", "CreateModelInput", "ExecutionRoleArn", ROLE)],
+    "spec.executionRoleArn": [To("sagemaker", "CreateModelInput", "ExecutionRoleArn", ROLE),
+                              # InferenceComponents: the config's role runs the components' containers.
+                              To("sagemaker", "CreateEndpointConfigInput", "ExecutionRoleArn", ROLE)],
     "spec.image": [To("sagemaker", "ContainerDefinition", "Image", IMAGE)],
     "spec.endpointName": [To("sagemaker", "CreateEndpointInput", "EndpointName", "fraud-scoring"),
                           To("sagemaker", "CreateEndpointConfigInput", "EndpointConfigName", "fraud-scoring",
