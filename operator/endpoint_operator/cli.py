@@ -93,6 +93,9 @@ def _add_run_arguments(run: argparse.ArgumentParser) -> None:
                      help="seconds without a renewal after which the leader stops acting")
     run.add_argument("--retry-period", type=float, default=2.0, help="seconds between lease attempts")
     run.add_argument("--prices", default=None, help="price file over the shipped table for status.cost (a mounted ConfigMap)")
+    run.add_argument("--account-bindings", default=os.environ.get("ENDPOINT_OPERATOR_ACCOUNT_BINDINGS"),
+                     help="which namespaces may use which other AWS accounts' roles (a mounted ConfigMap; "
+                          "docs/operations.md); default: none, every endpoint in the operator's own account")
     run.add_argument("--verbose", "-v", action="store_true")
 
 
@@ -103,6 +106,13 @@ def _run(args: argparse.Namespace) -> int:
             load_prices(args.prices)  # a bad price file stops the start, not every sync
         except PriceFileError as error:
             print(f"error: --prices {error}", file=sys.stderr)
+            return 2
+    if args.account_bindings:
+        from .api.accounts import AccountBindingsError, load_account_bindings
+        try:
+            load_account_bindings(args.account_bindings)  # a bad file stops the start, not every sync
+        except (AccountBindingsError, OSError) as error:
+            print(f"error: --account-bindings {error}", file=sys.stderr)
             return 2
     if args.kubeconfig:
         # kopf logs in through the client library, which read $KUBECONFIG into its
@@ -130,7 +140,7 @@ def _run(args: argparse.Namespace) -> int:
         aws_endpoint_url=args.aws_endpoint_url, reads_per_second=args.reads_per_second,
         mutations_per_second=args.mutations_per_second, sweep_read_reserve=args.sweep_read_reserve,
         namespaces=tuple(args.namespace),
-        prices_path=args.prices,
+        prices_path=args.prices, account_bindings_path=args.account_bindings,
         metrics_port=args.metrics_port, lease=lease,
     )
     memo = kopf.Memo(config=config, build_controller=lambda c: build_controller(c, args.kubeconfig),

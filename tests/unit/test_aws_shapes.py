@@ -58,6 +58,7 @@ CW_NAME = To("cloudwatch", "Metric", "MetricName", "ModelLatency")
 
 AWS_BOUND: dict[str, list[To]] = {
     "spec.executionRoleArn": [To("sagemaker", "CreateModelInput", "ExecutionRoleArn", ROLE)],
+    "spec.roleArn": [To("sts", "AssumeRoleRequest", "RoleArn", ROLE)],
     "spec.image": [To("sagemaker", "ContainerDefinition", "Image", IMAGE)],
     "spec.endpointName": [To("sagemaker", "CreateEndpointInput", "EndpointName", "fraud-scoring"),
                           To("sagemaker", "CreateEndpointConfigInput", "EndpointConfigName", "fraud-scoring",
@@ -149,6 +150,11 @@ NOT_SENT = {
     "spec.rollout.analysis.metrics[].maxRatioToPrimary": "judged by the operator",
     "spec.rollout.onFailure": "judged by the operator",
     "spec.deletionPolicy": "judged by the operator",
+    "spec.costControls.suspended": "judged by the operator",
+    "spec.costControls.schedule.suspend": "the operator's own clock",
+    "spec.costControls.schedule.resume": "the operator's own clock",
+    "spec.costControls.schedule.timeZone": "the operator's own clock",
+    "spec.costControls.idleAfter": "the operator's own clock",
 }
 
 # ---- AWS's side -----------------------------------------------------------------------

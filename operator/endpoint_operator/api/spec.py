@@ -19,6 +19,7 @@ from .instance_types import INSTANCE_TYPES
 from .hosting import ACCELERATED_FAMILY_CEL, GPU_MULTI_MODEL_TYPES, MultiModelServer, accelerated
 from .listmap import ListMap
 from .patterns import ascii_re
+from .cost_controls import CostControlsSpec
 from .cron import CRON as CRON_FIELDS
 from .duration import (
     DURATION,
@@ -468,6 +469,8 @@ class ModelEndpointSpec(SpecModel):
     deletion_policy: Annotated[DeletionPolicy, Field(description="Delete removes the SageMaker resources with this object; Retain leaves the endpoint serving. Defaults to Delete.")] = DeletionPolicy.DELETE
     endpoint_name: Annotated[str | None, Field(pattern=ENDPOINT_NAME, max_length=63, description="SageMaker endpoint name; defaults to <namespace>-<name>, with a hash of both appended where that could be another object's name (see docs/operations.md). Immutable.")] = None
     tags: Annotated[Tags | None, Field(description="Tags added to every AWS resource of this endpoint.")] = None
+    role_arn: Annotated[str | None, Field(pattern=ROLE_ARN, min_length=ROLE_ARN_MIN, max_length=ARN_LEN, description="IAM role the operator assumes to reach the endpoint's account, when it is not the operator's own; the operator's configuration must allow it for the namespace (docs/operations.md). Defaults to the namespace's role, if it has one. Immutable.")] = None
+    cost_controls: Annotated[CostControlsSpec | None, Field(description="Suspension (by hand or on a weekly schedule) and the Idle condition.")] = None
 
     rules = (
         Rule("models", "spec.models[].image or spec.image is required for every model",
@@ -546,6 +549,9 @@ class ModelEndpointSpec(SpecModel):
              "has(self.endpointName) == has(oldSelf.endpointName)"
              " && (!has(self.endpointName) || self.endpointName == oldSelf.endpointName)",
              lambda new, old: new.endpoint_name == old.endpoint_name, transition=True),
+        Rule("roleArn", f"spec.roleArn is immutable: {_IMMUTABLE}",
+             "has(self.roleArn) == has(oldSelf.roleArn) && (!has(self.roleArn) || self.roleArn == oldSelf.roleArn)",
+             lambda new, old: new.role_arn == old.role_arn, transition=True),
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..api.accounts import load_account_bindings
 from ..api.pricing import load_prices
 from ..aws.fence import fenced_session
 from ..aws.limiter import Backoff, LimiterRegistry
@@ -24,7 +25,8 @@ def build_controller(config: OperatorConfig, kubeconfig: str | None = None) -> C
                                mutations_per_second=config.mutations_per_second, burst=config.burst,
                                read_reserve=min(config.sweep_read_reserve, config.burst - 1))
     aws = AwsGateways(clients, limiters)
-    syncer = Syncer(kube, aws, Backoff(), prices=load_prices(config.prices_path))
+    syncer = Syncer(kube, aws, Backoff(), prices=load_prices(config.prices_path),
+                    bindings=load_account_bindings(config.account_bindings_path))
     controller = Controller(syncer, aws, config)
     return controller
 

@@ -28,6 +28,8 @@ class OperatorConfig:
     namespaces: tuple[str, ...] = field(default_factory=tuple)  # empty: all namespaces
     # A price file over the shipped table (status.cost); read once at start, never fetched.
     prices_path: str | None = None
+    # Which namespace may use which other account (api/accounts.py); read once at start.
+    account_bindings_path: str | None = None
     # /metrics and /healthz; 0 disables.
     metrics_port: int = 0
     # Only the holder of this Lease acts; None runs unconditionally (a single replica).

@@ -28,6 +28,7 @@ from typing import Any
 
 from ..api.constants import ROLLOUT_ANNOTATION
 from ..aws.errors import GatewayError
+from ..plan.accounts import OWN_ACCOUNT, AccountTarget
 from ..plan.reconcile import Requeue
 from .config import OperatorConfig
 from .sync import Syncer, SyncResult
@@ -38,6 +39,8 @@ log = logging.getLogger(__name__)
 Key = tuple[str, str]  # (namespace, name)
 SWEEP_READ_SHARE = 0.1  # sweeps for transitions take at most this share of the read budget
 LIST_PAGE = 100  # endpoints per ListEndpoints page
+# The sweep of another account lists every endpoint of it, for all its objects at once.
+SWEEP_SESSION = "endpoint-operator-sweep"
 
 
 @dataclass
@@ -45,6 +48,7 @@ class Tracked:
     body: dict[str, Any]
     synced_generation: int | None = None  # the generation the last sync started from
     region: str | None = None
+    role_arn: str | None = None  # the role assumed for the object's account; None: the operator's own
     endpoint_name: str | None = None
     endpoint_seen: tuple[str, datetime | None] | None = None
     last_sync: float = 0.0
@@ -197,6 +201,8 @@ class Controller:
         tracked.acted = tracked.acted or result.acted
         if result.region:
             tracked.region, tracked.endpoint_name = result.region, result.endpoint_name
+        if result.account is not None:
+            tracked.role_arn = result.account.role_arn
         if result.endpoint_seen is not None:
             tracked.endpoint_seen = result.endpoint_seen
         if result.deferred:
@@ -248,18 +254,20 @@ class Controller:
                    self._sweep_pages / (SWEEP_READ_SHARE * self.config.reads_per_second))
 
     async def _sweep(self, loop: asyncio.AbstractEventLoop) -> None:
-        """One ListEndpoints sweep per region; an object whose endpoint changed since
-        its last sync (or vanished) is synced. Objects due a resync are synced too."""
+        """One ListEndpoints sweep per account and region; an object whose endpoint changed
+        since its last sync (or vanished) is synced. Objects due a resync are synced too."""
         now = loop.time()
-        regions = {t.region for t in self.objects.values() if t.region}
+        places = {(t.role_arn or "", t.region) for t in self.objects.values() if t.region}
         pages = 0
-        for region in sorted(regions):
-            gateway = self.aws.sagemaker(region)
+        for role_arn, region in sorted(places):
+            target = AccountTarget(role_arn, SWEEP_SESSION) if role_arn else OWN_ACCOUNT
+            gateway = self.aws.for_account(target).sagemaker(region)
             summaries = await loop.run_in_executor(self._executor, partial(gateway.list_endpoints, None, priority=True))
             pages += max(1, math.ceil(len(summaries) / LIST_PAGE))
             by_name = {s.name: (s.status, s.last_modified) for s in summaries}
             for key, tracked in list(self.objects.items()):
-                if tracked.region != region or tracked.endpoint_name is None or tracked.in_flight:
+                if (tracked.region != region or (tracked.role_arn or "") != role_arn
+                        or tracked.endpoint_name is None or tracked.in_flight):
                     continue
                 # A transition's backstop timer does not stop the sweep from syncing it now.
                 if self.queue.pending(key) if tracked.awaiting_transition else self.queue.scheduled(key):

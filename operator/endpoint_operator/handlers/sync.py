@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..api import constants
+from ..api.accounts import AccountBindings
 from ..api.pricing import PriceTable, load_prices
 from ..api.resources import S3Object
 from ..api.spec import DeletionPolicy, InvalidSpec, ModelEndpointSpec, validate_spec
@@ -25,6 +26,7 @@ from ..aws.errors import GatewayError, Throttled, Transient
 from ..aws.limiter import Backoff
 from ..kube.client import Conflict, KubeGateway
 from ..plan import naming
+from ..plan.accounts import AccountTarget, choose_account
 from ..plan.artifacts import served_blueprint
 from ..plan.blueprint import Blueprint, build_blueprint
 from ..plan.builders.common import PRIMARY
@@ -75,13 +77,15 @@ class SyncResult:
     # The sync did not get through for want of budget (the operator's limiter refused a
     # call, or AWS throttled one): nothing failed, the object keeps its place.
     limited: bool = False
+    account: AccountTarget | None = None  # where the object's calls go (None: nothing was called)
 
 
 class Syncer:
     def __init__(self, kube: KubeGateway, aws: AwsGateways, backoff: Backoff,
                  clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
-                 prices: PriceTable | None = None):
+                 prices: PriceTable | None = None, bindings: AccountBindings | None = None):
         self.kube = kube
+        self.bindings = bindings or AccountBindings()  # which namespace may use which account
         self.prices = prices or load_prices()  # status.cost; never fetched
         self.aws = aws
         self.backoff = backoff
@@ -107,6 +111,12 @@ class Syncer:
         if spec_error is not None:
             self._report(body, previous, plan_failure(spec_error, generation, previous))
             return SyncResult(Requeue.NONE, generation=generation)
+        try:
+            # Before anything else: a role the namespace was not given is never assumed.
+            account = choose_account(owner, spec.role_arn, self.bindings)
+        except PlanError as error:
+            self._report(body, previous, plan_failure(error, generation, previous))
+            return SyncResult(Requeue.NONE, generation=generation)
         first = constants.FINALIZER not in (meta.get("finalizers") or [])
         if first:
             # Before anything exists in AWS, so nothing can be created without the
@@ -124,7 +134,7 @@ class Syncer:
                 self._report(body, previous, plan_failure(error, generation, previous))
                 return SyncResult(Requeue.NONE, generation=generation)
             return self._reconcile(body, blueprint, spec.region, generation, previous, attempt, spec=spec,
-                                   first=first)
+                                   first=first, account=account)
         except PlanningCrashed as crashed:
             return self._planning_failed(body, previous, crashed.error, attempt, generation)
 
@@ -132,8 +142,10 @@ class Syncer:
 
     def _reconcile(self, body, blueprint: Blueprint, region: str, generation: int,
                    previous: ModelEndpointStatus | None, attempt: int,
-                   spec: ModelEndpointSpec | None = None, first: bool = False) -> SyncResult:
-        sagemaker, s3 = self.aws.sagemaker(region), self.aws.s3(region)
+                   spec: ModelEndpointSpec | None = None, first: bool = False,
+                   account: AccountTarget = AccountTarget()) -> SyncResult:
+        aws = self.aws.for_account(account)
+        sagemaker, s3 = aws.sagemaker(region), aws.s3(region)
         # A change of endpoint kind moves to the object's other endpoint name.
         rebuild = (lambda name: build_blueprint(spec, blueprint.owner, endpoint_name=name)) if spec is not None else None
         try:
@@ -142,7 +154,7 @@ class Syncer:
             self._report(body, previous, plan_failure(error, generation, previous))
             return SyncResult(Requeue.NONE, generation=generation)
         blueprint = placement.blueprint
-        where = dict(region=region, endpoint_name=blueprint.endpoint_name, generation=generation)
+        where = dict(region=region, endpoint_name=blueprint.endpoint_name, generation=generation, account=account)
         try:
             recorded = (previous.endpoint.arn if previous and previous.endpoint
                         and previous.endpoint.name == blueprint.endpoint_name else None)
@@ -158,14 +170,14 @@ class Syncer:
             if observed.endpoint is not None:
                 variants = {v.name for v in blueprint.config.variants} | _status_variants(previous)
                 observed = self._with_scaling(observed, region, blueprint.endpoint_name, variants,
-                                              alarms=any(s.alarms for s in blueprint.scaling))
+                                              alarms=any(s.alarms for s in blueprint.scaling), aws=aws)
             now = self.clock()
             query = _planning(gate_query, blueprint, observed, previous)  # only while a canary step is judged
-            gates = read_gates(self.aws.cloudwatch(region), query, now) if query is not None else None
+            gates = read_gates(aws.cloudwatch(region), query, now) if query is not None else None
             decision = _planning(reconcile, blueprint, observed, generation, previous, now=now, gates=gates,
                                  command=_annotation(body, constants.ROLLOUT_ANNOTATION))
             retiring = (self._with_scaling(observe(sagemaker, s3, placement.retiring, None, with_tags=True),
-                                           region, placement.retiring, alarms=True)
+                                           region, placement.retiring, alarms=True, aws=aws)
                         if placement.retiring else None)
             decision = _planning(hand_over, decision, placement, retiring, generation)
             leftover = recorded_leftover_prefix(blueprint, _recorded_prefix(previous))
@@ -185,7 +197,7 @@ class Syncer:
                 if index and sagemaker.budget_spent("mutation"):
                     deferred = True
                     break
-                execute(action, sagemaker, s3, self.aws.autoscaling(region), self.aws.cloudwatch(region))
+                execute(action, sagemaker, s3, aws.autoscaling(region), aws.cloudwatch(region))
                 self.kube.post_event(body, "Normal", type(action).__name__, action.describe())
             if deferred:
                 # As after a crash between two actions: status is not written, the next
@@ -222,19 +234,28 @@ class Syncer:
         generation = int(meta.get("generation") or 0)
         endpoint_name, region, prefix = _deletion_target(owner, spec, previous)
         policy = spec.deletion_policy if spec is not None else DeletionPolicy.DELETE
+        try:
+            account = choose_account(owner, spec.role_arn if spec is not None else None, self.bindings)
+        except PlanError as error:
+            # The binding was taken away: the operator may no longer act in that account.
+            self.kube.post_event(body, "Warning", error.reason, f"{error.message}; the finalizer is removed "
+                                 "and whatever the endpoint left in that account is kept")
+            region = None
+            account = AccountTarget()
+        aws = self.aws.for_account(account)
         if region is None:
             decision = None  # nothing was ever created: no region was ever known
         else:
-            sagemaker, s3 = self.aws.sagemaker(region), self.aws.s3(region)
-            where = dict(region=region, endpoint_name=endpoint_name, generation=generation)
+            sagemaker, s3 = aws.sagemaker(region), aws.s3(region)
+            where = dict(region=region, endpoint_name=endpoint_name, generation=generation, account=account)
             try:
                 # Tags prove ownership: an endpoint another owner made is never deleted.
                 known = _status_variants(previous) | {PRIMARY}
                 decision, observed = finalize_slots(
                     sagemaker, s3, endpoint_name, prefix, policy, generation, owner,
-                    add_scaling=lambda seen, name: self._with_scaling(seen, region, name, known, alarms=True))
+                    add_scaling=lambda seen, name: self._with_scaling(seen, region, name, known, alarms=True, aws=aws))
                 for action in decision.actions:
-                    execute(action, sagemaker, s3, self.aws.autoscaling(region), self.aws.cloudwatch(region))
+                    execute(action, sagemaker, s3, aws.autoscaling(region), aws.cloudwatch(region))
                     self.kube.post_event(body, "Normal", type(action).__name__, action.describe())
             except Transient as error:
                 return self._transient(body, previous, error, attempt, where)
@@ -261,8 +282,10 @@ class Syncer:
         return SyncResult(Requeue.NONE, finalized=True)
 
     def _with_scaling(self, observed: Observed, region: str, endpoint_name: str,
-                      variants: set[str] | frozenset[str] = frozenset(), alarms: bool = False) -> Observed:
-        return with_scaling(observed, self.aws.autoscaling(region), self.aws.cloudwatch(region),
+                      variants: set[str] | frozenset[str] = frozenset(), alarms: bool = False,
+                      aws: AwsGateways | None = None) -> Observed:
+        aws = aws or self.aws
+        return with_scaling(observed, aws.autoscaling(region), aws.cloudwatch(region),
                             endpoint_name, variants, alarms)
 
     # ---- failures ----------------------------------------------------------------------

@@ -1,0 +1,119 @@
+"""Several AWS accounts from one cluster: a namespace bound by the operator's
+configuration to a role in a second account gets its endpoint there (the emulator,
+as moto does, puts the calls signed with that role's credentials in the role's
+account); a tenant naming a role its namespace was not given is refused, and nothing
+is created in either account."""
+
+from __future__ import annotations
+
+import json
+
+import boto3
+import pytest
+import yaml
+
+from endpoint_operator.plan.accounts import session_name
+from endpoint_operator.plan.identity import Owner
+from endpoint_operator.sandbox.operator_process import OperatorProcess
+
+from . import kit
+from .conftest import FAST_ARGS
+from .standby import session_operator_stood_down
+
+OWN_ACCOUNT = "123456789012"  # moto's default: what the operator's own credentials reach
+SECOND_ACCOUNT = "222233334444"
+SECOND_ROLE = f"arn:aws:iam::{SECOND_ACCOUNT}:role/endpoint-operator-target"
+
+
+def account_client(emulator, service: str, role_arn: str | None):
+    """A client of the operator's own account, or of the role's, assumed as a user would."""
+    if role_arn is None:
+        return kit.client(emulator, service)
+    found = kit.client(emulator, "sts").assume_role(RoleArn=role_arn, RoleSessionName="test-reader")["Credentials"]
+    return boto3.client(service, endpoint_url=emulator.url, region_name="us-east-1",
+                        aws_access_key_id=found["AccessKeyId"], aws_secret_access_key=found["SecretAccessKey"],
+                        aws_session_token=found["SessionToken"])
+
+
+def last_seq(emulator) -> int:
+    calls = emulator.client.calls()
+    return calls[-1]["seq"] if calls else 0
+
+
+def names(emulator, role_arn: str | None) -> dict[str, list[str]]:
+    sm = account_client(emulator, "sagemaker", role_arn)
+    return {"endpoints": [e["EndpointName"] for e in sm.list_endpoints(MaxResults=100)["Endpoints"]],
+            "configs": [c["EndpointConfigName"] for c in sm.list_endpoint_configs(MaxResults=100)["EndpointConfigs"]],
+            "models": [m["ModelName"] for m in sm.list_models(MaxResults=100)["Models"]]}
+
+
+@pytest.fixture
+def tenants(control_plane, namespace):
+    """Two namespaces: `bound` may use the second account (its default role), `other` was given nothing."""
+    other = f"{namespace}-x"
+    control_plane.kubectl("create", "namespace", other)
+    yield namespace, other
+    control_plane.kubectl("delete", "mep", "--all", "-n", other, "--wait=false", check=False)
+
+
+@pytest.fixture
+def bound_operator(operator, control_plane, emulator, tenants, tmp_path):
+    bound, other = tenants
+    bindings = tmp_path / "accounts.yaml"
+    bindings.write_text(yaml.safe_dump({"namespaces": {bound: {"roleArn": SECOND_ROLE}}}))
+    with session_operator_stood_down(operator):
+        process = OperatorProcess(control_plane.kubeconfig, emulator.url, tmp_path / "operator.log",
+                                  extra_args=[*FAST_ARGS, "--namespace", bound, "--namespace", other,
+                                              "--account-bindings", str(bindings)])
+        with process:
+            yield process
+
+
+def test_a_bound_namespace_serves_from_the_second_account(bound_operator, control_plane, emulator, tenants):
+    bound, _ = tenants
+    start = last_seq(emulator)
+    kit.apply(control_plane, kit.example("realtime.yaml", bound, rename="far-away"), emulator)
+    obj = kit.wait_condition(control_plane, bound, "far-away", "Ready", timeout=90)
+    endpoint = obj["status"]["endpoint"]["name"]
+    assert f":{SECOND_ACCOUNT}:endpoint/" in obj["status"]["endpoint"]["arn"]
+
+    # Read back with the second account's credentials: it is there, and not in the operator's own.
+    described = account_client(emulator, "sagemaker", SECOND_ROLE).describe_endpoint(EndpointName=endpoint)
+    assert described["EndpointStatus"] == "InService"
+    assert endpoint not in names(emulator, None)["endpoints"]
+    # The operator assumed the role with a session name that says which object it acts for.
+    assumed = [c for c in emulator.client.calls(service="sts", operation="AssumeRole", after=start)]
+    expected = session_name(Owner(bound, "far-away", obj["metadata"]["uid"]))  # cut to STS's 64 characters
+    assert len(expected) <= 64 and expected.startswith(bound[:40])
+    assert expected in {c["params"]["RoleSessionName"] for c in assumed}
+    assert {c["params"]["RoleArn"] for c in assumed} == {SECOND_ROLE}
+    # Metrics count the calls per account.
+    assert f'endpoint_operator_aws_account_calls_total{{account="{SECOND_ACCOUNT}",outcome="ok",service="sagemaker"}}' \
+        in bound_operator.metrics()
+
+    kit.delete(control_plane, bound, "far-away", timeout=90)
+    left = names(emulator, SECOND_ROLE)
+    assert not [n for kind in left.values() for n in kind if n.startswith(endpoint)], left
+
+
+def test_a_role_the_namespace_was_not_given_is_refused_and_nothing_is_created(bound_operator, control_plane,
+                                                                               emulator, tenants):
+    _, other = tenants
+    before = {role: names(emulator, role) for role in (None, SECOND_ROLE)}
+    start = last_seq(emulator)
+    doc = kit.example("realtime.yaml", other, rename="trespasser")
+    doc["spec"]["roleArn"] = SECOND_ROLE
+    kit.apply(control_plane, doc, emulator)
+    obj = kit.wait_condition(control_plane, other, "trespasser", "Ready", status="False", reason="RoleNotAllowed",
+                             timeout=60)
+    message = kit.condition(obj, "Ready")["message"]
+    assert message.startswith("spec.roleArn:") and SECOND_ACCOUNT in message and other in message
+    assert kit.condition(obj, "Degraded")["status"] == "True"
+
+    after = {role: names(emulator, role) for role in (None, SECOND_ROLE)}
+    assert after == before  # nothing in either account
+    calls = emulator.client.calls(after=start)
+    assert not [c for c in calls if c["service"] == "sts" and c["operation"] == "AssumeRole"
+                and c["params"].get("RoleSessionName", "").startswith(other)], "the role was never assumed for it"
+    assert not [c for c in calls if c["service"] == "sagemaker" and "trespasser" in json.dumps(c["params"])]
+    kit.delete(control_plane, other, "trespasser", timeout=30)  # no finalizer was ever set
