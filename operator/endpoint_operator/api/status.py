@@ -87,6 +87,15 @@ class MigrationStatus(KubeModel):
     reason: Annotated[str | None, Field(description="Why the mode changed.")] = None
 
 
+class SuspensionStatus(KubeModel):
+    """A suspended endpoint (spec.costControls): deleted, with what brings it back kept."""
+
+    since: Annotated[datetime | None, Field(description="When the suspension began.")] = None
+    resumes_at: Annotated[datetime | None, Field(description="When the schedule resumes it; absent when suspended by hand.")] = None
+    endpoint_config: Annotated[str | None, Field(description="The EndpointConfig kept, which resuming serves again.")] = None
+    reason: Annotated[str | None, Field(description="SuspendedBySpec or SuspendedBySchedule.")] = None
+
+
 class ModelEndpointStatus(KubeModel):
     observed_generation: Annotated[int | None, Field(description="The spec generation the operator last acted on.")] = None
     conditions: Annotated[list[Condition] | None, Field(
@@ -104,4 +113,5 @@ class ModelEndpointStatus(KubeModel):
     artifact_prefix: Annotated[str | None, Field(description="S3 prefix the operator placed multi-model artifacts under; kept until they are collected.")] = None
     rollout: Annotated[RolloutStatus | None, Field(description="Progress of the current rollout.")] = None
     cost: Annotated[CostStatus | None, Field(description="Estimated cost of what is running.")] = None
+    suspension: Annotated[SuspensionStatus | None, Field(description="Present while the endpoint is suspended.")] = None
     migration: Annotated[MigrationStatus | None, Field(description="A change of mode in progress: the old endpoint serves until the new one does.")] = None

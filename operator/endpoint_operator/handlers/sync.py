@@ -40,6 +40,7 @@ from ..plan.observed import Observed
 from ..plan.reconcile import Decision, Requeue, finalize, plan_failure, reconcile
 from ..plan.rollout import gate_query
 from ..plan.s3url import parse_s3_url
+from ..plan.suspension import serving, suspend, suspension_state
 from .execute import execute
 from .gates import read_gates
 from .observe import observe, with_scaling
@@ -172,10 +173,16 @@ class Syncer:
                 observed = self._with_scaling(observed, region, blueprint.endpoint_name, variants,
                                               alarms=any(s.alarms for s in blueprint.scaling), aws=aws)
             now = self.clock()
-            query = _planning(gate_query, blueprint, observed, previous)  # only while a canary step is judged
-            gates = read_gates(aws.cloudwatch(region), query, now) if query is not None else None
-            decision = _planning(reconcile, blueprint, observed, generation, previous, now=now, gates=gates,
-                                 command=_annotation(body, constants.ROLLOUT_ANNOTATION))
+            suspension = _planning(suspension_state, spec.cost_controls, now) if spec is not None else None
+            suspended = suspension is not None and suspension.suspended
+            if suspended:
+                decision = _planning(suspend, blueprint, observed, generation, previous, suspension, now)
+            else:
+                query = _planning(gate_query, blueprint, observed, previous)  # only while a canary step is judged
+                gates = read_gates(aws.cloudwatch(region), query, now) if query is not None else None
+                decision = _planning(reconcile, blueprint, observed, generation, previous, now=now, gates=gates,
+                                     command=_annotation(body, constants.ROLLOUT_ANNOTATION))
+                decision = _planning(serving, decision, suspension, previous, generation, now)
             retiring = (self._with_scaling(observe(sagemaker, s3, placement.retiring, None, with_tags=True),
                                            region, placement.retiring, alarms=True, aws=aws)
                         if placement.retiring else None)
@@ -184,7 +191,7 @@ class Syncer:
             leftover_keys = s3.list_artifacts(leftover) if leftover is not None else {}
             decision = _planning(collect_leftover_artifacts, decision, blueprint, leftover, leftover_keys,
                                  migrating=placement.retiring is not None)
-            if spec is not None:
+            if spec is not None and not suspended:  # a suspended endpoint costs nothing (status.cost is 0)
                 decision = with_cost(decision, _planning(running_cost, spec, blueprint, observed.endpoint, self.prices))
             for correction in decision.corrections:
                 self.kube.post_event(body, "Warning", "DriftCorrected", correction)
