@@ -73,6 +73,7 @@ class CostStatus(KubeModel):
     hourly_usd: Annotated[float | None, Field(alias="hourlyUSD", description="Estimated cost per hour in USD.")] = None
     monthly_usd: Annotated[float | None, Field(alias="monthlyUSD", description="Estimated cost per month (730 h) in USD.")] = None
     instances: Annotated[int | None, Field(description="Instances the estimate counts.")] = None
+    idle_monthly_usd: Annotated[float | None, Field(alias="idleMonthlyUSD", description="While the Idle condition is True: what the endpoint costs a month serving no one.")] = None
 
 
 class MigrationStatus(KubeModel):

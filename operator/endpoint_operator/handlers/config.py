@@ -13,6 +13,9 @@ class OperatorConfig:
     fast_poll_seconds: float = 10.0
     # One ListEndpoints sweep per region this often at rest: drift and out-of-band changes.
     sweep_seconds: float = 60.0
+    # Invocations of the endpoints with spec.costControls.idleAfter are read this often:
+    # one GetMetricData per account, region and idleAfter for all of them.
+    idle_check_seconds: float = 600.0
     # A full re-observation of each object this often at rest (models and configs deleted
     # out of band are invisible to the sweep). Spread over the period by object.
     resync_seconds: float = 1800.0

@@ -31,6 +31,7 @@ from ..aws.errors import GatewayError
 from ..plan.accounts import OWN_ACCOUNT, AccountTarget
 from ..plan.reconcile import Requeue
 from .config import OperatorConfig
+from .idle import read_invocations, verdict_changes, watched
 from .sync import Syncer, SyncResult
 from .wiring import AwsGateways
 
@@ -77,6 +78,7 @@ class Controller:
         self.syncs = 0
         self.last_sweep_ok: float | None = None
         self._last_sweep = 0.0
+        self._last_idle_sweep = 0.0
         self._sweep_pages = 1
         self.acting = False  # False while standing by for the leader lease
         self.on_synced: Callable[[str, float], None] | None = None  # (outcome, seconds), for metrics
@@ -245,6 +247,14 @@ class Controller:
                 log.info("endpoint sweep skipped: %s", error)
             except Exception:
                 log.exception("endpoint sweep failed")
+            if loop.time() - self._last_idle_sweep >= self.config.idle_check_seconds:
+                self._last_idle_sweep = loop.time()
+                try:
+                    await self._idle_sweep(loop)
+                except GatewayError as error:
+                    log.info("idle sweep skipped: %s", error)
+                except Exception:
+                    log.exception("idle sweep failed")
 
     def transition_sweep_seconds(self) -> float:
         """The sweep's interval while endpoints transition: half the fast poll, so an end is
@@ -286,6 +296,29 @@ class Controller:
         for key, tracked in list(self.objects.items()):
             if now >= tracked.next_resync and not self.queue.scheduled(key):
                 self._enqueue(key)
+
+
+    async def _idle_sweep(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Invocations of every endpoint watched for idleness, one GetMetricData per account,
+        region and idleAfter; an object whose Idle condition would change is synced."""
+        groups: dict[tuple[str, str], list] = {}
+        for key, tracked in list(self.objects.items()):
+            item = watched(key, tracked.body) if tracked.region else None
+            if item is not None:
+                groups.setdefault((tracked.role_arn or "", tracked.region), []).append(item)
+        for (role_arn, region), items in sorted(groups.items()):
+            target = AccountTarget(role_arn, SWEEP_SESSION) if role_arn else OWN_ACCOUNT
+            cloudwatch = self.aws.for_account(target).cloudwatch(region)
+            now = self.syncer.clock()
+            readings = await loop.run_in_executor(self._executor, partial(read_invocations, cloudwatch, items, now))
+            for item in items:
+                reading = readings.get(item.key)
+                tracked = self.objects.get(item.key)
+                if reading is None or tracked is None:
+                    continue
+                self.syncer.idle.put(item.key, reading)
+                if verdict_changes(tracked.body, item, reading, now) and not self.queue.pending(item.key):
+                    self._enqueue(item.key)
 
 
 TRANSITIONAL = frozenset({"Creating", "Updating", "SystemUpdating", "RollingBack", "Deleting"})

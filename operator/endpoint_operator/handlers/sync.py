@@ -40,9 +40,11 @@ from ..plan.observed import Observed
 from ..plan.reconcile import Decision, Requeue, finalize, plan_failure, reconcile
 from ..plan.rollout import gate_query
 from ..plan.s3url import parse_s3_url
+from ..plan.idle import with_idle
 from ..plan.suspension import serving, suspend, suspension_state
 from .execute import execute
 from .gates import read_gates
+from .idle import IdleReadings
 from .observe import observe, with_scaling
 from .slots import finalize_slots
 from .wiring import AwsGateways
@@ -87,6 +89,7 @@ class Syncer:
                  prices: PriceTable | None = None, bindings: AccountBindings | None = None):
         self.kube = kube
         self.bindings = bindings or AccountBindings()  # which namespace may use which account
+        self.idle = IdleReadings()  # Invocations read in bulk by the controller's idle sweep
         self.prices = prices or load_prices()  # status.cost; never fetched
         self.aws = aws
         self.backoff = backoff
@@ -193,6 +196,8 @@ class Syncer:
                                  migrating=placement.retiring is not None)
             if spec is not None and not suspended:  # a suspended endpoint costs nothing (status.cost is 0)
                 decision = with_cost(decision, _planning(running_cost, spec, blueprint, observed.endpoint, self.prices))
+                reading = self.idle.get((blueprint.owner.namespace, blueprint.owner.name))
+                decision = _planning(with_idle, decision, spec.cost_controls, reading, previous, now, generation)
             for correction in decision.corrections:
                 self.kube.post_event(body, "Warning", "DriftCorrected", correction)
             for type_, reason, message in decision.notices:
