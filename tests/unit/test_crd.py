@@ -101,7 +101,7 @@ def test_wire_names_and_formats():
     assert "async" in spec and "async_" not in spec
     assert spec["mode"]["enum"] == ["Auto", "RealTime", "MultiModel", "Serverless", "Async"]
     assert spec["deletionPolicy"]["enum"] == ["Delete", "Retain"]
-    assert set(status["cost"]["properties"]) == {"hourlyUSD", "monthlyUSD", "instances"}
+    assert set(status["cost"]["properties"]) == {"hourlyUSD", "monthlyUSD", "instances", "idleMonthlyUSD"}
     stamp = status["conditions"]["items"]["properties"]["lastTransitionTime"]
     assert (stamp["type"], stamp["format"]) == ("string", "date-time")
     assert spec["tags"]["additionalProperties"]["maxLength"] == 256  # AWS's tag value limit
