@@ -220,3 +220,20 @@ def test_metadata_the_api_server_accepts_is_planned(name, namespace):
     doc = {"apiVersion": API_VERSION, "kind": KIND, "metadata": {"name": name, "namespace": namespace},
            "spec": REALTIME_SPEC}
     assert not isinstance(plan_document("m.yaml", None, doc, load_prices(None), None, "ml.m5.large"), list)
+
+
+def test_plan_says_what_a_suspension_deletes_keeps_and_saves(tmp_path):
+    out, _ = plan_json(tmp_path, "-f", str(repo_root() / "examples" / "cost-controls"))
+    [endpoint] = out["endpoints"]
+    suspension = endpoint["costControls"]["suspension"]
+    # Weekday nights (11 h x 4) and the weekend from Friday 20:00 to Monday 07:00 (59 h): 103 of 168 hours.
+    assert suspension["suspendedPercentOfWeek"] == 61.3
+    config = endpoint["resources"]["endpointConfig"]["name"]
+    assert suspension["deletes"][0] == f"endpoint {endpoint['resources']['endpoint']}"
+    assert any(d.startswith("scalable target endpoint/") for d in suspension["deletes"])
+    assert f"endpoint config {config}" in suspension["keeps"]
+    monthly = endpoint["cost"]["monthlyUSD"]
+    assert suspension["monthlyUSD"] + suspension["savingMonthlyUSD"] == pytest.approx(monthly, abs=0.02)
+    assert endpoint["costControls"]["idleAfter"] == "24h"
+    table = plan(tmp_path, "-f", str(repo_root() / "examples" / "cost-controls")).stdout
+    assert "suspend   suspended at '0 20 * * 1-5', resumed at '0 7 * * 1-5' (Europe/Berlin): 61.3 % of the week" in table

@@ -137,3 +137,41 @@ def serving(decision: Decision, state: SuspensionState | None, previous: ModelEn
 def _seconds_until(moment: datetime | None, now: datetime) -> float | None:
     return max(1.0, (moment - now).total_seconds()) if moment is not None else None
 
+
+
+def suspended_share(schedule: SuspensionScheduleSpec) -> float:
+    """The share of a week the schedule keeps the endpoint suspended (wall-clock minutes
+    of its time zone; a daylight-saving week is off by an hour at most)."""
+    events = sorted([(m, True) for m in weekly_firings(schedule.suspend).minutes]
+                    + [(m, False) for m in weekly_firings(schedule.resume).minutes])
+    if not events:
+        return 0.0
+    suspended_minutes = 0
+    for (minute, suspends), (following, _) in zip(events, [*events[1:], (events[0][0] + MINUTES_PER_WEEK, None)]):
+        if suspends:
+            suspended_minutes += following - minute
+    return suspended_minutes / MINUTES_PER_WEEK
+
+
+@dataclass(frozen=True)
+class SuspensionPlan:
+    """What a suspension of this spec would do, for `endpoint-operator plan`."""
+
+    deletes: tuple[str, ...]
+    keeps: tuple[str, ...]
+    share: float  # of the week suspended: 1 when suspended by hand, 0 when never
+    when: str
+
+
+def suspension_plan(controls: CostControlsSpec | None, bp: Blueprint) -> SuspensionPlan | None:
+    if controls is None or (not controls.suspended and controls.schedule is None):
+        return None
+    deletes = (f"endpoint {bp.endpoint_name}",
+               *(f"scalable target {s.target.resource_id}" for s in bp.scaling))
+    keeps = (f"endpoint config {bp.config.name}", *(f"model {m.name}" for m in bp.models),
+             "the autoscaling in the spec (registered again on resume)")
+    if controls.suspended:
+        return SuspensionPlan(deletes, keeps, 1.0, "suspended now (spec.costControls.suspended)")
+    schedule = controls.schedule
+    return SuspensionPlan(deletes, keeps, suspended_share(schedule),
+                          f"suspended at '{schedule.suspend}', resumed at '{schedule.resume}' ({schedule.time_zone})")
