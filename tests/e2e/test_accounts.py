@@ -12,6 +12,7 @@ import boto3
 import pytest
 import yaml
 
+from endpoint_operator.api import constants
 from endpoint_operator.plan.accounts import session_name
 from endpoint_operator.plan.identity import Owner
 from endpoint_operator.sandbox.operator_process import OperatorProcess
@@ -19,6 +20,7 @@ from endpoint_operator.sandbox.operator_process import OperatorProcess
 from . import kit
 from .conftest import FAST_ARGS
 from .standby import session_operator_stood_down
+from .test_audit import run_audit
 
 OWN_ACCOUNT = "123456789012"  # moto's default: what the operator's own credentials reach
 SECOND_ACCOUNT = "222233334444"
@@ -117,3 +119,26 @@ def test_a_role_the_namespace_was_not_given_is_refused_and_nothing_is_created(bo
                 and c["params"].get("RoleSessionName", "").startswith(other)], "the role was never assumed for it"
     assert not [c for c in calls if c["service"] == "sagemaker" and "trespasser" in json.dumps(c["params"])]
     kit.delete(control_plane, other, "trespasser", timeout=30)  # no finalizer was ever set
+
+
+def test_audit_finds_what_was_left_in_the_second_account(crd, control_plane, emulator, tenants):
+    bound, _ = tenants
+    lost = f"lost-{bound[-6:]}"
+    account_client(emulator, "sagemaker", SECOND_ROLE).create_model(
+        ModelName=lost, ExecutionRoleArn=f"arn:aws:iam::{SECOND_ACCOUNT}:role/sagemaker-exec",
+        PrimaryContainer={"Image": "111122223333.dkr.ecr.us-east-1.amazonaws.com/x:1"},
+        Tags=[{"Key": constants.TAG_NAMESPACE, "Value": bound}, {"Key": constants.TAG_NAME, "Value": "lost"},
+              {"Key": constants.TAG_UID, "Value": "00000000-dead-beef-0000-000000000000"}])
+
+    own_only = run_audit(control_plane, emulator, "--output", "json")
+    assert own_only.returncode in (0, 1) and own_only.stdout, own_only.stderr
+    assert lost not in {row["name"] for row in json.loads(own_only.stdout or "[]")}
+
+    found = run_audit(control_plane, emulator, "--role-arn", SECOND_ROLE, "--output", "json")
+    assert found.returncode == 1, found.stderr
+    [row] = [r for r in json.loads(found.stdout) if r["name"] == lost]
+    assert row["account"] == SECOND_ACCOUNT and row["verdict"] == "orphan"
+
+    removed = run_audit(control_plane, emulator, "--role-arn", SECOND_ROLE, "--delete", "--yes")
+    assert f"deleted model {lost}" in removed.stderr
+    assert lost not in names(emulator, SECOND_ROLE)["models"]
