@@ -87,7 +87,7 @@ def test_idle_after_the_configured_time_without_invocations(operator, control_pl
         quiet = sync_until(control_plane, syncer, namespace, "quiet", lambda o: status_of(o, "Idle")[0] == "True")
         idle = kit.condition(quiet, "Idle")
         assert idle["reason"] == "NoInvocations"
-        assert "No invocations in the 10m" in idle["message"] and "USD a month" in idle["message"]
+        assert "No invocations over 10m up to" in idle["message"] and "USD a month" in idle["message"]
         assert quiet["status"]["cost"]["idleMonthlyUSD"] == quiet["status"]["cost"]["monthlyUSD"] > 0
         assert status_of(quiet, "Ready") == ("True", "EndpointInService")  # idle is not a failure
         busy = sync_until(control_plane, syncer, namespace, "busy", lambda o: status_of(o, "Idle")[1] == "Invoked")

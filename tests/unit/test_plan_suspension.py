@@ -1,13 +1,19 @@
-"""Suspension on a weekly schedule, judged at injected times (the planner has no clock)."""
+"""Suspension on a weekly schedule, judged at injected times (the planner has no clock), and
+one step of a suspension."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timezone
 
 import pytest
 
 from endpoint_operator.api.cost_controls import CostControlsSpec, SuspensionScheduleSpec
-from endpoint_operator.plan.suspension import scheduled_state, suspension_state
+from endpoint_operator.api.scaling import ObservedScaling, ScalableTarget
+from endpoint_operator.plan import actions as a
+from endpoint_operator.plan.scaling_actions import DeregisterScalableTarget
+from endpoint_operator.plan.suspension import SuspensionState, scheduled_state, suspend, suspension_state
+from unit.test_plan_kit import bp_of, built, conditions_by_type, endpoint, realtime_spec
 
 UTC = timezone.utc
 # Nights (20:00 to 07:00) and weekends, in Berlin.
@@ -47,3 +53,39 @@ def test_no_suspension_declared():
     assert suspension_state(CostControlsSpec(idle_after="24h"), at("2026-12-01T12:00:00+01:00")) is None
     state = suspension_state(CostControlsSpec(suspended=False, schedule=NIGHTS), at("2026-12-01T21:00:00+01:00"))
     assert state.suspended
+
+
+# ---- one step of a suspension, table-style ----------------------------------------------------
+
+NOW = at("2026-12-01T21:00:00+01:00")
+BY_HAND = SuspensionState(True, "SuspendedBySpec", "spec.costControls.suspended is true")
+
+
+def test_a_serving_endpoint_loses_its_scaling_then_the_endpoint_and_keeps_models_and_config():
+    bp = bp_of(realtime_spec())
+    target = ScalableTarget(resource_id=f"endpoint/{bp.endpoint_name}/variant/primary", min_capacity=1, max_capacity=4)
+    observed = replace(built(bp, ep=endpoint(bp)), scaling=ObservedScaling(targets=(target,)))
+    decision = suspend(bp, observed, 2, None, BY_HAND, NOW)
+    assert [type(x) for x in decision.actions] == [DeregisterScalableTarget, a.DeleteEndpoint]
+    assert not any(isinstance(x, (a.DeleteEndpointConfig, a.DeleteModel)) for x in decision.actions)
+    assert conditions_by_type(decision)["Suspended"] == ("True", "SuspendedBySpec")
+    assert decision.status.cost.monthly_usd == 0
+    assert decision.status.suspension.endpoint_config == bp.config.name
+
+
+def test_an_endpoint_in_transition_is_waited_for():
+    bp = bp_of(realtime_spec())
+    decision = suspend(bp, built(bp, ep=endpoint(bp, status="Updating")), 2, None, BY_HAND, NOW)
+    assert decision.actions == ()
+    assert conditions_by_type(decision)["Progressing"] == ("True", "Suspended")
+
+
+def test_once_the_endpoint_is_gone_nothing_is_left_to_do_and_a_schedule_asks_to_look_again():
+    bp = bp_of(realtime_spec())
+    state = scheduled_state(NIGHTS, NOW)
+    decision = suspend(bp, built(bp), 2, None, state, NOW)
+    assert decision.actions == ()
+    assert conditions_by_type(decision)["Ready"] == ("False", "Suspended")
+    assert conditions_by_type(decision)["Progressing"] == ("False", "Suspended")
+    assert decision.requeue_after == (at("2026-12-02T07:00:00+01:00") - NOW).total_seconds()
+    assert decision.status.suspension.resumes_at == at("2026-12-02T07:00:00+01:00")

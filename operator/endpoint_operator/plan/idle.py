@@ -55,11 +55,11 @@ def idle_condition(window: timedelta, reading: InvocationReading | None, ready_s
                          f"No reading of Invocations over the last {span} yet", generation)
     if reading.invocations > 0:
         return condition(IDLE, False, "Invoked",
-                         f"{reading.invocations:g} invocations in the {span} to {reading.end.isoformat()}", generation)
+                         f"{reading.invocations:g} invocations over {span} up to {reading.end.isoformat()}", generation)
     costs = (f"; it costs {cost.hourly_usd:g} USD an hour ({cost.monthly_usd:g} USD a month) while idle"
              if cost is not None and cost.hourly_usd is not None and cost.monthly_usd is not None else "")
     return condition(IDLE, True, "NoInvocations",
-                     f"No invocations in the {span} to {reading.end.isoformat()}{costs}: suspend it "
+                     f"No invocations over {span} up to {reading.end.isoformat()}{costs}: suspend it "
                      "(spec.costControls.suspended or schedule) or delete it", generation)
 
 
