@@ -19,8 +19,10 @@ from endpoint_operator.handlers.idle import read_invocations, verdict_changes, w
 from endpoint_operator.handlers.sync import Syncer
 from endpoint_operator.handlers.wiring import AwsGateways
 from endpoint_operator.kube.client import KubeGateway, load_api_client
+from endpoint_operator.sandbox.operator_process import OperatorProcess
 
 from . import kit
+from .conftest import FAST_ARGS
 from .standby import session_operator_stood_down
 
 
@@ -104,3 +106,33 @@ def test_idle_after_the_configured_time_without_invocations(operator, control_pl
         quiet = sync_until(control_plane, syncer, namespace, "quiet", lambda o: status_of(o, "Idle")[0] == "False")
         assert status_of(quiet, "Idle") == ("False", "Invoked")
         assert "idleMonthlyUSD" not in quiet["status"]["cost"]
+
+
+def test_the_operator_reads_the_invocations_of_every_watched_endpoint_in_one_call(operator, control_plane, emulator,
+                                                                                 namespace, tmp_path):
+    """The running operator's idle sweep: one GetMetricData names both endpoints' variants."""
+    with session_operator_stood_down(operator):
+        process = OperatorProcess(control_plane.kubeconfig, emulator.url, tmp_path / "operator.log",
+                                  extra_args=[*FAST_ARGS, "--idle-check-seconds", "1", "--namespace", namespace])
+        with process:
+            names = ("watched-one", "watched-two")
+            for name in names:
+                doc = kit.example("realtime.yaml", namespace, rename=name)
+                doc["spec"]["costControls"] = {"idleAfter": "10m"}
+                kit.apply(control_plane, doc, emulator)
+            objects = [kit.wait_condition(control_plane, namespace, name, "Idle", status="False",
+                                          reason="ServingForLessThanIdleAfter", timeout=90) for name in names]
+            endpoints = {o["status"]["endpoint"]["name"] for o in objects}
+
+            def one_call_for_both():
+                for call in reversed(emulator.client.calls(service="cloudwatch", operation="GetMetricData")):
+                    queried = {d["Value"] for q in call["params"]["MetricDataQueries"]
+                               for d in q["MetricStat"]["Metric"]["Dimensions"] if d["Name"] == "EndpointName"}
+                    if endpoints <= queried:
+                        return call
+                return None
+            call = kit.wait_for(one_call_for_both, timeout=30, what="one GetMetricData for both endpoints")
+            assert {q["MetricStat"]["Metric"]["MetricName"] for q in call["params"]["MetricDataQueries"]} == {
+                "Invocations"}
+            for name in names:
+                kit.delete(control_plane, namespace, name, timeout=90)
