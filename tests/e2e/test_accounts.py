@@ -142,3 +142,27 @@ def test_audit_finds_what_was_left_in_the_second_account(crd, control_plane, emu
     removed = run_audit(control_plane, emulator, "--role-arn", SECOND_ROLE, "--delete", "--yes")
     assert f"deleted model {lost}" in removed.stderr
     assert lost not in names(emulator, SECOND_ROLE)["models"]
+
+
+def test_a_binding_taken_away_moves_nothing_to_another_account(bound_operator, control_plane, emulator, tenants,
+                                                                tmp_path):
+    bound, other = tenants
+    kit.apply(control_plane, kit.example("realtime.yaml", bound, rename="stays-put"), emulator)
+    obj = kit.wait_condition(control_plane, bound, "stays-put", "Ready", timeout=90)
+    endpoint = obj["status"]["endpoint"]["name"]
+    bound_operator.stop()
+    unbound = tmp_path / "unbound.yaml"
+    unbound.write_text(yaml.safe_dump({"namespaces": {}}))
+    with OperatorProcess(control_plane.kubeconfig, emulator.url, tmp_path / "unbound.log",
+                         extra_args=[*FAST_ARGS, "--namespace", bound, "--namespace", other,
+                                     "--account-bindings", str(unbound)]):
+        obj = kit.wait_condition(control_plane, bound, "stays-put", "Ready", status="False", reason="AccountChanged",
+                                 timeout=60)
+        assert kit.condition(obj, "Ready")["message"].startswith("spec.roleArn:")
+        assert endpoint not in names(emulator, None)["endpoints"]  # not built again in the operator's account
+        kit.delete(control_plane, bound, "stays-put", timeout=60)
+        assert ("Warning", "AccountChanged") in {(t, r) for t, r, _ in kit.events(control_plane, bound, "stays-put")}
+    # Kept where it was: the operator no longer acts in that account.
+    sm = account_client(emulator, "sagemaker", SECOND_ROLE)
+    assert sm.describe_endpoint(EndpointName=endpoint)["EndpointStatus"] == "InService"
+    sm.delete_endpoint(EndpointName=endpoint)

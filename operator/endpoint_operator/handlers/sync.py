@@ -26,7 +26,7 @@ from ..aws.errors import GatewayError, Throttled, Transient
 from ..aws.limiter import Backoff
 from ..kube.client import Conflict, KubeGateway
 from ..plan import naming
-from ..plan.accounts import AccountTarget, choose_account
+from ..plan.accounts import AccountTarget, account_moved, choose_account
 from ..plan.artifacts import served_blueprint
 from ..plan.blueprint import Blueprint, build_blueprint
 from ..plan.builders.common import PRIMARY
@@ -160,6 +160,10 @@ class Syncer:
         blueprint = placement.blueprint
         where = dict(region=region, endpoint_name=blueprint.endpoint_name, generation=generation, account=account)
         try:
+            moved = _planning(account_moved, _recorded_arn(previous), _account_id(aws, account, region))
+            if moved is not None:
+                self._report(body, previous, plan_failure(moved, generation, previous))
+                return SyncResult(Requeue.SLOW, **where)
             recorded = (previous.endpoint.arn if previous and previous.endpoint
                         and previous.endpoint.name == blueprint.endpoint_name else None)
             observed = observe(sagemaker, s3, blueprint.endpoint_name, blueprint.artifact_prefix,
@@ -255,6 +259,15 @@ class Syncer:
             region = None
             account = AccountTarget()
         aws = self.aws.for_account(account)
+        if region is not None:
+            try:
+                moved = account_moved(_recorded_arn(previous), _account_id(aws, account, region))
+            except Transient as error:
+                return self._transient(body, previous, error, 0, dict(region=region, generation=generation))
+            if moved is not None:
+                self.kube.post_event(body, "Warning", moved.reason, f"{moved.message}; the finalizer is removed "
+                                     "and the endpoint is kept where it is")
+                region = None
         if region is None:
             decision = None  # nothing was ever created: no region was ever known
         else:
@@ -472,6 +485,15 @@ def _foreign_endpoint(observed, blueprint: Blueprint) -> PlanError | None:
     return PlanError("EndpointNotOwned", "spec.endpointName",
                      f"spec.endpointName: SageMaker endpoint {endpoint.name} exists and belongs to {who}; "
                      "choose another name or delete that endpoint")
+
+
+def _recorded_arn(previous: ModelEndpointStatus | None) -> str | None:
+    return previous.endpoint.arn if previous and previous.endpoint else None
+
+
+def _account_id(aws: AwsGateways, account: AccountTarget, region: str) -> str:
+    """The account the object's calls go to: the role's, or the operator's own (STS, once)."""
+    return account.account or aws.clients.account_id(region)
 
 
 def _recorded_name(previous: ModelEndpointStatus | None) -> str | None:

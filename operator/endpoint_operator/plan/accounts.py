@@ -63,3 +63,21 @@ def session_name(owner: Owner) -> str:
         return name
     digest = hashlib.sha256(whole.encode()).hexdigest()[:10]
     return f"{name[:SESSION_NAME_LEN - len(digest) - 1]}-{digest}"
+
+
+ACCOUNT_CHANGED = "AccountChanged"
+
+
+def account_moved(recorded_arn: str | None, account: str) -> PlanError | None:
+    """The endpoint status recorded lives in another account than the one the object's
+    calls would now go to (its namespace's binding changed): nothing is done in either,
+    rather than building a second endpoint in the new account and leaving the first."""
+    if not recorded_arn or recorded_arn.count(":") < 5:
+        return None
+    recorded = recorded_arn.split(":")[4]
+    if recorded == account:
+        return None
+    return PlanError(ACCOUNT_CHANGED, "spec.roleArn",
+                     f"spec.roleArn: endpoint {recorded_arn} lives in account {recorded}, but the object's calls "
+                     f"would now go to account {account} (the operator's account bindings changed); nothing is done "
+                     "in either. Restore the binding, or delete the object and recreate it")
