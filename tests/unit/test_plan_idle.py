@@ -6,8 +6,11 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from endpoint_operator.api.status import CostStatus
-from endpoint_operator.plan.idle import InvocationReading, idle_condition
+from endpoint_operator.api.cost_controls import CostControlsSpec
+from endpoint_operator.api.status import Condition, CostStatus, ModelEndpointStatus
+from endpoint_operator.plan.idle import InvocationReading, idle_condition, with_idle
+from endpoint_operator.plan.suspension import SuspensionState, suspend
+from unit.test_plan_kit import bp_of, built, conditions_by_type, realtime_spec
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=timezone.utc)
 DAY = timedelta(hours=24)
@@ -36,3 +39,12 @@ def test_the_message_says_what_it_costs_while_idle():
     flag = idle_condition(DAY, reading(0), NOW - timedelta(days=2), COST, NOW, 1)
     assert "No invocations over 1d up to" in flag.message
     assert "0.23 USD an hour (167.9 USD a month) while idle" in flag.message
+
+
+def test_a_suspended_endpoint_is_not_idle():
+    """A suspension's decision (Ready=False) turns a previous Idle=True into NotServing."""
+    bp = bp_of(realtime_spec())
+    previous = ModelEndpointStatus(conditions=[Condition(type="Idle", status="True", reason="NoInvocations")])
+    decision = suspend(bp, built(bp), 2, previous, SuspensionState(True, "SuspendedBySpec", "by hand"), NOW)
+    decision = with_idle(decision, CostControlsSpec(idle_after="24h", suspended=True), reading(0), previous, NOW, 2)
+    assert conditions_by_type(decision)["Idle"] == ("False", "NotServing")

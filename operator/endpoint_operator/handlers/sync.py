@@ -198,8 +198,10 @@ class Syncer:
             leftover_keys = s3.list_artifacts(leftover) if leftover is not None else {}
             decision = _planning(collect_leftover_artifacts, decision, blueprint, leftover, leftover_keys,
                                  migrating=placement.retiring is not None)
-            if spec is not None and not suspended:  # a suspended endpoint costs nothing (status.cost is 0)
-                decision = with_cost(decision, _planning(running_cost, spec, blueprint, observed.endpoint, self.prices))
+            if spec is not None:
+                if not suspended:  # a suspended endpoint costs nothing (status.cost is 0)
+                    decision = with_cost(decision, _planning(running_cost, spec, blueprint, observed.endpoint,
+                                                             self.prices))
                 reading = self.idle.get((blueprint.owner.namespace, blueprint.owner.name))
                 decision = _planning(with_idle, decision, spec.cost_controls, reading, previous, now, generation)
             for correction in decision.corrections:
