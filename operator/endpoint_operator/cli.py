@@ -75,6 +75,8 @@ def _add_run_arguments(run: argparse.ArgumentParser) -> None:
     run.add_argument("--fast-poll-seconds", type=float, default=10.0, help="re-read interval while something is in flight")
     run.add_argument("--sweep-seconds", type=float, default=60.0, help="ListEndpoints sweep interval at rest")
     run.add_argument("--resync-seconds", type=float, default=1800.0, help="full re-observation interval at rest")
+    run.add_argument("--idle-check-seconds", type=float, default=600.0,
+                     help="how often the Invocations of endpoints with spec.costControls.idleAfter are read (in bulk)")
     run.add_argument("--workers", type=int, default=8)
     run.add_argument("--mutations-per-second", type=float, default=5.0)
     run.add_argument("--reads-per-second", type=float, default=10.0)
@@ -97,6 +99,9 @@ def _add_run_arguments(run: argparse.ArgumentParser) -> None:
     run.add_argument("--prices", default=None, help="price file over the shipped table for status.cost (a mounted ConfigMap)")
     run.add_argument("--prometheus-url", default=os.environ.get("ENDPOINT_OPERATOR_PROMETHEUS_URL"),
                      help="Prometheus server of the rollout's Prometheus gates that name no url")
+    run.add_argument("--account-bindings", default=os.environ.get("ENDPOINT_OPERATOR_ACCOUNT_BINDINGS"),
+                     help="which namespaces may use which other AWS accounts' roles (a mounted ConfigMap; "
+                          "docs/operations.md); default: none, every endpoint in the operator's own account")
     run.add_argument("--verbose", "-v", action="store_true")
 
 
@@ -107,6 +112,13 @@ def _run(args: argparse.Namespace) -> int:
             load_prices(args.prices)  # a bad price file stops the start, not every sync
         except PriceFileError as error:
             print(f"error: --prices {error}", file=sys.stderr)
+            return 2
+    if args.account_bindings:
+        from .api.accounts import AccountBindingsError, load_account_bindings
+        try:
+            load_account_bindings(args.account_bindings)  # a bad file stops the start, not every sync
+        except (AccountBindingsError, OSError) as error:
+            print(f"error: --account-bindings {error}", file=sys.stderr)
             return 2
     if args.kubeconfig:
         # kopf logs in through the client library, which read $KUBECONFIG into its
@@ -130,12 +142,12 @@ def _run(args: argparse.Namespace) -> int:
     ) if args.leader_election else None
     config = OperatorConfig(
         fast_poll_seconds=args.fast_poll_seconds, sweep_seconds=args.sweep_seconds,
-        resync_seconds=args.resync_seconds, workers=args.workers,
+        resync_seconds=args.resync_seconds, workers=args.workers, idle_check_seconds=args.idle_check_seconds,
         aws_endpoint_url=args.aws_endpoint_url, reads_per_second=args.reads_per_second,
         mutations_per_second=args.mutations_per_second, sweep_read_reserve=args.sweep_read_reserve,
         namespaces=tuple(args.namespace),
         prices_path=args.prices, transition_warning_seconds=args.transition_warning_seconds,
-        prometheus_url=args.prometheus_url,
+        prometheus_url=args.prometheus_url, account_bindings_path=args.account_bindings,
         metrics_port=args.metrics_port, lease=lease,
     )
     memo = kopf.Memo(config=config, build_controller=lambda c: build_controller(c, args.kubeconfig),

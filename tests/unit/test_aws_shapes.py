@@ -60,6 +60,7 @@ AWS_BOUND: dict[str, list[To]] = {
     "spec.executionRoleArn": [To("sagemaker", "CreateModelInput", "ExecutionRoleArn", ROLE),
                               # InferenceComponents: the config's role runs the components' containers.
                               To("sagemaker", "CreateEndpointConfigInput", "ExecutionRoleArn", ROLE)],
+    "spec.roleArn": [To("sts", "AssumeRoleRequest", "RoleArn", ROLE)],
     "spec.image": [To("sagemaker", "ContainerDefinition", "Image", IMAGE)],
     "spec.endpointName": [To("sagemaker", "CreateEndpointInput", "EndpointName", "fraud-scoring"),
                           To("sagemaker", "CreateEndpointConfigInput", "EndpointConfigName", "fraud-scoring",
@@ -201,6 +202,11 @@ NOT_SENT = {
     "spec.dataCapture.enabled": "a boolean, sent as EnableCapture",
     "spec.dataCapture.captureRequest": "a boolean, sent as CaptureOptions' CaptureMode Input",
     "spec.dataCapture.captureResponse": "a boolean, sent as CaptureOptions' CaptureMode Output",
+    "spec.costControls.suspended": "judged by the operator",
+    "spec.costControls.schedule.suspend": "the operator's own clock",
+    "spec.costControls.schedule.resume": "the operator's own clock",
+    "spec.costControls.schedule.timeZone": "the operator's own clock",
+    "spec.costControls.idleAfter": "the operator's own clock",
 }
 
 # ---- AWS's side -----------------------------------------------------------------------

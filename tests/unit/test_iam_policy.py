@@ -24,7 +24,7 @@ POLICY = REPO / "docs" / "iam-policy.json"
 
 # IAM prefixes per boto3 service name (the action prefix is not always the client name).
 IAM_PREFIX = {"sagemaker": "sagemaker", "application-autoscaling": "application-autoscaling",
-              "cloudwatch": "cloudwatch"}
+              "cloudwatch": "cloudwatch", "sts": "sts"}
 # S3's IAM actions are not its API operation names.
 S3_ACTIONS = {
     "HeadObject": ["s3:GetObject"],

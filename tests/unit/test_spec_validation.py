@@ -251,6 +251,23 @@ BAD_SPECS = [
     case("bad-endpoint-name", REALTIME, {"endpointName": "fraud_scoring"}, "spec.endpointName"),
     case("bad-region", REALTIME, {"region": "us-east"}, "spec.region"),
     case("bad-role-arn", REALTIME, {"executionRoleArn": "sagemaker-exec"}, "spec.executionRoleArn"),
+    case("bad-account-role-arn", REALTIME, {"roleArn": "arn:aws:iam::2222:role/x"}, "spec.roleArn"),
+    # cost controls: a weekly schedule in a known time zone, an idle time CloudWatch can judge
+    case("suspension-schedule-bad-time-zone", REALTIME,
+         {"costControls": {"schedule": {"suspend": "0 20 * * 1-5", "resume": "0 7 * * 1-5", "timeZone": "Mars/Olympus"}}},
+         "spec.costControls.schedule.timeZone",
+         "spec.costControls.schedule.timeZone must be an IANA time zone name such as Europe/Berlin"),
+    case("suspension-schedule-resume-equals-suspend", REALTIME,
+         {"costControls": {"schedule": {"suspend": "0 20 * * *", "resume": "0 20 * * *"}}},
+         "spec.costControls.schedule.resume",
+         "spec.costControls.schedule.resume must differ from spec.costControls.schedule.suspend"),
+    case("suspension-schedule-day-of-month", REALTIME,
+         {"costControls": {"schedule": {"suspend": "0 20 1 * *", "resume": "0 7 * * *"}}},
+         "spec.costControls.schedule.suspend"),
+    case("idle-after-too-short", REALTIME, {"costControls": {"idleAfter": "5m"}}, "spec.costControls.idleAfter",
+         "spec.costControls.idleAfter must be between 10m and 30d"),
+    case("idle-after-too-long", REALTIME, {"costControls": {"idleAfter": "31d"}}, "spec.costControls.idleAfter",
+         "spec.costControls.idleAfter must be between 10m and 30d"),
     case("bad-model-data-url", REALTIME, {"models": [{**MODEL, "modelDataUrl": "https://example.com/m.tar.gz"}]},
          "spec.models[0].modelDataUrl"),
     case("no-models", REALTIME, {"models": []}, "spec.models"),
@@ -560,6 +577,7 @@ def test_errors_are_all_reported_with_paths():
 @pytest.mark.parametrize("change, field", [
     ({"region": "us-west-2"}, "spec.region"),
     ({"endpointName": "fraud-scoring-v2"}, "spec.endpointName"),
+    ({"roleArn": "arn:aws:iam::222233334444:role/endpoint-operator-target"}, "spec.roleArn"),
 ])
 def test_update_of_an_immutable_field_is_refused(change, field):
     old = validate_spec(REALTIME)

@@ -25,6 +25,7 @@ from .provisioning import ProvisioningSpec
 from .hosting import ACCELERATED_FAMILY_CEL, GPU_MULTI_MODEL_TYPES, MultiModelServer, accelerated
 from .listmap import ListMap
 from .patterns import ascii_re
+from .cost_controls import CostControlsSpec
 from .cron import CRON as CRON_FIELDS
 from .duration import (
     DURATION,
@@ -546,6 +547,8 @@ class ModelEndpointSpec(SpecModel):
     encryption: Annotated[EncryptionSpec | None, Field(description="KMS keys for the instances' storage volume and the multi-model artifacts the operator copies.")] = None
     data_capture: Annotated[DataCaptureSpec | None, Field(description="Capture of requests and responses to S3, for Model Monitor. Not for Serverless.")] = None
     provisioning: Annotated[ProvisioningSpec | None, Field(description="Per-instance settings of every variant for large models: volume size, download and startup health-check timeouts, inference AMI. Not for Serverless.")] = None
+    role_arn: Annotated[str | None, Field(pattern=ROLE_ARN, min_length=ROLE_ARN_MIN, max_length=ARN_LEN, description="IAM role the operator assumes to reach the endpoint's account, when it is not the operator's own; the operator's configuration must allow it for the namespace (docs/operations.md). Defaults to the namespace's role, if it has one. Immutable.")] = None
+    cost_controls: Annotated[CostControlsSpec | None, Field(description="Suspension (by hand or on a weekly schedule) and the Idle condition.")] = None
 
     rules = ENDPOINT_RULES + (
         Rule("models", "spec.models[].image or spec.image is required for every model",
@@ -662,6 +665,9 @@ class ModelEndpointSpec(SpecModel):
              "has(self.endpointName) == has(oldSelf.endpointName)"
              " && (!has(self.endpointName) || self.endpointName == oldSelf.endpointName)",
              lambda new, old: new.endpoint_name == old.endpoint_name, transition=True),
+        Rule("roleArn", f"spec.roleArn is immutable: {_IMMUTABLE}",
+             "has(self.roleArn) == has(oldSelf.roleArn) && (!has(self.roleArn) || self.roleArn == oldSelf.roleArn)",
+             lambda new, old: new.role_arn == old.role_arn, transition=True),
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..api.accounts import load_account_bindings
 from ..api.pricing import load_prices
 from ..aws.fence import fenced_session
 from ..aws.limiter import Backoff, LimiterRegistry
@@ -27,7 +28,8 @@ def build_controller(config: OperatorConfig, kubeconfig: str | None = None) -> C
     aws = AwsGateways(clients, limiters)
     syncer = Syncer(kube, aws, Backoff(), prices=load_prices(config.prices_path),
                     transition_warning_seconds=config.transition_warning_seconds,
-                    prometheus=PrometheusReader(config.prometheus_url))
+                    prometheus=PrometheusReader(config.prometheus_url),
+                    bindings=load_account_bindings(config.account_bindings_path))
     controller = Controller(syncer, aws, config)
     return controller
 
