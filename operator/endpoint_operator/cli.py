@@ -1,4 +1,4 @@
-"""endpoint-operator: run | plan | crd | sandbox up | demo."""
+"""endpoint-operator: run | plan | assess | audit | crd | sandbox up | demo."""
 
 from __future__ import annotations
 
@@ -32,6 +32,10 @@ def main(argv: list[str] | None = None) -> int:
     from .audit_command import add_audit_arguments
     add_audit_arguments(audit)
 
+    assess = sub.add_parser("assess", help="read a running account (read-only): the waste, a consolidation, manifests")
+    from .assess_command import add_assess_arguments
+    add_assess_arguments(assess)
+
     sandbox = sub.add_parser("sandbox", help="the local control plane and SageMaker emulator")
     sandbox_sub = sandbox.add_subparsers(dest="sandbox_command", required=True)
     sandbox_sub.add_parser("up", help="start both in the foreground until Ctrl-C")
@@ -52,6 +56,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "audit":
         from .audit_command import run_audit
         return run_audit(args)
+    if args.command == "assess":
+        from .assess_command import run_assess
+        return run_assess(args)
     if args.command == "simulate-scaling":
         from .cli_simulate import run_simulate
         return run_simulate(args)

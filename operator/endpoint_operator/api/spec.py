@@ -15,6 +15,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, Field, PlainValidator, WithJsonSchema
 
+from .adoption import SPEC_RULES as ADOPTION_RULES, AdoptSpec, ReplacesSpec
 from .instance_types import INSTANCE_TYPES
 from .hosting import ACCELERATED_FAMILY_CEL, GPU_MULTI_MODEL_TYPES, MultiModelServer, accelerated
 from .listmap import ListMap
@@ -468,6 +469,8 @@ class ModelEndpointSpec(SpecModel):
     deletion_policy: Annotated[DeletionPolicy, Field(description="Delete removes the SageMaker resources with this object; Retain leaves the endpoint serving. Defaults to Delete.")] = DeletionPolicy.DELETE
     endpoint_name: Annotated[str | None, Field(pattern=ENDPOINT_NAME, max_length=63, description="SageMaker endpoint name; defaults to <namespace>-<name>, with a hash of both appended where that could be another object's name (see docs/operations.md). Immutable.")] = None
     tags: Annotated[Tags | None, Field(description="Tags added to every AWS resource of this endpoint.")] = None
+    adopt: Annotated[AdoptSpec | None, Field(description="Adopt the existing SageMaker endpoint spec.endpointName in place: nothing is created beside it; it is tagged as this object's and converged to the spec (see docs/migration.md).")] = None
+    replaces: Annotated[ReplacesSpec | None, Field(description="Existing endpoints this one replaces, each retired once it has gone without invocations for idleFor.")] = None
 
     rules = (
         Rule("models", "spec.models[].image or spec.image is required for every model",
@@ -546,7 +549,7 @@ class ModelEndpointSpec(SpecModel):
              "has(self.endpointName) == has(oldSelf.endpointName)"
              " && (!has(self.endpointName) || self.endpointName == oldSelf.endpointName)",
              lambda new, old: new.endpoint_name == old.endpoint_name, transition=True),
-    )
+    ) + ADOPTION_RULES
 
 
 def validate_spec(spec: Mapping[str, Any]) -> ModelEndpointSpec:
