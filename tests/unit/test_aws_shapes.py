@@ -122,6 +122,8 @@ AWS_BOUND: dict[str, list[To]] = {
     "spec.rollout.analysis.alarms[]": [To("cloudwatch", "DescribeAlarmsInput", "AlarmNames", "recsys-5xx")],
     "spec.rollout.analysis.metrics[].name": [CW_NAME],
     "spec.rollout.analysis.metrics[].statistic": [To("cloudwatch", "MetricStat", "Stat", "p99")],
+    "spec.replaces.endpoints[]": [To("sagemaker", "DeleteEndpointInput", "EndpointName", "legacy-recs"),
+                                  To("cloudwatch", "Dimension", "Value", "legacy-recs")],
     "spec.tags{key}": [To("sagemaker", "Tag", "Key", "team"), To("cloudwatch", "Tag", "Key", "team"),
                        To("application-autoscaling", "TagMap", "key", "team")],
     "spec.tags{}": [To("sagemaker", "Tag", "Value", "ml ops"), To("cloudwatch", "Tag", "Value", "ml ops"),
@@ -149,6 +151,8 @@ NOT_SENT = {
     "spec.rollout.analysis.metrics[].maxRatioToPrimary": "judged by the operator",
     "spec.rollout.onFailure": "judged by the operator",
     "spec.deletionPolicy": "judged by the operator",
+    "spec.adopt.collectPrevious": "judged by the operator",
+    "spec.replaces.idleFor": "the operator's own clock",
 }
 
 # ---- AWS's side -----------------------------------------------------------------------

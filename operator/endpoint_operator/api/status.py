@@ -14,6 +14,7 @@ from typing import Annotated
 from pydantic import Field
 
 from .base import KubeModel
+from .brownfield_status import AdoptionStatus, ReplacementStatus
 
 
 class ConditionType(str, Enum):
@@ -105,3 +106,5 @@ class ModelEndpointStatus(KubeModel):
     rollout: Annotated[RolloutStatus | None, Field(description="Progress of the current rollout.")] = None
     cost: Annotated[CostStatus | None, Field(description="Estimated cost of what is running.")] = None
     migration: Annotated[MigrationStatus | None, Field(description="A change of mode in progress: the old endpoint serves until the new one does.")] = None
+    adoption: Annotated[AdoptionStatus | None, Field(description="The existing endpoint adopted in place (spec.adopt).")] = None
+    replacement: Annotated[ReplacementStatus | None, Field(description="Endpoints this one replaces (spec.replaces): draining, then retired.")] = None

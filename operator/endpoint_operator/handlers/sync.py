@@ -38,6 +38,7 @@ from ..plan.observed import Observed
 from ..plan.reconcile import Decision, Requeue, finalize, plan_failure, reconcile
 from ..plan.rollout import gate_query
 from ..plan.s3url import parse_s3_url
+from . import brownfield
 from .execute import execute
 from .gates import read_gates
 from .observe import observe, with_scaling
@@ -151,10 +152,16 @@ class Syncer:
             if spec is not None:
                 # MultiModel: serve the artifact folder S3 already holds when it fits the spec.
                 blueprint = served_blueprint(spec, blueprint, observed)
-            foreign = _foreign_endpoint(observed, blueprint) if recorded is None else None
+            adoption = (brownfield.adopt(self.aws, self.kube, body, spec, blueprint, observed, previous, self.clock())
+                        if spec is not None and spec.adopt is not None else None)
+            foreign = adoption.refusal if adoption else (_foreign_endpoint(observed, blueprint) if recorded is None else None)
             if foreign is not None:
                 self._report(body, previous, plan_failure(foreign, generation, previous))
                 return SyncResult(Requeue.SLOW, **where)
+            if adoption is not None:
+                if adoption.wait:
+                    return SyncResult(Requeue.FAST, **where)
+                observed = adoption.observed
             if observed.endpoint is not None:
                 variants = {v.name for v in blueprint.config.variants} | _status_variants(previous)
                 observed = self._with_scaling(observed, region, blueprint.endpoint_name, variants,
@@ -174,6 +181,9 @@ class Syncer:
                                  migrating=placement.retiring is not None)
             if spec is not None:
                 decision = with_cost(decision, _planning(running_cost, spec, blueprint, observed.endpoint, self.prices))
+            if spec is not None and (spec.adopt is not None or spec.replaces is not None):
+                decision = brownfield.converge(self.aws, self.kube, body, spec, blueprint, observed, decision,
+                                               previous, now, adoption)
             for correction in decision.corrections:
                 self.kube.post_event(body, "Warning", "DriftCorrected", correction)
             for type_, reason, message in decision.notices:
