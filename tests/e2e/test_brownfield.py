@@ -3,6 +3,7 @@ and retiring a replaced endpoint only once its invocations have stopped."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta, timezone
 
 from endpoint_operator.api import constants
@@ -10,6 +11,7 @@ from endpoint_operator.plan.naming import content_hash
 from endpoint_operator.sandbox.seed import seed_artifacts
 
 from . import kit
+from .test_audit import run_audit
 
 IMAGE = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1"
 ROLE = "arn:aws:iam::111122223333:role/sagemaker-exec"
@@ -98,6 +100,10 @@ def test_adopting_an_endpoint_another_object_owns_is_refused(operator, control_p
 def test_a_replaced_endpoint_is_deleted_only_after_its_invocations_stop(operator, control_plane, emulator, namespace):
     old = unique("old", namespace)
     legacy_endpoint(emulator, old)
+    scaling = kit.client(emulator, "application-autoscaling")
+    target = f"endpoint/{old}/variant/AllTraffic"
+    scaling.register_scalable_target(ServiceNamespace="sagemaker", ResourceId=target, MinCapacity=1, MaxCapacity=2,
+                                     ScalableDimension="sagemaker:variant:DesiredInstanceCount")
     last_call = datetime.now(timezone.utc) - timedelta(seconds=40)
     kit.client(emulator, "cloudwatch").put_metric_data(Namespace="AWS/SageMaker", MetricData=[{
         "MetricName": "Invocations", "Value": 12.0, "Unit": "None", "Timestamp": last_call,
@@ -127,5 +133,26 @@ def test_a_replaced_endpoint_is_deleted_only_after_its_invocations_stop(operator
     [deleted] = [c for c in emulator.client.calls(operation="DeleteEndpoint") if c["params"].get("EndpointName") == old]
     assert deleted["timestamp"] >= last_call.timestamp() + 60  # not before a whole idle minute
     assert not sm.list_endpoints(NameContains=old)["Endpoints"]
+    assert not scaling.describe_scalable_targets(ServiceNamespace="sagemaker", ResourceIds=[target])["ScalableTargets"]
     reasons = [(r, m) for _, r, m in kit.events(control_plane, namespace, "successor") if r == "RetiredEndpoint"]
     assert reasons and old in reasons[0][1]
+
+
+def test_an_adopted_endpoint_kept_by_retain_is_no_orphan_and_what_it_ran_on_stays(operator, control_plane, emulator,
+                                                                                     namespace):
+    name = unique("kept", namespace)
+    config, model = legacy_endpoint(emulator, name)
+    doc = kit.manifest("keeper", namespace, spec_for("s3://example-models/keeper/model.tar.gz", endpointName=name,
+                                                     adopt={}, deletionPolicy="Retain"))
+    kit.apply(control_plane, doc, emulator)
+    kit.wait_condition(control_plane, namespace, "keeper", "Ready", timeout=90)
+    kit.delete(control_plane, namespace, "keeper", timeout=90)
+
+    sm = kit.client(emulator, "sagemaker")
+    assert sm.describe_endpoint(EndpointName=name)["EndpointStatus"] == "InService"
+    assert sm.describe_endpoint_config(EndpointConfigName=config)  # not collected: the spec did not ask
+    assert sm.describe_model(ModelName=model)
+    audit = run_audit(control_plane, emulator, "--all", "--output", "json")
+    rows = [r for r in json.loads(audit.stdout) if name in r["name"]]
+    assert {r["verdict"] for r in rows} == {"retained"}, rows
+    assert config not in {r["name"] for r in rows}  # never the operator's: not in its audit

@@ -17,6 +17,9 @@ from ..plan.decision import Decision
 from ..plan.drain import ReplacedEndpoint, plan_drain, retirement_event, window_start, with_drain
 from ..plan.errors import PlanError
 from ..plan.observed import Observed
+from ..plan.scaling_step import removal
+from .execute import execute
+from .observe import observe_scaling
 from .wiring import AwsGateways
 
 
@@ -89,6 +92,12 @@ def converge(aws: AwsGateways, kube: KubeGateway, body: dict, spec: ModelEndpoin
         raise plan.refusal
     for name in plan.retire:
         found = seen[name].endpoint
+        # A target left registered would outlive its endpoint: deregister it first (its
+        # policies and target tracking's alarms go with it).
+        scaling = observe_scaling(aws.autoscaling(spec.region), aws.cloudwatch(spec.region), name,
+                                  [v.name for v in found.variants])
+        for action in removal(scaling.model_copy(update={"alarms": ()})):
+            execute(action, sagemaker, aws.s3(spec.region), aws.autoscaling(spec.region), aws.cloudwatch(spec.region))
         if found.arn:
             sagemaker.add_tags(found.arn, bp.tags)  # what the operator deletes carries its tags (IAM, audit)
         try:
