@@ -21,6 +21,7 @@ import yaml
 
 from .api.duration import duration_seconds
 from .api.pricing import PriceFileError, load_prices
+from .aws.errors import GatewayError
 from .aws.inventory import read_inventory
 from .aws.limiter import LimiterRegistry
 from .aws.session import ClientFactory
@@ -63,8 +64,12 @@ def run_assess(args: argparse.Namespace) -> int:
         return 2
     regions = args.region or [os.environ.get("AWS_DEFAULT_REGION", "us-east-1")]
     end = datetime.now(timezone.utc).replace(minute=0, second=0, microsecond=0)
-    inventory = read_inventory(ClientFactory(endpoint_url=args.aws_endpoint_url), LimiterRegistry(), regions,
-                               end - window, end)
+    try:
+        inventory = read_inventory(ClientFactory(endpoint_url=args.aws_endpoint_url), LimiterRegistry(), regions,
+                                   end - window, end)
+    except GatewayError as error:
+        print(f"error: reading the account failed: {error}", file=sys.stderr)
+        return 1
     assessments = assess_endpoints(inventory, prices, hints)
     result = consolidate(assessments, prices, namespace=args.namespace, group_tag=args.group_by_tag,
                          idle_for=args.idle_for)

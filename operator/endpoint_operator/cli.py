@@ -44,6 +44,9 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--examples", default=None, help="directory of manifests (default: the repo's examples/)")
     demo.add_argument("--exit", action="store_true", help="stop everything after printing the result")
     demo.add_argument("--timeout", type=float, default=180.0)
+    demo.add_argument("--brownfield", action="store_true",
+                      help="the migration journey instead: seed an account, assess, adopt, consolidate, drain")
+    demo.add_argument("--idle-for", default="1m", help="--brownfield: how long a replaced endpoint must be idle")
 
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if getattr(args, "verbose", False) else logging.INFO,
@@ -68,6 +71,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "sandbox":
         return _sandbox_up()
+    if args.command == "demo" and args.brownfield:
+        from .sandbox.demo_brownfield import run_brownfield_demo
+        return run_brownfield_demo(keep=not args.exit, timeout=args.timeout, idle_for=args.idle_for)
     if args.command == "demo":
         from .sandbox.demo import run_demo
         return run_demo(examples=args.examples, keep=not args.exit, timeout=args.timeout)

@@ -198,8 +198,9 @@ def _instance_endpoint(members: Sequence[EndpointAssessment], mode: Mode, prices
         spec["replaces"] = {"endpoints": list(others), "idleFor": idle_for}
     if reason is None:
         server = " on the Triton server" if lead.accelerated else ""
-        reason = (f"{len(members)} models share one image{server}: one multi-model endpoint of {low}-{high} "
-                  f"{instance_type} (sized at {TARGET_UTILIZATION:g} % utilization) serves them")
+        needs = f"{low}" if low == high else f"{low}-{high}"
+        reason = (f"{len(members)} models share one image{server}: one multi-model endpoint serves them; "
+                  f"their summed load needs {needs} {instance_type} at {TARGET_UTILIZATION:g} % utilization")
     return LogicalEndpoint(
         name=name, mode=mode.value, reason=reason, members=tuple(m.name for m in members),
         monthly_before_usd=sum(m.monthly_usd for m in members), monthly_after_usd=round(after, 2),
