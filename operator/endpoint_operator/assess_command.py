@@ -81,7 +81,7 @@ def run_assess(args: argparse.Namespace) -> int:
         Path(args.report).write_text(report)
         print(f"wrote {args.report}", file=sys.stderr)
     if args.output == "json":
-        print(json.dumps(as_json(assessments, result), indent=2))
+        print(json.dumps(as_json(assessments, result, (inventory.start, inventory.end)), indent=2))
     elif args.output == "markdown":
         print(report, end="")
     else:
@@ -189,7 +189,9 @@ def markdown(assessments: list[EndpointAssessment], result: Consolidation, start
     return "\n\n".join(parts) + "\n"
 
 
-def as_json(assessments: list[EndpointAssessment], result: Consolidation) -> dict[str, Any]:
+def as_json(assessments: list[EndpointAssessment], result: Consolidation,
+            window: tuple[datetime, datetime]) -> dict[str, Any]:
+    result_window = (window[0].isoformat(), window[1].isoformat())
     return {
         "endpoints": [{
             "name": a.name, "region": a.endpoint.region, "status": a.endpoint.status,
@@ -199,7 +201,13 @@ def as_json(assessments: list[EndpointAssessment], result: Consolidation) -> dic
             "cpuPeak": a.cpu_peak, "memoryPeak": a.memory_peak, "autoscaling": a.autoscaled,
             "autoMode": a.auto_mode, "autoReason": a.auto_reason,
             "image": a.image, "modelDataUrl": a.variant.model.model_data_url if a.variant and a.variant.model else None,
+            "variants": [{"name": v.name, "instanceType": v.instance_type, "instances": v.instance_count,
+                          "autoscaling": None if v.scaling is None else {
+                              "min": v.scaling.min_capacity, "max": v.scaling.max_capacity,
+                              "policies": list(v.scaling.policies)},
+                          "invocationsByHour": list(v.metrics.invocations)} for v in a.endpoint.variants],
         } for a in assessments],
+        "window": {"start": result_window[0], "end": result_window[1]},
         "logicalEndpoints": [{
             "name": e.name, "mode": e.mode, "reason": e.reason, "members": list(e.members),
             "instanceType": e.instance_type, "minInstances": e.min_instances, "maxInstances": e.max_instances,

@@ -43,6 +43,9 @@ def test_assess_consolidates_the_seeded_account_into_accepted_manifests(aws, con
     result = json.loads(found.stdout)
 
     assert len(result["endpoints"]) == 11
+    hourly = result["endpoints"][0]["variants"][0]["invocationsByHour"]
+    assert len(hourly) == 14 * 24 and sum(h or 0 for h in hourly) > 0  # the whole 14-day history, by hour
+    assert all(not e["autoscaling"] and e["instances"] == 1 for e in result["endpoints"])
     proposed = [e for e in result["logicalEndpoints"] if e["manifest"] is not None]
     assert 1 <= len(proposed) <= 3, [e["name"] for e in proposed]
     assert sorted(m for e in proposed for m in e["members"]) == sorted(e["name"] for e in result["endpoints"])

@@ -31,7 +31,6 @@ from ..api.pricing import PriceTable
 from ..api.spec import Mode, validate_spec
 from .assessment import EndpointAssessment, as_spec, model_entry, model_name, traffic_hints
 from .cost import estimate
-from .errors import PlanError
 from .mode import REALTIME_MAX_PAYLOAD_MB, REALTIME_MAX_SECONDS, SERVERLESS_MAX_PAYLOAD_MB
 
 # Instances are sized to run at this utilization at the hour's load.
@@ -249,10 +248,7 @@ def _asynchronous(a: EndpointAssessment, prices: PriceTable, namespace: str, idl
     spec["instances"] = {"type": a.instance_type, "min": 0, "max": high}
     spec["async"] = {"outputPath": f"{base}/output/", "failurePath": f"{base}/failed/", "scaleToZero": True}
     spec["replaces"] = {"endpoints": [a.name], "idleFor": idle_for}
-    try:
-        cost = estimate(validate_spec(spec), Mode.ASYNC, prices)
-    except PlanError:
-        raise
+    cost = estimate(validate_spec(spec), Mode.ASYNC, prices)
     return LogicalEndpoint(
         name=name, mode="Async", reason=_async_reason(a), members=(a.name,),
         monthly_before_usd=a.monthly_usd, monthly_after_usd=round(cost.monthly_usd, 2),

@@ -38,10 +38,12 @@ def read_inventory(clients: ClientFactory, limiters: LimiterRegistry, regions: I
         metrics = MetricsInventory(clients, limiters, region)
         found = [e for e in (_endpoint(sagemaker, region, name) for name in sagemaker.endpoint_names()) if e]
         targets = scaling.targets(variant_resource_id(e.name, v.name) for e in found for v in e.variants)
-        queries = [_query(e.name, v.name, metric) for e in found for v in e.variants if not v.serverless
+        keys = {(e.name, v.name): index for index, (e, v) in
+                enumerate((e, v) for e in found for v in e.variants if not v.serverless)}
+        queries = [_query(index, endpoint, variant, metric) for (endpoint, variant), index in keys.items()
                    for metric in SERIES]
         series = metrics.hourly(queries, start, end, hours) if queries else {}
-        endpoints += [_with_measurements(e, targets, series) for e in found]
+        endpoints += [_with_measurements(e, targets, series, keys) for e in found]
     return Inventory(endpoints=tuple(endpoints), start=start, end=end, regions=regions)
 
 
@@ -67,16 +69,15 @@ def _endpoint(sagemaker: SageMakerInventory, region: str, name: str) -> Existing
         asynchronous=bool((config or {}).get("AsyncInferenceConfig")))
 
 
-def _key(endpoint: str, variant: str, field: str) -> str:
-    """A query id: [a-z][a-zA-Z0-9_]*, unique per (endpoint, variant, metric)."""
-    digest = abs(hash((endpoint, variant))) % 10**12
-    return f"q{digest}_{field}"
+def _key(index: int, field: str) -> str:
+    """A query id: [a-z][a-zA-Z0-9_]*, unique per (variant of the region, metric)."""
+    return f"v{index}_{field}"
 
 
-def _query(endpoint: str, variant: str, metric: tuple[str, str, str, str]) -> dict[str, Any]:
+def _query(index: int, endpoint: str, variant: str, metric: tuple[str, str, str, str]) -> dict[str, Any]:
     field, namespace, name, statistic = metric
     return {
-        "Id": _key(endpoint, variant, field),
+        "Id": _key(index, field),
         "MetricStat": {
             "Metric": {"Namespace": namespace, "MetricName": name,
                        "Dimensions": [{"Name": "EndpointName", "Value": endpoint},
@@ -88,10 +89,13 @@ def _query(endpoint: str, variant: str, metric: tuple[str, str, str, str]) -> di
     }
 
 
-def _with_measurements(endpoint: ExistingEndpoint, targets: dict, series: dict) -> ExistingEndpoint:
+def _with_measurements(endpoint: ExistingEndpoint, targets: dict, series: dict,
+                       keys: dict[tuple[str, str], int]) -> ExistingEndpoint:
     variants = []
     for v in endpoint.variants:
-        measured = {field: tuple(series.get(_key(endpoint.name, v.name, field), ())) for field, *_ in SERIES}
+        index = keys.get((endpoint.name, v.name))
+        measured = {field: tuple(series.get(_key(index, field), ()) if index is not None else ())
+                    for field, *_ in SERIES}
         variants.append(ExistingVariant(
             name=v.name, model=v.model, instance_type=v.instance_type, instance_count=v.instance_count,
             serverless=v.serverless, scaling=targets.get(variant_resource_id(endpoint.name, v.name)),
