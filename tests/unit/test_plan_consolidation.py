@@ -9,6 +9,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from endpoint_operator.api import constants
 from endpoint_operator.api.inventory import ExistingEndpoint, ExistingModel, ExistingScaling, ExistingVariant, Inventory, VariantMetrics
 from endpoint_operator.api.pricing import load_prices
 from endpoint_operator.api.spec import validate_spec
@@ -115,6 +116,14 @@ def test_endpoints_it_cannot_move_are_left_unchanged_at_their_cost():
     [kept] = result.endpoints
     assert kept.mode == "Unchanged" and kept.manifest is None
     assert kept.monthly_after_usd == kept.monthly_before_usd == pytest.approx(2 * 0.736 * 730)
+
+
+def test_endpoints_a_model_endpoint_manages_are_left_to_it():
+    managed = {constants.TAG_UID: "uid-1", constants.TAG_NAMESPACE: "ml", constants.TAG_NAME: "recs"}
+    _, result = run(endpoint("a", tags=managed), endpoint("b"), endpoint("c"))
+    modes = {e.members[0]: (e.mode, e.reason) for e in result.endpoints}
+    assert modes["a"] == ("Unchanged", "managed already by ModelEndpoint ml/recs")
+    assert "a" not in [m for e in result.endpoints if e.mode == "MultiModel" for m in e.members]
 
 
 def test_sizing_follows_the_summed_load_and_costs_the_instance_hours():

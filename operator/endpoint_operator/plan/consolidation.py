@@ -108,6 +108,10 @@ def consolidate(assessments: Sequence[EndpointAssessment], prices: PriceTable, *
 # ---- judgements -------------------------------------------------------------------------
 
 def _not_movable(a: EndpointAssessment) -> str | None:
+    tags = a.endpoint.tags
+    if constants.TAG_UID in tags and constants.TAG_RETAINED not in tags:
+        return (f"managed already by ModelEndpoint {tags.get(constants.TAG_NAMESPACE, '?')}/"
+                f"{tags.get(constants.TAG_NAME, '?')}")
     if a.variant is None:
         return f"{len(a.endpoint.variants)} variants: consolidation moves one-model endpoints only"
     if a.variant.serverless:
