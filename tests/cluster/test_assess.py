@@ -25,7 +25,8 @@ def run_assess(url: str, tmp_path: Path, *extra: str) -> subprocess.CompletedPro
     hints = tmp_path / "hints.yaml"
     hints.write_text(yaml.safe_dump(HINTS))
     return subprocess.run(
-        [sys.executable, "-m", "endpoint_operator.cli", "assess", "--aws-endpoint-url", url, "--region", "us-east-1",
+        [sys.executable, "-m", "endpoint_operator.cli", "assess", "--aws-endpoint-url", url,
+         "--region", "us-east-1", "--region", "eu-west-1",
          "--hints", str(hints), "--group-by-tag", USE_CASE_TAG, *extra],
         capture_output=True, text=True, timeout=300,
         env={"AWS_ACCESS_KEY_ID": "sandbox", "AWS_SECRET_ACCESS_KEY": "sandbox", "PATH": "/usr/bin:/bin"})
@@ -42,7 +43,7 @@ def test_assess_consolidates_the_seeded_account_into_accepted_manifests(aws, con
     assert found.returncode == 0, found.stderr
     result = json.loads(found.stdout)
 
-    assert len(result["endpoints"]) == 11
+    assert len(result["endpoints"]) == 11 and {e["region"] for e in result["endpoints"]} == {"us-east-1"}
     hourly = result["endpoints"][0]["variants"][0]["invocationsByHour"]
     assert len(hourly) == 14 * 24 and sum(h or 0 for h in hourly) > 0  # the whole 14-day history, by hour
     assert all(not e["autoscaling"] and e["instances"] == 1 for e in result["endpoints"])
@@ -56,6 +57,7 @@ def test_assess_consolidates_the_seeded_account_into_accepted_manifests(aws, con
     calls = aws.emulator.calls()
     assert {c["operation"] for c in calls if not c["operation"].startswith(READ_PREFIXES)} == set()
     assert "GetMetricData" in {c["operation"] for c in calls}
+    assert {c["region"] for c in calls if c["operation"] == "ListEndpoints"} == {"us-east-1", "eu-west-1"}
 
     files = sorted(manifests.glob("*.yaml"))
     assert len(files) == len(proposed)

@@ -7,6 +7,7 @@ it has nothing else to do meanwhile.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
@@ -14,7 +15,7 @@ from typing import Any
 from ...api.inventory import ExistingModel, ExistingScaling
 from ...api.scaling import SERVICE_NAMESPACE, VARIANT_DIMENSION
 from ..calls import ServiceGateway
-from ..errors import NotFound
+from ..errors import NotFound, Transient
 
 PAGE_SIZE = 100  # ListEndpoints' maximum
 TAGS_PAGE_SIZE = 50  # ListTags' maximum
@@ -25,10 +26,25 @@ TARGET_IDS_PER_CALL = 50  # DescribeScalableTargets takes at most 50 resource id
 QUERIES_PER_CALL = 500
 POINTS_PER_CALL = 100_800
 ASSESS_PACE_SECONDS = 60.0
+RETRIES = 6
+MAX_RETRY_WAIT = 30.0
 
 
 class _ReadOnly(ServiceGateway):
     max_pace_seconds = ASSESS_PACE_SECONDS
+
+    def _call(self, operation: str, kind, **params: Any) -> dict[str, Any]:
+        """A throttled or failed read is tried again after the wait AWS or the limiter
+        asks for (the limiter has already slowed down for a throttle): a command-line
+        reader has no queue to requeue on."""
+        for attempt in range(RETRIES):
+            try:
+                return super()._call(operation, kind, **params)
+            except Transient as error:
+                if attempt == RETRIES - 1:
+                    raise
+                time.sleep(min(MAX_RETRY_WAIT, error.retry_after or 0.5 * 2 ** attempt))
+        raise AssertionError("unreachable")
 
 
 class SageMakerInventory(_ReadOnly):
