@@ -11,6 +11,7 @@ consolidated and drained (`endpoint-operator demo --brownfield`).
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import io
 import json
@@ -98,15 +99,19 @@ def run_brownfield_demo(keep: bool, timeout: float, idle_for: str = "1m") -> int
 
 
 def _assess(url: str, hints: Path, manifests: Path, report: Path, idle_for: str) -> tuple[int, str]:
-    from ..cli import main
+    from ..assess_command import add_assess_arguments, run_assess
+
+    parser = argparse.ArgumentParser(prog="endpoint-operator assess")
+    add_assess_arguments(parser)
 
     # The emulator takes any credentials; the operator process gets the same ones.
     os.environ.setdefault("AWS_ACCESS_KEY_ID", "sandbox")
     os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "sandbox")
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
-        code = main(["assess", "--aws-endpoint-url", url, "--hints", str(hints), "--group-by-tag", USE_CASE_TAG,
-                     "--idle-for", idle_for, "--manifests", str(manifests), "--report", str(report)])
+        code = run_assess(parser.parse_args([
+            "--aws-endpoint-url", url, "--hints", str(hints), "--group-by-tag", USE_CASE_TAG,
+            "--idle-for", idle_for, "--manifests", str(manifests), "--report", str(report)]))
     return code, out.getvalue()
 
 
