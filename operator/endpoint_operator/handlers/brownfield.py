@@ -80,8 +80,11 @@ def converge(aws: AwsGateways, kube: KubeGateway, body: dict, spec: ModelEndpoin
     serving = ep is not None and ep.status == "InService" and ep.config_name == bp.config.name
     seen = {}
     invocations = aws.invocations(spec.region)
+    retired = set((previous.replacement.retired or []) if previous and previous.replacement else [])
     for name in spec.replaces.endpoints:
-        found = sagemaker.describe_endpoint(name, include_tags=True)
+        if name in retired:
+            continue  # gone already: not described again on every pass
+        found = _replaced(sagemaker, name)
         last = None
         if found is not None and serving:
             last = invocations.last_invocation(name, [v.name for v in found.variants],
@@ -107,6 +110,18 @@ def converge(aws: AwsGateways, kube: KubeGateway, body: dict, spec: ModelEndpoin
         last = next((d.last_invocation for d in plan.status.draining or [] if d.name == name), None)
         kube.post_event(body, "Normal", *retirement_event(name, last, spec.replaces.idle_for))
     return with_drain(decision, plan, spec.replaces)
+
+
+def _replaced(sagemaker, name: str):
+    """A replaced endpoint with its tags; None once gone. One being deleted (by an
+    earlier pass) may vanish between the two reads: that is gone too."""
+    found = sagemaker.describe_endpoint(name)
+    if found is None or found.status == "Deleting" or not found.arn:
+        return found
+    try:
+        return found.model_copy(update={"tags": sagemaker.tags_of(found.arn)})
+    except NotFound:
+        return None
 
 
 def _collect(sagemaker, config: str | None, models: tuple[str, ...], tags: dict[str, str]) -> None:
