@@ -44,7 +44,10 @@ def adopt(aws: AwsGateways, kube: KubeGateway, body: dict, spec: ModelEndpointSp
     sagemaker = aws.sagemaker(spec.region)
     ep = observed.endpoint
     if ep is not None and not ep.tags and ep.arn and not (previous and previous.adoption):
-        ep = ep.model_copy(update={"tags": sagemaker.tags_of(ep.arn)})  # status recorded the ARN: tags unread
+        try:
+            ep = ep.model_copy(update={"tags": sagemaker.tags_of(ep.arn)})  # status recorded the ARN: tags unread
+        except NotFound:
+            ep = None  # deleted since it was described
     models: tuple[str, ...] = ()
     if ep is not None and ep.config_name and not (previous and previous.adoption):
         config = sagemaker.describe_endpoint_config(ep.config_name)
