@@ -39,7 +39,9 @@ def judge_adoption(adopt: AdoptSpec, bp: Blueprint, ep: ObservedEndpoint | None,
     """`ep` is observed with its tags; `previous_models` are the models of its config."""
     recorded = previous.adoption if previous else None
     name = bp.endpoint_name
-    if recorded is not None and recorded.endpoint == name:
+    if recorded is not None:
+        # Adopted once: from then on the endpoint is this object's, wherever a later
+        # change of mode places the blueprint (plan/migration.py).
         return AdoptionJudgement(record=recorded)
     if ep is None:
         return AdoptionJudgement(refusal=PlanError(
