@@ -47,6 +47,9 @@ def test_assess_consolidates_the_seeded_account_into_accepted_manifests(aws, con
     hourly = result["endpoints"][0]["variants"][0]["invocationsByHour"]
     assert len(hourly) == 14 * 24 and sum(h or 0 for h in hourly) > 0  # the whole 14-day history, by hour
     assert all(not e["autoscaling"] and e["instances"] == 1 for e in result["endpoints"])
+    assert all(e["instanceType"] == "ml.g4dn.xlarge" and 12 <= e["gpuOffPeak"] <= 14 for e in result["endpoints"])
+    calls = sorted(e["invocationsPerDay"] for e in result["endpoints"])
+    assert all(c > 800 for c in calls[-3:]) and all(c < 400 for c in calls[:-3])  # three hot, eight far below
     proposed = [e for e in result["logicalEndpoints"] if e["manifest"] is not None]
     assert 1 <= len(proposed) <= 3, [e["name"] for e in proposed]
     assert sorted(m for e in proposed for m in e["members"]) == sorted(e["name"] for e in result["endpoints"])
@@ -54,10 +57,10 @@ def test_assess_consolidates_the_seeded_account_into_accepted_manifests(aws, con
     parsing = next(e for e in proposed if "docparse-contracts" in e["members"])
     assert parsing["mode"] not in ("RealTime", "MultiModel"), parsing
 
-    calls = aws.emulator.calls()
-    assert {c["operation"] for c in calls if not c["operation"].startswith(READ_PREFIXES)} == set()
-    assert "GetMetricData" in {c["operation"] for c in calls}
-    assert {c["region"] for c in calls if c["operation"] == "ListEndpoints"} == {"us-east-1", "eu-west-1"}
+    made = aws.emulator.calls()
+    assert {c["operation"] for c in made if not c["operation"].startswith(READ_PREFIXES)} == set()
+    assert "GetMetricData" in {c["operation"] for c in made}
+    assert {c["region"] for c in made if c["operation"] == "ListEndpoints"} == {"us-east-1", "eu-west-1"}
 
     files = sorted(manifests.glob("*.yaml"))
     assert len(files) == len(proposed)

@@ -109,6 +109,13 @@ def daily_shape(hour: int, weekday: int, business_hours_only: bool) -> float:
     return weight * (0.7 if weekday >= 5 else 1.0)
 
 
+def peak_share(hour: int, weekday: int, business_hours_only: bool) -> float:
+    """How close an hour is to the day's peak, 0 to 1: what drives utilization above idle."""
+    if business_hours_only:
+        return 1.0 if daily_shape(hour, weekday, True) else 0.0
+    return math.exp(-((hour - 14) ** 2) / 18) * (0.7 if weekday >= 5 else 1.0)
+
+
 def _put_history(aws: AwsClients, endpoints: tuple[SeededEndpoint, ...], now: datetime, days: int) -> None:
     end = now.replace(minute=0, second=0, microsecond=0)
     hours = [end - timedelta(hours=h) for h in range(days * 24, 0, -1)]
@@ -120,8 +127,8 @@ def _put_history(aws: AwsClients, endpoints: tuple[SeededEndpoint, ...], now: da
             shape = daily_shape(start.hour, start.weekday(), e.business_hours_only)
             expected = e.calls_per_day * (shape if e.business_hours_only else shape / norm)
             calls = _poisson(rng, expected)
-            busy = min(1.0, expected / (e.calls_per_day / 12)) if expected else 0.0
-            gpu = 12 + 2 * rng.random() + e.busy_gpu * busy  # 12-14 % idle, more at the peak
+            busy = peak_share(start.hour, start.weekday(), e.business_hours_only)
+            gpu = 12 + 2 * rng.random() + e.busy_gpu * busy  # 12-14 % off-peak, more towards the peak
             when = start + timedelta(minutes=30)
             dims = [{"Name": "EndpointName", "Value": e.name}, {"Name": "VariantName", "Value": "AllTraffic"}]
             if calls:
