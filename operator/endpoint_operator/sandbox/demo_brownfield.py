@@ -20,11 +20,12 @@ import signal
 import tempfile
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import yaml
 
+from ..api.duration import duration_seconds
 from .brownfield import HINTS, USE_CASE_TAG, seed_brownfield
 from .controlplane import ControlPlane, repo_root
 from .demo import CRD_FILE, say
@@ -67,8 +68,10 @@ def run_brownfield_demo(keep: bool, timeout: float, idle_for: str = "1m") -> int
         log_path = work / "operator.log"
         with OperatorProcess(control_plane.kubeconfig, emulator.url, log_path,
                              extra_args=["--fast-poll-seconds", "1", "--sweep-seconds", "5"]) as operator:
-            _still_called(aws, replaced)
-            say(f"the callers of {len(replaced)} replaced endpoints still call them; applying the manifests")
+            # Their last calls were a little while ago, so the demo's idle window ends soon.
+            ago = max(0.0, duration_seconds(idle_for) - 20)
+            _still_called(aws, replaced, ago)
+            say(f"the callers of {len(replaced)} replaced endpoints called them {ago:.0f}s ago; applying the manifests")
             control_plane.kubectl("apply", "-f", str(manifests))
             waited = control_plane.kubectl("wait", "--for=condition=Ready", "mep", "--all",
                                            f"--timeout={int(timeout)}s", check=False)
@@ -125,9 +128,10 @@ def _wait_in_service(aws: AwsClients, names: list[str], timeout: float) -> None:
     raise TimeoutError("the seeded endpoints did not become InService")
 
 
-def _still_called(aws: AwsClients, endpoints: list[str]) -> None:
-    """One minute of invocations on each replaced endpoint, as its callers would publish."""
-    now = datetime.now(timezone.utc)
+def _still_called(aws: AwsClients, endpoints: list[str], ago: float) -> None:
+    """A minute of invocations on each replaced endpoint, `ago` seconds back, as SageMaker
+    would publish them."""
+    now = datetime.now(timezone.utc) - timedelta(seconds=ago)
     aws.client("cloudwatch").put_metric_data(Namespace="AWS/SageMaker", MetricData=[{
         "MetricName": "Invocations", "Value": 3.0, "Unit": "None", "Timestamp": now,
         "Dimensions": [{"Name": "EndpointName", "Value": name}, {"Name": "VariantName", "Value": "AllTraffic"}],
