@@ -9,7 +9,7 @@ import boto3
 import pytest
 
 from endpoint_operator.aws import ClientFactory, LimiterRegistry
-from endpoint_operator.aws.inventory import read_inventory
+from endpoint_operator.aws.inventory import gateways, read_inventory
 from endpoint_operator.sandbox.brownfield import ENDPOINTS, seed_brownfield
 
 pytestmark = pytest.mark.emulator
@@ -20,7 +20,8 @@ def factory(aws) -> ClientFactory:
                                        region_name="us-east-1"), endpoint_url=aws.url)
 
 
-def test_a_throttled_account_is_read_whole_at_the_pace_aws_asks(aws):
+def test_a_throttled_account_is_read_whole_at_the_pace_aws_asks(aws, monkeypatch):
+    monkeypatch.setattr(gateways, "PAGE_SIZE", 2)  # three endpoints: two pages of ListEndpoints
     now = datetime.now(timezone.utc)
     seed_brownfield(aws, now=now, endpoints=ENDPOINTS[:3])
     aws.emulator.throttle(service="sagemaker", operation="DescribeEndpoint", count=2)
@@ -37,6 +38,7 @@ def test_a_throttled_account_is_read_whole_at_the_pace_aws_asks(aws):
         assert len(variant.metrics.invocations) == 14 * 24
         assert sum(1 for x in variant.metrics.invocations if x) >= 14 * 23  # busy models: nearly every hour
         assert all(x is not None for x in variant.metrics.gpu_utilization)
+    assert len(aws.emulator.calls(operation="ListEndpoints")) == 2
     throttled = [c for c in aws.emulator.calls() if c["error_code"] == "ThrottlingException"]
     assert len(throttled) == 3
     assert limiters.get("123456789012", "us-east-1").rate("read") < 10.0  # slowed down, then read on
