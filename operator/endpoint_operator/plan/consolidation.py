@@ -9,6 +9,9 @@ Pure. What AWS can serve together decides the groups:
 - real-time takes payloads up to 6 MB and 60 s, serverless 4 MB and no GPU.
 Sporadic requests that serverless cannot take (over 4 MB, or long) go to an
 asynchronous endpoint that scales to zero: the queue holds them while no instance runs.
+(Developer guide, "Asynchronous inference": "This option is ideal for requests with large
+payload sizes (up to 1GB), long processing times (up to one hour) ... autoscaling the
+instance count to zero when there are no requests to process".)
 
 Sizing reads the measured load: per hour, the members' utilization (GPU on accelerated
 types, else CPU) times their instance counts, over a target utilization per instance.
