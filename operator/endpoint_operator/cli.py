@@ -1,4 +1,4 @@
-"""endpoint-operator: run | plan | crd | sandbox up | demo."""
+"""endpoint-operator: run | plan | assess | audit | crd | sandbox up | demo."""
 
 from __future__ import annotations
 
@@ -32,6 +32,10 @@ def main(argv: list[str] | None = None) -> int:
     from .audit_command import add_audit_arguments
     add_audit_arguments(audit)
 
+    assess = sub.add_parser("assess", help="read a running account (read-only): the waste, a consolidation, manifests")
+    from .assess_command import add_assess_arguments
+    add_assess_arguments(assess)
+
     sandbox = sub.add_parser("sandbox", help="the local control plane and SageMaker emulator")
     sandbox_sub = sandbox.add_subparsers(dest="sandbox_command", required=True)
     sandbox_sub.add_parser("up", help="start both in the foreground until Ctrl-C")
@@ -40,6 +44,9 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--examples", default=None, help="directory of manifests (default: the repo's examples/)")
     demo.add_argument("--exit", action="store_true", help="stop everything after printing the result")
     demo.add_argument("--timeout", type=float, default=180.0)
+    demo.add_argument("--brownfield", action="store_true",
+                      help="the migration journey instead: seed an account, assess, adopt, consolidate, drain")
+    demo.add_argument("--idle-for", default="1m", help="--brownfield: how long a replaced endpoint must be idle")
 
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if getattr(args, "verbose", False) else logging.INFO,
@@ -52,6 +59,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "audit":
         from .audit_command import run_audit
         return run_audit(args)
+    if args.command == "assess":
+        from .assess_command import run_assess
+        return run_assess(args)
     if args.command == "simulate-scaling":
         from .cli_simulate import run_simulate
         return run_simulate(args)
@@ -61,6 +71,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "sandbox":
         return _sandbox_up()
+    if args.command == "demo" and args.brownfield:
+        from .sandbox.demo_brownfield import run_brownfield_demo
+        return run_brownfield_demo(keep=not args.exit, timeout=args.timeout, idle_for=args.idle_for)
     if args.command == "demo":
         from .sandbox.demo import run_demo
         return run_demo(examples=args.examples, keep=not args.exit, timeout=args.timeout)

@@ -163,6 +163,8 @@ AWS_BOUND: dict[str, list[To]] = {
     "spec.rollout.analysis.alarms[]": [To("cloudwatch", "DescribeAlarmsInput", "AlarmNames", "recsys-5xx")],
     "spec.rollout.analysis.metrics[].name": [CW_NAME],
     "spec.rollout.analysis.metrics[].statistic": [To("cloudwatch", "MetricStat", "Stat", "p99")],
+    "spec.replaces.endpoints[]": [To("sagemaker", "DeleteEndpointInput", "EndpointName", "legacy-recs"),
+                                  To("cloudwatch", "Dimension", "Value", "legacy-recs")],
     "spec.tags{key}": [To("sagemaker", "Tag", "Key", "team"), To("cloudwatch", "Tag", "Key", "team"),
                        To("application-autoscaling", "TagMap", "key", "team")],
     "spec.tags{}": [To("sagemaker", "Tag", "Value", "ml ops"), To("cloudwatch", "Tag", "Value", "ml ops"),
@@ -207,6 +209,8 @@ NOT_SENT = {
     "spec.costControls.schedule.resume": "the operator's own clock",
     "spec.costControls.schedule.timeZone": "the operator's own clock",
     "spec.costControls.idleAfter": "the operator's own clock",
+    "spec.adopt.collectPrevious": "judged by the operator",
+    "spec.replaces.idleFor": "the operator's own clock",
 }
 
 # ---- AWS's side -----------------------------------------------------------------------

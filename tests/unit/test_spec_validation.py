@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 import yaml
 
+from endpoint_operator.api.adoption import SPEC_RULES as ADOPTION_RULES, ReplacesSpec
 from endpoint_operator.api.rules import SpecModel
 from unit.aws_refusals import aws_refusals
 from unit.production_cases import bad_cases as production_bad_cases, good_specs as production_good_specs
@@ -412,6 +413,18 @@ BAD_SPECS += [
 ]
 BAD_SPECS += aws_refusals(case, REALTIME, ASYNC, MODEL)  # what AWS's own constraints refuse
 BAD_SPECS += production_bad_cases(case, REALTIME, SERVERLESS, MODEL)  # network, encryption, capture, provisioning
+# adoption and replacement (api/adoption.py)
+BAD_SPECS += [
+    case("adopt-without-endpoint-name", REALTIME, {"adopt": {}}, "spec.adopt", ADOPTION_RULES[0].message),
+    case("replaces-itself", REALTIME, {"endpointName": "old-one", "replaces": {"endpoints": ["old-one"]}},
+         "spec.replaces", ADOPTION_RULES[1].message),
+    case("replaces-idle-too-short", REALTIME, {"replaces": {"endpoints": ["old-one"], "idleFor": "30s"}},
+         "spec.replaces.idleFor", ReplacesSpec.rules[0].message),
+    case("replaces-a-name-twice", REALTIME, {"replaces": {"endpoints": ["old-one", "old-one"]}},
+         "spec.replaces.endpoints", ReplacesSpec.rules[1].message),
+    case("replaces-nothing", REALTIME, {"replaces": {"endpoints": []}}, "spec.replaces.endpoints"),
+    case("replaces-a-bad-name", REALTIME, {"replaces": {"endpoints": ["old_one"]}}, "spec.replaces.endpoints[0]"),
+]
 
 # Not parseable by the API server at all (the request is refused before any field is
 # judged): the Python side refuses them naming the field.
@@ -443,6 +456,9 @@ BAD_METADATA = [
 GOOD_METADATA = [("fraud.scoring.v2", "ml"), ("a" * 253, None), ("0fraud", "n" * 63)]
 
 GOOD_SPECS = [
+    pytest.param(changed(REALTIME, {"endpointName": "legacy-recs", "adopt": {"collectPrevious": True},
+                                    "replaces": {"endpoints": ["legacy-a", "legacy-b"], "idleFor": "2h"}}),
+                 id="adopts-one-endpoint-and-replaces-two"),
     pytest.param(changed(GPU_MULTI_MODEL, {"image": TRITON, "multiModel": {"server": "Triton"}}), id="gpu-multi-model-on-triton"),
     pytest.param(changed(GPU_MULTI_MODEL, {"image": "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3",
                                            "instances": {"type": "ml.c5.xlarge"}}), id="cpu-multi-model-on-the-default-server"),

@@ -63,6 +63,8 @@ PRINTER_COLUMNS = [
      "description": "When the current step's pause ends"},
     {"name": "Gate", "type": "string", "jsonPath": ".status.rollout.lastGate", "priority": 1,
      "description": "The last gate judgement"},
+    {"name": "Draining", "type": "integer", "jsonPath": ".status.replacement.remaining",
+     "description": "Replaced endpoints not retired yet"},
     {"name": "Mode reason", "type": "string", "jsonPath": ".status.modeReason", "priority": 1,
      "description": "Why this mode (what Auto read in the spec)"},
     {"name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"},

@@ -19,6 +19,7 @@ from .data_capture import DataCaptureSpec
 from .encryption import EncryptionSpec
 from .endpoint_rules import ENDPOINT_RULES
 from .deployment import DeploymentSpec
+from .adoption import SPEC_RULES as ADOPTION_RULES, AdoptSpec, ReplacesSpec
 from .instance_types import INSTANCE_TYPES
 from .network import NetworkSpec
 from .provisioning import ProvisioningSpec
@@ -549,6 +550,8 @@ class ModelEndpointSpec(SpecModel):
     provisioning: Annotated[ProvisioningSpec | None, Field(description="Per-instance settings of every variant for large models: volume size, download and startup health-check timeouts, inference AMI. Not for Serverless.")] = None
     role_arn: Annotated[str | None, Field(pattern=ROLE_ARN, min_length=ROLE_ARN_MIN, max_length=ARN_LEN, description="IAM role the operator assumes to reach the endpoint's account, when it is not the operator's own; the operator's configuration must allow it for the namespace (docs/operations.md). Defaults to the namespace's role, if it has one. Immutable.")] = None
     cost_controls: Annotated[CostControlsSpec | None, Field(description="Suspension (by hand or on a weekly schedule) and the Idle condition.")] = None
+    adopt: Annotated[AdoptSpec | None, Field(description="Adopt the existing SageMaker endpoint spec.endpointName in place: nothing is created beside it; it is tagged as this object's and converged to the spec (see docs/migration.md).")] = None
+    replaces: Annotated[ReplacesSpec | None, Field(description="Existing endpoints this one replaces, each retired once it has gone without invocations for idleFor.")] = None
 
     rules = ENDPOINT_RULES + (
         Rule("models", "spec.models[].image or spec.image is required for every model",
@@ -668,7 +671,7 @@ class ModelEndpointSpec(SpecModel):
         Rule("roleArn", f"spec.roleArn is immutable: {_IMMUTABLE}",
              "has(self.roleArn) == has(oldSelf.roleArn) && (!has(self.roleArn) || self.roleArn == oldSelf.roleArn)",
              lambda new, old: new.role_arn == old.role_arn, transition=True),
-    )
+    ) + ADOPTION_RULES
 
 
 def validate_spec(spec: Mapping[str, Any]) -> ModelEndpointSpec:

@@ -14,6 +14,7 @@ from typing import Annotated
 from pydantic import Field
 
 from .base import KubeModel
+from .brownfield_status import AdoptionStatus, ReplacementStatus
 
 
 class ConditionType(str, Enum):
@@ -146,3 +147,5 @@ class ModelEndpointStatus(KubeModel):
     cost: Annotated[CostStatus | None, Field(description="Estimated cost of what is running.")] = None
     suspension: Annotated[SuspensionStatus | None, Field(description="Present while the endpoint is suspended.")] = None
     migration: Annotated[MigrationStatus | None, Field(description="A change of mode in progress: the old endpoint serves until the new one does.")] = None
+    adoption: Annotated[AdoptionStatus | None, Field(description="The existing endpoint adopted in place (spec.adopt).")] = None
+    replacement: Annotated[ReplacementStatus | None, Field(description="Endpoints this one replaces (spec.replaces): draining, then retired.")] = None

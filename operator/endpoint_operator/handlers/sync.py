@@ -43,6 +43,7 @@ from ..plan.rollout import gate_query
 from ..plan.s3url import parse_s3_url
 from ..plan.idle import with_idle
 from ..plan.suspension import serving, suspend, suspension_state
+from . import brownfield
 from .execute import execute
 from .gates import read_gates
 from .prometheus import PrometheusReader
@@ -177,10 +178,16 @@ class Syncer:
             if spec is not None:
                 # MultiModel: serve the artifact folder S3 already holds when it fits the spec.
                 blueprint = served_blueprint(spec, blueprint, observed)
-            foreign = _foreign_endpoint(observed, blueprint) if recorded is None else None
+            adoption = (brownfield.adopt(aws, self.kube, body, spec, blueprint, observed, previous, self.clock())
+                        if spec is not None and spec.adopt is not None else None)
+            foreign = adoption.refusal if adoption else (_foreign_endpoint(observed, blueprint) if recorded is None else None)
             if foreign is not None:
                 self._report(body, previous, plan_failure(foreign, generation, previous))
                 return SyncResult(Requeue.SLOW, **where)
+            if adoption is not None:
+                if adoption.wait:
+                    return SyncResult(Requeue.FAST, **where)
+                observed = adoption.observed
             if observed.endpoint is not None:
                 variants = {v.name for v in blueprint.config.variants} | _status_variants(previous)
                 observed = self._with_scaling(observed, region, blueprint.endpoint_name, variants,
@@ -215,6 +222,9 @@ class Syncer:
                 decision = _planning(with_idle, decision, spec.cost_controls, reading, previous, now, generation)
             decision = _planning(with_overdue, decision, observed.endpoint, previous, now,
                                  self.transition_warning_seconds, generation)
+            if spec is not None and (spec.adopt is not None or spec.replaces is not None):
+                decision = brownfield.converge(aws, self.kube, body, spec, blueprint, observed, decision,
+                                               previous, now, adoption)
             for correction in decision.corrections:
                 self.kube.post_event(body, "Warning", "DriftCorrected", correction)
             for type_, reason, message in decision.notices:

@@ -8,6 +8,7 @@ from ..aws.assume import AssumedRoleClients, RoleCredentials
 from ..aws.autoscaling import AutoScalingGateway
 from ..aws.calls import ServiceGateway
 from ..aws.cloudwatch import CloudWatchGateway
+from ..aws.invocations import InvocationsGateway
 from ..aws.limiter import LimiterRegistry
 from ..aws.s3 import S3Gateway
 from ..aws.sagemaker import SageMakerGateway
@@ -59,6 +60,9 @@ class AwsGateways:
 
     def cloudwatch(self, region: str) -> CloudWatchGateway:
         return self._gateway(CloudWatchGateway, region)
+
+    def invocations(self, region: str) -> InvocationsGateway:
+        return self._gateway(InvocationsGateway, region)
 
     def _gateway(self, kind: type, region: str):
         with self._lock:
