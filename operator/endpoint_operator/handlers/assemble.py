@@ -12,6 +12,7 @@ from ..kube.lease import LeaseElector, LeaseSettings
 from .config import OperatorConfig
 from .controller import Controller
 from .sync import Syncer
+from .time_scale import WallClock, sandbox_clock
 from .wiring import AwsGateways
 
 
@@ -24,8 +25,9 @@ def build_controller(config: OperatorConfig, kubeconfig: str | None = None) -> C
                                mutations_per_second=config.mutations_per_second, burst=config.burst,
                                read_reserve=min(config.sweep_read_reserve, config.burst - 1))
     aws = AwsGateways(clients, limiters)
-    syncer = Syncer(kube, aws, Backoff(), prices=load_prices(config.prices_path))
-    controller = Controller(syncer, aws, config)
+    clock = sandbox_clock(config.aws_endpoint_url) if config.follow_emulator_clock else WallClock()
+    syncer = Syncer(kube, aws, Backoff(), clock=clock.now, prices=load_prices(config.prices_path))
+    controller = Controller(syncer, aws, config, clock=clock)
     return controller
 
 

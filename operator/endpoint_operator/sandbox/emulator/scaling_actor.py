@@ -125,10 +125,14 @@ class ScalingActor:
                 self._evaluate_alarms(account, region, place, now)
 
     def _places(self) -> Iterator[tuple[str, str]]:
-        for account, regions in list(applicationautoscaling_backends.items()):
-            for region, backend in list(regions.items()):
-                if backend.targets.get(VARIANT_DIMENSION):
-                    yield account, region
+        """Every account and region with an alarm or a variant registered for scaling."""
+        places = {(account, region)
+                  for account, regions in list(cloudwatch_backends.items())
+                  for region, backend in list(regions.items()) if backend.alarms}
+        places |= {(account, region)
+                   for account, regions in list(applicationautoscaling_backends.items())
+                   for region, backend in list(regions.items()) if backend.targets.get(VARIANT_DIMENSION)}
+        return iter(sorted(places))
 
     def _where(self, account: str, region: str) -> AccountRegion:
         return self._state.setdefault((account, region), AccountRegion())
