@@ -3,8 +3,10 @@ autoscaling, to compare 60-second against 10-second metrics before deploying. It
 planning aid, not a prediction; the model and its limits are in docs/scaling-simulator.md.
 
 The model, second by second:
-- Traffic is spread evenly over the instances in service; each instance serves
-  `capacity` requests/s (an M/M/1 server). What they cannot serve queues up.
+- Traffic is served by the load model (plan/load, the same code as the emulator's
+  traffic engine): spread evenly over the instances in service, each an M/M/1 server
+  of `capacity` requests/s; what they cannot serve queues up, and a request that
+  would wait longer than SageMaker's 60-second invocation timeout times out.
 - The tracked metric per instance: InvocationsPerInstance is requests per minute;
   ConcurrentRequestsPerModel is requests in the system (M/M/1's rho/(1-rho) plus its
   share of the queue); a custom metric is taken as requests/s per instance.
@@ -16,10 +18,7 @@ The model, second by second:
   range; during the scale-out cooldown the instances still starting count as added, so
   the count is sized on the instances in service; after it, on the whole count.
 - A new instance serves `instance_start` seconds after the decision; scale-in is at once.
-- p99 latency: the queue's wait (queue / service rate) plus the p99 of M/M/1's sojourn
-  time, ln(100) / (capacity x (1 - rho)), with rho capped at 0.95 (beyond, the queue's
-  wait is what grows). A request that would wait longer than SageMaker's 60-second
-  invocation timeout is counted as timed out instead of queued.
+- p99 latency: the queue's wait plus the p99 of M/M/1's sojourn time (plan/load/latency.py).
 """
 
 from __future__ import annotations
@@ -28,6 +27,10 @@ import math
 from dataclasses import dataclass, field
 
 from ..api.spec import AutoscalingSpec, ModelEndpointSpec, ScalingMetric
+from .load import Latency, RealTimeFleet, RealTimeSecond, Trace, VariantLoad
+from .load.fleet import INVOCATION_TIMEOUT  # noqa: F401  (re-exported: the model's constants)
+from .load.latency import RHO_CAP  # noqa: F401
+from .load.profiles import parse_trace  # noqa: F401  (the CLI reads traces through the simulator)
 from .mode import resolve_mode
 from .scaling import autoscaled
 
@@ -37,9 +40,6 @@ SCALE_OUT_DATAPOINTS = 3
 SCALE_IN_DATAPOINTS = 15
 SCALE_IN_PERIOD = 60
 SCALE_IN_FRACTION = 0.9
-RHO_CAP = 0.95
-INVOCATION_TIMEOUT = 60  # seconds: SageMaker real-time invocations fail beyond it
-P99_FACTOR = math.log(100)  # the 99th percentile of an exponential is ln(100) x its mean
 
 
 @dataclass(frozen=True)
@@ -113,28 +113,21 @@ class Run:
 
 def rate_at(trace: list[tuple[float, float]], t: float) -> float:
     """Step interpolation: a row's rate holds until the next row."""
-    rate = 0.0
-    for start, value in trace:
-        if start > t:
-            break
-        rate = value
-    return rate
+    return Trace(tuple(trace)).rate(t)
 
 
 def p99_seconds(rate_per_instance: float, capacity: float, queue_wait: float) -> float:
-    rho = min(rate_per_instance / capacity, RHO_CAP)
-    return queue_wait + P99_FACTOR / (capacity * (1 - rho))
+    return Latency.mm1(capacity, rate_per_instance / capacity, queue_wait).quantile(0.99)
 
 
-def metric_value(metric: ScalingMetric, rate: float, in_service: int, capacity: float, queue: float) -> float:
-    per_instance = rate / in_service
+def metric_value(metric: ScalingMetric, second: RealTimeSecond) -> float:
+    per_instance = second.arrivals / second.instances
     if metric == ScalingMetric.INVOCATIONS_PER_INSTANCE:
         return per_instance * 60
     if metric == ScalingMetric.CONCURRENT_REQUESTS_HIGH_RESOLUTION:
-        rho = min(per_instance / capacity, RHO_CAP)
-        return rho / (1 - rho) + queue / in_service
+        return second.concurrency_per_instance
     if metric == ScalingMetric.APPROXIMATE_BACKLOG_SIZE_PER_INSTANCE:
-        return queue / in_service
+        return second.queue / second.instances
     return per_instance
 
 
@@ -142,11 +135,12 @@ def simulate(trace: list[tuple[float, float]], policy: Policy, capacity: float, 
     """Replays `trace` ((seconds, requests/s) rows) second by second."""
     if capacity <= 0:
         raise ValueError("capacity must be > 0 requests/s per instance")
-    end = int(math.ceil(max(t for t, _ in trace))) if trace else 0
+    profile = Trace(tuple(trace))
+    end = int(math.ceil(profile.end() or 0))
     run = Run(period=period)
+    fleet = RealTimeFleet(VariantLoad(service_rate=capacity))
     in_service, desired = policy.min_instances, policy.min_instances
     starting: list[tuple[int, int]] = []  # (ready at, count)
-    queue = 0.0
     last_out: int | None = None
     last_in: int | None = None
     window: list[float] = []  # metric values of the current period
@@ -156,16 +150,11 @@ def simulate(trace: list[tuple[float, float]], policy: Policy, capacity: float, 
     for t in range(end + 1):
         in_service += sum(n for ready, n in starting if ready == t)
         starting = [(ready, n) for ready, n in starting if ready > t]
-        rate = rate_at(trace, t)
-        served = in_service * capacity
-        queue = max(0.0, queue + rate - served)
-        limit = served * INVOCATION_TIMEOUT
-        if queue > limit:
-            run.timed_out += queue - limit
-            queue = limit
-        wait = queue / served
-        run.samples.append(Sample(t, rate, in_service, desired, queue, p99_seconds(rate / in_service, capacity, wait)))
-        value = metric_value(policy.metric, rate, in_service, capacity, queue)
+        rate = profile.rate(t)
+        second = fleet.advance(rate, in_service)
+        run.timed_out += second.timed_out
+        run.samples.append(Sample(t, rate, in_service, desired, second.queue, second.p99_seconds))
+        value = metric_value(policy.metric, second)
         if run.breach_onset is None and value > policy.target:
             run.breach_onset = t
         window.append(value)
@@ -220,28 +209,6 @@ def compare(trace: list[tuple[float, float]], policy: Policy, capacity: float, i
         standard=simulate(trace, policy, capacity, instance_start, STANDARD_PERIOD),
         high_resolution=simulate(trace, policy, capacity, instance_start, HIGH_RESOLUTION_PERIOD),
     )
-
-
-def parse_trace(text: str) -> list[tuple[float, float]]:
-    """CSV rows `seconds,requests_per_second`; a header row and blank or # lines are skipped."""
-    rows = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        cells = [c.strip() for c in line.split(",")]
-        try:
-            time, rate = float(cells[0]), float(cells[1])
-        except (ValueError, IndexError):
-            if not rows and number == 1:
-                continue  # a header
-            raise ValueError(f"line {number}: expected 'seconds,requests_per_second', got {line!r}") from None
-        if rate < 0 or time < 0:
-            raise ValueError(f"line {number}: time and rate must be >= 0")
-        rows.append((time, rate))
-    if not rows:
-        raise ValueError("the trace has no rows")
-    return sorted(rows)
 
 
 def report(comparison: Comparison, every: int = 60, p99_target_ms: int | None = None) -> str:

@@ -44,7 +44,7 @@ class Sample:
     count: float
     low: float
     high: float
-    value: float | None  # None for a statistic set: no percentile from it
+    weighted: tuple[tuple[float, float], ...]  # (value, count); empty for a bare statistic set: no percentile
     unit: str | None
 
 
@@ -62,11 +62,12 @@ class MetricIndex:
 
     source: int | None = None  # id() of the list read: a reset gives the backend a new one
     read: int = 0
+    last: Any = None  # the last datum read: pruning old data points moves the rest
     series: dict[MetricKey, list[Sample]] = field(default_factory=dict)
     times: dict[MetricKey, list[float]] = field(default_factory=dict)
 
     def refresh(self, data: list[Any]) -> None:
-        if id(data) != self.source or len(data) < self.read:
+        if id(data) != self.source or len(data) < self.read or (self.read and data[self.read - 1] is not self.last):
             self.source, self.read, self.series, self.times = id(data), 0, {}, {}
         for datum in data[self.read:]:
             key = metric_key(datum.namespace, datum.name, ((d.name, d.value) for d in datum.dimensions))
@@ -76,6 +77,7 @@ class MetricIndex:
             series.insert(where, sample)
             times.insert(where, sample.at)
         self.read = len(data)
+        self.last = data[-1] if data else None
 
     def between(self, key: MetricKey, start: float, end: float) -> list[Sample]:
         times = self.times.get(key, [])
@@ -140,11 +142,17 @@ def evaluate(alarm: Any, index: MetricIndex, now: datetime) -> Verdict | None:
 def statistic_of(name: str, samples: list[Sample]) -> float:
     match = PERCENTILE.match(name)
     if match:
-        ordered = sorted(s.value for s in samples if s.value is not None)
-        if not ordered:
+        pairs = sorted(pair for s in samples for pair in s.weighted if pair[1] > 0)
+        total = sum(count for _, count in pairs)
+        if not pairs:
             return math.nan
-        rank = math.ceil(float(match.group(1)) / 100 * len(ordered))  # nearest rank
-        return ordered[max(rank, 1) - 1]
+        rank = max(math.ceil(float(match.group(1)) / 100 * total - 1e-9), 1)  # nearest rank
+        seen = 0.0
+        for value, count in pairs:
+            seen += count
+            if seen >= rank - 1e-9:
+                return value
+        return pairs[-1][0]
     total, count = sum(s.total for s in samples), sum(s.count for s in samples)
     return {
         "Sum": total, "Average": total / count if count else math.nan, "SampleCount": count,
@@ -156,8 +164,10 @@ def _sample(datum: Any) -> Sample:
     at = _timestamp(datum.timestamp)
     if hasattr(datum, "value"):
         value = float(datum.value)
-        return Sample(at, value, 1.0, value, value, value, datum.unit)
-    return Sample(at, float(datum.sum), float(datum.sample_count), float(datum.min), float(datum.max), None,
+        return Sample(at, value, 1.0, value, value, ((value, 1.0),), datum.unit)
+    # A statistic set; the traffic engine's (traffic_metrics.py) also keeps its values and counts.
+    weighted = tuple(zip(map(float, getattr(datum, "values", ())), map(float, getattr(datum, "counts", ()))))
+    return Sample(at, float(datum.sum), float(datum.sample_count), float(datum.min), float(datum.max), weighted,
                   datum.unit)
 
 

@@ -27,6 +27,7 @@ from .sagemaker import SageMakerExtensions
 from .scaling_actor import ScalingActor
 from .shapes import shapes_of, validation_message
 from .ticker import Ticker
+from .traffic import TrafficEngine
 
 StartResponse = Callable[..., Any]
 _XML_CODE = re.compile(rb"<Code>([^<]+)</Code>")
@@ -44,6 +45,9 @@ class EmulatorState:
         self.scaling = ScalingActor(self.sagemaker.exclusive)
         self.autoscaling = AutoScalingExtensions(self.scaling)
         self.ticker = Ticker()  # subscribers advance with the virtual clock (clock.py)
+        self.traffic = TrafficEngine(self.sagemaker.exclusive)  # load and SageMaker's metrics (traffic.py)
+        self.ticker.subscribe(self.traffic.tick)
+        # After the traffic of a second is published, Application Auto Scaling judges it.
         self.ticker.subscribe(self.scaling.tick)
 
     def reset(self) -> None:
@@ -52,6 +56,7 @@ class EmulatorState:
             moto_api_backend.reset()
             self.sagemaker.clear_failures()
             self.scaling.reset()
+            self.traffic.clear()
             clock.reset()
             self.ticker.restart_from_now()
         self.faults.clear()

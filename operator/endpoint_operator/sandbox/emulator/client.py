@@ -64,6 +64,33 @@ class EmulatorClient:
     def clear_endpoint_failures(self) -> None:
         self._call("DELETE", "endpoint-failures")
 
+    # ---- traffic (traffic.py, docs/load-model.md) ------------------------------------
+
+    def set_traffic(self, endpoint: str, profile: dict[str, Any], region: str | None = None,
+                    **settings: Any) -> dict[str, Any]:
+        """Load `endpoint` from now on: `profile` is {"kind": "constant", "rate": 20}, {"kind": "step",
+        "before": 5, "after": 40, "at": 60} or {"kind": "trace", "rows": [[0, 5], [600, 40]]}; settings:
+        startAt (virtual epoch second of the profile's time 0; default now), default / variants
+        ({"serviceRate", "errorRate", "clientErrorRate", "overheadMs", "modelRates"}),
+        multiModel, serverless, retentionSeconds."""
+        body = {"profile": profile, **_present({"region": region}), **settings}
+        return self._call("PUT", f"traffic/{endpoint}", body)["traffic"][endpoint]
+
+    def constant_load(self, endpoint: str, rate: float, **settings: Any) -> dict[str, Any]:
+        return self.set_traffic(endpoint, {"kind": "constant", "rate": rate}, **settings)
+
+    def step_load(self, endpoint: str, before: float, after: float, at: float, **settings: Any) -> dict[str, Any]:
+        """`before` requests/s, then `after` from `at` virtual seconds after now."""
+        return self.set_traffic(endpoint, {"kind": "step", "before": before, "after": after, "at": at}, **settings)
+
+    def traffic(self, endpoint: str | None = None) -> dict[str, Any]:
+        """Each loaded endpoint: its profile, and per variant the last second served (arrivals,
+        instances, queue or backlog, p99Seconds ...)."""
+        return self._call("GET", f"traffic/{endpoint}" if endpoint else "traffic")["traffic"]
+
+    def clear_traffic(self, endpoint: str | None = None) -> None:
+        self._call("DELETE", f"traffic/{endpoint}" if endpoint else "traffic")
+
     # ---- faults ------------------------------------------------------------------
 
     def add_fault(self, kind: str, **scope: Any) -> int:

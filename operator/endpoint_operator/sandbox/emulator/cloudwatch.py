@@ -7,7 +7,8 @@
   no data points when the period does not fit the age of StartTime.
 
 A GetMetricData whose queries are all MetricStat is answered here from the data
-points moto stored with PutMetricData; metric math and every other call go to moto
+points moto stored with PutMetricData and the values-and-counts datums the traffic
+engine publishes (traffic_metrics.py); metric math and every other call go to moto
 unchanged.
 """
 
@@ -41,7 +42,7 @@ def get_metric_data(account: str, region: str, params: dict[str, Any],
     start, end = _time(params["StartTime"]), _time(params["EndTime"])
     age = (now or clock.now()) - start  # the virtual present: metric timestamps are virtual
     points = [md for md in cloudwatch_backends[account][region].get_all_metrics()
-              if hasattr(md, "value") and start <= _aware(md.timestamp) < end]
+              if (hasattr(md, "value") or hasattr(md, "values")) and start <= _aware(md.timestamp) < end]
     scan_by = params.get("ScanBy", "TimestampAscending")
     results = [_result(q, points if period_answers(int(q["MetricStat"]["Period"]), age) else [], start, end, scan_by)
                for q in queries]
@@ -65,9 +66,10 @@ def _result(query: dict[str, Any], points: list, start: datetime, end: datetime,
         and sorted((d.name, d.value) for d in md.dimensions) == wanted
         and (not stat.get("Unit") or md.unit == stat["Unit"])
     ]
-    buckets: dict[int, list[float]] = {}
+    buckets: dict[int, list[tuple[float, float]]] = {}
     for md in matching:
-        buckets.setdefault(int((_aware(md.timestamp) - start) / period), []).append(float(md.value))
+        bucket = buckets.setdefault(int((_aware(md.timestamp) - start) / period), [])
+        bucket.extend(zip(md.values, md.counts) if hasattr(md, "values") else [(float(md.value), 1.0)])
     timestamps = [(start + index * period).timestamp() for index in sorted(buckets)]
     values = [_statistic(stat["Stat"], buckets[index]) for index in sorted(buckets)]
     if scan_by == "TimestampDescending":
@@ -77,15 +79,23 @@ def _result(query: dict[str, Any], points: list, start: datetime, end: datetime,
     return {"Id": query["Id"], "Label": label, "Timestamps": timestamps, "Values": values, "StatusCode": "Complete"}
 
 
-def _statistic(name: str, values: list[float]) -> float:
+def _statistic(name: str, weighted: list[tuple[float, float]]) -> float:
+    """A statistic of values each seen `count` times (PutMetricData Values and Counts)."""
+    pairs = sorted((v, c) for v, c in weighted if c > 0)
+    total = sum(c for _, c in pairs)
     match = PERCENTILE.match(name)
     if match:
-        ordered = sorted(values)
-        rank = math.ceil(float(match.group(1)) / 100 * len(ordered))  # nearest rank
-        return ordered[max(rank, 1) - 1]
+        rank = max(math.ceil(float(match.group(1)) / 100 * total - 1e-9), 1) if total >= 1 else 1  # nearest rank
+        seen = 0.0
+        for value, count in pairs:
+            seen += count
+            if seen >= rank - 1e-9:
+                return value
+        return pairs[-1][0]
+    values = [v for v, _ in pairs]
     return {
-        "Sum": sum(values), "Average": sum(values) / len(values), "Minimum": min(values),
-        "Maximum": max(values), "SampleCount": float(len(values)),
+        "Sum": sum(v * c for v, c in pairs), "Average": sum(v * c for v, c in pairs) / total, "Minimum": min(values),
+        "Maximum": max(values), "SampleCount": total,
     }[name]
 
 

@@ -13,6 +13,11 @@ DELETE /_emulator/faults[/<id>]         clear all, or one
 GET    /_emulator/endpoint-failures
 POST   /_emulator/endpoint-failures     {"endpoint": "x", "reason": "r", "operation": "create|update|any", "rollback": false}
 DELETE /_emulator/endpoint-failures
+GET    /_emulator/traffic[/<endpoint>]    load profiles and each variant's last second
+PUT    /_emulator/traffic/<endpoint>      {"profile": {"kind": "step", "before": 5, "after": 40, "at": 60},
+                                         "default": {"serviceRate": 10}, "variants": {"canary": {"errorRate": 0.2}},
+                                         "multiModel": {...}, "serverless": {...}} (docs/load-model.md)
+DELETE /_emulator/traffic[/<endpoint>]    stop the load (published metrics stay)
 GET    /_emulator/log?service=&operation=&after=
 DELETE /_emulator/log
 POST   /_emulator/reset                 forget all resources, faults, failures, log, scaling activities; restore the pace
@@ -108,6 +113,8 @@ class ControlApi:
             if method == "DELETE":
                 state.sagemaker.clear_failures()
                 return 200, {}
+        if resource == "traffic":
+            return self._traffic(method, rest, body)
         if resource == "log":
             if method == "GET":
                 calls = state.log.entries(service=query.get("service"), operation=query.get("operation"),
@@ -120,6 +127,19 @@ class ControlApi:
             state.reset()
             return 200, {}
         raise ControlError(404, f"no control route {method} /{'/'.join(parts)}")
+
+
+    def _traffic(self, method: str, rest: list[str], body: dict[str, Any]) -> tuple[int, Any]:
+        engine = self.state.traffic
+        endpoint = rest[0] if rest else None
+        if method == "GET":
+            return 200, {"traffic": engine.describe(endpoint)}
+        if method == "PUT" and endpoint:
+            return 200, {"traffic": engine.set(endpoint, body, clock.timestamp())}
+        if method == "DELETE":
+            engine.clear(endpoint)
+            return 200, {}
+        raise ControlError(405, f"{method} not allowed on traffic" + ("" if endpoint else " without an endpoint"))
 
 
 def _set_pace(body: dict[str, Any]) -> None:
