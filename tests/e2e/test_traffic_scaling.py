@@ -140,3 +140,42 @@ def test_a_step_in_load_is_detected_about_six_times_sooner_on_the_10_second_metr
     assert detected[slow] >= 4 * detected[fast]
     assert p99[fast] < p99[slow]
     assert scaled_to[fast] > 1 and scaled_to[slow] > 1  # each first decision after the step is a scale-out
+
+
+def asynchronous(namespace: str, name: str) -> dict[str, Any]:
+    return kit.manifest(name, namespace, {
+        "mode": "Async", "image": IMAGE,
+        "models": [{"name": "extractor", "modelDataUrl": f"s3://example-models/{name}/v1/model.tar.gz"}],
+        "instances": {"type": "ml.m5.large", "min": 0, "max": 4},
+        "async": {"outputPath": f"s3://example-results/{name}/out/", "scaleToZero": True},
+        "autoscaling": {"scaleOutCooldownSeconds": 60, "scaleInCooldownSeconds": 300},
+    })
+
+
+def test_an_async_endpoint_scales_from_zero_on_backlog_and_back_to_zero_when_the_queue_is_empty(
+        control_plane, sandbox, clock, namespace):
+    endpoint = ready(control_plane, sandbox, asynchronous(namespace, "queue"))
+    policies_in_place(sandbox, endpoint, count=2)  # target tracking on the backlog, and the wake-up step
+    clock.set_instance_start_time(60)
+    clock.constant_load(endpoint, 0, default={"serviceRate": 1})
+    clock.set_time_scale(120)
+    # An empty queue for 15 minutes: target tracking on ApproximateBacklogSizePerInstance takes the one instance away.
+    kit.wait_for(lambda: current_instances(sandbox, endpoint) == 0, timeout=60, interval=0.1, what="zero instances")
+
+    # Requests arrive with no instance to take them: the backlog has no capacity, the
+    # HasBacklogWithoutCapacity alarm invokes the step policy, which adds one.
+    busy_from = virtual_now(sandbox)
+    clock.set_traffic(endpoint, {"kind": "trace", "rows": [[0, 0.5], [300, 0]]}, default={"serviceRate": 1})
+    kit.wait_for(lambda: (current_instances(sandbox, endpoint) or 0) >= 1, timeout=60, interval=0.1,
+                 what="an instance woken by the backlog")
+    wake = next(a for a in activities(sandbox, endpoint) if a["StartTime"] >= busy_from)
+    assert "wake-from-zero" in wake["Cause"], wake
+    assert wake["Description"] == "Setting desired instance count to 1."
+
+    # The queue drains and stays empty: back to zero.
+    kit.wait_for(lambda: current_instances(sandbox, endpoint) == 0, timeout=90, interval=0.1,
+                 what="zero instances again")
+    [variant] = clock.traffic(endpoint)[endpoint]["variants"].values()
+    assert variant["backlog"] == 0, variant
+    last = activities(sandbox, endpoint)[-1]
+    assert last["Description"] == "Setting desired instance count to 0." and "target-tracking" in last["Cause"]
