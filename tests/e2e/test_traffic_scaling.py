@@ -179,3 +179,90 @@ def test_an_async_endpoint_scales_from_zero_on_backlog_and_back_to_zero_when_the
     assert variant["backlog"] == 0, variant
     last = activities(sandbox, endpoint)[-1]
     assert last["Description"] == "Setting desired instance count to 0." and "target-tracking" in last["Cause"]
+
+
+GATES = [{"name": "ModelLatency", "statistic": "p99", "max": "1100ms"},
+         {"name": "Invocation5XXErrors", "max": "2%"}]  # Average of 0-or-1 per request: the error rate
+STEPS = [{"weight": 15, "pause": "10m"}, {"weight": 50, "pause": "10m"}, {"weight": 100}]
+
+
+def canary_doc(namespace: str, name: str, version: int = 1) -> dict[str, Any]:
+    return kit.manifest(name, namespace, {
+        "mode": "RealTime", "image": IMAGE,
+        "models": [{"name": name, "modelDataUrl": f"s3://example-models/{name}/v{version}/model.tar.gz"}],
+        "instances": {"type": "ml.m5.large", "min": 1, "max": 4},
+        # Invocations a minute per instance: 300 is 5 requests/s, half of what one serves.
+        "autoscaling": {"metric": "InvocationsPerInstance", "target": 300},
+        "rollout": {"steps": STEPS, "analysis": {"interval": "1m", "metrics": GATES}},
+    })
+
+
+def new_model(control_plane, emulator, doc: dict[str, Any], version: int) -> None:
+    name = doc["metadata"]["name"]
+    url = f"s3://example-models/{name}/v{version}/model.tar.gz"
+    kit.seed_artifacts(emulator.url, [url])
+    kit.patch_spec(control_plane, doc["metadata"]["namespace"], name,
+                   {"models": [{**doc["spec"]["models"][0], "modelDataUrl": url}]})
+
+
+def rollout(control_plane, namespace: str, name: str) -> dict[str, Any]:
+    return ((kit.get(control_plane, namespace, name) or {}).get("status") or {}).get("rollout") or {}
+
+
+def test_a_good_canary_walks_15_50_100_with_its_capacity_following_its_share_and_p99_within_the_gate(
+        control_plane, sandbox, clock, namespace):
+    doc = canary_doc(namespace, "walker")
+    endpoint = ready(control_plane, sandbox, doc)
+    policies_in_place(sandbox, endpoint)
+    clock.set_instance_start_time(60)
+    clock.constant_load(endpoint, 20, default={"serviceRate": SERVICE_RATE})
+    clock.set_time_scale(60)
+    # Application Auto Scaling brings the primary to the four instances 20 requests/s need.
+    kit.wait_for(lambda: current_instances(sandbox, endpoint) == 4, timeout=60, interval=0.1, what="4 instances")
+
+    started = virtual_now(sandbox)
+    new_model(control_plane, sandbox, doc, 2)
+    seen: dict[int, int] = {}  # the canary's instances while it took each weight
+
+    def walked() -> bool:
+        state = rollout(control_plane, namespace, "walker")
+        described = kit.client(sandbox, "sagemaker").describe_endpoint(EndpointName=endpoint)
+        canary = next((v for v in described["ProductionVariants"] if v["VariantName"] == "canary"), None)
+        if canary and described["EndpointStatus"] == "InService" and canary.get("CurrentWeight"):
+            weight = round(100 * canary["CurrentWeight"] / sum(v["CurrentWeight"] for v in described["ProductionVariants"]))
+            seen[weight] = min(seen.get(weight, 99), canary["CurrentInstanceCount"])
+        return state.get("phase") == "Succeeded"
+    kit.wait_for(walked, timeout=120, interval=0.1, what="the rollout to succeed")
+    finished = virtual_now(sandbox)
+
+    obj = kit.wait_condition(control_plane, namespace, "walker", "Ready", generation=2, timeout=60)
+    assert obj["status"]["rollout"]["progress"] == "3/3"
+    # Capacity before traffic: ceil(4 x weight / 100) instances at each step.
+    assert seen.get(15, 0) >= 1 and seen.get(50, 0) >= 2 and seen.get(100, 0) >= 4, seen
+    # The gates were judged on what the canary served, and held while the weight moved.
+    minutes = p99_per_minute(sandbox, endpoint, started, finished, variant="canary")
+    print(f"\ncanary p99 per minute over the rollout: max {max(minutes):.2f} s over {len(minutes)} minutes")
+    assert max(minutes) <= 1.1
+    serving = kit.client(sandbox, "sagemaker").describe_endpoint(EndpointName=endpoint)
+    assert [v["VariantName"] for v in serving["ProductionVariants"]] == ["primary"]
+
+
+def test_a_canary_with_a_high_5xx_rate_is_rolled_back_by_its_gate_at_the_first_step(
+        control_plane, sandbox, clock, namespace):
+    doc = canary_doc(namespace, "faulty")
+    endpoint = ready(control_plane, sandbox, doc)
+    clock.set_instance_start_time(60)
+    # One request in five fails on the new model.
+    clock.constant_load(endpoint, 5, default={"serviceRate": SERVICE_RATE},
+                        variants={"canary": {"serviceRate": SERVICE_RATE, "errorRate": 0.2}})
+    clock.set_time_scale(60)
+    new_model(control_plane, sandbox, doc, 2)
+
+    kit.wait_condition(control_plane, namespace, "faulty", "Degraded", reason="RolledBack", timeout=120)
+    obj = kit.get(control_plane, namespace, "faulty")
+    message = kit.condition(obj, "Degraded")["message"]
+    assert "Invocation5XXErrors" in message and "step 1 of 3" in message, message
+    kit.wait_for(lambda: rollout(control_plane, namespace, "faulty").get("phase") == "RolledBack", timeout=60,
+                 what="RolledBack")
+    kit.wait_for(lambda: [v["VariantName"] for v in kit.client(sandbox, "sagemaker").describe_endpoint(
+        EndpointName=endpoint)["ProductionVariants"]] == ["primary"], timeout=60, what="the primary alone")
