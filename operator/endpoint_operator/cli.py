@@ -96,6 +96,8 @@ def _add_run_arguments(run: argparse.ArgumentParser) -> None:
     run.add_argument("--renew-deadline", type=float, default=10.0,
                      help="seconds without a renewal after which the leader stops acting")
     run.add_argument("--retry-period", type=float, default=2.0, help="seconds between lease attempts")
+    run.add_argument("--transition-warning-seconds", type=float, default=1200.0,
+                     help="warn (condition Overdue, a Warning event) when an endpoint stays Creating or Updating longer")
     run.add_argument("--prices", default=None, help="price file over the shipped table for status.cost (a mounted ConfigMap)")
     run.add_argument("--verbose", "-v", action="store_true")
 
@@ -142,7 +144,7 @@ def _run(args: argparse.Namespace) -> int:
         reads_per_second=args.reads_per_second,
         mutations_per_second=args.mutations_per_second, sweep_read_reserve=args.sweep_read_reserve,
         namespaces=tuple(args.namespace),
-        prices_path=args.prices,
+        prices_path=args.prices, transition_warning_seconds=args.transition_warning_seconds,
         metrics_port=args.metrics_port, lease=lease,
     )
     memo = kopf.Memo(config=config, build_controller=lambda c: build_controller(c, args.kubeconfig),

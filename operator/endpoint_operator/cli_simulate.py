@@ -22,6 +22,8 @@ def add_simulate_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--instance-start-seconds", type=int, default=DEFAULT_INSTANCE_START,
                         help=f"seconds until a new instance serves (default {DEFAULT_INSTANCE_START})")
     parser.add_argument("--every", type=int, default=60, help="seconds between rows of the timeline (default 60)")
+    parser.add_argument("--chart", type=Path, help="also write a PNG chart of load, instances and p99 over time "
+                                                  "(needs the charts extra: matplotlib)")
 
 
 def run_simulate(args: argparse.Namespace) -> int:
@@ -39,4 +41,12 @@ def run_simulate(args: argparse.Namespace) -> int:
     comparison = compare(trace, Policy.from_spec(spec), args.capacity, args.instance_start_seconds)
     target_ms = spec.traffic.p99_latency_target_ms if spec.traffic else None
     print(report(comparison, every=args.every, p99_target_ms=target_ms))
+    if args.chart:
+        from .cli_chart import ChartUnavailable, write_chart
+        try:
+            write_chart(comparison, args.chart, p99_target_ms=target_ms)
+        except ChartUnavailable as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
+        print(f"chart written to {args.chart}")
     return 0

@@ -3,6 +3,7 @@ metrics SageMaker publishes, read back with boto3's GetMetricData on the virtual
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, timezone
 
 import pytest
@@ -31,10 +32,11 @@ def metric(aws, name, dims, stat, start, end, period=60, namespace="AWS/SageMake
     return dict(zip([t.timestamp() for t in result["Timestamps"]], result["Values"]))
 
 
-def minutes_served(aws, start: float, minutes: int) -> float:
+def minutes_served(aws, endpoint: str, start: float, minutes: int) -> float:
     """Wait until `minutes` whole virtual minutes after `start` are published; the end of the last one."""
     end = (start // 60 + 1 + minutes) * 60
-    wait_for(lambda: virtual_now(aws), lambda now: now > end + 2, timeout=30)
+    wait_for(lambda: aws.emulator.traffic(endpoint)[endpoint]["through"] or 0, lambda through: through >= end,
+             timeout=60)
     return end
 
 
@@ -42,9 +44,9 @@ def test_constant_load_publishes_invocations_per_minute_with_sagemaker_units(aws
     single_variant_endpoint(aws.sagemaker, "ep", instances=2)
     wait_for_status(aws.sagemaker, "ep", "InService")
     start = virtual_now(aws)
-    aws.emulator.constant_load("ep", 10, default={"serviceRate": 10})
+    aws.emulator.constant_load("ep", 10, default={"serviceRate": 10}, startAt=(start // 60 + 1) * 60)
     aws.emulator.set_time_scale(SCALE)
-    end = minutes_served(aws, start, 3)
+    end = minutes_served(aws, "ep", start, 3)
     dims = {"EndpointName": "ep", "VariantName": "primary"}
     first_full = (start // 60 + 1) * 60
     invocations = metric(aws, "Invocations", dims, "Sum", first_full, end)
@@ -65,9 +67,9 @@ def test_a_canary_gets_its_weight_and_a_bad_one_shows_its_error_rate(aws):
     aws.sagemaker.create_endpoint(EndpointName="ep", EndpointConfigName="cfg")
     wait_for_status(aws.sagemaker, "ep", "InService")
     start = virtual_now(aws)
-    aws.emulator.constant_load("ep", 20, variants={"canary": {"errorRate": 0.25}})
+    aws.emulator.constant_load("ep", 20, variants={"canary": {"errorRate": 0.25}}, startAt=(start // 60 + 1) * 60)
     aws.emulator.set_time_scale(SCALE)
-    end = minutes_served(aws, start, 2)
+    end = minutes_served(aws, "ep", start, 2)
     first_full = (start // 60 + 1) * 60
     primary = {"EndpointName": "ep", "VariantName": "primary"}
     canary = {"EndpointName": "ep", "VariantName": "canary"}
@@ -86,7 +88,7 @@ def test_the_concurrency_metric_has_ten_second_datapoints_and_shows_a_step_withi
     origin = (start // 60 + 1) * 60  # the profile starts on a minute boundary and steps a minute later
     aws.emulator.step_load("ep", before=2, after=8, at=60, default={"serviceRate": 10}, startAt=origin)
     aws.emulator.set_time_scale(SCALE)
-    end = minutes_served(aws, start, 2)
+    end = minutes_served(aws, "ep", start, 2)
     dims = {"EndpointName": "ep", "VariantName": "primary"}
     first_full = (start // 60 + 1) * 60
     points = metric(aws, "ConcurrentRequestsPerModel", dims, "Average", first_full, end, period=10)
@@ -98,15 +100,20 @@ def test_the_concurrency_metric_has_ten_second_datapoints_and_shows_a_step_withi
     assert len(metric(aws, "Invocations", dims, "Sum", first_full, end, period=10)) == 2
 
 
-def test_metrics_of_a_period_not_yet_over_are_not_published(aws):
+def test_a_minute_is_published_once_it_is_over_and_not_before(aws):
     single_variant_endpoint(aws.sagemaker, "ep", instances=1)
     wait_for_status(aws.sagemaker, "ep", "InService")
-    aws.emulator.constant_load("ep", 5)
-    now = virtual_now(aws)
-    minute = now // 60 * 60
+    aws.emulator.set_time_scale(0.001)  # virtual time all but stands still
+    origin = (virtual_now(aws) // 60 + 1) * 60  # the next whole minute
+    aws.emulator.constant_load("ep", 5, startAt=origin)
     dims = {"EndpointName": "ep", "VariantName": "primary"}
-    assert metric(aws, "Invocations", dims, "Sum", minute - 60, minute + 120) == {}
+    wait_for(lambda: aws.emulator.traffic("ep")["ep"]["through"], lambda through: through is not None)
+    assert metric(aws, "Invocations", dims, "Sum", origin, origin + 180) == {}  # nothing served yet
     assert aws.emulator.traffic("ep")["ep"]["profile"] == {"kind": "constant", "rate": 5.0}
+    aws.emulator.set_time_scale(SCALE)
+    end = minutes_served(aws, "ep", origin - 60, 1)
+    assert end == origin + 60
+    assert metric(aws, "Invocations", dims, "Sum", origin - 60, end) == {origin: pytest.approx(300)}
     aws.emulator.clear_traffic("ep")
     assert aws.emulator.traffic() == {}
 
@@ -119,3 +126,26 @@ def test_bad_traffic_settings_are_refused(aws):
         aws.emulator.constant_load("ep", 1, default={"serviceRate": 0})
     with pytest.raises(EmulatorControlError, match="unknown profile kind"):
         aws.emulator.set_traffic("ep", {"kind": "sine"})
+
+
+def test_the_demo_hook_runs_load_and_reads_each_variant_back(aws, tmp_path):
+    from endpoint_operator.sandbox.load_demo import describe, run_load, variant_minutes, write_chart
+
+    from .helpers import create_config, create_model
+    create_model(aws.sagemaker, "m")
+    create_config(aws.sagemaker, "cfg", {"primary": ("m", 2, 0.5), "canary": ("m", 1, 0.5)})
+    aws.sagemaker.create_endpoint(EndpointName="ep", EndpointConfigName="cfg")
+    wait_for_status(aws.sagemaker, "ep", "InService")
+    start, end = run_load(aws.url, "ep", {"kind": "constant", "rate": 12}, minutes=2,
+                          variants={"canary": {"errorRate": 0.5, "serviceRate": 8}})
+    assert aws.emulator.clock()["scale"] == 1  # back at real time
+    canary = variant_minutes(aws.url, "ep", "canary", start, end)
+    primary = variant_minutes(aws.url, "ep", "primary", start, end)
+    assert [(m.invocations, m.error_rate, m.instances) for m in canary] == [(360, 0.5, 1), (360, 0.5, 1)]
+    assert [(m.invocations, m.error_rate, m.instances) for m in primary] == [(360, 0, 2), (360, 0, 2)]
+    # 6 requests/s on one instance of 8/s (rho 0.75) against 3/s on each of two of 10/s (rho 0.3).
+    assert canary[0].p99_ms == pytest.approx(1000 * math.log(100) / 2, rel=0.03)
+    assert primary[0].p99_ms == pytest.approx(1000 * math.log(100) / 7, rel=0.03)
+    assert "50.0%" in describe(canary)
+    write_chart(aws.url, "ep", ["primary", "canary"], start, end, tmp_path / "run.png")
+    assert (tmp_path / "run.png").read_bytes()[:4] == b"\x89PNG"

@@ -118,6 +118,24 @@ AWS_BOUND: dict[str, list[To]] = {
     "spec.async.maxConcurrentInvocationsPerInstance": [
         To("sagemaker", "AsyncInferenceClientConfig", "MaxConcurrentInvocationsPerInstance")],
     "spec.multiModel.artifactPrefix": [To("sagemaker", "ContainerDefinition", "ModelDataUrl", "s3://models/mme/")],
+    "spec.network.subnets[]": [To("sagemaker", "VpcConfig", "Subnets", "subnet-0a1b2c3d")],
+    "spec.network.securityGroupIds[]": [To("sagemaker", "VpcConfig", "SecurityGroupIds", "sg-0a1b2c3d")],
+    "spec.encryption.volumeKmsKeyId": [To("sagemaker", "CreateEndpointConfigInput", "KmsKeyId", "alias/volumes")],
+    "spec.encryption.artifactKmsKeyId": [To("s3", "CopyObjectRequest", "SSEKMSKeyId", "alias/models"),
+                                         To("s3", "PutObjectRequest", "SSEKMSKeyId", "alias/models")],
+    "spec.dataCapture.samplingPercentage": [To("sagemaker", "DataCaptureConfig", "InitialSamplingPercentage")],
+    "spec.dataCapture.destination": [To("sagemaker", "DataCaptureConfig", "DestinationS3Uri", "s3://capture/recsys/")],
+    "spec.dataCapture.kmsKeyId": [To("sagemaker", "DataCaptureConfig", "KmsKeyId", "alias/capture")],
+    "spec.dataCapture.csvContentTypes[]": [To("sagemaker", "CaptureContentTypeHeader", "CsvContentTypes", "text/csv")],
+    "spec.dataCapture.jsonContentTypes[]": [To("sagemaker", "CaptureContentTypeHeader", "JsonContentTypes",
+                                               "application/json")],
+    "spec.provisioning.volumeSizeGB": [To("sagemaker", "ProductionVariant", "VolumeSizeInGB")],
+    "spec.provisioning.modelDataDownloadTimeoutSeconds": [
+        To("sagemaker", "ProductionVariant", "ModelDataDownloadTimeoutInSeconds")],
+    "spec.provisioning.containerStartupHealthCheckTimeoutSeconds": [
+        To("sagemaker", "ProductionVariant", "ContainerStartupHealthCheckTimeoutInSeconds")],
+    "spec.provisioning.inferenceAmiVersion": [To("sagemaker", "ProductionVariant", "InferenceAmiVersion",
+                                                 "al2-ami-sagemaker-inference-gpu-2")],
     "spec.rollout.steps[].weight": [To("sagemaker", "DesiredWeightAndCapacity", "DesiredWeight")],
     "spec.rollout.analysis.alarms[]": [To("cloudwatch", "DescribeAlarmsInput", "AlarmNames", "recsys-5xx")],
     "spec.rollout.analysis.metrics[].name": [CW_NAME],
@@ -149,6 +167,10 @@ NOT_SENT = {
     "spec.rollout.analysis.metrics[].maxRatioToPrimary": "judged by the operator",
     "spec.rollout.onFailure": "judged by the operator",
     "spec.deletionPolicy": "judged by the operator",
+    "spec.network.isolation": "a boolean, sent as EnableNetworkIsolation",
+    "spec.dataCapture.enabled": "a boolean, sent as EnableCapture",
+    "spec.dataCapture.captureRequest": "a boolean, sent as CaptureOptions' CaptureMode Input",
+    "spec.dataCapture.captureResponse": "a boolean, sent as CaptureOptions' CaptureMode Output",
 }
 
 # ---- AWS's side -----------------------------------------------------------------------

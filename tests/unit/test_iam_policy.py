@@ -42,12 +42,24 @@ S3_ACTIONS = {
 ALSO_NEEDS = {
     ("sagemaker", "CreateModel"): ["iam:PassRole", "sagemaker:AddTags"],  # the execution role; tags on create
     ("sagemaker", "CreateEndpointConfig"): ["sagemaker:AddTags"],
-    ("sagemaker", "CreateEndpoint"): ["sagemaker:AddTags"],
     # The first registration creates the service-linked role Application Auto Scaling acts with.
     ("application-autoscaling", "RegisterScalableTarget"): ["iam:CreateServiceLinkedRole"],
     # Target tracking creates and removes its own alarms in the caller's name.
     ("application-autoscaling", "PutScalingPolicy"): ["cloudwatch:PutMetricAlarm", "cloudwatch:DescribeAlarms",
                                                       "cloudwatch:DeleteAlarms"],
+    # spec.encryption.volumeKmsKeyId. SageMaker's API permissions reference: CreateEndpoint needs
+    # "kms:CreateGrant (required only if the associated EndPointConfig has a KmsKeyId specified)";
+    # CreateEndpointConfig's KmsKeyId: "The KMS key policy must grant permission to the IAM role
+    # that you specify in your CreateEndpoint, UpdateEndpoint requests".
+    ("sagemaker", "CreateEndpoint"): ["sagemaker:AddTags", "kms:CreateGrant"],
+    ("sagemaker", "UpdateEndpoint"): ["kms:CreateGrant"],
+    # spec.encryption.artifactKmsKeyId: S3's CopyObject and PutObject, "If the object is encrypted
+    # with SSE-KMS, you must also have the kms:GenerateDataKey and kms:Decrypt permissions";
+    # CreateMultipartUpload needs kms:GenerateDataKey, UploadPartCopy kms:Decrypt.
+    ("s3", "CopyObject"): ["kms:GenerateDataKey", "kms:Decrypt"],
+    ("s3", "PutObject"): ["kms:GenerateDataKey", "kms:Decrypt"],
+    ("s3", "CreateMultipartUpload"): ["kms:GenerateDataKey"],
+    ("s3", "UploadPartCopy"): ["kms:GenerateDataKey", "kms:Decrypt"],
 }
 
 

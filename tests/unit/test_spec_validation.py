@@ -17,6 +17,7 @@ import yaml
 
 from endpoint_operator.api.rules import SpecModel
 from unit.aws_refusals import aws_refusals
+from unit.production_cases import bad_cases as production_bad_cases, good_specs as production_good_specs
 from endpoint_operator.api.spec import (
     InvalidSpec,
     MetricGate,
@@ -334,6 +335,7 @@ BAD_SPECS = [
          "spec.rollout.analysis.metrics[0].statistic"),
 ]
 BAD_SPECS += aws_refusals(case, REALTIME, ASYNC, MODEL)  # what AWS's own constraints refuse
+BAD_SPECS += production_bad_cases(case, REALTIME, SERVERLESS, MODEL)  # network, encryption, capture, provisioning
 
 # Not parseable by the API server at all (the request is refused before any field is
 # judged): the Python side refuses them naming the field.
@@ -429,6 +431,7 @@ GOOD_SPECS = [
          "environment": {f"K{j}".ljust(128, "K"): "v" * 256 for j in range(16 if i == 0 else 0)}}
         for i in range(100)]}), id="models-and-environment-at-their-limits"),
 ]
+GOOD_SPECS += [pytest.param(spec, id=id) for id, spec in production_good_specs(changed, REALTIME, MODEL)]
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.name)

@@ -7,12 +7,26 @@ judgement; observed shapes carry only what the planner reads.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_serializer
 
 
 class Resource(BaseModel):
     model_config = ConfigDict(frozen=True, protected_namespaces=(), extra="forbid")
+
+    # Fields added after names were first content-hashed (plan/naming.py hashes these
+    # shapes): left out of every dump while unset, so a new release of the operator
+    # renames nothing it built before and starts no fleet for it.
+    omitted_when_unset: ClassVar[frozenset[str]] = frozenset()
+
+    @model_serializer(mode="wrap")
+    def _omit_unset(self, handler: Any) -> Any:
+        data = handler(self)
+        for key in self.omitted_when_unset:
+            if isinstance(data, dict) and data.get(key) in (None, False):
+                data.pop(key, None)
+        return data
 
 
 # ---- desired -------------------------------------------------------------------------
@@ -25,11 +39,22 @@ class ContainerDef(Resource):
     environment: dict[str, str] = {}
 
 
+class VpcSettings(Resource):
+    """CreateModel's VpcConfig."""
+
+    subnets: tuple[str, ...]
+    security_group_ids: tuple[str, ...]
+
+
 class SageMakerModel(Resource):
+    omitted_when_unset = frozenset({"vpc", "network_isolation"})
+
     name: str
     execution_role_arn: str
     container: ContainerDef
     tags: dict[str, str] = {}
+    vpc: VpcSettings | None = None
+    network_isolation: bool = False
 
 
 class ServerlessConfig(Resource):
@@ -38,13 +63,25 @@ class ServerlessConfig(Resource):
     provisioned_concurrency: int | None = None
 
 
+class VariantProvisioning(Resource):
+    """ProductionVariant's per-instance settings for large models."""
+
+    volume_size_gb: int | None = None
+    model_data_download_timeout_seconds: int | None = None
+    container_startup_health_check_timeout_seconds: int | None = None
+    inference_ami_version: str | None = None
+
+
 class ProductionVariant(Resource):
+    omitted_when_unset = frozenset({"provisioning"})
+
     name: str
     model_name: str
     weight: float = 1.0
     instance_type: str | None = None  # None for serverless
     initial_instance_count: int | None = None
     serverless: ServerlessConfig | None = None
+    provisioning: VariantProvisioning | None = None
 
 
 class AsyncConfig(Resource):
@@ -56,11 +93,33 @@ class AsyncConfig(Resource):
     max_concurrent_invocations_per_instance: int | None = None
 
 
+class DataCapture(Resource):
+    """CreateEndpointConfig's DataCaptureConfig."""
+
+    enabled: bool
+    sampling_percentage: int
+    destination: str
+    capture_modes: tuple[str, ...]  # Input, Output
+    csv_content_types: tuple[str, ...] = ()
+    json_content_types: tuple[str, ...] = ()
+    kms_key_id: str | None = None
+
+
 class EndpointConfig(Resource):
+    omitted_when_unset = frozenset({"kms_key_id", "data_capture"})
+
     name: str
     variants: tuple[ProductionVariant, ...]
     async_config: AsyncConfig | None = None
     tags: dict[str, str] = {}
+    kms_key_id: str | None = None  # the instances' storage volume
+    data_capture: DataCapture | None = None
+
+    def settings(self) -> dict[str, Any]:
+        """The config-level settings besides the variants, as keyword arguments: what a
+        config built from this one (a canary's) keeps."""
+        return {key: getattr(self, key) for key in ("async_config", "kms_key_id", "data_capture")
+                if getattr(self, key) is not None}
 
 
 class S3Object(Resource):
@@ -71,8 +130,17 @@ class S3Object(Resource):
 class S3Copy(Resource):
     """Copy of a model artifact under a multi-model endpoint's prefix."""
 
+    omitted_when_unset = frozenset({"kms_key_id"})
+
     source: S3Object
     target: S3Object
+    kms_key_id: str | None = None  # SSE-KMS of the copy
+
+
+def artifact_origin(source_url: str, kms_key_id: str | None) -> str:
+    """What identifies a copied artifact's content: its source URL, and the KMS key it
+    was encrypted with when there is one (a copy under another key is another copy)."""
+    return f"{source_url} sse-kms:{kms_key_id}" if kms_key_id else source_url
 
 
 # ---- observed ------------------------------------------------------------------------

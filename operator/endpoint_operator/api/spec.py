@@ -15,7 +15,12 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, Field, PlainValidator, WithJsonSchema
 
+from .data_capture import DataCaptureSpec
+from .encryption import EncryptionSpec
+from .endpoint_rules import ENDPOINT_RULES
 from .instance_types import INSTANCE_TYPES
+from .network import NetworkSpec
+from .provisioning import ProvisioningSpec
 from .hosting import ACCELERATED_FAMILY_CEL, GPU_MULTI_MODEL_TYPES, MultiModelServer, accelerated
 from .listmap import ListMap
 from .patterns import ascii_re
@@ -468,8 +473,12 @@ class ModelEndpointSpec(SpecModel):
     deletion_policy: Annotated[DeletionPolicy, Field(description="Delete removes the SageMaker resources with this object; Retain leaves the endpoint serving. Defaults to Delete.")] = DeletionPolicy.DELETE
     endpoint_name: Annotated[str | None, Field(pattern=ENDPOINT_NAME, max_length=63, description="SageMaker endpoint name; defaults to <namespace>-<name>, with a hash of both appended where that could be another object's name (see docs/operations.md). Immutable.")] = None
     tags: Annotated[Tags | None, Field(description="Tags added to every AWS resource of this endpoint.")] = None
+    network: Annotated[NetworkSpec | None, Field(description="VPC subnets and security groups of the model containers, and network isolation. Not for Serverless.")] = None
+    encryption: Annotated[EncryptionSpec | None, Field(description="KMS keys for the instances' storage volume and the multi-model artifacts the operator copies.")] = None
+    data_capture: Annotated[DataCaptureSpec | None, Field(description="Capture of requests and responses to S3, for Model Monitor. Not for Serverless.")] = None
+    provisioning: Annotated[ProvisioningSpec | None, Field(description="Per-instance settings of every variant for large models: volume size, download and startup health-check timeouts, inference AMI. Not for Serverless.")] = None
 
-    rules = (
+    rules = ENDPOINT_RULES + (
         Rule("models", "spec.models[].image or spec.image is required for every model",
              "has(self.image) || self.models.all(m, has(m.image))",
              lambda s: s.image is not None or all(m.image is not None for m in s.models)),

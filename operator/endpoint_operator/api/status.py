@@ -23,7 +23,7 @@ class ConditionType(str, Enum):
 
 
 class Condition(KubeModel):
-    type: Annotated[str, Field(description="Ready, Progressing or Degraded.")]
+    type: Annotated[str, Field(description="Ready, Progressing or Degraded; Overdue while an endpoint has been Creating or Updating longer than expected.")]
     status: Annotated[str, Field(pattern=r"^(True|False|Unknown)$", description="True, False or Unknown.")]
     reason: Annotated[str, Field(description="CamelCase reason of the last transition.")]
     message: Annotated[str, Field(description="What happened, naming the field or resource involved.")] = ""
@@ -90,7 +90,7 @@ class MigrationStatus(KubeModel):
 class ModelEndpointStatus(KubeModel):
     observed_generation: Annotated[int | None, Field(description="The spec generation the operator last acted on.")] = None
     conditions: Annotated[list[Condition] | None, Field(
-        description="Ready, Progressing and Degraded, in the KEP-1623 shape.",
+        description="Ready, Progressing and Degraded (and Overdue, see docs/production.md), in the KEP-1623 shape.",
         json_schema_extra={"x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["type"]},
     )] = None
     mode: Annotated[str | None, Field(description="The mode in effect: what Auto resolved to, or the declared one.")] = None

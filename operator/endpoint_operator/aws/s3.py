@@ -9,19 +9,29 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from ..api.resources import S3Copy, S3Object
+from ..api.resources import S3Copy, S3Object, artifact_origin
 from .calls import ServiceGateway
 from .errors import NotFound
 
 log = logging.getLogger(__name__)
 
 SOURCE_METADATA = "endpoint-operator-source"  # on the wire: x-amz-meta-endpoint-operator-source
+KMS_METADATA = "endpoint-operator-kms-key"  # the KMS key the operator asked S3 to encrypt the copy with
 COPY_OBJECT_LIMIT = 5 * 1024**3  # CopyObject refuses larger sources
 PART_SIZE = 1024**3
 
 
 def url_of(obj: S3Object) -> str:
     return f"s3://{obj.bucket}/{obj.key}"
+
+
+def encryption(kms_key_id: str | None) -> dict[str, str]:
+    """SSE-KMS request parameters (CopyObject, CreateMultipartUpload, PutObject). S3's
+    CopyObject: "if you don't specify encryption information in your copy request, the
+    encryption setting of the target object is set to the default encryption
+    configuration of the destination bucket"; SSEKMSKeyId "Specifies the KMS key ID
+    (Key ID, Key ARN, or Key Alias) to use for object encryption"."""
+    return {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": kms_key_id} if kms_key_id else {}
 
 
 def folder(key: str) -> str:
@@ -39,8 +49,9 @@ class S3Gateway(ServiceGateway):
         self._part_size = part_size
 
     def list_artifacts(self, prefix: S3Object) -> dict[str, str]:
-        """Objects under the prefix (a folder), by key relative to it, with the source URL
-        each was copied from ("" when not copied by the operator). One HEAD per object."""
+        """Objects under the prefix (a folder), by key relative to it, with the origin each
+        was copied from: its source URL and KMS key (api/resources.artifact_origin; "" when
+        not copied by the operator). One HEAD per object."""
         base = folder(prefix.key)
         keys = [
             row["Key"]
@@ -56,7 +67,8 @@ class S3Gateway(ServiceGateway):
         for key in keys:
             found = self.head(S3Object(bucket=prefix.bucket, key=key))
             if found is not None:  # else deleted since the listing
-                artifacts[key[len(base):]] = found.get("Metadata", {}).get(SOURCE_METADATA, "")
+                metadata = found.get("Metadata", {})
+                artifacts[key[len(base):]] = artifact_origin(metadata.get(SOURCE_METADATA, ""), metadata.get(KMS_METADATA))
         return artifacts
 
     def copy_artifact(self, copy: S3Copy) -> None:
@@ -68,20 +80,23 @@ class S3Gateway(ServiceGateway):
         if source is None:
             raise NotFound("HeadObject", "404", f"{url_of(copy.source)} does not exist")
         metadata = {SOURCE_METADATA: url_of(copy.source)}
+        if copy.kms_key_id:
+            metadata[KMS_METADATA] = copy.kms_key_id
         if source["ContentLength"] <= self._multipart_threshold:
             self._call(
                 "CopyObject", "mutation",
                 Bucket=copy.target.bucket, Key=copy.target.key,
                 CopySource={"Bucket": copy.source.bucket, "Key": copy.source.key},
-                MetadataDirective="REPLACE", Metadata=metadata,
+                MetadataDirective="REPLACE", Metadata=metadata, **encryption(copy.kms_key_id),
             )
         else:
             self._copy_in_parts(copy, source["ContentLength"], metadata)
 
-    def mark_removed(self, obj: S3Object, source: str) -> None:
-        """An empty object that records `source` in the same metadata as a copy."""
+    def mark_removed(self, obj: S3Object, source: str, kms_key_id: str | None = None) -> None:
+        """An empty object that records `source` in the same metadata as a copy
+        (encrypted as the copies are, for a bucket that demands it)."""
         self._call("PutObject", "mutation", Bucket=obj.bucket, Key=obj.key, Body=b"",
-                   Metadata={SOURCE_METADATA: source})
+                   Metadata={SOURCE_METADATA: source}, **encryption(kms_key_id))
 
     def delete_artifact(self, obj: S3Object) -> None:
         """Deletes the object; a missing one is no error (S3 does not say)."""
@@ -97,7 +112,8 @@ class S3Gateway(ServiceGateway):
 
     def _copy_in_parts(self, copy: S3Copy, size: int, metadata: dict[str, str]) -> None:
         target = {"Bucket": copy.target.bucket, "Key": copy.target.key}
-        upload_id = self._call("CreateMultipartUpload", "mutation", **target, Metadata=metadata)["UploadId"]
+        upload_id = self._call("CreateMultipartUpload", "mutation", **target, Metadata=metadata,
+                               **encryption(copy.kms_key_id))["UploadId"]
         try:
             parts = []
             for number, start in enumerate(range(0, size, self._part_size), start=1):

@@ -12,6 +12,7 @@ from typing import Any
 from ..api.resources import (
     AsyncConfig,
     ContainerDef,
+    DataCapture,
     EndpointConfig,
     EndpointSummary,
     ObservedConfig,
@@ -20,6 +21,7 @@ from ..api.resources import (
     ProductionVariant,
     SageMakerModel,
     ServerlessConfig,
+    VariantProvisioning,
 )
 from .calls import ServiceGateway
 from .errors import NotFound
@@ -114,13 +116,7 @@ class SageMakerGateway(ServiceGateway):
 
     def create_model(self, model: SageMakerModel) -> str:
         """Creates the model and returns its ARN."""
-        response = self._call(
-            "CreateModel", "mutation",
-            ModelName=model.name,
-            ExecutionRoleArn=model.execution_role_arn,
-            PrimaryContainer=container_request(model.container),
-            **tagged(model.tags),
-        )
+        response = self._call("CreateModel", "mutation", **model_request(model))
         return response["ModelArn"]
 
     def create_endpoint_config(self, config: EndpointConfig) -> str:
@@ -212,6 +208,20 @@ def tagged(tags: Mapping[str, str]) -> dict[str, Any]:
     return {"Tags": [{"Key": key, "Value": value} for key, value in sorted(tags.items())]}
 
 
+def model_request(model: SageMakerModel) -> dict[str, Any]:
+    request: dict[str, Any] = {
+        "ModelName": model.name,
+        "ExecutionRoleArn": model.execution_role_arn,
+        "PrimaryContainer": container_request(model.container),
+        **tagged(model.tags),
+    }
+    if model.vpc is not None:
+        request["VpcConfig"] = {"SecurityGroupIds": list(model.vpc.security_group_ids), "Subnets": list(model.vpc.subnets)}
+    if model.network_isolation:
+        request["EnableNetworkIsolation"] = True
+    return request
+
+
 def container_request(container: ContainerDef) -> dict[str, Any]:
     request: dict[str, Any] = {"Image": container.image, "Mode": container.mode}
     if container.model_data_url:
@@ -244,6 +254,37 @@ def variant_request(variant: ProductionVariant) -> dict[str, Any]:
         request["InstanceType"] = variant.instance_type
     if variant.initial_instance_count is not None:
         request["InitialInstanceCount"] = variant.initial_instance_count
+    if variant.provisioning is not None:
+        request.update(provisioning_request(variant.provisioning))
+    return request
+
+
+_PROVISIONING = (
+    ("volume_size_gb", "VolumeSizeInGB"),
+    ("model_data_download_timeout_seconds", "ModelDataDownloadTimeoutInSeconds"),
+    ("container_startup_health_check_timeout_seconds", "ContainerStartupHealthCheckTimeoutInSeconds"),
+    ("inference_ami_version", "InferenceAmiVersion"),
+)
+
+
+def provisioning_request(provisioning: VariantProvisioning) -> dict[str, Any]:
+    return {member: getattr(provisioning, field) for field, member in _PROVISIONING
+            if getattr(provisioning, field) is not None}
+
+
+def data_capture_request(capture: DataCapture) -> dict[str, Any]:
+    request: dict[str, Any] = {
+        "EnableCapture": capture.enabled,
+        "InitialSamplingPercentage": capture.sampling_percentage,
+        "DestinationS3Uri": capture.destination,
+        "CaptureOptions": [{"CaptureMode": mode} for mode in capture.capture_modes],
+    }
+    if capture.kms_key_id:
+        request["KmsKeyId"] = capture.kms_key_id
+    header = {key: list(types) for key, types in (("CsvContentTypes", capture.csv_content_types),
+                                                 ("JsonContentTypes", capture.json_content_types)) if types}
+    if header:
+        request["CaptureContentTypeHeader"] = header
     return request
 
 
@@ -276,6 +317,10 @@ def endpoint_config_request(config: EndpointConfig) -> dict[str, Any]:
     }
     if config.async_config is not None:
         request["AsyncInferenceConfig"] = async_request(config.async_config)
+    if config.kms_key_id:
+        request["KmsKeyId"] = config.kms_key_id
+    if config.data_capture is not None:
+        request["DataCaptureConfig"] = data_capture_request(config.data_capture)
     return request
 
 
@@ -311,7 +356,14 @@ def _config_variant(row: Mapping[str, Any]) -> ProductionVariant:
             max_concurrency=serverless["MaxConcurrency"],
             provisioned_concurrency=serverless.get("ProvisionedConcurrency"),
         ) if serverless else None,
+        provisioning=_config_provisioning(row),
     )
+
+
+def _config_provisioning(row: Mapping[str, Any]) -> VariantProvisioning | None:
+    """A described variant's per-instance settings: a canary keeps them on its primary."""
+    found = {field: row[member] for field, member in _PROVISIONING if row.get(member) is not None}
+    return VariantProvisioning(**found) if found else None
 
 
 def _observed_variant(row: Mapping[str, Any]) -> ObservedVariant:

@@ -26,7 +26,8 @@ def build_controller(config: OperatorConfig, kubeconfig: str | None = None) -> C
                                read_reserve=min(config.sweep_read_reserve, config.burst - 1))
     aws = AwsGateways(clients, limiters)
     clock = sandbox_clock(config.aws_endpoint_url) if config.follow_emulator_clock else WallClock()
-    syncer = Syncer(kube, aws, Backoff(), clock=clock.now, prices=load_prices(config.prices_path))
+    syncer = Syncer(kube, aws, Backoff(), clock=clock.now, prices=load_prices(config.prices_path),
+                    transition_warning_seconds=config.transition_warning_seconds)
     controller = Controller(syncer, aws, config, clock=clock)
     return controller
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..kube.lease import LeaseSettings
+from ..plan.overdue import DEFAULT_WARNING_SECONDS
 
 
 @dataclass(frozen=True)
@@ -32,5 +33,8 @@ class OperatorConfig:
     prices_path: str | None = None
     # /metrics and /healthz; 0 disables.
     metrics_port: int = 0
+    # An endpoint Creating or Updating longer than this gets the Overdue condition and a
+    # Warning event (plan/overdue.py); polling is unchanged.
+    transition_warning_seconds: float = DEFAULT_WARNING_SECONDS
     # Only the holder of this Lease acts; None runs unconditionally (a single replica).
     lease: LeaseSettings | None = None

@@ -53,8 +53,8 @@ def _dispatch(action: a.Action, sagemaker: SageMakerGateway, s3: S3Gateway) -> N
             sagemaker.delete_model(name)
         case a.CopyArtifact(copy=copy):
             s3.copy_artifact(copy)
-        case a.MarkArtifactRemoved(obj=obj, source=source):
-            s3.mark_removed(obj, source)
+        case a.MarkArtifactRemoved(obj=obj, source=source, kms_key_id=key):
+            s3.mark_removed(obj, source, kms_key_id=key)
         case a.DeleteArtifact(obj=obj):
             s3.delete_artifact(obj)
         case _:

@@ -35,6 +35,7 @@ from ..plan.identity import Owner, foreign_owner
 from ..plan.leftover_artifacts import collect_leftover_artifacts, recorded_leftover_prefix
 from ..plan.migration import hand_over, migration_event, place
 from ..plan.observed import Observed
+from ..plan.overdue import DEFAULT_WARNING_SECONDS, with_overdue
 from ..plan.reconcile import Decision, Requeue, finalize, plan_failure, reconcile
 from ..plan.rollout import gate_query
 from ..plan.s3url import parse_s3_url
@@ -80,8 +81,9 @@ class SyncResult:
 class Syncer:
     def __init__(self, kube: KubeGateway, aws: AwsGateways, backoff: Backoff,
                  clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
-                 prices: PriceTable | None = None):
+                 prices: PriceTable | None = None, transition_warning_seconds: float = DEFAULT_WARNING_SECONDS):
         self.kube = kube
+        self.transition_warning_seconds = transition_warning_seconds  # see plan/overdue.py
         self.prices = prices or load_prices()  # status.cost; never fetched
         self.aws = aws
         self.backoff = backoff
@@ -174,6 +176,8 @@ class Syncer:
                                  migrating=placement.retiring is not None)
             if spec is not None:
                 decision = with_cost(decision, _planning(running_cost, spec, blueprint, observed.endpoint, self.prices))
+            decision = _planning(with_overdue, decision, observed.endpoint, previous, now,
+                                 self.transition_warning_seconds, generation)
             for correction in decision.corrections:
                 self.kube.post_event(body, "Warning", "DriftCorrected", correction)
             for type_, reason, message in decision.notices:

@@ -128,6 +128,7 @@ class MarkArtifactRemoved:
 
     obj: S3Object  # <prefix><version>.removed/<name>.tar.gz
     source: str  # the removed artifact's recorded source URL ("" if unknown)
+    kms_key_id: str | None = None  # SSE-KMS of the marker, as of the copies
 
     def describe(self) -> str:
         return f"Mark model artifact {s3_url(self.obj)} as removed"

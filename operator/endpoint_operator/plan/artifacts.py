@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from ..api.resources import S3Object
+from ..api.resources import S3Object, artifact_origin
 from ..api.spec import ModelEndpointSpec
 from .actions import CopyArtifact, DeleteArtifact, MarkArtifactRemoved
 from .blueprint import Blueprint, build_blueprint
@@ -77,8 +77,9 @@ def marker_key(prefix: S3Object, version: str, name: str) -> str:
 
 
 def desired_sources(bp: Blueprint) -> dict[str, str]:
-    """TargetModel name -> source URL, as the spec declares them."""
-    return {c.target.key.rsplit("/", 1)[-1]: s3_url(c.source) for c in bp.artifacts}
+    """TargetModel name -> origin (source URL, and the KMS key of the copy when there is
+    one), as the spec declares them."""
+    return {c.target.key.rsplit("/", 1)[-1]: artifact_origin(s3_url(c.source), c.kms_key_id) for c in bp.artifacts}
 
 
 def fitting_versions(bp: Blueprint, observed: Observed) -> list[str]:
@@ -129,7 +130,9 @@ def sync_artifacts(bp: Blueprint, observed: Observed, serving: bool = False) -> 
     if prefix is None:
         return ArtifactSync()
     present = {full_key(prefix, key): source for key, source in observed.artifacts.items()}
-    copies = tuple(CopyArtifact(copy=c) for c in bp.artifacts if present.get(c.target.key) != s3_url(c.source))
+    copies = tuple(CopyArtifact(copy=c) for c in bp.artifacts
+                   if present.get(c.target.key) != artifact_origin(s3_url(c.source), c.kms_key_id))
+    key = bp.artifacts[0].kms_key_id if bp.artifacts else None
     wanted = {c.target.key for c in bp.artifacts}
     served = bp.artifact_version
 
@@ -145,5 +148,6 @@ def sync_artifacts(bp: Blueprint, observed: Observed, serving: bool = False) -> 
         version, name = split_key(removal.obj.key[len(prefix.key):])
         marker = marker_key(prefix, version, name)
         if version == served and present.get(marker) != present[removal.obj.key]:
-            marks.append(MarkArtifactRemoved(obj=S3Object(bucket=prefix.bucket, key=marker), source=present[removal.obj.key]))
+            marks.append(MarkArtifactRemoved(obj=S3Object(bucket=prefix.bucket, key=marker), source=present[removal.obj.key],
+                                             kms_key_id=key))
     return ArtifactSync(copies=copies, removals=removals, marks=tuple(marks))

@@ -541,8 +541,11 @@ def canary_config(bp: Blueprint, stable: ProductionVariant, primary_instances: i
         "name": CANARY, "weight": float(weight),
         "initial_instance_count": canary_instances or target.initial_instance_count,
     })
-    digest = naming.content_hash({"variants": (primary, canary), "canary": True})
-    return EndpointConfig(name=naming.config_name(bp.endpoint_name, digest), variants=(primary, canary), tags=bp.tags)
+    # The desired config's own settings (volume key, data capture) hold for the canary's too.
+    settings = bp.config.settings()
+    digest = naming.content_hash({"variants": (primary, canary), "canary": True, **settings})
+    return EndpointConfig(name=naming.config_name(bp.endpoint_name, digest), variants=(primary, canary), tags=bp.tags,
+                          **settings)
 
 
 def canary_percent(ep: ObservedEndpoint) -> int | None:

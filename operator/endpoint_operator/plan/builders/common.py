@@ -5,7 +5,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ...api.resources import ContainerDef, EndpointConfig, ProductionVariant, S3Copy, S3Object, SageMakerModel
+from ...api.resources import (
+    ContainerDef,
+    DataCapture,
+    EndpointConfig,
+    ProductionVariant,
+    S3Copy,
+    S3Object,
+    SageMakerModel,
+    VariantProvisioning,
+    VpcSettings,
+)
 from ...api.spec import ModelEndpointSpec
 from .. import naming
 from ..errors import invalid
@@ -36,23 +46,74 @@ class Parts:
     scale_to_zero: bool = False  # Async: autoscaling may take the variant to zero instances
 
 
+def network_settings(ctx: BuildContext) -> dict:
+    """SageMakerModel's VPC and isolation fields for spec.network, only those set."""
+    network = ctx.spec.network
+    if network is None:
+        return {}
+    settings: dict = {}
+    if network.subnets is not None and network.security_group_ids is not None:
+        settings["vpc"] = VpcSettings(subnets=tuple(network.subnets), security_group_ids=tuple(network.security_group_ids))
+    if network.isolation:
+        settings["network_isolation"] = True
+    return settings
+
+
 def hashed_model(ctx: BuildContext, container: ContainerDef) -> SageMakerModel:
-    """A model named by what makes it (role and container), not by its tags."""
-    digest = naming.content_hash({"role": ctx.spec.execution_role_arn, "container": container})
+    """A model named by what makes it (role, container, network), not by its tags.
+    Network settings join the hash only when set, so models built without them keep
+    their names."""
+    network = network_settings(ctx)
+    digest = naming.content_hash({"role": ctx.spec.execution_role_arn, "container": container, **network})
     return SageMakerModel(
         name=naming.model_name(ctx.endpoint_name, digest),
         execution_role_arn=ctx.spec.execution_role_arn,
         container=container,
         tags=ctx.tags,
+        **network,
     )
 
 
+def config_settings(ctx: BuildContext) -> dict:
+    """EndpointConfig's volume key and data capture for the spec, only those set."""
+    settings: dict = {}
+    encryption, capture = ctx.spec.encryption, ctx.spec.data_capture
+    if encryption is not None and encryption.volume_kms_key_id is not None:
+        settings["kms_key_id"] = encryption.volume_kms_key_id
+    if capture is not None:
+        settings["data_capture"] = DataCapture(
+            enabled=capture.enabled,
+            sampling_percentage=capture.sampling_percentage,
+            destination=capture.destination,
+            capture_modes=capture.capture_modes(),
+            csv_content_types=tuple(capture.csv_content_types or ()),
+            json_content_types=tuple(capture.json_content_types or ()),
+            kms_key_id=capture.kms_key_id,
+        )
+    return settings
+
+
+def variant_provisioning(ctx: BuildContext) -> VariantProvisioning | None:
+    settings = ctx.spec.provisioning
+    if settings is None:
+        return None
+    provisioning = VariantProvisioning(
+        volume_size_gb=settings.volume_size_gb,
+        model_data_download_timeout_seconds=settings.model_data_download_timeout_seconds,
+        container_startup_health_check_timeout_seconds=settings.container_startup_health_check_timeout_seconds,
+        inference_ami_version=settings.inference_ami_version.value if settings.inference_ami_version else None,
+    )
+    return provisioning if provisioning != VariantProvisioning() else None
+
+
 def hashed_config(ctx: BuildContext, variants: tuple[ProductionVariant, ...], **extra) -> EndpointConfig:
-    """A config named by its variants (which name their hashed models) and settings.
+    """A config named by its variants (which name their hashed models) and settings
+    (the spec's volume key and data capture join them when set).
 
     The instance count is left out of the name: the autoscaler changes the count of a
     running variant, and a count is no reason for a new fleet. A config built for
     another reason starts at the spec's count (initial_instance_count)."""
+    extra = {**extra, **config_settings(ctx)}
     identity = tuple(v.model_copy(update={"initial_instance_count": None}) for v in variants)
     digest = naming.content_hash({"variants": identity, **extra})
     return EndpointConfig(name=naming.config_name(ctx.endpoint_name, digest), variants=variants, tags=ctx.tags, **extra)
@@ -69,6 +130,7 @@ def instance_variant(ctx: BuildContext, model: SageMakerModel) -> ProductionVari
         weight=1.0,
         instance_type=instances.type,
         initial_instance_count=max(instances.min, 1),  # min 0 is for scale-to-zero; a variant starts with one
+        provisioning=variant_provisioning(ctx),
     )
 
 

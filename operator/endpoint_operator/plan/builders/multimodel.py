@@ -11,7 +11,7 @@ config and so a new fleet with nothing cached (plan/artifacts.py picks the folde
 
 from __future__ import annotations
 
-from ...api.resources import ContainerDef, S3Copy, S3Object
+from ...api.resources import ContainerDef, S3Copy, S3Object, artifact_origin
 from .. import naming
 from ..errors import invalid
 from ..s3url import parse_s3_url, s3_url
@@ -37,10 +37,17 @@ def artifact_prefix(ctx: BuildContext) -> S3Object:
     return S3Object(bucket=prefix.bucket, key=key)
 
 
+def artifact_key(ctx: BuildContext) -> str | None:
+    """The KMS key the copies are encrypted with (spec.encryption.artifactKmsKeyId)."""
+    return ctx.spec.encryption.artifact_kms_key_id if ctx.spec.encryption is not None else None
+
+
 def content_version(ctx: BuildContext) -> str:
     """The folder name for the models as the spec declares them: a digest of each
-    model's name and source, so a changed artifact never lands in a folder in use."""
-    sources = {target_model(m.name): m.model_data_url for m in ctx.spec.models}
+    model's name and source (and the key it is encrypted with), so a changed artifact
+    never lands in a folder in use."""
+    key = artifact_key(ctx)
+    sources = {target_model(m.name): artifact_origin(m.model_data_url, key) for m in ctx.spec.models}
     return "v-" + naming.content_hash(sources)
 
 
@@ -62,7 +69,7 @@ def _copies(ctx: BuildContext, prefix: S3Object, folder: S3Object) -> tuple[S3Co
         if source.bucket == prefix.bucket and source.key.startswith(prefix.key):
             raise invalid(f"spec.models[{index}].modelDataUrl", f"lies under the multi-model prefix {s3_url(prefix)}, which the operator manages; keep sources elsewhere")
         target = S3Object(bucket=folder.bucket, key=folder.key + target_model(model.name))
-        copies.append(S3Copy(source=source, target=target))
+        copies.append(S3Copy(source=source, target=target, kms_key_id=artifact_key(ctx)))
     return tuple(copies)
 
 

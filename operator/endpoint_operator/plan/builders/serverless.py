@@ -12,7 +12,19 @@ from __future__ import annotations
 from ...api.resources import EndpointConfig, ProductionVariant, ServerlessConfig
 from ...api.spec import ServerlessSpec
 from .. import naming
+from ..errors import invalid
 from .common import PRIMARY, BuildContext, Parts, single_model
+
+# The developer guide's feature exclusions for Serverless Inference ("VPC configuration,
+# network isolation, data capture"), and the settings of instances a serverless
+# endpoint does not have. The schema refuses them with mode Serverless; mode Auto
+# reaches here when it picks Serverless.
+_INSTANCE_ONLY = (
+    ("spec.network", lambda s: s.network is not None),
+    ("spec.dataCapture", lambda s: s.data_capture is not None),
+    ("spec.provisioning", lambda s: s.provisioning is not None),
+    ("spec.encryption.volumeKmsKeyId", lambda s: s.encryption is not None and s.encryption.volume_kms_key_id is not None),
+)
 
 
 def serverless_config(settings: ServerlessSpec | None) -> ServerlessConfig:
@@ -25,6 +37,10 @@ def serverless_config(settings: ServerlessSpec | None) -> ServerlessConfig:
 
 
 def build(ctx: BuildContext) -> Parts:
+    for field, present in _INSTANCE_ONLY:
+        if present(ctx.spec):
+            raise invalid(field, "is not supported on a serverless endpoint, which mode Auto chose here; "
+                                 "set spec.instances and spec.mode RealTime (or MultiModel, Async)")
     model = single_model(ctx)  # one model: the spec's rules (explicit mode) or resolve_mode (Auto)
     serverless = serverless_config(ctx.spec.serverless)
     variant = ProductionVariant(name=PRIMARY, model_name=model.name, weight=1.0, serverless=serverless)

@@ -61,11 +61,14 @@ class Latency:
 class Sketch:
     """Values and counts in logarithmic buckets; exact count, min and max."""
 
-    buckets: dict[int, list[float]] = field(default_factory=dict)  # index -> [value sum, count]
+    buckets: dict[int, list[float]] = field(default_factory=dict)  # index -> [value sum, count, min, max]
     zeros: float = 0.0
     count: float = 0.0
     minimum: float = math.inf
     maximum: float = -math.inf
+    # Distributions added but not yet cut into points: a steady load adds the same one every
+    # second, so a period's seconds cost one expansion, not one each.
+    _pending: dict[tuple[float, float, float], float] = field(default_factory=dict, repr=False)
 
     def add(self, value: float, count: float = 1.0) -> None:
         if count <= 0:
@@ -76,33 +79,45 @@ class Sketch:
             self.zeros += count
             return
         index = math.floor(math.log(value) / math.log(BUCKET_GROWTH))
-        bucket = self.buckets.setdefault(index, [0.0, 0.0])
+        bucket = self.buckets.setdefault(index, [0.0, 0.0, value, value])
         bucket[0] += value * count
         bucket[1] += count
+        bucket[2], bucket[3] = min(bucket[2], value), max(bucket[3], value)
 
     def add_latency(self, latency: Latency, requests: float, scale: float = 1.0) -> None:
         """`requests` requests of `latency`, their values multiplied by `scale` (a unit)."""
         if requests <= 0:
             return
-        for value, share in latency.points():
-            self.add(value * scale, requests * share)
+        key = (round(latency.wait, 9), round(latency.rate, 9), scale)
+        self._pending[key] = self._pending.get(key, 0.0) + requests
+
+    def _expand(self) -> None:
+        pending, self._pending = self._pending, {}
+        for (wait, rate, scale), requests in pending.items():
+            for value, share in Latency(wait, rate).points():
+                self.add(value * scale, requests * share)
 
     def merge(self, other: Sketch) -> None:
-        for index, (total, count) in other.buckets.items():
-            bucket = self.buckets.setdefault(index, [0.0, 0.0])
+        self._expand()
+        other._expand()
+        for index, (total, count, low, high) in other.buckets.items():
+            bucket = self.buckets.setdefault(index, [0.0, 0.0, low, high])
             bucket[0] += total
             bucket[1] += count
+            bucket[2], bucket[3] = min(bucket[2], low), max(bucket[3], high)
         self.zeros += other.zeros
         self.count += other.count
         self.minimum, self.maximum = min(self.minimum, other.minimum), max(self.maximum, other.maximum)
 
     def values_and_counts(self) -> tuple[list[float], list[float]]:
-        """Each bucket's mean value and its count, ascending: CloudWatch's Values/Counts."""
-        values, counts = ([0.0], [self.zeros]) if self.zeros else ([], [])
+        """Each bucket's mean value (its one value, exactly, if it saw only one) and its count,
+        ascending: CloudWatch's Values/Counts."""
+        self._expand()
+        values, counts = ([0.0], [round(self.zeros, 9)]) if self.zeros else ([], [])
         for index in sorted(self.buckets):
-            total, count = self.buckets[index]
-            values.append(total / count)
-            counts.append(count)
+            total, count, low, high = self.buckets[index]
+            values.append(low if low == high else min(max(total / count, low), high))
+            counts.append(round(count, 9))  # sixty 1/60 samples are one instance-minute, not 1.0000000000000013
         return values, counts
 
     def quantile(self, p: float) -> float:
@@ -110,8 +125,14 @@ class Sketch:
         return weighted_percentile(*self.values_and_counts(), p)
 
     @property
+    def requests(self) -> float:
+        """How many values were added, those still pending included."""
+        return self.count + sum(self._pending.values())
+
+    @property
     def total(self) -> float:
-        return sum(total for total, _ in self.buckets.values())
+        self._expand()
+        return sum(bucket[0] for bucket in self.buckets.values())
 
 
 def weighted_percentile(values: list[float], counts: list[float], p: float) -> float:

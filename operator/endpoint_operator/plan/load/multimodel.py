@@ -56,17 +56,21 @@ class ModelCaches:
         waits: list[tuple[float, float]] = []
         loads: list[str] = []
         evictions: list[str] = []
-        for model, count in sorted(calls.items()):
+        served: dict[str, float] = {}  # models already served this second -> the second they were used before
+        # Calls of one second arrive interleaved: the busiest model is the most likely to be the
+        # last one called, so the second's calls are applied in ascending order of their number.
+        for model, count in sorted(calls.items(), key=lambda call: (call[1], call[0])):
             if count <= 0 or not self._held:
                 continue
             instance = self.where(model)
             if instance is None:
-                instance, evicted = self._place()
+                instance, evicted = self._place(calls, served)
                 evictions.extend(evicted)
                 self._held[instance][model] = now + self.load_seconds
                 loads.append(model)
             held = self._held[instance]
             held.move_to_end(model)  # the most recently used
+            served[model] = self._used.get(model, 0.0)
             self._used[model] = now
             remaining = held[model] - now
             if remaining > 0:
@@ -79,12 +83,21 @@ class ModelCaches:
         return ModelCalls(hits, misses, tuple(waits), tuple(loads), tuple(evictions),
                           tuple(len(h) for h in self._held))
 
-    def _place(self) -> tuple[int, list[str]]:
-        """The instance that loads a model: one with room, the emptiest first; else the
-        one whose least recently used model is the oldest, which it unloads."""
+    def _place(self, calls: Mapping[str, float], served: dict[str, float]) -> tuple[int, list[str]]:
+        """The instance that loads a model: one with room, the emptiest first; else the one
+        holding the least recently used model, which it unloads. Models still to be called in
+        this second are spared; when every held model is called in it (more models than the
+        cache holds), the one already served with the fewest calls, least recently used before,
+        leaves: one eviction, not a cascade of reloads within the second."""
         roomy = [i for i, held in enumerate(self._held) if len(held) < self.capacity]
         if roomy:
             return min(roomy, key=lambda i: (len(self._held[i]), i)), []
-        instance = min(range(len(self._held)), key=lambda i: (self._used.get(next(iter(self._held[i])), 0.0), i))
-        evicted, _ = self._held[instance].popitem(last=False)
+        held = [(i, m) for i, models in enumerate(self._held) for m in models]
+        idle = [(i, m) for i, m in held if m not in calls]
+        if idle:
+            instance, evicted = min(idle, key=lambda im: (self._used.get(im[1], 0.0), im[0]))
+        else:
+            done = [(i, m) for i, m in held if m in served] or held
+            instance, evicted = min(done, key=lambda im: (calls.get(im[1], 0.0), served.get(im[1], 0.0), im[0]))
+        del self._held[instance][evicted]
         return instance, [evicted]

@@ -27,6 +27,14 @@ _S3_SUBRESOURCES = (
     "notification", "encryption", "uploads", "uploadId", "website", "logging", "delete",
 )
 _S3_VERBS = {"GET": "Get", "PUT": "Put", "DELETE": "Delete", "HEAD": "Head", "POST": "Post"}
+# Server-side encryption travels as headers; the log names them by their request member.
+# S3's service model (CopyObjectRequest, PutObjectRequest, CreateMultipartUploadRequest):
+# ServerSideEncryption is locationName "x-amz-server-side-encryption", SSEKMSKeyId is
+# "x-amz-server-side-encryption-aws-kms-key-id".
+_S3_HEADER_MEMBERS = {
+    "HTTP_X_AMZ_SERVER_SIDE_ENCRYPTION": "ServerSideEncryption",
+    "HTTP_X_AMZ_SERVER_SIDE_ENCRYPTION_AWS_KMS_KEY_ID": "SSEKMSKeyId",
+}
 
 READ_PREFIXES = ("Describe", "List", "Get", "Head", "Search", "BatchGet")
 
@@ -124,6 +132,19 @@ def _json(body: bytes) -> dict[str, Any]:
     return parsed if isinstance(parsed, dict) else {"_body": parsed}
 
 
+def _s3_multipart(method: str, subresource: str, environ: dict[str, Any]) -> str:
+    """S3's multipart operations by their names in the service model's http traits:
+    CreateMultipartUpload "POST /{Bucket}/{Key+}?uploads", UploadPart and UploadPartCopy
+    "PUT /{Bucket}/{Key+}" with partNumber and uploadId (the copy with
+    x-amz-copy-source), CompleteMultipartUpload "POST ...?uploadId",
+    AbortMultipartUpload "DELETE ...?uploadId", ListParts "GET ...?uploadId"."""
+    if subresource == "uploads":
+        return "CreateMultipartUpload" if method == "POST" else "ListMultipartUploads"
+    if method == "PUT":
+        return "UploadPartCopy" if environ.get("HTTP_X_AMZ_COPY_SOURCE") else "UploadPart"
+    return {"POST": "CompleteMultipartUpload", "DELETE": "AbortMultipartUpload"}.get(method, "ListParts")
+
+
 def _s3_operation(environ: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     method = environ.get("REQUEST_METHOD", "GET")
     path = environ.get("PATH_INFO", "/").lstrip("/")
@@ -131,12 +152,15 @@ def _s3_operation(environ: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     query = dict(parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True))
     params: dict[str, Any] = {k: v for k, v in (("Bucket", bucket), ("Key", key)) if v}
     params.update(query)
+    params.update({member: environ[header] for header, member in _S3_HEADER_MEMBERS.items() if header in environ})
     verb = _S3_VERBS.get(method, method.title())
     if not bucket:
         return ("ListBuckets" if method == "GET" else f"{verb}Service"), params
     subresource = next((s for s in _S3_SUBRESOURCES if s in query), None)
     if subresource == "delete" and method == "POST":
         return "DeleteObjects", params
+    if key and subresource in ("uploads", "uploadId"):
+        return _s3_multipart(method, subresource, environ), params
     if subresource:
         noun = "Object" if key else "Bucket"
         return f"{verb}{noun}{subresource[0].upper()}{subresource[1:]}", params

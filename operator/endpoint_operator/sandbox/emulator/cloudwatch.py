@@ -85,11 +85,13 @@ def _statistic(name: str, weighted: list[tuple[float, float]]) -> float:
     total = sum(c for _, c in pairs)
     match = PERCENTILE.match(name)
     if match:
-        rank = max(math.ceil(float(match.group(1)) / 100 * total - 1e-9), 1) if total >= 1 else 1  # nearest rank
+        # Nearest rank: the smallest value with at least p % of the samples at or below it. For
+        # whole counts that is the ceil(p x n)-th value; the traffic's counts may be fractional.
+        rank = float(match.group(1)) / 100 * total
         seen = 0.0
         for value, count in pairs:
             seen += count
-            if seen >= rank - 1e-9:
+            if seen >= rank - 1e-9 * max(total, 1.0):
                 return value
         return pairs[-1][0]
     values = [v for v, _ in pairs]

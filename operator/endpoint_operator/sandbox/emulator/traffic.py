@@ -75,7 +75,8 @@ class TrafficSettings:
         settings = cls(
             profile=profile_from_dict(body.get("profile") or {"kind": "constant", "rate": 0}),
             # The profile's time 0: a whole virtual second (the ticker's grain), now or at `startAt`.
-            started=float(math.ceil(float(body.get("startAt", now)))), region=body.get("region", "us-east-1"), account=body.get("account", DEFAULT_ACCOUNT_ID),
+            started=float(math.ceil(float(now if body.get("startAt") is None else body["startAt"]))),
+            region=body.get("region", "us-east-1"), account=body.get("account", DEFAULT_ACCOUNT_ID),
             default=_variant_load(body.get("default") or {}),
             variants={name: _variant_load(v) for name, v in (body.get("variants") or {}).items()},
             multi_model=MultiModelLoad(
@@ -136,6 +137,7 @@ class TrafficEngine:
         self._states: dict[tuple[str, str], _VariantState] = {}
         self._queues: dict[str, AsyncQueue] = {}  # an async endpoint's queue outlives its fleets
         self._publishers: dict[tuple[str, str], Publisher] = {}
+        self._through: float | None = None  # the last virtual second served and published
         self.retention_seconds = Publisher.__dataclass_fields__["retention_seconds"].default
 
     # ---- control -------------------------------------------------------------------
@@ -169,6 +171,9 @@ class TrafficEngine:
         settings = self._settings[name]
         return {
             "profile": settings.profile.describe(), "started": settings.started, "region": settings.region,
+            # Periods that ended by `through + 1` are published: wait on this, not on the clock, since
+            # the ticker may run behind the clock on a busy machine.
+            "through": self._through,
             "variants": {v: dict(state.last) for (e, v), state in self._states.items() if e == name},
         }
 
@@ -184,6 +189,7 @@ class TrafficEngine:
                     self._serve(name, settings, views, now, publisher)
             for publisher in self._publishers.values():
                 publisher.flush(now + 1)  # this second is done: periods ending with it are complete
+            self._through = now
 
     def _publisher(self, settings: TrafficSettings) -> Publisher:
         key = (settings.account, settings.region)
@@ -217,7 +223,7 @@ class TrafficEngine:
     def _serve(self, name: str, settings: TrafficSettings, read: tuple[bool, str, list[_VariantView]], now: float,
                publisher: Publisher) -> None:
         is_async, config, views = read
-        rate = settings.profile.rate(now - settings.started)
+        rate = settings.profile.rate(now - settings.started) if now >= settings.started else 0.0
         shares = split_by_weight(rate, {v.name: v.weight for v in views})
         for view in views:
             state = self._state(name, view, config, settings, is_async)
@@ -253,6 +259,15 @@ class TrafficEngine:
                     mme = settings.multi_model
                     state.caches = ModelCaches(mme.cache_size, mme.download_seconds + mme.load_seconds, view.caching)
             self._states[key] = state
+        if state.serverless is not None and view.serverless:
+            # UpdateEndpointWeightsAndCapacities may change a serverless variant's concurrency in place
+            # (DesiredServerlessConfig); the fleet follows the current one.
+            state.serverless.max_concurrency = int(view.serverless.get("MaxConcurrency", 20))
+            state.serverless.provisioned = int(view.serverless.get("ProvisionedConcurrency", 0) or 0)
+        load = settings.load_of(view.name)
+        for model in (state.fleet, state.queue, state.serverless):
+            if model is not None:
+                model.load = load  # settings set again take effect on the running fleet
         return state
 
     # ---- real-time, multi-model included --------------------------------------------
@@ -347,7 +362,8 @@ class TrafficEngine:
         if second.instances > 0:
             publisher.add(SAGEMAKER, "ApproximateBacklogSizePerInstance", endpoint_only, "Count", now,
                           second.backlog / second.instances, sample)
-        publisher.add(SAGEMAKER, "ApproximateAgeOfOldestRequest", endpoint_only, "Seconds", now, second.oldest_age, sample)
+        publisher.add(SAGEMAKER, "ApproximateAgeOfOldestRequest", endpoint_only, "Seconds", now, second.oldest_age,
+                      sample)
         publisher.add(SAGEMAKER, "HasBacklogWithoutCapacity", endpoint_only, "Count", now,
                       1.0 if second.backlog_without_capacity else 0.0, sample)
         if second.processed > 0:

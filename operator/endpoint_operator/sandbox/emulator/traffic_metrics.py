@@ -9,9 +9,11 @@ when the period ends, as SageMaker publishes a finished minute.
 
 Storage: one `DistributionDatum` per (metric, dimensions, period): a statistic set
 (Sum, Minimum, Maximum, SampleCount, as moto's own MetricAggregatedDatum, so moto's
-GetMetricStatistics reads it) plus its values and counts (PutMetricData `Values` and
-`Counts`: "each value in the Values array ... the number of times"), from which
-cloudwatch.py answers percentiles. A latency datum holds a few hundred values however
+GetMetricStatistics reads it) plus its values and counts (service model, MetricDatum.Values:
+"Each unique value is listed just once in this array, and the corresponding number in the
+Counts array specifies the number of times that value occurred during the period"), from
+which cloudwatch.py answers percentiles. (A PutMetricData request holds up to 150 values;
+this is CloudWatch's storage of a period, not a request.) A latency datum holds a few hundred values however
 many requests it stands for (plan/load/latency.py). Retention: datums older than
 `retention_seconds` of virtual time (3 hours by default: the 15-minute scale-in alarm,
 a gate's window and a test's reads all fit) are dropped, so memory stays bounded
@@ -91,7 +93,7 @@ class Publisher:
                 if now < window.start + period:
                     continue
                 del self._open[key]
-                if window.sketch.count <= 0:
+                if window.sketch.requests <= 0:
                     continue
                 values, counts = window.sketch.values_and_counts()
                 backend.metric_data.append(DistributionDatum(
@@ -119,7 +121,7 @@ class Publisher:
 
     def _publish_late(self, key: tuple[str, str, Dimensions, str, int], window: _Window) -> None:
         """A window that ended before a flush saw it (flush runs after each second's adds)."""
-        if window.sketch.count <= 0:
+        if window.sketch.requests <= 0:
             return
         namespace, name, dimensions, unit, _ = key
         values, counts = window.sketch.values_and_counts()
