@@ -102,3 +102,10 @@ def test_the_controller_polls_an_object_in_flight_at_the_scaled_interval():
 
     # 30 virtual seconds at 100x: the next poll is 0.3 real seconds away, not 30.
     assert asyncio.run(scenario()) == pytest.approx(0.3, abs=0.05)
+
+
+def test_the_operator_refuses_to_start_following_a_clock_against_aws(capsys):
+    from endpoint_operator.cli import main
+    code = main(["run", "--follow-emulator-clock", "--aws-endpoint-url", "https://sagemaker.us-east-1.amazonaws.com"])
+    assert code == 2
+    assert "--follow-emulator-clock is for the sandbox only" in capsys.readouterr().err
