@@ -164,7 +164,7 @@ class ScalingActor:
 
     def _invoke(self, account: str, region: str, place: AccountRegion, policy: Any, alarm: Any,
                 value: float, now: datetime) -> None:
-        target = applicationautoscaling_backends[account][region].targets[VARIANT_DIMENSION].get(policy.resource_id)
+        target = applicationautoscaling_backends[account][region].targets.get(VARIANT_DIMENSION, {}).get(policy.resource_id)
         current = _desired_count(account, region, policy.resource_id)
         if target is None or current is None:
             return
@@ -226,7 +226,7 @@ class ScalingActor:
                 self._run_scheduled(account, region, place, action, now)
 
     def _run_scheduled(self, account: str, region: str, place: AccountRegion, action: Any, now: datetime) -> None:
-        target = applicationautoscaling_backends[account][region].targets[VARIANT_DIMENSION].get(action.resource_id)
+        target = applicationautoscaling_backends[account][region].targets.get(VARIANT_DIMENSION, {}).get(action.resource_id)
         if target is None:
             return
         capacity = action.scalable_target_action or {}
@@ -244,7 +244,7 @@ class ScalingActor:
     def _clamp(self, account: str, region: str, place: AccountRegion, resource_id: str, cause: str,
                now: datetime) -> None:
         """The capacity into the target's range, once the endpoint is InService."""
-        target = applicationautoscaling_backends[account][region].targets[VARIANT_DIMENSION].get(resource_id)
+        target = applicationautoscaling_backends[account][region].targets.get(VARIANT_DIMENSION, {}).get(resource_id)
         current = _desired_count(account, region, resource_id)
         if target is None:
             place.unclamped.discard(resource_id)
