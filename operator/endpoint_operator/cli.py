@@ -99,6 +99,8 @@ def _add_run_arguments(run: argparse.ArgumentParser) -> None:
     run.add_argument("--transition-warning-seconds", type=float, default=1200.0,
                      help="warn (condition Overdue, a Warning event) when an endpoint stays Creating or Updating longer")
     run.add_argument("--prices", default=None, help="price file over the shipped table for status.cost (a mounted ConfigMap)")
+    run.add_argument("--prometheus-url", default=os.environ.get("ENDPOINT_OPERATOR_PROMETHEUS_URL"),
+                     help="Prometheus server of the rollout's Prometheus gates that name no url")
     run.add_argument("--verbose", "-v", action="store_true")
 
 
@@ -145,6 +147,7 @@ def _run(args: argparse.Namespace) -> int:
         mutations_per_second=args.mutations_per_second, sweep_read_reserve=args.sweep_read_reserve,
         namespaces=tuple(args.namespace),
         prices_path=args.prices, transition_warning_seconds=args.transition_warning_seconds,
+        prometheus_url=args.prometheus_url,
         metrics_port=args.metrics_port, lease=lease,
     )
     memo = kopf.Memo(config=config, build_controller=lambda c: build_controller(c, args.kubeconfig),

@@ -30,6 +30,7 @@ from .plan.cost import CostEstimate, estimate, one_per_model
 from .plan.errors import PlanError
 from .plan.identity import Owner
 from .plan.scaling import desired_scaling
+from .plan.strategy import update_strategies
 from .plan.s3url import s3_url
 
 PLACEHOLDER_UID = "00000000-0000-0000-0000-000000000000"
@@ -208,6 +209,7 @@ def resources(p: Planned) -> dict[str, Any]:
         described["endpointConfig"]["async"] = _camel(config.async_config.model_dump(exclude_none=True))
     if bp.artifact_prefix is not None:
         described["artifacts"] = {"prefix": s3_url(bp.artifact_prefix), "models": [c.target.key.rsplit("/", 1)[-1] for c in bp.artifacts]}
+    described["updates"] = update_strategies(bp)
     scaling = desired_scaling(p.spec, bp.mode, bp.endpoint_name, config)
     if scaling:
         described["scaling"] = [{
@@ -353,6 +355,8 @@ def _endpoint_block(p: Planned) -> list[str]:
             out.append(f"            schedule {a['name']}: {a['schedule']} {a['timezone']} min={a['min']} max={a['max']}")
         for alarm in s["alarms"]:
             out.append(f"            alarm {alarm}")
+    out.append(f"  updates   a model change: {res['updates']['modelChange']}")
+    out.append(f"            any other change: {res['updates']['otherChange']}")
     ceiling = f"; ceiling {usd(c.peak_monthly_usd)}/mo at {c.peak_instances} instances" if c.peak_instances > c.instances else ""
     out.append(f"  cost      {usd_hourly(c.hourly_usd)}/h  {usd(c.daily_usd)}/day  {usd(c.monthly_usd)}/mo{ceiling}")
     for line in c.lines:

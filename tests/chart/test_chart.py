@@ -119,6 +119,13 @@ def test_metrics_service_and_monitor_select_the_pods(helm, tmp_path):
     assert args[-2:] == ["--verbose", "--workers=4"]
 
 
+def test_the_prometheus_gates_server_is_passed_to_the_operator(helm, tmp_path):
+    [deployment] = of_kind(render(helm, tmp_path, "metrics"), "Deployment")
+    assert "--prometheus-url=http://prometheus-server.monitoring:80" in deployment["spec"]["template"]["spec"]["containers"][0]["args"]
+    [deployment] = of_kind(render(helm, tmp_path, "defaults"), "Deployment")
+    assert not any(a.startswith("--prometheus-url") for a in deployment["spec"]["template"]["spec"]["containers"][0]["args"])
+
+
 def test_single_replica_without_lease_or_service_account(helm, tmp_path):
     docs = render(helm, tmp_path, "single")
     assert of_kind(docs, "ServiceAccount") == []
@@ -141,6 +148,7 @@ def test_single_replica_without_lease_or_service_account(helm, tmp_path):
     ({"metrics": {"port": 70000}}, "port"),
     ({"image": {"pullPolicy": "Sometimes"}}, "pullPolicy"),
     ({"unknownKey": 1}, "unknownKey"),
+    ({"operator": {"prometheusUrl": "prometheus:9090"}}, "prometheusUrl"),
 ])
 def test_schema_refuses_bad_values(helm, tmp_path, bad, complaint):
     path = tmp_path / "bad.yaml"

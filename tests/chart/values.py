@@ -17,7 +17,7 @@ VALUE_SETS: dict[str, dict[str, Any]] = {
     "metrics": {
         "metrics": {"service": {"enabled": True},
                     "serviceMonitor": {"enabled": True, "labels": {"release": "prometheus"}}},
-        "operator": {"verbose": True, "extraArgs": ["--workers=4"]},
+        "operator": {"verbose": True, "extraArgs": ["--workers=4"], "prometheusUrl": "http://prometheus-server.monitoring:80"},
     },
     "single": {
         "replicaCount": 1,

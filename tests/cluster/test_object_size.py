@@ -52,10 +52,15 @@ SEED = {
               "errorTopicArn": "arn:aws:sns:us-east-1:111122223333:failed", "kmsKeyId": "k",
               "maxConcurrentInvocationsPerInstance": 2, "scaleToZero": False},
     "multiModel": {"artifactPrefix": "s3://example-models/mme/", "modelCache": True},
-    "rollout": {"steps": [{"weight": w, "pause": "1h"} for w in range(10, 101, 10)],
+    "rollout": {"shadow": {"samplingPercent": 20, "pause": "1h"},
+                "steps": [{"weight": w, "pause": "1h"} for w in range(10, 101, 10)],
                 "analysis": {"alarms": ["a"], "metrics": [{"name": "ModelLatency", "statistic": "p99", "max": 1,
-                                                           "maxRatioToPrimary": 1.5}], "interval": "30s"},
+                                                           "maxRatioToPrimary": 1.5}],
+                             "prometheus": [{"name": "kpi", "query": "sum(up)", "max": 1, "min": 0,
+                                             "url": "http://prometheus:9090"}], "interval": "30s"},
                 "onFailure": "Rollback"},
+    "deployment": {"strategy": "BlueGreen", "trafficShifting": "Canary", "canaryPercent": 10, "linearPercent": 25,
+                   "batchPercent": 25, "waitSeconds": 300, "terminationWaitSeconds": 0, "alarms": ["a"]},
     "deletionPolicy": "Delete", "endpointName": "e", "tags": {"t": "v"},
 }
 

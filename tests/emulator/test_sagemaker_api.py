@@ -159,3 +159,16 @@ def test_reset_forgets_everything(aws):
     assert aws.sagemaker.list_models()["Models"] == []
     assert aws.emulator.faults() == []
     assert [c["operation"] for c in aws.emulator.calls()] == ["ListEndpoints", "ListModels"]
+
+
+def test_a_serverless_config_holds_one_production_variant(aws):
+    sm = aws.sagemaker
+    create_model(sm, "sl-a")
+    create_model(sm, "sl-b")
+    serverless = {"MemorySizeInMB": 2048, "MaxConcurrency": 5}
+    assert error_of(sm.create_endpoint_config, EndpointConfigName="sl-two", ProductionVariants=[
+        {"VariantName": "primary", "ModelName": "sl-a", "ServerlessConfig": serverless},
+        {"VariantName": "canary", "ModelName": "sl-b", "ServerlessConfig": serverless},
+    ]) == {"Code": "ValidationException", "Message": "Serverless inference does not support multiple production variants."}
+    sm.create_endpoint_config(EndpointConfigName="sl-one", ProductionVariants=[
+        {"VariantName": "primary", "ModelName": "sl-a", "ServerlessConfig": serverless}])

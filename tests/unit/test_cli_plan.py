@@ -220,3 +220,24 @@ def test_metadata_the_api_server_accepts_is_planned(name, namespace):
     doc = {"apiVersion": API_VERSION, "kind": KIND, "metadata": {"name": name, "namespace": namespace},
            "spec": REALTIME_SPEC}
     assert not isinstance(plan_document("m.yaml", None, doc, load_prices(None), None, "ml.m5.large"), list)
+
+
+def test_plan_says_which_strategy_each_kind_of_change_takes(tmp_path):
+    rollout = {"shadow": {"samplingPercent": 20, "pause": "2h"}, "steps": [{"weight": 15, "pause": "1h"}, {"weight": 100}]}
+    deployment = {"strategy": "Rolling", "batchPercent": 25, "waitSeconds": 60, "alarms": ["recs-5xx"]}
+    docs = [{"apiVersion": API_VERSION, "kind": KIND, "metadata": {"name": "live", "namespace": "default"},
+             "spec": {**REALTIME_SPEC, "rollout": rollout, "deployment": deployment}},
+            {"apiVersion": API_VERSION, "kind": KIND, "metadata": {"name": "tiny", "namespace": "default"},
+             "spec": {**{k: v for k, v in REALTIME_SPEC.items() if k != "instances"}, "mode": "Serverless"}}]
+    path = tmp_path / "two.yaml"
+    path.write_text(yaml.safe_dump_all(docs))
+    out, result = plan_json(tmp_path, "-f", str(path))
+    assert result.returncode == 0, result.stderr
+    updates = {e["name"]: e["resources"]["updates"] for e in out["endpoints"]}
+    assert updates["live"] == {
+        "modelChange": "shadow step (20% of requests copied for 2h), then canary steps 15% -> 100%",
+        "otherChange": "rolling deployment in batches of 25%, 60s baking each, rolled back on alarm recs-5xx"}
+    assert updates["tiny"]["modelChange"] == updates["tiny"]["otherChange"]
+    assert "no deployment guardrails for serverless endpoints" in updates["tiny"]["otherChange"]
+    table = plan(tmp_path, "-f", str(path)).stdout
+    assert "  updates   a model change: shadow step (20% of requests copied for 2h)" in table

@@ -188,3 +188,10 @@ def test_printer_columns():
     assert columns["Canary"]["jsonPath"] == ".status.rollout.weight"
     assert columns["Pause until"]["type"] == "string"  # a date column shows a future time as <invalid>
     assert columns["Age"]["type"] == "date"
+
+
+def test_the_crd_lists_the_rollout_phases():
+    from endpoint_operator.api.status import RolloutPhase
+    rollout = schema_root()["properties"]["status"]["properties"]["rollout"]["properties"]
+    assert rollout["phase"]["enum"] == [p.value for p in RolloutPhase]
+    assert "Shadowing" in rollout["phase"]["enum"] and "RolledBack" in rollout["phase"]["enum"]

@@ -110,6 +110,7 @@ class EndpointConfig(Resource):
 
     name: str
     variants: tuple[ProductionVariant, ...]
+    shadow_variants: tuple[ProductionVariant, ...] = ()  # ShadowProductionVariants: a copy of traffic, no answers
     async_config: AsyncConfig | None = None
     tags: dict[str, str] = {}
     kms_key_id: str | None = None  # the instances' storage volume
@@ -162,6 +163,8 @@ class ObservedEndpoint(Resource):
     last_modified: datetime | None = None
     variants: tuple[ObservedVariant, ...] = ()
     tags: dict[str, str] = {}
+    # A deployment in flight: PendingDeploymentSummary's variant status, "Baking: ..." for a guardrail's step.
+    deployment_stage: str | None = None
 
 
 class EndpointSummary(Resource):
@@ -180,6 +183,7 @@ class ObservedModel(Resource):
 class ObservedConfig(Resource):
     name: str
     variant_models: tuple[str, ...] = ()
+    shadow_models: tuple[str, ...] = ()  # ShadowProductionVariants' models
     tags: dict[str, str] = {}
     variants: tuple[ProductionVariant, ...] = ()  # filled when described
 

@@ -18,6 +18,7 @@ from pydantic import AfterValidator, Field, PlainValidator, WithJsonSchema
 from .data_capture import DataCaptureSpec
 from .encryption import EncryptionSpec
 from .endpoint_rules import ENDPOINT_RULES
+from .deployment import DeploymentSpec
 from .instance_types import INSTANCE_TYPES
 from .network import NetworkSpec
 from .provisioning import ProvisioningSpec
@@ -310,6 +311,17 @@ class RolloutStep(SpecModel):
     )
 
 
+class ShadowStep(SpecModel):
+    sampling_percent: Annotated[int, Field(ge=1, le=100, description="Percent of production requests SageMaker copies to the new model, 1 to 100; callers only ever see the primary's answers. Defaults to 100.")] = 100
+    pause: Annotated[Duration, Field(description="How long the shadow runs and its gates are judged before the canary steps begin, for example 1h, at most 30d.")]
+
+    rules = (
+        Rule("pause", "spec.rollout.shadow.pause must be at most 30d",
+             f"{cel_duration_seconds('self.pause')} <= {MAX_PAUSE_SECONDS}.0",
+             lambda s: duration_seconds(s.pause) <= MAX_PAUSE_SECONDS),
+    )
+
+
 def _cel_list(names) -> str:
     return "[" + ", ".join(f"'{n}'" for n in sorted(names)) + "]"
 
@@ -381,6 +393,27 @@ class MetricGate(SpecModel):
         return None if self.max is None else threshold_value(self.max)
 
 
+PROMETHEUS_URL = ascii_re(r"^https?://[^\s/?#]+(/[^\s?#]*)?$")
+PROMQL_LEN = 2048
+
+
+class PrometheusGate(SpecModel):
+    name: Annotated[Name, Field(description="Name of the gate, shown in status.rollout.lastGate and events.")]
+    query: Annotated[str, Field(min_length=1, max_length=PROMQL_LEN, description="PromQL query evaluated at each judgement (an instant query: its range selectors, such as [5m], set how far back it looks). It must return one value; aggregate with sum, max, ... where it returns several series.")]
+    max: Annotated[float | None, Field(description="Highest value the query may return.")] = None
+    min: Annotated[float | None, Field(description="Lowest value the query may return.")] = None
+    url: Annotated[str | None, Field(pattern=PROMETHEUS_URL, max_length=512, description="Prometheus server, for example http://prometheus.monitoring:9090; defaults to the operator's --prometheus-url.")] = None
+
+    rules = (
+        Rule("", "spec.rollout.analysis.prometheus[] must set max, min or both",
+             "has(self.max) || has(self.min)",
+             lambda g: g.max is not None or g.min is not None),
+        Rule("min", "spec.rollout.analysis.prometheus[].min must be <= spec.rollout.analysis.prometheus[].max",
+             "!has(self.min) || !has(self.max) || self.min <= self.max",
+             lambda g: g.min is None or g.max is None or g.min <= g.max),
+    )
+
+
 INCONCLUSIVE_AFTER = r"^([0-9]+(s|m|h))+$"  # what CEL's duration() reads
 INCONCLUSIVE_MIN_SECONDS, INCONCLUSIVE_MAX_SECONDS = 60, 7 * 24 * 3600
 
@@ -392,6 +425,7 @@ def _seconds(text: str) -> int:
 class AnalysisSpec(SpecModel):
     alarms: Annotated[list[CloudWatchName] | None, Field(max_length=20, description="CloudWatch alarms that must stay OK during each step.")] = None
     metrics: Annotated[list[MetricGate] | None, Field(max_length=20, description="Metric gates judged during each step.")] = None
+    prometheus: Annotated[list[PrometheusGate] | None, Field(max_length=10, description="PromQL queries judged during each step.")] = None
     interval: Annotated[Duration, Field(description="How often the gates are judged, 10s to 1h. Defaults to 30s.")] = "30s"
     inconclusive_after: Annotated[str, Field(pattern=INCONCLUSIVE_AFTER, max_length=16, description="How long gates may still wait (no data, an alarm in INSUFFICIENT_DATA or missing) once a step is due (its pause over; the last step without a pause: once it began) before the step is inconclusive and onFailure applies. 1m to 168h; defaults to 1h.")] = "1h"
 
@@ -412,6 +446,7 @@ class AnalysisSpec(SpecModel):
 
 class RolloutSpec(SpecModel):
     steps: Annotated[list[RolloutStep], Field(min_length=1, max_length=10, description="Traffic steps of a canary; weights rise strictly and end at 100.")]
+    shadow: Annotated[ShadowStep | None, Field(description="A first step in shadow mode: the new model gets a copy of a share of production traffic (ShadowProductionVariants) and the gates compare it with the primary before any caller is sent to it. RealTime only.")] = None
     analysis: Annotated[AnalysisSpec | None, Field(description="Gates that decide whether a step may proceed.")] = None
     on_failure: Annotated[OnFailure, Field(description="What a failed gate does. Defaults to Rollback.")] = OnFailure.ROLLBACK
 
@@ -470,6 +505,7 @@ class ModelEndpointSpec(SpecModel):
     async_: Annotated[AsyncSpec | None, Field(alias="async", description="Asynchronous inference settings; required for mode Async, only with Async or Auto.")] = None
     multi_model: Annotated[MultiModelSpec | None, Field(description="Multi-model endpoint settings; only with mode MultiModel or Auto.")] = None
     rollout: Annotated[RolloutSpec | None, Field(description="How a change of models reaches traffic: staged canary steps with gates.")] = None
+    deployment: Annotated[DeploymentSpec | None, Field(description="How SageMaker's deployment guardrails move the endpoint to a new config for changes a canary does not cover (instance type, image, environment, volume): blue/green with canary or linear traffic shifting, or rolling batches, rolled back on alarms. RealTime, MultiModel and Async only.")] = None
     deletion_policy: Annotated[DeletionPolicy, Field(description="Delete removes the SageMaker resources with this object; Retain leaves the endpoint serving. Defaults to Delete.")] = DeletionPolicy.DELETE
     endpoint_name: Annotated[str | None, Field(pattern=ENDPOINT_NAME, max_length=63, description="SageMaker endpoint name; defaults to <namespace>-<name>, with a hash of both appended where that could be another object's name (see docs/operations.md). Immutable.")] = None
     tags: Annotated[Tags | None, Field(description="Tags added to every AWS resource of this endpoint.")] = None
@@ -548,6 +584,21 @@ class ModelEndpointSpec(SpecModel):
              f"!has(self.autoscaling) || !has(self.autoscaling.metric) || self.autoscaling.metric != '{_BACKLOG.value}'"
              f" || {_mode('Async')} || {_mode('Auto')}",
              lambda s: s.autoscaling is None or s.autoscaling.metric != _BACKLOG or s.mode in (Mode.ASYNC, Mode.AUTO)),
+        Rule("rollout",
+             "spec.rollout is not allowed when spec.mode is Serverless: SageMaker hosts one production variant on a "
+             "serverless endpoint (no canary, no shadow); it is updated all at once",
+             f"!has(self.rollout) || !{_SERVERLESS}",
+             lambda s: s.rollout is None or s.mode != Mode.SERVERLESS),
+        Rule("rollout.shadow",
+             "spec.rollout.shadow is allowed only when spec.mode is RealTime or Auto: SageMaker hosts no shadow "
+             "variant on a serverless, asynchronous or multi-model endpoint",
+             f"!has(self.rollout) || !has(self.rollout.shadow) || {_mode('RealTime')} || {_mode('Auto')}",
+             lambda s: s.rollout is None or s.rollout.shadow is None or s.mode in (Mode.REAL_TIME, Mode.AUTO)),
+        Rule("deployment",
+             "spec.deployment is not allowed when spec.mode is Serverless: SageMaker's deployment guardrails are for "
+             "real-time and asynchronous endpoints only; a serverless endpoint is updated all at once",
+             f"!has(self.deployment) || !{_SERVERLESS}",
+             lambda s: s.deployment is None or s.mode != Mode.SERVERLESS),
         Rule("region", f"spec.region is immutable: {_IMMUTABLE}",
              "self.region == oldSelf.region",
              lambda new, old: new.region == old.region, transition=True),

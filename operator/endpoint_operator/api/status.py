@@ -8,7 +8,7 @@ with the previous ones (see conditions.py).
 from __future__ import annotations
 
 from datetime import datetime
-from enum import Enum
+from enum import Enum, StrEnum
 from typing import Annotated
 
 from pydantic import Field
@@ -39,6 +39,7 @@ class EndpointStatus(KubeModel):
     config_name: Annotated[str | None, Field(description="EndpointConfig the endpoint serves.")] = None
     target_config: Annotated[str | None, Field(description="EndpointConfig a create or update was sent to, until it lands.")] = None
     failed_config: Annotated[str | None, Field(description="EndpointConfig whose update SageMaker rolled back; not retried until the spec changes.")] = None
+    deployment: Annotated[str | None, Field(description="The step of a deployment in flight as SageMaker reports it (its deployment guardrails: a canary, a linear step or a rolling batch, and its baking period).")] = None
 
 
 class VariantStatus(KubeModel):
@@ -52,8 +53,24 @@ class VariantStatus(KubeModel):
     policies: Annotated[list[str] | None, Field(description="Scaling policies registered on the variant.")] = None
 
 
+class RolloutPhase(StrEnum):
+    """Where a rollout stands (status.rollout.phase); plan/rollout.py moves between them."""
+
+    SHADOWING = "Shadowing"  # the new model as a shadow variant: a copy of traffic, no caller sees it
+    STARTING = "Starting"  # moving the endpoint onto the primary+canary config
+    PROGRESSING = "Progressing"  # a step with a pause: holding, gates judged
+    AWAITING_PROMOTION = "AwaitingPromotion"  # a step without a pause: holding until promoted
+    PAUSED = "Paused"  # held by the pause annotation
+    HALTED = "Halted"  # a gate failed under onFailure Pause: held until promote or abort
+    SUPERSEDED = "Superseded"  # the spec's model changed mid-rollout: canary back to 0 first
+    PROMOTING = "Promoting"  # the last step passed: moving to the new model alone
+    ROLLING_BACK = "RollingBack"  # canary to 0, then back to the config served before
+    ROLLED_BACK = "RolledBack"  # held until the spec changes again or a retry
+    SUCCEEDED = "Succeeded"
+
+
 class RolloutStatus(KubeModel):
-    phase: Annotated[str | None, Field(description="Progressing, AwaitingPromotion, Paused, Succeeded or RolledBack.")] = None
+    phase: Annotated[RolloutPhase | None, Field(description="Where the rollout stands: Shadowing, Starting, Progressing, AwaitingPromotion, Paused, Halted, Superseded, Promoting, RollingBack, RolledBack or Succeeded.")] = None
     step: Annotated[int | None, Field(description="Index of the current step in spec.rollout.steps.")] = None
     weight: Annotated[int | None, Field(description="Percent of traffic on the new revision.")] = None
     step_started_at: Annotated[datetime | None, Field(description="When the current step began.")] = None
@@ -65,6 +82,8 @@ class RolloutStatus(KubeModel):
     steps: Annotated[int | None, Field(description="Number of steps in spec.rollout.steps.")] = None
     progress: Annotated[str | None, Field(description="The current step, counted from 1, of the steps: 2/3.")] = None
     canary_config: Annotated[str | None, Field(description="EndpointConfig serving the primary and canary variants.")] = None
+    shadow_config: Annotated[str | None, Field(description="EndpointConfig of the shadow step: the primary answers, the new model gets a copy of its traffic.")] = None
+    sampling_percent: Annotated[int | None, Field(description="Percent of production requests copied to the shadow during the shadow step.")] = None
     primary_instances: Annotated[int | None, Field(description="Instances the primary ran when the rollout started; it keeps them until the promotion.")] = None
     handled_command: Annotated[str | None, Field(description="The endpoint-operator.io/rollout annotation value already acted on.")] = None
 

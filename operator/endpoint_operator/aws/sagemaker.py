@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ..api.deployment import DeploymentSpec, Strategy, TrafficShifting
 from ..api.resources import (
     AsyncConfig,
     ContainerDef,
@@ -63,6 +64,7 @@ class SageMakerGateway(ServiceGateway):
             last_modified=found.get("LastModifiedTime"),
             variants=tuple(_observed_variant(v) for v in found.get("ProductionVariants", [])),
             tags=self.tags_of(arn) if include_tags else {},
+            deployment_stage=_deployment_stage(found.get("PendingDeploymentSummary")),
         )
 
     def list_models(self, name_prefix: str) -> list[str]:
@@ -79,6 +81,7 @@ class SageMakerGateway(ServiceGateway):
         return ObservedConfig(
             name=found["EndpointConfigName"],
             variant_models=tuple(v["ModelName"] for v in found.get("ProductionVariants", [])),
+            shadow_models=tuple(v["ModelName"] for v in found.get("ShadowProductionVariants", [])),
             tags=self.tags_of(found["EndpointConfigArn"]) if include_tags else {},
             variants=tuple(_config_variant(v) for v in found.get("ProductionVariants", [])),
         )
@@ -132,14 +135,16 @@ class SageMakerGateway(ServiceGateway):
         )
         return response["EndpointArn"]
 
-    def update_endpoint(self, name: str, config_name: str, retain_instance_counts: bool = False) -> None:
+    def update_endpoint(self, name: str, config_name: str, retain_instance_counts: bool = False,
+                        deployment: DeploymentSpec | None = None) -> None:
         """Moves the endpoint to another config: a new fleet, the old one serves meanwhile.
 
         `retain_instance_counts` keeps each variant's current count (the autoscaler's)
         instead of the config's initial one; weights still come from the config."""
         retain = {"RetainAllVariantProperties": True, "ExcludeRetainedVariantProperties": [
             {"VariantPropertyType": "DesiredWeight"}]} if retain_instance_counts else {}
-        self._call("UpdateEndpoint", "mutation", EndpointName=name, EndpointConfigName=config_name, **retain)
+        guardrails = {"DeploymentConfig": deployment_request(deployment)} if deployment is not None else {}
+        self._call("UpdateEndpoint", "mutation", EndpointName=name, EndpointConfigName=config_name, **retain, **guardrails)
 
     def update_weights_and_capacities(
         self,
@@ -315,6 +320,8 @@ def endpoint_config_request(config: EndpointConfig) -> dict[str, Any]:
         "ProductionVariants": [variant_request(v) for v in config.variants],
         **tagged(config.tags),
     }
+    if config.shadow_variants:
+        request["ShadowProductionVariants"] = [variant_request(v) for v in config.shadow_variants]
     if config.async_config is not None:
         request["AsyncInferenceConfig"] = async_request(config.async_config)
     if config.kms_key_id:
@@ -322,6 +329,38 @@ def endpoint_config_request(config: EndpointConfig) -> dict[str, Any]:
     if config.data_capture is not None:
         request["DataCaptureConfig"] = data_capture_request(config.data_capture)
     return request
+
+
+def _deployment_stage(pending: Mapping[str, Any] | None) -> str | None:
+    """PendingDeploymentSummary's first variant status (ProductionVariantStatus: Status and StatusMessage)."""
+    for variant in (pending or {}).get("ProductionVariants") or []:
+        for status in variant.get("VariantStatus") or []:
+            message = status.get("StatusMessage")
+            return f"{status['Status']}: {message}" if message else status["Status"]
+    return None
+
+
+def deployment_request(d: DeploymentSpec) -> dict[str, Any]:
+    """UpdateEndpoint's DeploymentConfig (service model: BlueGreenUpdatePolicy or RollingUpdatePolicy, and
+    AutoRollbackConfiguration); sizes as CAPACITY_PERCENT of the variant's instances."""
+    def percent(value: int) -> dict[str, Any]:
+        return {"Type": "CAPACITY_PERCENT", "Value": value}
+    config: dict[str, Any] = {}
+    if d.strategy == Strategy.ROLLING:
+        config["RollingUpdatePolicy"] = {"MaximumBatchSize": percent(d.batch_percent), "WaitIntervalInSeconds": d.wait_seconds}
+    else:
+        routing: dict[str, Any] = {"Type": {TrafficShifting.ALL_AT_ONCE: "ALL_AT_ONCE", TrafficShifting.CANARY: "CANARY",
+                                            TrafficShifting.LINEAR: "LINEAR"}[d.traffic_shifting],
+                                   "WaitIntervalInSeconds": d.wait_seconds}
+        if d.traffic_shifting == TrafficShifting.CANARY:
+            routing["CanarySize"] = percent(d.canary_percent)
+        elif d.traffic_shifting == TrafficShifting.LINEAR:
+            routing["LinearStepSize"] = percent(d.linear_percent)
+        config["BlueGreenUpdatePolicy"] = {"TrafficRoutingConfiguration": routing,
+                                           "TerminationWaitInSeconds": d.termination_wait_seconds}
+    if d.alarms:
+        config["AutoRollbackConfiguration"] = {"Alarms": [{"AlarmName": name} for name in d.alarms]}
+    return config
 
 
 def weights_request(weights: Mapping[str, float], capacities: Mapping[str, int],

@@ -11,6 +11,7 @@ from ..kube.fenced import FencedKubeGateway
 from ..kube.lease import LeaseElector, LeaseSettings
 from .config import OperatorConfig
 from .controller import Controller
+from .prometheus import PrometheusReader
 from .sync import Syncer
 from .time_scale import WallClock, sandbox_clock
 from .wiring import AwsGateways
@@ -27,7 +28,8 @@ def build_controller(config: OperatorConfig, kubeconfig: str | None = None) -> C
     aws = AwsGateways(clients, limiters)
     clock = sandbox_clock(config.aws_endpoint_url) if config.follow_emulator_clock else WallClock()
     syncer = Syncer(kube, aws, Backoff(), clock=clock.now, prices=load_prices(config.prices_path),
-                    transition_warning_seconds=config.transition_warning_seconds)
+                    transition_warning_seconds=config.transition_warning_seconds,
+                    prometheus=PrometheusReader(config.prometheus_url))
     controller = Controller(syncer, aws, config, clock=clock)
     return controller
 

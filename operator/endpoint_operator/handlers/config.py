@@ -31,6 +31,8 @@ class OperatorConfig:
     namespaces: tuple[str, ...] = field(default_factory=tuple)  # empty: all namespaces
     # A price file over the shipped table (status.cost); read once at start, never fetched.
     prices_path: str | None = None
+    # The Prometheus server of the Prometheus gates that name none.
+    prometheus_url: str | None = None
     # /metrics and /healthz; 0 disables.
     metrics_port: int = 0
     # An endpoint Creating or Updating longer than this gets the Overdue condition and a

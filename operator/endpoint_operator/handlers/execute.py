@@ -39,8 +39,8 @@ def _dispatch(action: a.Action, sagemaker: SageMakerGateway, s3: S3Gateway) -> N
             sagemaker.create_endpoint_config(config)
         case a.CreateEndpoint(name=name, config_name=config_name, tags=tags):
             sagemaker.create_endpoint(name, config_name, tags)
-        case a.UpdateEndpoint(name=name, config_name=config_name, retain_instance_counts=retain):
-            sagemaker.update_endpoint(name, config_name, retain_instance_counts=retain)
+        case a.UpdateEndpoint(name=name, config_name=config_name, retain_instance_counts=retain, deployment=deployment):
+            sagemaker.update_endpoint(name, config_name, retain_instance_counts=retain, deployment=deployment)
         case a.UpdateServerlessConcurrency(name=name, variant=variant, serverless=serverless):
             sagemaker.update_weights_and_capacities(name, {}, serverless={variant: serverless})
         case a.ShiftTraffic(name=name, weights=weights):

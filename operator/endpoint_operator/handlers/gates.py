@@ -1,6 +1,6 @@
 """Read what a canary step's gates need: the named alarms' states and the metrics of
-each variant since the step began. Called only when plan.rollout.gate_query asks,
-so an endpoint at rest costs no CloudWatch read."""
+each variant since the step began (CloudWatch), and the Prometheus queries at now.
+Called only when plan.rollout.gate_query asks, so an endpoint at rest costs no read."""
 
 from __future__ import annotations
 
@@ -8,9 +8,11 @@ from datetime import datetime
 
 from ..aws.cloudwatch import CloudWatchGateway, MetricQuery
 from ..plan.gates import NAMESPACE, GateQuery, GateReadings
+from .prometheus import PrometheusReader
 
 
-def read_gates(cloudwatch: CloudWatchGateway, query: GateQuery, now: datetime) -> GateReadings:
+def read_gates(cloudwatch: CloudWatchGateway, query: GateQuery, now: datetime,
+               prometheus: PrometheusReader | None = None) -> GateReadings:
     states = cloudwatch.alarm_states(query.alarms) if query.alarms else {}
     metrics: dict[str, float | None] = {}
     if query.metrics and now > query.since:
@@ -20,5 +22,7 @@ def read_gates(cloudwatch: CloudWatchGateway, query: GateQuery, now: datetime) -
             for m in query.metrics
         ]
         metrics = cloudwatch.metric_values(reads, query.since, now)
+    reader = prometheus or PrometheusReader()
     return GateReadings(alarms={name: states.get(name) for name in query.alarms},
-                        metrics={m.key: metrics.get(m.key) for m in query.metrics})
+                        metrics={m.key: metrics.get(m.key) for m in query.metrics},
+                        prometheus={p.key: reader.instant(p.url, p.query, now) for p in query.prometheus})

@@ -41,6 +41,7 @@ from ..plan.rollout import gate_query
 from ..plan.s3url import parse_s3_url
 from .execute import execute
 from .gates import read_gates
+from .prometheus import PrometheusReader
 from .observe import observe, with_scaling
 from .slots import finalize_slots
 from .wiring import AwsGateways
@@ -81,9 +82,11 @@ class SyncResult:
 class Syncer:
     def __init__(self, kube: KubeGateway, aws: AwsGateways, backoff: Backoff,
                  clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
-                 prices: PriceTable | None = None, transition_warning_seconds: float = DEFAULT_WARNING_SECONDS):
+                 prices: PriceTable | None = None, transition_warning_seconds: float = DEFAULT_WARNING_SECONDS,
+                 prometheus: PrometheusReader | None = None):
         self.kube = kube
         self.transition_warning_seconds = transition_warning_seconds  # see plan/overdue.py
+        self.prometheus = prometheus or PrometheusReader()  # the Prometheus gates' server
         self.prices = prices or load_prices()  # status.cost; never fetched
         self.aws = aws
         self.backoff = backoff
@@ -163,7 +166,7 @@ class Syncer:
                                               alarms=any(s.alarms for s in blueprint.scaling))
             now = self.clock()
             query = _planning(gate_query, blueprint, observed, previous)  # only while a canary step is judged
-            gates = read_gates(self.aws.cloudwatch(region), query, now) if query is not None else None
+            gates = read_gates(self.aws.cloudwatch(region), query, now, self.prometheus) if query is not None else None
             decision = _planning(reconcile, blueprint, observed, generation, previous, now=now, gates=gates,
                                  command=_annotation(body, constants.ROLLOUT_ANNOTATION))
             retiring = (self._with_scaling(observe(sagemaker, s3, placement.retiring, None, with_tags=True),

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Union
 
+from ..api.deployment import DeploymentSpec, Strategy, TrafficShifting
 from ..api.resources import EndpointConfig, S3Copy, S3Object, SageMakerModel, ServerlessConfig
 from .s3url import s3_url
 from .scaling_actions import ScalingAction
@@ -59,10 +60,22 @@ class UpdateEndpoint:
     # Keep the instance counts the autoscaler set (RetainAllVariantProperties, weights
     # excepted) instead of the config's initial counts.
     retain_instance_counts: bool = False
+    # SageMaker's deployment guardrails for this update (DeploymentConfig); None: its default.
+    deployment: DeploymentSpec | None = None
 
     def describe(self) -> str:
         kept = ", keeping the autoscaled instance counts" if self.retain_instance_counts else ""
-        return f"Update endpoint {self.name} to config {self.config_name}{kept}"
+        how = f", by {_guardrail(self.deployment)}" if self.deployment is not None else ""
+        return f"Update endpoint {self.name} to config {self.config_name}{kept}{how}"
+
+
+def _guardrail(d: DeploymentSpec) -> str:
+    if d.strategy == Strategy.ROLLING:
+        return f"a rolling deployment in batches of {d.batch_percent}%"
+    shift = {TrafficShifting.ALL_AT_ONCE: "all at once", TrafficShifting.CANARY: f"a {d.canary_percent}% canary first",
+             TrafficShifting.LINEAR: f"{d.linear_percent}% at a time"}[d.traffic_shifting]
+    alarms = f", rolled back on {', '.join(d.alarms)}" if d.alarms else ""
+    return f"blue/green ({shift}{alarms})"
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..api.deployment import DeploymentSpec
 from ..api.resources import EndpointConfig, S3Copy, S3Object, SageMakerModel
 from ..api.spec import Mode, ModelEndpointSpec, RolloutSpec
 from . import naming
@@ -37,6 +38,9 @@ class Blueprint:
     # serves; a changed artifact gets a new one, and so a new fleet (see artifacts.py).
     artifact_version: str = ""
     rollout: RolloutSpec | None = None  # how a model change reaches traffic (see rollout.py)
+    # How SageMaker's guardrails move the endpoint to a new config (UpdateEndpoint's
+    # DeploymentConfig); None on Serverless, which has none.
+    deployment: DeploymentSpec | None = None
     scaling: tuple[VariantScaling, ...] = ()  # autoscaling of the config's instance-backed variants
 
 
@@ -83,5 +87,6 @@ def build_blueprint(spec: ModelEndpointSpec, owner: Owner, endpoint_name: str | 
         served_models=parts.served_models,
         scale_to_zero=parts.scale_to_zero,
         rollout=spec.rollout,
+        deployment=spec.deployment if mode != Mode.SERVERLESS else None,
         scaling=desired_scaling(spec, mode, ctx.endpoint_name, parts.config, parts.scale_to_zero),
     )

@@ -138,7 +138,7 @@ def _converge(bp: Blueprint, ep: ObservedEndpoint, prev: EndpointStatus | None, 
         phase="Updating",
         reason="UpdatingEndpoint",
         message=f"Updating endpoint {ep.name} from config {ep.config_name} to {desired}",
-        actions=(UpdateEndpoint(name=ep.name, config_name=desired),),
+        actions=(UpdateEndpoint(name=ep.name, config_name=desired, deployment=bp.deployment),),
         correction=(
             f"Endpoint {ep.name} was switched to config {ep.config_name} out of band; updating it back to {desired}"
             if out_of_band

@@ -15,7 +15,7 @@ def collect_garbage(bp: Blueprint, observed: Observed, ep: ObservedEndpoint) -> 
     keep_models = {m.name for m in bp.models} | {v.model_name for v in bp.config.variants}
     for name in keep_configs:
         if name in observed.configs:
-            keep_models |= set(observed.configs[name].variant_models)
+            keep_models |= set(observed.configs[name].variant_models) | set(observed.configs[name].shadow_models)
     configs = sorted(n for n in observed.configs if n not in keep_configs and is_owned_name(bp.endpoint_name, n))
     models = sorted(n for n in observed.models if n not in keep_models and is_owned_name(bp.endpoint_name, n))
     # Configs first: they reference the models.

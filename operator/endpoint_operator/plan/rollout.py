@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from ..api import constants
 from ..api.resources import IN_FLIGHT_STATUSES, EndpointConfig, ObservedEndpoint, ProductionVariant
 from ..api.spec import Mode, OnFailure, RolloutStep
-from ..api.status import ModelEndpointStatus, RolloutStatus
+from ..api.status import ModelEndpointStatus, RolloutPhase, RolloutStatus
 from . import naming
 from .actions import Action, CreateEndpointConfig, ShiftTraffic, UpdateEndpoint
 from .blueprint import Blueprint
@@ -31,27 +31,29 @@ from .decision import NOT_DEGRADED, Verdict
 from .duration import parse_duration
 from .endpoint import EndpointStep
 from .gates import (
-    CANARY, FAILED, INCONCLUSIVE, PASSED, PRIMARY, GateQuery, GateReadings, GateResult, has_gates, inconclusive, judge,
+    CANARY, FAILED, INCONCLUSIVE, PASSED, PRIMARY, SHADOW, GateQuery, GateReadings, GateResult, has_gates, inconclusive, judge,
     query_for,
 )
 from .naming import is_owned_name
 from .observed import Observed
 from .rollout_capacity import canary_instances, capacity_before_shift
 
-# Phases (status.rollout.phase).
-STARTING = "Starting"  # moving the endpoint onto the primary+canary config
-PROGRESSING = "Progressing"  # a step with a pause: holding, gates judged
-AWAITING = "AwaitingPromotion"  # a step without a pause: holding until promoted
-PAUSED = "Paused"  # held by the pause annotation
-HALTED = "Halted"  # a gate failed under onFailure Pause: held until promote or abort
-SUPERSEDED = "Superseded"  # the spec's model changed mid-rollout: canary back to 0 first
-PROMOTING = "Promoting"  # the last step passed: moving to the new model alone
-ROLLING_BACK = "RollingBack"  # canary to 0, then back to the config served before
-ROLLED_BACK = "RolledBack"  # held until the spec changes again or a retry
-SUCCEEDED = "Succeeded"
+# The phases (status.rollout.phase), named in the API; every change of phase is made
+# by _Machine.move, with the notice that tells of it.
+SHADOWING = RolloutPhase.SHADOWING
+STARTING = RolloutPhase.STARTING
+PROGRESSING = RolloutPhase.PROGRESSING
+AWAITING = RolloutPhase.AWAITING_PROMOTION
+PAUSED = RolloutPhase.PAUSED
+HALTED = RolloutPhase.HALTED
+SUPERSEDED = RolloutPhase.SUPERSEDED
+PROMOTING = RolloutPhase.PROMOTING
+ROLLING_BACK = RolloutPhase.ROLLING_BACK
+ROLLED_BACK = RolloutPhase.ROLLED_BACK
+SUCCEEDED = RolloutPhase.SUCCEEDED
 
 AT_STEP = frozenset({PROGRESSING, AWAITING, PAUSED, HALTED, SUPERSEDED})
-ACTIVE = AT_STEP | {STARTING, PROMOTING, ROLLING_BACK}
+ACTIVE = AT_STEP | {SHADOWING, STARTING, PROMOTING, ROLLING_BACK}
 JUDGED = frozenset({PROGRESSING, AWAITING, PAUSED})
 
 # Annotation verbs: `pause` holds while present; the others act once per value
@@ -90,7 +92,15 @@ def gate_query(bp: Blueprint, observed: Observed, previous: ModelEndpointStatus 
     """What the handler must read before planning: only while a step is being judged."""
     r = previous.rollout if previous else None
     ep = observed.endpoint
-    if bp.rollout is None or not has_gates(bp.rollout.analysis) or r is None or r.phase not in JUDGED:
+    if bp.rollout is None or not has_gates(bp.rollout.analysis) or r is None:
+        return None
+    if r.phase == SHADOWING:
+        # The shadow step: the shadow variant's metrics against the primary's.
+        if ep is None or ep.status != "InService" or ep.config_name != r.shadow_config or r.step_started_at is None \
+                or r.to_revision != bp.config.name:
+            return None
+        return query_for(bp.rollout.analysis, ep.name, r.step_started_at, None, SHADOW)
+    if r.phase not in JUDGED:
         return None
     if ep is None or ep.status != "InService" or ep.config_name != r.canary_config or r.step_started_at is None:
         return None
@@ -149,6 +159,13 @@ class _Machine:
     def note(self, type_: str, reason: str, message: str) -> None:
         self.notices.append((type_, reason, message))
 
+    def move(self, r: RolloutStatus, phase: RolloutPhase, notice: Notice | None = None, **fields) -> RolloutStatus:
+        """The one place a rollout changes phase: the new status, and the notice (an
+        event; its text also reaches the conditions through `describe`) that tells of it."""
+        if notice is not None:
+            self.note(*notice)
+        return r.model_copy(update={"phase": phase, **fields})
+
     # ---- entry ---------------------------------------------------------------------
 
     def decide(self) -> RolloutPlan:
@@ -172,6 +189,7 @@ class _Machine:
                 # ahead): the rollout is done, never walked again.
                 return self.promoting(r)
             return {
+                SHADOWING: self.shadowing,
                 STARTING: self.starting,
                 PROMOTING: self.promoting,
                 ROLLING_BACK: self.rolling_back,
@@ -181,11 +199,11 @@ class _Machine:
                 self.note("Normal", "RolloutRetried", f"Retrying the rollout by annotation {ANNOTATION}={self.command.value}")
                 base = self.stable_variant()
                 if base is not None and ep.status == "InService":
-                    return self.start(base, ep.config_name)
+                    return self.begin(base, ep.config_name)
             return self.held(r)
         base = self.stable_variant()
         if base is not None and self.startable(base):
-            return self.start(base, self.ep.config_name)
+            return self.begin(base, self.ep.config_name)
         return self.release()
 
     def finish(self, plan: RolloutPlan) -> RolloutPlan:
@@ -247,6 +265,75 @@ class _Machine:
 
     # ---- phases --------------------------------------------------------------------
 
+    def begin(self, base: ProductionVariant, from_revision: str) -> RolloutPlan:
+        """A new rollout: the shadow step first when the spec asks for one, else the canary."""
+        shadow = self.bp.rollout.shadow
+        if shadow is None:
+            return self.start(base, from_revision)
+        bp, ep = self.bp, self.ep
+        pct = shadow.sampling_percent
+        primary = _instances(ep, PRIMARY) or base.initial_instance_count or 1
+        config = shadow_config(bp, base, primary, pct, canary_instances(bp, primary, pct))
+        actions: tuple[Action, ...] = ()
+        if config.name not in self.observed.configs:
+            actions += (CreateEndpointConfig(config=config),)
+        actions += (UpdateEndpoint(name=ep.name, config_name=config.name),)
+        status = self.move(RolloutStatus(), SHADOWING, (
+            "Normal", "ShadowStarted",
+            f"Shadow step of model {bp.models[0].name} started: {pct}% of production requests copied to it for "
+            f"{shadow.pause}; callers see only the primary's answers"),
+            steps=len(self.steps), from_revision=from_revision, to_revision=bp.config.name, shadow_config=config.name,
+            sampling_percent=pct, primary_instances=primary, weight=0,
+            message=f"Moving endpoint {ep.name} to config {config.name}: primary {base.model_name} answers, "
+                    f"shadow {bp.models[0].name} gets a copy of {pct}% of requests")
+        return self.plan(status, "Updating", "ShadowStarting", actions=actions, target=config.name)
+
+    def shadowing(self, r: RolloutStatus) -> RolloutPlan:
+        """The shadow step: moving onto the shadow config, then holding for its pause while
+        the gates compare the shadow with the primary; a pass starts the canary steps."""
+        ep, shadow = self.ep, self.bp.rollout.shadow
+        if self.fresh(ABORT):
+            return self.roll_back(r, f"aborted by annotation {ANNOTATION}={self.command.value} during the shadow step")
+        if ep.config_name != r.shadow_config:
+            if self.update_failed(r.shadow_config):
+                return self.rolled_back(r, f"config {r.shadow_config} failed to deploy: {ep.failure_reason}")
+            base = self.stable_variant()
+            if r.shadow_config not in self.observed.configs and base is not None:
+                return self.begin(base, r.from_revision or ep.config_name)
+            return self.plan(r, "Updating", "ShadowStarting",
+                             actions=(UpdateEndpoint(name=ep.name, config_name=r.shadow_config),), target=r.shadow_config)
+        if shadow is None:
+            # spec.rollout.shadow removed mid-step: on with the canary.
+            base = self.stable_variant()
+            return self.start(base, r.from_revision) if base is not None else self.release()
+        if r.step_started_at is None:
+            self.note("Normal", "ShadowStep", f"Endpoint {ep.name} serves the shadow: {r.sampling_percent}% of requests "
+                                              f"copied to model {self.bp.models[0].name} until {shadow.pause} from now")
+        started = r.step_started_at or self.now
+        ends = started + parse_duration(shadow.pause)
+        r = r.model_copy(update={"step_started_at": started, "pause_ends_at": ends, "message": None})
+        analysis = self.bp.rollout.analysis
+        gate = judge(analysis, self.gates, None, SHADOW) if self.gates is not None or not has_gates(analysis) else None
+        if gate is not None and not self.pause_requested:
+            gate = inconclusive(gate, analysis, ends, self.now)
+        if gate is not None:
+            r = r.model_copy(update={"last_gate": gate.summary()})
+        if gate is not None and gate.outcome in (FAILED, INCONCLUSIVE):
+            verdict = "failed" if gate.outcome == FAILED else "inconclusive"
+            # Nothing reached a caller: there is nothing to hold, only to take away.
+            return self.roll_back(r, f"gate {verdict} during the shadow step: {gate.detail}")
+        if self.fresh(PROMOTE):
+            self.note("Normal", "RolloutPromoted", f"Promoted by annotation {ANNOTATION}={self.command.value} during the shadow step")
+        elif self.pause_requested or self.now < ends or gate is None or gate.outcome != PASSED:
+            waits = [(ends - self.now).total_seconds()] if ends > self.now else []
+            if has_gates(analysis):
+                waits.append(parse_duration(analysis.interval).total_seconds())
+            return self.plan(r, "InService", "Shadowing", requeue_after=min(waits) if waits else None)
+        else:
+            self.note("Normal", "ShadowPassed", f"Shadow step passed ({gate.detail}); starting the canary")
+        base = self.stable_variant()
+        return self.start(base, r.from_revision) if base is not None else self.release()
+
     def start(self, base: ProductionVariant, from_revision: str, steps_from: RolloutStatus | None = None) -> RolloutPlan:
         bp, ep = self.bp, self.ep
         first = self.steps[0].weight
@@ -256,16 +343,15 @@ class _Machine:
         if config.name not in self.observed.configs:
             actions += (CreateEndpointConfig(config=config),)
         actions += (UpdateEndpoint(name=ep.name, config_name=config.name),)
-        status = RolloutStatus(
-            phase=STARTING, step=0, weight=first, steps=len(self.steps),
+        status = self.move(RolloutStatus(), STARTING, (
+            "Normal", "RolloutStarted",
+            f"Canary rollout of model {bp.models[0].name} started: steps " + " -> ".join(f"{s.weight}%" for s in self.steps)),
+            step=0, weight=first, steps=len(self.steps),
             from_revision=from_revision, to_revision=bp.config.name, canary_config=config.name,
             primary_instances=primary,
             message=f"Moving endpoint {ep.name} to config {config.name}: primary {base.model_name} {100 - first}%, "
                     f"canary {bp.models[0].name} {first}%",
         )
-        self.note("Normal", "RolloutStarted",
-                  f"Canary rollout of model {bp.models[0].name} started: steps "
-                  + " -> ".join(f"{s.weight}%" for s in self.steps))
         return self.plan(status, "Updating", "CanaryStarting", actions=actions, target=config.name)
 
     def starting(self, r: RolloutStatus) -> RolloutPlan:
@@ -294,9 +380,9 @@ class _Machine:
         ep, steps = self.ep, self.steps
         if ep.config_name != r.canary_config:
             # Moved off the canary config out of band: place the canary again from step 1.
-            self.note("Warning", "DriftCorrected",
-                      f"Endpoint {ep.name} left canary config {r.canary_config} out of band; restarting the canary")
-            return self.plan(r.model_copy(update={"phase": STARTING, "step": 0, "weight": steps[0].weight, "step_started_at": None}),
+            drift = ("Warning", "DriftCorrected",
+                     f"Endpoint {ep.name} left canary config {r.canary_config} out of band; restarting the canary")
+            return self.plan(self.move(r, STARTING, drift, step=0, weight=steps[0].weight, step_started_at=None),
                              "Updating", "CanaryStarting",
                              actions=(UpdateEndpoint(name=ep.name, config_name=r.canary_config),), target=r.canary_config)
         index, started = self.current_step(r)
@@ -319,12 +405,12 @@ class _Machine:
         if gate is not None and gate.outcome in (FAILED, INCONCLUSIVE) and r.phase != HALTED:
             verdict = "failed" if gate.outcome == FAILED else "inconclusive"
             if self.bp.rollout.on_failure == OnFailure.PAUSE:
-                self.note("Warning", "RolloutHalted", f"Gate {verdict} at {where}: {gate.detail}; holding until promoted or aborted")
-                return self.stay(r.model_copy(update={"phase": HALTED, "message": f"Gate {verdict} at {where}: {gate.detail}"}), index, None)
+                halt = ("Warning", "RolloutHalted", f"Gate {verdict} at {where}: {gate.detail}; holding until promoted or aborted")
+                return self.stay(self.move(r, HALTED, halt, message=f"Gate {verdict} at {where}: {gate.detail}"), index, None)
             return self.roll_back(r, f"gate {verdict} at {where}: {gate.detail}")
         if observed != weight:
             why = f"{where}" if entered or observed is None else f"{where}; correcting {observed}%"
-            return self.plan(r.model_copy(update={"phase": self.holding_phase(r, index)}), "Updating", "CanaryStep",
+            return self.plan(self.move(r, self.holding_phase(r, index)), "Updating", "CanaryStep",
                              actions=(self.enact(r, weight, why),), target=r.canary_config)
 
         promote = self.fresh(PROMOTE)
@@ -343,9 +429,8 @@ class _Machine:
         if index == len(steps) - 1:
             return self.promote(r)
         nxt = steps[index + 1].weight
-        r = r.model_copy(update={"step": index + 1, "weight": nxt, "step_started_at": self.now, "last_gate": None,
-                                 "phase": PROGRESSING, "message": None})
-        r = r.model_copy(update={"phase": self.holding_phase(r, index + 1)})
+        r = self.move(r, self.step_phase(index + 1), step=index + 1, weight=nxt, step_started_at=self.now,
+                      last_gate=None, message=None)
         return self.plan(r, "Updating", "CanaryStep",
                          actions=(self.enact(r, nxt, f"step {index + 2} of {len(steps)}"),), target=r.canary_config)
 
@@ -371,22 +456,25 @@ class _Machine:
                   f"spec.rollout.steps changed: continuing at step {mapped + 1} of {len(steps)} ({steps[mapped].weight}%)")
         return mapped, started if steps[mapped].weight == current else self.now
 
-    def holding_phase(self, r: RolloutStatus, index: int) -> str:
-        if r.phase == HALTED:
-            return HALTED
+    def holding_phase(self, r: RolloutStatus, index: int) -> RolloutPhase:
+        return HALTED if r.phase == HALTED else self.step_phase(index)
+
+    def step_phase(self, index: int) -> RolloutPhase:
+        """The phase of holding at step `index` (not halted)."""
         if self.pause_requested:
             return PAUSED
         return PROGRESSING if _pause(self.steps[index]) is not None or index == len(self.steps) - 1 else AWAITING
 
     def stay(self, r: RolloutStatus, index: int, gate: GateResult | None) -> RolloutPlan:
         phase = self.holding_phase(r, index)
+        notice = None
         if phase == PAUSED and r.phase != PAUSED:
-            self.note("Normal", "RolloutPaused", f"Paused by annotation {ANNOTATION}=pause at step {index + 1} of {len(self.steps)}")
+            notice = ("Normal", "RolloutPaused", f"Paused by annotation {ANNOTATION}=pause at step {index + 1} of {len(self.steps)}")
         if r.phase == PAUSED and phase != PAUSED:
-            self.note("Normal", "RolloutResumed", f"Resumed at step {index + 1} of {len(self.steps)}")
+            notice = ("Normal", "RolloutResumed", f"Resumed at step {index + 1} of {len(self.steps)}")
         pause = _pause(self.steps[index])
         ends = r.step_started_at + pause if pause is not None and r.step_started_at else None
-        r = r.model_copy(update={"phase": phase, "pause_ends_at": ends})
+        r = self.move(r, phase, notice, pause_ends_at=ends)
         waits: list[float] = []
         if ends is not None and phase == PROGRESSING and ends > self.now:
             waits.append((ends - self.now).total_seconds())
@@ -397,16 +485,17 @@ class _Machine:
 
     def promote(self, r: RolloutStatus) -> RolloutPlan:
         target = self.bp.config.name
-        r = r.model_copy(update={"phase": PROMOTING, "pause_ends_at": None,
-                                 "message": f"All steps passed: moving endpoint {self.ep.name} to config {target} (the new model alone)"})
+        r = self.move(r, PROMOTING, pause_ends_at=None,
+                      message=f"All steps passed: moving endpoint {self.ep.name} to config {target} (the new model alone)")
         return self.plan(r, "Updating", "CanaryPromoting",
                          actions=(UpdateEndpoint(name=self.ep.name, config_name=target),), target=target)
 
     def promoting(self, r: RolloutStatus) -> RolloutPlan:
         ep, target = self.ep, self.bp.config.name
         if ep.config_name == target:
-            self.note("Normal", "RolloutSucceeded", f"Canary rollout of config {target} succeeded: endpoint {ep.name} serves the new model alone")
-            done = r.model_copy(update={"phase": SUCCEEDED, "pause_ends_at": None, "message": f"Serving config {target}"})
+            done = self.move(r, SUCCEEDED, ("Normal", "RolloutSucceeded",
+                                            f"Canary rollout of config {target} succeeded: endpoint {ep.name} serves the new model alone"),
+                             pause_ends_at=None, message=f"Serving config {target}")
             return RolloutPlan(step=None, status=done)
         if self.update_failed(target):
             return self.roll_back(r, f"config {target} failed to deploy: {ep.failure_reason}")
@@ -414,8 +503,8 @@ class _Machine:
                          actions=(UpdateEndpoint(name=ep.name, config_name=target),), target=target)
 
     def roll_back(self, r: RolloutStatus, why: str) -> RolloutPlan:
-        self.note("Warning", "RollingBack", f"Rolling back: {why}")
-        return self.rolling_back(r.model_copy(update={"phase": ROLLING_BACK, "pause_ends_at": None, "message": why}))
+        return self.rolling_back(self.move(r, ROLLING_BACK, ("Warning", "RollingBack", f"Rolling back: {why}"),
+                                           pause_ends_at=None, message=why))
 
     def rolling_back(self, r: RolloutStatus) -> RolloutPlan:
         ep = self.ep
@@ -429,8 +518,8 @@ class _Machine:
         return self.rolled_back(r, r.message or "rolled back")
 
     def rolled_back(self, r: RolloutStatus, why: str) -> RolloutPlan:
-        self.note("Warning", "RolledBack", f"Rolled back to config {r.from_revision}: {why}")
-        done = r.model_copy(update={"phase": ROLLED_BACK, "pause_ends_at": None, "message": why})
+        done = self.move(r, ROLLED_BACK, ("Warning", "RolledBack", f"Rolled back to config {r.from_revision}: {why}"),
+                         pause_ends_at=None, message=why)
         return self.held(done)
 
     def held(self, r: RolloutStatus) -> RolloutPlan:
@@ -449,10 +538,10 @@ class _Machine:
         the new target needs no canary (the old model back, or no spec.rollout)."""
         ep = self.ep
         if ep.config_name == r.canary_config and (canary_percent(ep) or 0) > 0:
-            if r.phase != SUPERSEDED:
-                self.note("Normal", "RolloutSuperseded", f"The spec's model changed mid-rollout; moving canary traffic of {ep.name} back to primary")
-            r = r.model_copy(update={"phase": SUPERSEDED, "pause_ends_at": None,
-                                     "message": "the spec changed mid-rollout: canary traffic back to primary first"})
+            notice = None if r.phase == SUPERSEDED else (
+                "Normal", "RolloutSuperseded", f"The spec's model changed mid-rollout; moving canary traffic of {ep.name} back to primary")
+            r = self.move(r, SUPERSEDED, notice, pause_ends_at=None,
+                          message="the spec changed mid-rollout: canary traffic back to primary first")
             return self.plan(r, "Updating", "CanaryStarting", actions=(self.shift(0, "superseded by a spec change"),),
                              target=r.canary_config)
         base = self.stable_variant()
@@ -462,18 +551,21 @@ class _Machine:
             serving = self.observed.configs[ep.config_name]
             # Back to the stable config on failure: the one served before this rollout, or
             # the one serving now when it is a single model (an earlier rollout's result).
-            stable = ep.config_name if len(serving.variants) == 1 else (r.from_revision or ep.config_name)
-            return self.start(base, stable)
+            alone = len(serving.variants) == 1 and not serving.shadow_models
+            stable = ep.config_name if alone else (r.from_revision or ep.config_name)
+            return self.begin(base, stable)
         return self.release()
 
     def in_flight(self, r: RolloutStatus) -> RolloutPlan:
         self.deferred = True
         ep = self.ep
-        reason = {STARTING: "CanaryStarting", PROMOTING: "CanaryPromoting", ROLLING_BACK: "RollingBack",
-                  AWAITING: "AwaitingPromotion", PAUSED: "Paused", HALTED: "Paused"}.get(r.phase, "CanaryStep")
+        reason = {SHADOWING: "ShadowStarting", STARTING: "CanaryStarting", PROMOTING: "CanaryPromoting",
+                  ROLLING_BACK: "RollingBack", AWAITING: "AwaitingPromotion", PAUSED: "Paused",
+                  HALTED: "Paused"}.get(r.phase, "CanaryStep")
+        where = ("the shadow step" if r.phase == SHADOWING else
+                 f"step {(r.step or 0) + 1} of {r.steps or len(self.steps)} (canary {r.weight}%)")
         step = EndpointStep(phase=ep.status, reason=reason, in_flight=True, target_config=_target(r),
-                            message=f"Endpoint {ep.name} is {ep.status} on config {ep.config_name}; rollout {r.phase} at "
-                                    f"step {(r.step or 0) + 1} of {r.steps or len(self.steps)} (canary {r.weight}%)")
+                            message=f"Endpoint {ep.name} is {ep.status} on config {ep.config_name}; rollout {r.phase} at {where}")
         return RolloutPlan(step=step, status=r, verdict=self.verdict(r, step))
 
     # ---- building blocks -----------------------------------------------------------
@@ -502,6 +594,11 @@ class _Machine:
         return RolloutPlan(step=step, status=r, verdict=self.verdict(r, step), requeue_after=requeue_after)
 
     def describe(self, r: RolloutStatus) -> str:
+        if r.phase == SHADOWING:
+            if r.pause_ends_at is None:
+                return f"Rollout Shadowing: {r.message}"
+            return (f"Shadow step: {r.sampling_percent}% of requests copied to the new model, callers see the primary, "
+                    f"until {r.pause_ends_at.isoformat()}" + (f"; last gate {r.last_gate}" if r.last_gate else ""))
         n = r.steps or len(self.steps)
         at = f"step {(r.step or 0) + 1} of {n}, canary {r.weight}%"
         if r.phase in (PROGRESSING,) and r.pause_ends_at:
@@ -548,6 +645,25 @@ def canary_config(bp: Blueprint, stable: ProductionVariant, primary_instances: i
                           **settings)
 
 
+def shadow_config(bp: Blueprint, stable: ProductionVariant, primary_instances: int | None, sampling: int,
+                  shadow_instances: int | None = None) -> EndpointConfig:
+    """The serving variant as `primary`, alone in ProductionVariants (it answers every
+    caller), and the blueprint's as the shadow variant `shadow`. Its weight against the
+    primary's 100 is the share of requests copied to it; it gets the instances that
+    share needs."""
+    target = bp.config.variants[0]
+    primary = stable.model_copy(update={
+        "name": PRIMARY, "weight": 100.0, "initial_instance_count": primary_instances or stable.initial_instance_count,
+    })
+    shadow = target.model_copy(update={
+        "name": SHADOW, "weight": float(sampling),
+        "initial_instance_count": shadow_instances or target.initial_instance_count,
+    })
+    digest = naming.content_hash({"variants": (primary,), "shadow": (shadow,)})
+    return EndpointConfig(name=naming.config_name(bp.endpoint_name, digest), variants=(primary,),
+                          shadow_variants=(shadow,), tags=bp.tags)
+
+
 def canary_percent(ep: ObservedEndpoint) -> int | None:
     """The canary's share of traffic in percent, None without a canary variant."""
     weights = {v.name: v.weight or 0.0 for v in ep.variants}
@@ -578,4 +694,6 @@ def _target(r: RolloutStatus) -> str | None:
         return r.from_revision
     if r.phase == PROMOTING:
         return r.to_revision
+    if r.phase == SHADOWING:
+        return r.shadow_config
     return r.canary_config

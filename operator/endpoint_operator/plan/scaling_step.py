@@ -142,7 +142,8 @@ def _around_update(update: UpdateEndpoint, config: EndpointConfig, observed: Obs
     # variant that goes, such as a promoted canary, does not change that); a config
     # whose staying variants change type starts at its own counts (the spec's minimum).
     retain = bool(observed.targets) and not refleet
-    return (*deregister, UpdateEndpoint(update.name, update.config_name, retain_instance_counts=retain))
+    return (*deregister, UpdateEndpoint(update.name, update.config_name, retain_instance_counts=retain,
+                                        deployment=update.deployment))
 
 
 # ---- while serving ----------------------------------------------------------------------------

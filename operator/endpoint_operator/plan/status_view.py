@@ -17,6 +17,7 @@ def endpoint_status(name: str, ep: ObservedEndpoint | None, target_config: str |
         status=ep.status,
         failure_reason=ep.failure_reason,
         config_name=ep.config_name,
+        deployment=ep.deployment_stage,
         target_config=target_config,
         failed_config=failed_config,
     )

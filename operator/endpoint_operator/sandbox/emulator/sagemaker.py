@@ -21,9 +21,11 @@ from moto.sagemaker.models import FakeEndpoint, FakeEndpointConfig, SageMakerMod
 from moto.sagemaker.utils import arn_formatter
 
 from ...api.instance_storage import has_instance_storage
-from .lifecycle import EndpointLifecycle
+from .guardrails import Deployment, plan_deployment
+from .lifecycle import EndpointLifecycle, current_transition
 from .multimodel import InstanceCaches, caches_models, invocation_response, load_artifact, multi_model_container, refuse_unhostable
 from .responses import HttpResponse, validation_error
+from .shadow import create_shadowed_config, described_config, shadow_summaries
 
 # moto refuses instance types missing from its own list, which AWS has long outgrown
 # (ml.g5, g6, p4d, p5, inf2, trn1, m6i, c6i ...). The request was already judged
@@ -95,6 +97,10 @@ class EmulatedEndpoint(FakeEndpoint):
         self.lifecycle = EndpointLifecycle(CREATING, FAILED if failure else IN_SERVICE)
         self.endpoint_status = CREATING
         self.model_caches = InstanceCaches()  # multi-model endpoints: what each instance loaded
+        self._configs = backend.endpoint_configs  # the served config's shadow variants, for DescribeEndpoint
+        self.deployment: Deployment | None = None  # a blue/green or rolling deployment in progress (guardrails.py)
+        self._where = (backend.account_id, backend.region_name)  # whose alarms roll a deployment back
+        self.last_deployment_config: dict[str, Any] | None = None
 
     # ---- transitions -------------------------------------------------------------
 
@@ -108,10 +114,27 @@ class EmulatedEndpoint(FakeEndpoint):
 
     def refresh(self) -> bool:
         """Apply a transition that came due; False once the endpoint is gone."""
+        if self.deployment is not None:
+            self._advance_deployment()
+            return True
         status = self.lifecycle.status
         if status != self.endpoint_status:
             self._enter(status)
         return status != DELETED
+
+    def _advance_deployment(self) -> None:
+        """Updating until the deployment's last stage is over, or an alarm rolls it back: then InService, on the
+        new config or (rolled back) on the old one with the reason, as a rolled-back update ends."""
+        deployment = self.deployment
+        alarm = deployment.tripped(*self._where)
+        if alarm is None and deployment.current() is not None:
+            return
+        if alarm is not None:
+            self.pending.failure = InjectedFailure(
+                reason=f"Deployment rolled back: alarm {alarm} went into ALARM during the deployment", rollback=True)
+        self.deployment = None
+        self.lifecycle.begin(IN_SERVICE, IN_SERVICE)  # done: the lifecycle has nothing left to move
+        self._enter(IN_SERVICE)
 
     def _enter(self, status: str) -> None:
         if status in (IN_SERVICE, FAILED):
@@ -159,14 +182,20 @@ class EmulatedEndpoint(FakeEndpoint):
             response["FailureReason"] = self.failure_reason
         if self.async_inference_config:
             response["AsyncInferenceConfig"] = self.async_inference_config
+        shadows = shadow_summaries(self._configs.get(self.endpoint_config_name))
+        if shadows:
+            response["ShadowProductionVariants"] = shadows
         # DescribeEndpoint, PendingDeploymentSummary: "This field is only returned when the endpoint is creating or
         # updating with a new endpoint configuration." (the emulator reports it while updating only)
         if self.endpoint_status == UPDATING and self.pending.config_name:
             response["PendingDeploymentSummary"] = {
                 "EndpointConfigName": self.pending.config_name,
-                "ProductionVariants": [_pending_variant(v) for v in self.pending.variants or []],
+                "ProductionVariants": [_pending_variant(v, self.deployment) for v in self.pending.variants or []],
                 "StartTime": self.pending.started,
             }
+        if self.last_deployment_config:
+            # DescribeEndpointOutput.LastDeploymentConfig: "The most recent deployment configuration for the endpoint."
+            response["LastDeploymentConfig"] = copy.deepcopy(self.last_deployment_config)
         return response
 
 
@@ -198,9 +227,13 @@ def settled(variant: dict[str, Any]) -> dict[str, Any]:
     return done
 
 
-def _pending_variant(variant: dict[str, Any]) -> dict[str, Any]:
+def _pending_variant(variant: dict[str, Any], deployment: Deployment | None = None) -> dict[str, Any]:
     pending = {k: v for k, v in variant.items() if k == "VariantName" or k.startswith("Desired")}
     pending["VariantStatus"] = [{"Status": "Creating"}]  # ProductionVariantStatus: "Creating inference resources ..."
+    if deployment is not None and deployment.variant_status():
+        # ProductionVariantStatus.Status: "ActivatingTraffic: Turning on traffic for the production variant.
+        # Baking: Waiting period to monitor the CloudWatch alarms in the automatic rollback configuration."
+        pending["VariantStatus"] = deployment.variant_status()
     return pending
 
 
@@ -218,7 +251,7 @@ class SageMakerExtensions:
             "DescribeModel": self._require_model,
             "DeleteModel": self._require_model,
             "CreateEndpointConfig": self._create_endpoint_config,
-            "DescribeEndpointConfig": self._require_endpoint_config,
+            "DescribeEndpointConfig": self._describe_endpoint_config,
             "DeleteEndpointConfig": self._require_endpoint_config,
             "CreateEndpoint": self._create_endpoint,
             "DescribeEndpoint": self._describe_endpoint,
@@ -321,11 +354,15 @@ class SageMakerExtensions:
             raise validation_error(f'Cannot create already existing endpoint configuration "{arn}".')
         refuse_unhostable(backend._models, params.get("ProductionVariants") or [])
         _refuse_volume_key_on_instance_storage(params)
-        return None
+        _refuse_serverless_variants(params.get("ProductionVariants") or [])
+        return create_shadowed_config(backend, params)  # moto drops ShadowProductionVariants
 
     def _require_endpoint_config(self, backend: SageMakerModelBackend, params: Params) -> Payload:
         self._config(backend, params.get("EndpointConfigName", ""))
         return None
+
+    def _describe_endpoint_config(self, backend: SageMakerModelBackend, params: Params) -> Payload:
+        return described_config(self._config(backend, params.get("EndpointConfigName", "")))  # None: moto answers
 
     # ---- endpoints: moto has no transitions, no UpdateEndpoint, no duplicates check
 
@@ -379,9 +416,16 @@ class SageMakerExtensions:
             variants = _retain_properties(endpoint.production_variants, variants, excluded)
         failure = self._take_failure(endpoint.endpoint_name, "update")
         outcome = FAILED if failure and not failure.rollback else IN_SERVICE
+        guarded = params.get("DeploymentConfig") or {}
+        transition = current_transition()
+        deployment = plan_deployment(guarded, endpoint.production_variants, config.production_variants,
+                                     float(transition.get("seconds", 0)) if transition.get("progression") == "time" else 0.0)
         # UpdateEndpoint (API reference): "When SageMaker receives the request, it sets the endpoint status to
         # Updating. After updating the endpoint, it sets the status to InService." moto has no UpdateEndpoint.
         endpoint.begin(UPDATING, outcome, PendingChange(config.endpoint_config_name, variants, failure))
+        endpoint.deployment = deployment if failure is None else None
+        if guarded:
+            endpoint.last_deployment_config = copy.deepcopy(guarded)
         return {"EndpointArn": endpoint.arn}
 
     def _update_weights_and_capacities(self, backend: SageMakerModelBackend, params: Params) -> Payload:
@@ -544,6 +588,14 @@ def _retain_properties(current: list[dict[str, Any]], new: list[dict[str, Any]],
                     merged[field] = copy.deepcopy(old[field])
         retained.append(merged)
     return retained
+
+
+def _refuse_serverless_variants(variants: list[dict[str, Any]]) -> None:
+    # Developer guide, "Deploy models with Amazon SageMaker Serverless Inference", feature exclusions: "Some of the
+    # features currently available for SageMaker Real-time Inference are not supported for Serverless Inference,
+    # including ... multiple production variants". (AWS's exact error text is not documented.)
+    if len(variants) > 1 and any(v.get("ServerlessConfig") for v in variants):
+        raise validation_error("Serverless inference does not support multiple production variants.")
 
 
 def _refuse_instances_to_serverless(backend: SageMakerModelBackend, endpoint: FakeEndpoint,

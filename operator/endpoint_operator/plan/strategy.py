@@ -1,0 +1,44 @@
+"""Which strategy each kind of change takes, for `endpoint-operator plan`: the same
+choices the planner makes (rollout.py for a model change, the guardrails of
+spec.deployment for the rest), said in words, with what SageMaker does not allow."""
+
+from __future__ import annotations
+
+from ..api.deployment import DeploymentSpec, Strategy, TrafficShifting
+from ..api.spec import Mode
+from .blueprint import Blueprint
+
+DEFAULT_UPDATE = "SageMaker's default update (a new fleet, all traffic at once once it is healthy)"
+
+
+def update_strategies(bp: Blueprint) -> dict[str, str]:
+    """{kind of change: strategy}."""
+    other = guardrail(bp.deployment) if bp.deployment is not None else DEFAULT_UPDATE
+    if bp.mode == Mode.SERVERLESS:
+        other = f"{DEFAULT_UPDATE}; SageMaker has no deployment guardrails for serverless endpoints"
+    return {"modelChange": model_change(bp, other), "otherChange": other}
+
+
+def model_change(bp: Blueprint, other: str) -> str:
+    rollout = bp.rollout
+    if rollout is None:
+        return other
+    if bp.mode != Mode.REAL_TIME or len(bp.models) != 1:
+        why = {Mode.SERVERLESS: "SageMaker allows one production variant on a serverless endpoint",
+               Mode.MULTI_MODEL: "a multi-model endpoint changes models in S3, not by variant",
+               Mode.ASYNC: "the operator runs canary steps on RealTime endpoints only"}.get(bp.mode, "one model only")
+        return f"{other}; spec.rollout is ignored ({why})"
+    steps = " -> ".join(f"{s.weight}%" for s in rollout.steps)
+    canary = f"canary steps {steps}"
+    if rollout.shadow is not None:
+        return f"shadow step ({rollout.shadow.sampling_percent}% of requests copied for {rollout.shadow.pause}), then {canary}"
+    return canary
+
+
+def guardrail(d: DeploymentSpec) -> str:
+    alarms = f", rolled back on alarm {', '.join(d.alarms)}" if d.alarms else ", no rollback alarm"
+    if d.strategy == Strategy.ROLLING:
+        return f"rolling deployment in batches of {d.batch_percent}%, {d.wait_seconds}s baking each{alarms}"
+    shift = {TrafficShifting.ALL_AT_ONCE: "all at once", TrafficShifting.CANARY: f"a {d.canary_percent}% canary first",
+             TrafficShifting.LINEAR: f"{d.linear_percent}% at a time"}[d.traffic_shifting]
+    return f"blue/green deployment, {shift}, {d.wait_seconds}s baking{alarms}"
