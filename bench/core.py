@@ -61,7 +61,7 @@ def main() -> int:
     docs = [manifest(i) for i in range(n)]
     with tempfile.TemporaryDirectory() as tmp, ControlPlane() as cp, Emulator(delay_seconds=1.0) as emu:
         cp.kubectl("apply", "--server-side", "-f", str(CRD))
-        cp.kubectl("wait", "--for=condition=Established", "crd/modelendpoints.serving.endpoint-operator.io")
+        cp.wait_for_crd("modelendpoints.serving.endpoint-operator.io")
         seed_artifacts(emu.url, artifact_urls(docs))
         production = ["--fast-poll-seconds", "10", "--sweep-seconds", str(SWEEP_SECONDS),
                       "--resync-seconds", str(RESYNC_SECONDS)]

@@ -139,7 +139,7 @@ def run(n: int, rest_seconds: float, delay: float, throttle_tps: int | None, rea
     docs = [manifest(i) for i in range(n)]
     with tempfile.TemporaryDirectory() as tmp, ControlPlane() as cp, Emulator(delay_seconds=delay) as emu:
         cp.kubectl("apply", "--server-side", "-f", str(CRD))
-        cp.kubectl("wait", "--for=condition=Established", "crd/modelendpoints.serving.endpoint-operator.io")
+        cp.wait_for_crd("modelendpoints.serving.endpoint-operator.io")
         seed_artifacts(emu.url, artifact_urls(docs))
         operator = OperatorProcess(cp.kubeconfig, emu.url, Path(tmp) / "operator.log", extra_args=PRODUCTION)
         operator.start()

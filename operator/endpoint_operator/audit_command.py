@@ -69,7 +69,8 @@ def run_audit(args: argparse.Namespace) -> int:
 
 
 def _delete(gateway: SageMakerGateway, resource: TaggedResource) -> None:
-    {"endpoint": gateway.delete_endpoint,
+    {"inference-component": gateway.delete_inference_component,
+     "endpoint": gateway.delete_endpoint,
      "endpoint-config": gateway.delete_endpoint_config,
      "model": gateway.delete_model}[resource.kind](resource.name)
 

@@ -23,13 +23,14 @@ from pydantic.alias_generators import to_camel
 from .api import constants
 from .api.metadata import metadata_errors
 from .api.pricing import PriceFileError, PriceTable, load_prices
+from .api.scaling import component_resource_id
 from .api.hosting import server_hint
 from .api.spec import InvalidSpec, ModelEndpointSpec, validate_spec
 from .plan.blueprint import Blueprint, build_blueprint
-from .plan.cost import CostEstimate, estimate, one_per_model
+from .plan.cost import CostEstimate, one_per_model
+from .plan.estimate import estimate
 from .plan.errors import PlanError
 from .plan.identity import Owner
-from .plan.scaling import desired_scaling
 from .plan.strategy import update_strategies
 from .plan.s3url import s3_url
 
@@ -210,24 +211,38 @@ def resources(p: Planned) -> dict[str, Any]:
     if bp.artifact_prefix is not None:
         described["artifacts"] = {"prefix": s3_url(bp.artifact_prefix), "models": [c.target.key.rsplit("/", 1)[-1] for c in bp.artifacts]}
     described["updates"] = update_strategies(bp)
-    scaling = desired_scaling(p.spec, bp.mode, bp.endpoint_name, config)
-    if scaling:
-        described["scaling"] = [{
-            "variant": s.variant,
-            "minInstances": s.target.min_capacity,
-            "maxInstances": s.target.max_capacity,
-            "policies": [_policy(policy) for policy in s.policies],
-            "schedules": [{"name": a.name, "schedule": a.schedule, "timezone": a.timezone,
-                           "min": a.min_capacity, "max": a.max_capacity} for a in s.schedules],
-            "alarms": [a.alarm.name for a in s.alarms],
-        } for s in scaling]
+    if bp.components:
+        described["inferenceComponents"] = [{
+            "name": c.name, "model": c.model, "image": c.container.image, "modelDataUrl": c.container.model_data_url,
+            **_camel(c.compute.model_dump(exclude_none=True)), "minCopies": c.min_copies, "maxCopies": c.max_copies,
+        } for c in bp.components]
+    components = {component_resource_id(c.name): c for c in bp.components}
+    if bp.scaling:  # what the blueprint itself plans: the variants', or the components'
+        described["scaling"] = [_scaling(s, components.get(s.target.resource_id)) for s in bp.scaling]
     return described
+
+
+def _scaling(s, component) -> dict[str, Any]:
+    what = ({"component": component.name, "model": s.variant, "minCopies": s.target.min_capacity,
+             "maxCopies": s.target.max_capacity} if component is not None else
+            {"variant": s.variant, "minInstances": s.target.min_capacity, "maxInstances": s.target.max_capacity})
+    return {
+        **what,
+        "policies": [_policy(policy) for policy in s.policies],
+        "schedules": [{"name": a.name, "schedule": a.schedule, "timezone": a.timezone,
+                       "min": a.min_capacity, "max": a.max_capacity} for a in s.schedules],
+        "alarms": [a.alarm.name for a in s.alarms],
+    }
 
 
 def _variant(v) -> dict[str, Any]:
     if v.serverless is not None:
         return {"name": v.name, "serverless": _camel(v.serverless.model_dump(exclude_none=True))}
-    return {"name": v.name, "instanceType": v.instance_type, "initialInstanceCount": v.initial_instance_count}
+    described = {"name": v.name, "instanceType": v.instance_type, "initialInstanceCount": v.initial_instance_count}
+    if v.managed_scaling is not None:
+        described["managedInstanceScaling"] = {"minInstances": v.managed_scaling.min_instances,
+                                               "maxInstances": v.managed_scaling.max_instances}
+    return described
 
 
 def _camel(fields: dict[str, Any]) -> dict[str, Any]:
@@ -306,7 +321,8 @@ def _layout(p: Planned) -> str:
     if c.instance_type is None:
         memory = bp.config.variants[0].serverless.memory_size_mb if bp.config.variants[0].serverless else None
         return f"{bp.mode.value}, {memory} MB" if memory else bp.mode.value
-    low = "0" if bp.scale_to_zero else str(max(p.spec.instances.min, 1))
+    zero = c.hourly_usd == 0 if bp.components else bp.scale_to_zero  # components: the fleet sleeps only with them all
+    low = "0" if zero else str(max(p.spec.instances.min, 1))
     span = low if c.peak_instances <= int(low) else f"{low}-{c.peak_instances}"
     return f"{bp.mode.value}, {span} x {c.instance_type}"
 
@@ -339,6 +355,10 @@ def _endpoint_block(p: Planned) -> list[str]:
             s = v["serverless"]
             warm = f", {s['provisionedConcurrency']} provisioned" if s.get("provisionedConcurrency") else ""
             variants.append(f"{v['name']}: serverless {s['memorySizeMB']} MB, max concurrency {s['maxConcurrency']}{warm}")
+        elif "managedInstanceScaling" in v:
+            m = v["managedInstanceScaling"]
+            variants.append(f"{v['name']}: {m['minInstances']}-{m['maxInstances']} x {v['instanceType']} "
+                            "(managed instance scaling)")
         else:
             variants.append(f"{v['name']}: {v['initialInstanceCount']} x {v['instanceType']}")
     out.append(f"  config    {res['endpointConfig']['name']}  " + "; ".join(variants))
@@ -347,10 +367,16 @@ def _endpoint_block(p: Planned) -> list[str]:
         out.append(f"  async     results to {a['outputPath']}"
                    + (f", failures to {a['failurePath']}" if a.get("failurePath") else "")
                    + (f", {a['maxConcurrentInvocationsPerInstance']} at once per instance" if a.get("maxConcurrentInvocationsPerInstance") else ""))
+    for ic in res.get("inferenceComponents", []):
+        held = "pinned" if ic["minCopies"] >= 1 else "sleeps at 0"
+        out.append(f"  component {ic['name']}  model {ic['model']}: {ic['minCopies']}-{ic['maxCopies']} copies ({held}) of "
+                   f"{ic['memoryMB']} MB" + (f", {ic['accelerators']} accelerators" if ic.get("accelerators") else ""))
     for s in res.get("scaling", []):
         policies = ", ".join(f"{x['name']} ({x['type']}" + (f" {x['metric']} = {x['target']:g}" if x["type"] == "TargetTracking" else "") + ")"
                              for x in s["policies"])
-        out.append(f"  scaling   {s['variant']}: {s['minInstances']}-{s['maxInstances']} instances; policies {policies}")
+        span = (f"{s['minCopies']}-{s['maxCopies']} copies" if "component" in s
+                else f"{s['minInstances']}-{s['maxInstances']} instances")
+        out.append(f"  scaling   {s.get('model', s.get('variant'))}: {span}; policies {policies}")
         for a in s["schedules"]:
             out.append(f"            schedule {a['name']}: {a['schedule']} {a['timezone']} min={a['min']} max={a['max']}")
         for alarm in s["alarms"]:

@@ -21,8 +21,7 @@ CRD = repo_root() / "crds" / "modelendpoints.serving.endpoint-operator.io.yaml"
 def plane():
     with ControlPlane() as running:
         running.kubectl("apply", "--server-side", "-f", str(CRD))
-        running.kubectl("wait", "--for=condition=Established", "--timeout=60s",
-                        "crd/modelendpoints.serving.endpoint-operator.io")
+        running.wait_for_crd("modelendpoints.serving.endpoint-operator.io")
         yield running
 
 

@@ -23,8 +23,7 @@ def prerequisites(control_plane):
     """What a cluster has before the chart: the ServiceMonitor CRD (Prometheus
     Operator) and the namespaces a values set lists."""
     control_plane.kubectl("apply", "--server-side", "-f", str(HERE / "servicemonitor-crd.yaml"))
-    control_plane.kubectl("wait", "--for=condition=Established", "--timeout=60s",
-                          "crd/servicemonitors.monitoring.coreos.com")
+    control_plane.wait_for_crd("servicemonitors.monitoring.coreos.com")
     for namespace in ("team-a", "team-b"):
         control_plane.kubectl("create", "namespace", namespace, check=False)
     return control_plane

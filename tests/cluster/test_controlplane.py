@@ -82,9 +82,7 @@ def widget(name: str, namespace: str, **spec: object) -> str:
 @pytest.fixture(scope="module")
 def widget_crd(control_plane: ControlPlane) -> str:
     control_plane.kubectl("apply", "-f", "-", input=yaml.safe_dump(WIDGET_CRD))
-    control_plane.kubectl(
-        "wait", "--for=condition=Established", "--timeout=60s", f"crd/{CRD_NAME}"
-    )
+    control_plane.wait_for_crd(CRD_NAME)
     return CRD_NAME
 
 

@@ -45,7 +45,7 @@ def crd(control_plane):
 
 def install_crd(control_plane) -> str:
     control_plane.kubectl("apply", "--server-side", "--force-conflicts", "-f", str(REPO / CRD_FILE))
-    control_plane.kubectl("wait", "--for=condition=Established", f"crd/{CRD_NAME}", "--timeout=60s")
+    control_plane.wait_for_crd(CRD_NAME)
     deadline = time.monotonic() + 30  # discovery may trail the Established condition
     while control_plane.kubectl("get", "modelendpoints", "-A", check=False).returncode != 0:
         assert time.monotonic() < deadline, "ModelEndpoint never appeared in discovery"

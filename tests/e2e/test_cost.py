@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from endpoint_operator.api.pricing import load_prices
 from endpoint_operator.api.spec import Mode, validate_spec
-from endpoint_operator.plan.cost import estimate
+from endpoint_operator.plan.estimate import estimate
 
 from . import kit
 

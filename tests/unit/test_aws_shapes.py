@@ -57,7 +57,9 @@ def same(*targets: To) -> list[To]:
 CW_NAME = To("cloudwatch", "Metric", "MetricName", "ModelLatency")
 
 AWS_BOUND: dict[str, list[To]] = {
-    "spec.executionRoleArn": [To("sagemaker", "CreateModelInput", "ExecutionRoleArn", ROLE)],
+    "spec.executionRoleArn": [To("sagemaker", "CreateModelInput", "ExecutionRoleArn", ROLE),
+                              # InferenceComponents: the config's role runs the components' containers.
+                              To("sagemaker", "CreateEndpointConfigInput", "ExecutionRoleArn", ROLE)],
     "spec.image": [To("sagemaker", "ContainerDefinition", "Image", IMAGE)],
     "spec.endpointName": [To("sagemaker", "CreateEndpointInput", "EndpointName", "fraud-scoring"),
                           To("sagemaker", "CreateEndpointConfigInput", "EndpointConfigName", "fraud-scoring",
@@ -72,6 +74,18 @@ AWS_BOUND: dict[str, list[To]] = {
     "spec.models[].image": [To("sagemaker", "ContainerDefinition", "Image", IMAGE)],
     "spec.models[].environment{key}": [To("sagemaker", "EnvironmentMap", "key", "MODEL_SERVER_WORKERS")],
     "spec.models[].environment{}": [To("sagemaker", "EnvironmentMap", "value", "4")],
+    "spec.models[].component.memoryMB": [
+        To("sagemaker", "InferenceComponentComputeResourceRequirements", "MinMemoryRequiredInMb", 4096)],
+    "spec.models[].component.cpuCores": [
+        To("sagemaker", "InferenceComponentComputeResourceRequirements", "NumberOfCpuCoresRequired", 1.0)],
+    "spec.models[].component.accelerators": [
+        To("sagemaker", "InferenceComponentComputeResourceRequirements", "NumberOfAcceleratorDevicesRequired", 1)],
+    "spec.models[].component.copies.min": [
+        To("sagemaker", "InferenceComponentRuntimeConfig", "CopyCount", 1),
+        To("application-autoscaling", "RegisterScalableTargetRequest", "MinCapacity")],
+    "spec.models[].component.copies.max": [To("application-autoscaling", "RegisterScalableTargetRequest", "MaxCapacity")],
+    "spec.models[].component.targetConcurrency": [
+        To("application-autoscaling", "TargetTrackingScalingPolicyConfiguration", "TargetValue")],
     "spec.instances.type": [To("sagemaker", "ProductionVariant", "InstanceType", "ml.m5.large")],
     "spec.instances.min": [To("sagemaker", "ProductionVariant", "InitialInstanceCount", compose=lambda n: max(n, 1)),
                            To("application-autoscaling", "RegisterScalableTargetRequest", "MinCapacity")],

@@ -99,7 +99,7 @@ def test_wire_names_and_formats():
     memory = spec["serverless"]["properties"]["memorySizeMB"]
     assert (memory["minimum"], memory["maximum"], memory["multipleOf"]) == (1024, 6144, 1024)
     assert "async" in spec and "async_" not in spec
-    assert spec["mode"]["enum"] == ["Auto", "RealTime", "MultiModel", "Serverless", "Async"]
+    assert spec["mode"]["enum"] == ["Auto", "RealTime", "MultiModel", "Serverless", "Async", "InferenceComponents"]
     assert spec["deletionPolicy"]["enum"] == ["Delete", "Retain"]
     assert set(status["cost"]["properties"]) == {"hourlyUSD", "monthlyUSD", "instances"}
     stamp = status["conditions"]["items"]["properties"]["lastTransitionTime"]
@@ -180,7 +180,7 @@ def test_lists_and_strings_under_rules_are_bounded():
 def test_printer_columns():
     columns = {c["name"]: c for c in build_crd()["spec"]["versions"][0]["additionalPrinterColumns"]}
     assert list(columns) == ["Mode", "Ready", "Endpoint", "Variants", "Instances", "Cost/mo", "Rollout", "Step", "Canary",
-                            "Pause until", "Gate", "Mode reason", "Age"]
+                            "Pinned", "Pause until", "Gate", "Mode reason", "Age"]
     assert columns["Mode reason"] == {**columns["Mode reason"], "jsonPath": ".status.modeReason", "priority": 1}
     assert columns["Ready"]["jsonPath"] == '.status.conditions[?(@.type=="Ready")].status'
     assert columns["Cost/mo"]["jsonPath"] == ".status.cost.monthlyUSD"

@@ -8,9 +8,10 @@ from test_plan_kit import IMAGE, ROLE, bp_of, endpoint, mme_spec, realtime_spec
 from endpoint_operator.api.pricing import PriceFileError, PriceTable, load_prices
 from endpoint_operator.api.resources import ObservedVariant
 from endpoint_operator.api.spec import Mode, ModelEndpointSpec
-from endpoint_operator.plan.cost import estimate, one_per_model, running_cost
+from endpoint_operator.plan.cost import one_per_model, running_cost
 from endpoint_operator.plan.cron_week import CronNotUnderstood, weekly_firings
 from endpoint_operator.plan.errors import PlanError
+from endpoint_operator.plan.estimate import estimate
 
 PRICES = PriceTable.model_validate({
     "source": "test table",

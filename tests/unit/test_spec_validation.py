@@ -59,6 +59,11 @@ TWO_MODELS = [MODEL, {**MODEL, "name": "m2"}]
 # What examples/multimodel.yaml used to be: a PyTorch GPU image on a multi-model g4dn endpoint.
 GPU_MULTI_MODEL = changed(REALTIME, {"mode": "MultiModel", "image": PYTORCH_GPU, "models": TWO_MODELS,
                                      "instances": {"type": "ml.g4dn.xlarge"}, "rollout": DELETE})
+COMPONENT = {"memoryMB": 4096, "accelerators": 1}
+COMPONENTS = changed(REALTIME, {"mode": "InferenceComponents", "image": PYTORCH_GPU, "rollout": DELETE,
+                                "instances": {"type": "ml.g5.12xlarge", "min": 0, "max": 4},
+                                "models": [{**MODEL, "component": {**COMPONENT, "copies": {"min": 1, "max": 3}}},
+                                           {**MODEL, "name": "m2", "component": {**COMPONENT, "copies": {"min": 0, "max": 1}}}]})
 GPU_TRITON, GPU_TYPES = (next(r.message for r in ModelEndpointSpec.rules if r.field == f)
                          for f in ("multiModel.server", "instances.type"))
 
@@ -153,13 +158,16 @@ BAD_SPECS = [
          "spec.rollout.steps", "spec.rollout.steps[].weight of the last step must be 100"),
     case("min-zero-on-realtime", REALTIME, {"instances": {"min": 0}},
          "spec.instances.min",
-         "spec.instances.min may be 0 only when spec.mode is Async or Auto and spec.async.scaleToZero is true"),
+         "spec.instances.min may be 0 only when spec.mode is Async or Auto and spec.async.scaleToZero is true, "
+         "or when spec.mode is InferenceComponents"),
     case("min-zero-async-without-scale-to-zero", ASYNC, {"instances": {"min": 0}},
          "spec.instances.min",
-         "spec.instances.min may be 0 only when spec.mode is Async or Auto and spec.async.scaleToZero is true"),
+         "spec.instances.min may be 0 only when spec.mode is Async or Auto and spec.async.scaleToZero is true, "
+         "or when spec.mode is InferenceComponents"),
     case("min-zero-auto-without-scale-to-zero", ASYNC, {"mode": "Auto", "instances": {"min": 0}},
          "spec.instances.min",
-         "spec.instances.min may be 0 only when spec.mode is Async or Auto and spec.async.scaleToZero is true"),
+         "spec.instances.min may be 0 only when spec.mode is Async or Auto and spec.async.scaleToZero is true, "
+         "or when spec.mode is InferenceComponents"),
     case("custom-metric-missing", REALTIME, {"autoscaling": {"metric": "Custom"}},
          "spec.autoscaling.customMetric",
          "spec.autoscaling.customMetric is required when spec.autoscaling.metric is Custom"),
@@ -360,6 +368,31 @@ BAD_SPECS = [
          {"rollout": {"steps": [{"weight": 100}], "analysis": {"metrics": [{"name": "ModelLatency", "statistic": "p99." + "9" * 20}]}}},
          "spec.rollout.analysis.metrics[0].statistic"),
 ]
+BAD_SPECS += [
+    case("components-without-instances", COMPONENTS, {"instances": DELETE}, "spec.instances",
+         "spec.instances is required when spec.mode is InferenceComponents: its type and min/max are the endpoint's "
+         "managed instance scaling"),
+    case("component-missing", COMPONENTS, {"models": [{**MODEL, "component": COMPONENT}, {**MODEL, "name": "m2"}]},
+         "spec.models", "spec.models[].component is required for every model when spec.mode is InferenceComponents"),
+    case("component-on-multimodel", COMPONENTS, {"mode": "MultiModel", "instances": {"type": "ml.c5.xlarge", "min": 1},
+                                                 "image": REALTIME["image"]},
+         "spec.models", "spec.models[].component is allowed only when spec.mode is InferenceComponents or Auto"),
+    case("copies-min-above-max", COMPONENTS, {"models": [{**MODEL, "component": {**COMPONENT, "copies": {"min": 2}}}]},
+         "spec.models[0].component.copies.min",
+         "spec.models[].component.copies.min must be <= spec.models[].component.copies.max"),
+    case("sleeping-component-without-autoscaling", COMPONENTS, {"autoscaling": {"enabled": False}},
+         "spec.autoscaling.enabled",
+         "spec.autoscaling.enabled must not be false when a component may sleep (spec.models[].component.copies.min 0):"
+         " Application Auto Scaling wakes it"),
+    case("schedules-on-components", COMPONENTS, {"autoscaling": {"schedules": [{"name": "night", "cron": "0 22 * * *", "min": 1}]}},
+         "spec.autoscaling.schedules",
+         "spec.autoscaling.schedules is not allowed when spec.mode is InferenceComponents: managed instance scaling"
+         " sizes the instances, each component's autoscaling its copies"),
+    case("component-memory-below-aws-minimum", COMPONENTS, {"models": [{**MODEL, "component": {"memoryMB": 64}}]},
+         "spec.models[0].component.memoryMB"),
+    case("component-cpu-below-aws-minimum", COMPONENTS, {"models": [{**MODEL, "component": {**COMPONENT, "cpuCores": 0.1}}]},
+         "spec.models[0].component.cpuCores"),
+]
 BAD_SPECS += aws_refusals(case, REALTIME, ASYNC, MODEL)  # what AWS's own constraints refuse
 BAD_SPECS += production_bad_cases(case, REALTIME, SERVERLESS, MODEL)  # network, encryption, capture, provisioning
 
@@ -399,6 +432,8 @@ GOOD_SPECS = [
     pytest.param(changed(GPU_MULTI_MODEL, {"mode": "RealTime", "models": [MODEL]}), id="gpu-real-time-needs-no-triton"),
     pytest.param(changed(GPU_MULTI_MODEL, {"mode": "Auto", "models": [MODEL]}), id="gpu-auto-one-model-needs-no-triton"),
     pytest.param(changed(REALTIME, {}), id="realtime-example"),
+    pytest.param(COMPONENTS, id="inference-components-pinned-and-sleeping"),
+    pytest.param(changed(COMPONENTS, {"mode": "Auto", "instances": {"min": 1}}), id="auto-with-components"),
     pytest.param(changed(SERVERLESS, {"traffic": {"maxPayloadMB": 4, "maxProcessingSeconds": 60, "gpu": False},
                                       "serverless": {"maxConcurrency": 50, "provisionedConcurrency": 50}}),
                  id="serverless-at-its-limits"),

@@ -53,6 +53,8 @@ PRINTER_COLUMNS = [
      "description": "Current step of the canary, counted from 1, of the steps"},
     {"name": "Canary", "type": "integer", "jsonPath": ".status.rollout.weight",
      "description": "Percent of traffic on the new model"},
+    {"name": "Pinned", "type": "string", "jsonPath": ".status.pinned",
+     "description": "InferenceComponents: components pinned (copies.min >= 1) of all"},
     {"name": "Pause until", "type": "string", "jsonPath": ".status.rollout.pauseEndsAt", "priority": 1,
      "description": "When the current step's pause ends"},
     {"name": "Gate", "type": "string", "jsonPath": ".status.rollout.lastGate", "priority": 1,

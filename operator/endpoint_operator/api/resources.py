@@ -70,18 +70,24 @@ class VariantProvisioning(Resource):
     model_data_download_timeout_seconds: int | None = None
     container_startup_health_check_timeout_seconds: int | None = None
     inference_ami_version: str | None = None
+class ManagedInstanceScaling(Resource):
+    """The instance range SageMaker keeps an inference-component endpoint's fleet in."""
+
+    min_instances: int
+    max_instances: int
 
 
 class ProductionVariant(Resource):
-    omitted_when_unset = frozenset({"provisioning"})
+    omitted_when_unset = frozenset({"provisioning", "managed_scaling"})
 
     name: str
-    model_name: str
+    model_name: str | None = None  # None: the variant hosts inference components
     weight: float = 1.0
     instance_type: str | None = None  # None for serverless
     initial_instance_count: int | None = None
     serverless: ServerlessConfig | None = None
     provisioning: VariantProvisioning | None = None
+    managed_scaling: ManagedInstanceScaling | None = None
 
 
 class AsyncConfig(Resource):
@@ -106,7 +112,7 @@ class DataCapture(Resource):
 
 
 class EndpointConfig(Resource):
-    omitted_when_unset = frozenset({"kms_key_id", "data_capture"})
+    omitted_when_unset = frozenset({"kms_key_id", "data_capture", "execution_role_arn"})
 
     name: str
     variants: tuple[ProductionVariant, ...]
@@ -115,12 +121,40 @@ class EndpointConfig(Resource):
     tags: dict[str, str] = {}
     kms_key_id: str | None = None  # the instances' storage volume
     data_capture: DataCapture | None = None
+    # Inference components run their containers with the endpoint's role: no model holds one.
+    execution_role_arn: str | None = None
 
     def settings(self) -> dict[str, Any]:
         """The config-level settings besides the variants, as keyword arguments: what a
         config built from this one (a canary's) keeps."""
         return {key: getattr(self, key) for key in ("async_config", "kms_key_id", "data_capture")
                 if getattr(self, key) is not None}
+
+
+class ComputePerCopy(Resource):
+    memory_mb: int
+    cpu_cores: float | None = None
+    accelerators: int | None = None
+
+
+class InferenceComponent(Resource):
+    """One model hosted on an endpoint as an inference component."""
+
+    name: str
+    model: str  # the spec's model name
+    endpoint_name: str
+    variant: str
+    container: ContainerDef  # image, artifact and environment of each copy
+    compute: ComputePerCopy
+    copies: int  # the copy count it starts with (and keeps, when nothing autoscales it)
+    min_copies: int  # 0: the model may sleep
+    max_copies: int
+    tags: dict[str, str] = {}
+
+    def serves_as(self, observed: "ObservedComponent") -> bool:
+        """Whether the observed component runs what this one declares (copies aside)."""
+        return (observed.image, observed.artifact_url, observed.environment, observed.compute) == (
+            self.container.image, self.container.model_data_url, self.container.environment, self.compute)
 
 
 class S3Object(Resource):
@@ -186,6 +220,20 @@ class ObservedConfig(Resource):
     shadow_models: tuple[str, ...] = ()  # ShadowProductionVariants' models
     tags: dict[str, str] = {}
     variants: tuple[ProductionVariant, ...] = ()  # filled when described
+
+
+class ObservedComponent(Resource):
+    name: str
+    status: str  # Creating | Updating | InService | Failed | Deleting
+    endpoint_name: str | None = None
+    variant: str | None = None
+    failure_reason: str | None = None
+    image: str | None = None
+    artifact_url: str | None = None
+    environment: dict[str, str] = {}
+    compute: ComputePerCopy | None = None
+    desired_copies: int | None = None
+    current_copies: int | None = None
 
 
 IN_FLIGHT_STATUSES = frozenset({"Creating", "Updating", "SystemUpdating", "RollingBack", "Deleting"})

@@ -11,6 +11,8 @@ from pydantic import BaseModel, ConfigDict
 
 SERVICE_NAMESPACE = "sagemaker"
 VARIANT_DIMENSION = "sagemaker:variant:DesiredInstanceCount"
+COMPONENT_DIMENSION = "sagemaker:inference-component:DesiredCopyCount"
+COMPONENT_RESOURCE = "inference-component"
 TARGET_TRACKING = "TargetTrackingScaling"
 STEP_SCALING = "StepScaling"
 
@@ -18,6 +20,17 @@ STEP_SCALING = "StepScaling"
 def variant_resource_id(endpoint: str, variant: str) -> str:
     """Application Auto Scaling's name of one production variant."""
     return f"endpoint/{endpoint}/variant/{variant}"
+
+
+def component_resource_id(component: str) -> str:
+    """Application Auto Scaling's name of one inference component's copy count."""
+    return f"{COMPONENT_RESOURCE}/{component}"
+
+
+def dimension_of(resource_id: str) -> str:
+    """The scalable dimension a resource id goes with: copies of a component,
+    instances of a variant."""
+    return COMPONENT_DIMENSION if resource_id.startswith(COMPONENT_RESOURCE + "/") else VARIANT_DIMENSION
 
 
 def variant_of(resource_id: str) -> str:

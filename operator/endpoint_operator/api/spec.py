@@ -58,6 +58,7 @@ class Mode(str, Enum):
     MULTI_MODEL = "MultiModel"
     SERVERLESS = "Serverless"
     ASYNC = "Async"
+    INFERENCE_COMPONENTS = "InferenceComponents"
 
 
 class TrafficPattern(str, Enum):
@@ -177,12 +178,34 @@ Environment = string_map(ENVIRONMENT_ENTRIES,
                          {"max_length": ENVIRONMENT_VALUE_LEN})
 
 
+class CopiesSpec(SpecModel):
+    min: Annotated[int, Field(ge=0, le=1000, description="Fewest copies: 1 or more keeps the model resident (pinned), 0 lets it sleep until a request wakes it. Defaults to 1.")] = 1
+    max: Annotated[int, Field(ge=1, le=1000, description="Most copies the component's autoscaling may run. Defaults to 1.")] = 1
+
+    rules = (
+        Rule("min", "spec.models[].component.copies.min must be <= spec.models[].component.copies.max",
+             "(has(self.min) ? self.min : 1) <= (has(self.max) ? self.max : 1)",
+             lambda c: c.min <= c.max),
+    )
+
+
+class ComponentSpec(SpecModel):
+    """A model as an inference component: its compute per copy and its copies."""
+
+    memory_mb: Annotated[int, Field(alias="memoryMB", ge=128, le=INTEGER_MAX, description="Memory each copy reserves, in MB (at least 128).")]
+    cpu_cores: Annotated[float | None, Field(ge=0.25, le=1024, description="CPU cores each copy reserves (at least 0.25).")] = None
+    accelerators: Annotated[int | None, Field(ge=1, le=64, description="GPUs or Inferentia devices each copy reserves.")] = None
+    copies: Annotated[CopiesSpec | None, Field(description="Copy range. Defaults from the model's invocationsPerDay hint: min 0 (sleeps) at 800 calls a day or fewer, else min 1 (pinned); max 1.")] = None
+    target_concurrency: Annotated[float | None, Field(gt=0, le=INTEGER_MAX, description="Concurrent requests per copy the component's autoscaling keeps, on SageMaker's 10-second per-copy metric. Defaults to spec.autoscaling.target, or 5.")] = None
+
+
 class ModelSpec(SpecModel):
     name: Annotated[Name, Field(description="Model name, unique in this endpoint; callers of a multi-model endpoint pass it as TargetModel.")]
     model_data_url: Annotated[S3ObjectUri, Field(description="S3 URI of the model artifact (model.tar.gz): a bucket and a key.")]
     image: Annotated[Image | None, Field(description="Inference image for this model; defaults to spec.image.")] = None
     invocations_per_day: Annotated[int | None, Field(ge=0, le=INTEGER_MAX, description="Traffic hint: expected calls a day. Drives mode Auto and cost estimates.")] = None
     environment: Annotated[Environment | None, Field(description="Container environment variables.")] = None
+    component: Annotated[ComponentSpec | None, Field(description="Mode InferenceComponents: the model's compute per copy and copy range.")] = None
 
 
 class TrafficSpec(SpecModel):
@@ -195,8 +218,8 @@ class TrafficSpec(SpecModel):
 
 class InstancesSpec(SpecModel):
     type: Annotated[InstanceType, Field(description="SageMaker hosting instance type, for example ml.g4dn.xlarge; exactly the types AWS's service model lists (api/instance_types.json).")]
-    min: Annotated[int, Field(ge=0, le=100, description="Fewest instances (the initial count); 0 only for Async with scaleToZero. Defaults to 1.")] = 1
-    max: Annotated[int, Field(ge=1, le=100, description="Most instances autoscaling may add. Defaults to 1.")] = 1
+    min: Annotated[int, Field(ge=0, le=100, description="Fewest instances (the initial count); 0 only for Async with scaleToZero, or InferenceComponents (its managed instance scaling's MinInstanceCount). Defaults to 1.")] = 1
+    max: Annotated[int, Field(ge=1, le=100, description="Most instances autoscaling (InferenceComponents: managed instance scaling) may add. Defaults to 1.")] = 1
 
     rules = (
         Rule("min", "spec.instances.min must be <= spec.instances.max",
@@ -468,12 +491,21 @@ def _mode(mode: str) -> str:
 
 
 _SERVERLESS = _mode("Serverless")
+_COMPONENTS = _mode("InferenceComponents")
+_SLEEPER = "self.models.exists(m, has(m.component) && has(m.component.copies) && has(m.component.copies.min) && m.component.copies.min == 0)"
+
+
+def _sleeps(spec: "ModelEndpointSpec") -> bool:
+    """A model declared to sleep (copies.min 0)."""
+    return any(m.component is not None and m.component.copies is not None and m.component.copies.min == 0
+               for m in spec.models)
 _ASYNC_METRIC_NAMES = ", ".join(f"'{m.value}'" for m in ASYNC_METRICS)
 _BACKLOG = ScalingMetric.APPROXIMATE_BACKLOG_SIZE_PER_INSTANCE
 # A multi-model endpoint on an accelerated instance: mode MultiModel, or Auto with
-# several models (Auto serves several models only on a multi-model endpoint).
+# several models and no components (Auto serves several models on a multi-model
+# endpoint unless they declare their compute per copy: then as inference components).
 _GPU_MULTI_MODEL = (
-    f"({_mode('MultiModel')} || ({_mode('Auto')} && size(self.models) > 1))"
+    f"({_mode('MultiModel')} || ({_mode('Auto')} && size(self.models) > 1 && !self.models.exists(m, has(m.component))))"
     f" && has(self.instances) && self.instances.type.matches('{ACCELERATED_FAMILY_CEL}')"
 )
 _GPU_TYPES_CEL = "[" + ", ".join(f"'{t}'" for t in GPU_MULTI_MODEL_TYPES) + "]"
@@ -481,7 +513,8 @@ _GPU_TYPES_CEL = "[" + ", ".join(f"'{t}'" for t in GPU_MULTI_MODEL_TYPES) + "]"
 
 def gpu_multi_model(spec: "ModelEndpointSpec") -> bool:
     """Whether the spec asks for a multi-model endpoint on an accelerated instance type."""
-    several = spec.mode is Mode.MULTI_MODEL or (spec.mode is Mode.AUTO and len(spec.models) > 1)
+    several = spec.mode is Mode.MULTI_MODEL or (spec.mode is Mode.AUTO and len(spec.models) > 1
+                                                and all(m.component is None for m in spec.models))
     return several and spec.instances is not None and accelerated(spec.instances.type)
 
 
@@ -558,7 +591,7 @@ class ModelEndpointSpec(SpecModel):
              lambda s: s.multi_model is None or s.mode in (Mode.MULTI_MODEL, Mode.AUTO)),
         Rule("multiModel.server",
              "spec.multiModel.server must be Triton for several models on a GPU instance type (mode MultiModel, or Auto with "
-             "several models): SageMaker hosts several GPU models on one endpoint only through the Triton Inference Server",
+             "several models and no spec.models[].component): SageMaker hosts several GPU models on one endpoint only through the Triton Inference Server",
              f"!({_GPU_MULTI_MODEL}) || (has(self.multiModel) && has(self.multiModel.server) && self.multiModel.server == 'Triton')",
              lambda s: not gpu_multi_model(s) or _server(s) is MultiModelServer.TRITON),
         Rule("instances.type",
@@ -566,11 +599,34 @@ class ModelEndpointSpec(SpecModel):
              + ", ".join(GPU_MULTI_MODEL_TYPES) + ") for several models on an accelerated instance type",
              f"!({_GPU_MULTI_MODEL}) || self.instances.type in {_GPU_TYPES_CEL}",
              lambda s: not gpu_multi_model(s) or s.instances.type in GPU_MULTI_MODEL_TYPES),
-        Rule("instances.min", "spec.instances.min may be 0 only when spec.mode is Async or Auto and spec.async.scaleToZero is true",
+        Rule("instances.min", "spec.instances.min may be 0 only when spec.mode is Async or Auto and spec.async.scaleToZero is true, "
+             "or when spec.mode is InferenceComponents",
              "!has(self.instances) || !has(self.instances.min) || self.instances.min > 0"
-             f" || (({_mode('Async')} || {_mode('Auto')}) && has(self.async) && has(self.async.scaleToZero) && self.async.scaleToZero)",
+             f" || (({_mode('Async')} || {_mode('Auto')}) && has(self.async) && has(self.async.scaleToZero) && self.async.scaleToZero)"
+             f" || {_COMPONENTS}",
              lambda s: s.instances is None or s.instances.min > 0
-             or (s.mode in (Mode.ASYNC, Mode.AUTO) and s.async_ is not None and s.async_.scale_to_zero)),
+             or (s.mode in (Mode.ASYNC, Mode.AUTO) and s.async_ is not None and s.async_.scale_to_zero)
+             or s.mode is Mode.INFERENCE_COMPONENTS),
+        Rule("instances", "spec.instances is required when spec.mode is InferenceComponents: its type and min/max "
+             "are the endpoint's managed instance scaling",
+             f"!{_COMPONENTS} || has(self.instances)",
+             lambda s: s.mode is not Mode.INFERENCE_COMPONENTS or s.instances is not None),
+        Rule("models", "spec.models[].component is required for every model when spec.mode is InferenceComponents",
+             f"!{_COMPONENTS} || self.models.all(m, has(m.component))",
+             lambda s: s.mode is not Mode.INFERENCE_COMPONENTS or all(m.component is not None for m in s.models)),
+        Rule("models", "spec.models[].component is allowed only when spec.mode is InferenceComponents or Auto",
+             f"!self.models.exists(m, has(m.component)) || {_COMPONENTS} || {_mode('Auto')}",
+             lambda s: all(m.component is None for m in s.models) or s.mode in (Mode.INFERENCE_COMPONENTS, Mode.AUTO)),
+        Rule("autoscaling.enabled",
+             "spec.autoscaling.enabled must not be false when a component may sleep (spec.models[].component.copies.min 0):"
+             " Application Auto Scaling wakes it",
+             f"!has(self.autoscaling) || !has(self.autoscaling.enabled) || self.autoscaling.enabled || !({_SLEEPER})",
+             lambda s: s.autoscaling is None or s.autoscaling.enabled or not _sleeps(s)),
+        Rule("autoscaling.schedules",
+             "spec.autoscaling.schedules is not allowed when spec.mode is InferenceComponents: managed instance scaling"
+             " sizes the instances, each component's autoscaling its copies",
+             f"!{_COMPONENTS} || !has(self.autoscaling) || !has(self.autoscaling.schedules)",
+             lambda s: s.mode is not Mode.INFERENCE_COMPONENTS or s.autoscaling is None or not s.autoscaling.schedules),
         Rule("autoscaling.metric",
              "spec.autoscaling.metric must be ApproximateBacklogSizePerInstance or Custom when spec.mode is Async:"
              " asynchronous endpoints do not publish ConcurrentRequestsPerModel or InvocationsPerInstance",

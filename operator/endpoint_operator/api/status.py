@@ -67,6 +67,15 @@ class RolloutPhase(StrEnum):
     ROLLING_BACK = "RollingBack"  # canary to 0, then back to the config served before
     ROLLED_BACK = "RolledBack"  # held until the spec changes again or a retry
     SUCCEEDED = "Succeeded"
+class ComponentStatus(KubeModel):
+    name: Annotated[str, Field(description="SageMaker inference component name.")]
+    model: Annotated[str | None, Field(description="The spec's model it serves.")] = None
+    status: Annotated[str | None, Field(description="SageMaker InferenceComponentStatus, for example InService.")] = None
+    current_copies: Annotated[int | None, Field(description="Copies deployed now.")] = None
+    desired_copies: Annotated[int | None, Field(description="Copies requested.")] = None
+    min_copies: Annotated[int | None, Field(description="Fewest copies: 1 or more keeps the model pinned, 0 lets it sleep.")] = None
+    max_copies: int | None = None
+    failure_reason: Annotated[str | None, Field(description="SageMaker's FailureReason, when it gave one.")] = None
 
 
 class RolloutStatus(KubeModel):
@@ -120,6 +129,8 @@ class ModelEndpointStatus(KubeModel):
     variants_summary: Annotated[str | None, Field(description='Variant weights for kubectl, for example "primary=85,canary=15".')] = None
     instances: Annotated[str | None, Field(description='Instances for kubectl: "current/desired".')] = None
     models: Annotated[list[str] | None, Field(description="Models being served.")] = None
+    components: Annotated[list[ComponentStatus] | None, Field(description="InferenceComponents: each model's component, its copies and state.")] = None
+    pinned: Annotated[str | None, Field(description='InferenceComponents, for kubectl: components pinned (copies.min >= 1) of all, for example "3/11".')] = None
     artifact_prefix: Annotated[str | None, Field(description="S3 prefix the operator placed multi-model artifacts under; kept until they are collected.")] = None
     rollout: Annotated[RolloutStatus | None, Field(description="Progress of the current rollout.")] = None
     cost: Annotated[CostStatus | None, Field(description="Estimated cost of what is running.")] = None

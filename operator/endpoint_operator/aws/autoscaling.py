@@ -15,7 +15,6 @@ from ..api.scaling import (
     SERVICE_NAMESPACE,
     STEP_SCALING,
     TARGET_TRACKING,
-    VARIANT_DIMENSION,
     CustomizedMetric,
     ObservedPolicy,
     ScalableTarget,
@@ -24,6 +23,7 @@ from ..api.scaling import (
     StepAdjustment,
     StepScalingPolicy,
     TargetTrackingPolicy,
+    dimension_of,
 )
 from .calls import ServiceGateway
 from .errors import Invalid, NotFound
@@ -39,18 +39,22 @@ class AutoScalingGateway(ServiceGateway):
     # ---- observe ------------------------------------------------------------------------
 
     def scalable_targets(self, resource_ids: Iterable[str]) -> list[ScalableTarget]:
-        """The registered targets among `resource_ids` (variants' instance counts)."""
-        ids = sorted(set(resource_ids))
+        """The registered targets among `resource_ids` (variants' instance counts,
+        components' copy counts), one listing per scalable dimension."""
+        by_dimension: dict[str, list[str]] = {}
+        for resource_id in sorted(set(resource_ids)):
+            by_dimension.setdefault(dimension_of(resource_id), []).append(resource_id)
         found: list[ScalableTarget] = []
-        for start in range(0, len(ids), TARGET_IDS_PER_CALL):
-            for page in self._pages("DescribeScalableTargets", "read", ServiceNamespace=SERVICE_NAMESPACE,
-                                    ResourceIds=ids[start:start + TARGET_IDS_PER_CALL],
-                                    ScalableDimension=VARIANT_DIMENSION):
-                found += [
-                    ScalableTarget(resource_id=row["ResourceId"], min_capacity=row["MinCapacity"],
-                                   max_capacity=row["MaxCapacity"])
-                    for row in page.get("ScalableTargets", [])
-                ]
+        for dimension, ids in sorted(by_dimension.items()):
+            for start in range(0, len(ids), TARGET_IDS_PER_CALL):
+                for page in self._pages("DescribeScalableTargets", "read", ServiceNamespace=SERVICE_NAMESPACE,
+                                        ResourceIds=ids[start:start + TARGET_IDS_PER_CALL],
+                                        ScalableDimension=dimension):
+                    found += [
+                        ScalableTarget(resource_id=row["ResourceId"], min_capacity=row["MinCapacity"],
+                                       max_capacity=row["MaxCapacity"])
+                        for row in page.get("ScalableTargets", [])
+                    ]
         return found
 
     def policies(self, resource_id: str) -> list[ObservedPolicy]:
@@ -58,7 +62,7 @@ class AutoScalingGateway(ServiceGateway):
             ObservedPolicy(name=row["PolicyName"], resource_id=row["ResourceId"], arn=row["PolicyARN"],
                            policy=policy_of(row))
             for page in self._pages("DescribeScalingPolicies", "read", ServiceNamespace=SERVICE_NAMESPACE,
-                                    ResourceId=resource_id, ScalableDimension=VARIANT_DIMENSION)
+                                    ResourceId=resource_id, ScalableDimension=dimension_of(resource_id))
             for row in page.get("ScalingPolicies", [])
             if row["ResourceId"] == resource_id  # an exact match, whatever the service filters
         ]
@@ -67,7 +71,7 @@ class AutoScalingGateway(ServiceGateway):
         return [
             scheduled_action_of(row)
             for page in self._pages("DescribeScheduledActions", "read", ServiceNamespace=SERVICE_NAMESPACE,
-                                    ResourceId=resource_id, ScalableDimension=VARIANT_DIMENSION)
+                                    ResourceId=resource_id, ScalableDimension=dimension_of(resource_id))
             for row in page.get("ScheduledActions", [])
             if row["ResourceId"] == resource_id
         ]
@@ -112,7 +116,7 @@ class AutoScalingGateway(ServiceGateway):
 # ---- request and answer shapes (pure) ----------------------------------------------------
 
 def _target(resource_id: str) -> dict[str, str]:
-    return {"ServiceNamespace": SERVICE_NAMESPACE, "ResourceId": resource_id, "ScalableDimension": VARIANT_DIMENSION}
+    return {"ServiceNamespace": SERVICE_NAMESPACE, "ResourceId": resource_id, "ScalableDimension": dimension_of(resource_id)}
 
 
 def policy_request(policy: ScalingPolicy) -> dict[str, Any]:

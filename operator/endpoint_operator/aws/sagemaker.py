@@ -12,10 +12,14 @@ from typing import Any
 from ..api.deployment import DeploymentSpec, Strategy, TrafficShifting
 from ..api.resources import (
     AsyncConfig,
+    ComputePerCopy,
     ContainerDef,
     DataCapture,
     EndpointConfig,
     EndpointSummary,
+    InferenceComponent,
+    ManagedInstanceScaling,
+    ObservedComponent,
     ObservedConfig,
     ObservedEndpoint,
     ObservedVariant,
@@ -80,11 +84,27 @@ class SageMakerGateway(ServiceGateway):
             return None
         return ObservedConfig(
             name=found["EndpointConfigName"],
-            variant_models=tuple(v["ModelName"] for v in found.get("ProductionVariants", [])),
-            shadow_models=tuple(v["ModelName"] for v in found.get("ShadowProductionVariants", [])),
+            variant_models=tuple(v.get("ModelName", "") for v in found.get("ProductionVariants", [])),
+            shadow_models=tuple(v.get("ModelName", "") for v in found.get("ShadowProductionVariants", [])),
             tags=self.tags_of(found["EndpointConfigArn"]) if include_tags else {},
             variants=tuple(_config_variant(v) for v in found.get("ProductionVariants", [])),
         )
+
+    def list_inference_components(self, endpoint_name: str) -> list[str]:
+        """Names of the endpoint's inference components (all pages)."""
+        return [
+            row["InferenceComponentName"]
+            for page in self._pages("ListInferenceComponents", "read", EndpointNameEquals=endpoint_name,
+                                    SortBy="Name", SortOrder="Ascending", MaxResults=PAGE_SIZE)
+            for row in page.get("InferenceComponents", [])
+        ]
+
+    def describe_inference_component(self, name: str) -> ObservedComponent | None:
+        try:
+            found = self._call("DescribeInferenceComponent", "read", InferenceComponentName=name)
+        except NotFound:
+            return None
+        return observed_component(found)
 
     def tags_of(self, arn: str) -> dict[str, str]:
         return {
@@ -94,8 +114,8 @@ class SageMakerGateway(ServiceGateway):
         }
 
     def list_resources(self, kind: str) -> list[tuple[str, str]]:
-        """(name, ARN) of every resource of a kind ("endpoint", "endpoint-config",
-        "model") in the region, all pages: what the orphan audit inspects."""
+        """(name, ARN) of every resource of a kind ("inference-component", "endpoint",
+        "endpoint-config", "model") in the region, all pages: what the orphan audit inspects."""
         operation, rows_key, name_key, arn_key = _LISTINGS[kind]
         return [
             (row[name_key], row[arn_key])
@@ -104,7 +124,7 @@ class SageMakerGateway(ServiceGateway):
         ]
 
     def resource_arn(self, kind: str, name: str) -> str | None:
-        """The ARN of one endpoint, endpoint-config or model; None if it is gone."""
+        """The ARN of one inference component, endpoint, endpoint-config or model; None if it is gone."""
         operation, key = _DESCRIBES[kind]
         try:
             return self._call(operation, "read", **{key: name})[key.replace("Name", "Arn")]
@@ -162,6 +182,28 @@ class SageMakerGateway(ServiceGateway):
             DesiredWeightsAndCapacities=weights_request(weights, capacities or {}, serverless or {}),
         )
 
+    def create_inference_component(self, component: InferenceComponent) -> str:
+        response = self._call(
+            "CreateInferenceComponent", "mutation",
+            InferenceComponentName=component.name, EndpointName=component.endpoint_name,
+            VariantName=component.variant, Specification=component_specification(component),
+            RuntimeConfig={"CopyCount": component.copies}, **tagged(component.tags),
+        )
+        return response["InferenceComponentArn"]
+
+    def update_inference_component(self, component: InferenceComponent) -> None:
+        """A new image, artifact, environment or compute, rolled out in batches: the old
+        copies serve until the new ones do. The copy count is left to its autoscaling."""
+        self._call("UpdateInferenceComponent", "mutation", InferenceComponentName=component.name,
+                   Specification=component_specification(component), DeploymentConfig=ROLLING_UPDATE)
+
+    def set_component_copies(self, name: str, copies: int) -> None:
+        self._call("UpdateInferenceComponentRuntimeConfig", "mutation", InferenceComponentName=name,
+                   DesiredRuntimeConfig={"CopyCount": copies})
+
+    def delete_inference_component(self, name: str) -> None:
+        self._call("DeleteInferenceComponent", "mutation", InferenceComponentName=name)
+
     def delete_endpoint(self, name: str) -> None:
         self._call("DeleteEndpoint", "mutation", EndpointName=name)
 
@@ -184,12 +226,15 @@ class SageMakerGateway(ServiceGateway):
 
 
 _DESCRIBES = {
+    "inference-component": ("DescribeInferenceComponent", "InferenceComponentName"),
     "endpoint": ("DescribeEndpoint", "EndpointName"),
     "endpoint-config": ("DescribeEndpointConfig", "EndpointConfigName"),
     "model": ("DescribeModel", "ModelName"),
 }
 
 _LISTINGS = {
+    "inference-component": ("ListInferenceComponents", "InferenceComponents", "InferenceComponentName",
+                            "InferenceComponentArn"),
     "endpoint": ("ListEndpoints", "Endpoints", "EndpointName", "EndpointArn"),
     "endpoint-config": ("ListEndpointConfigs", "EndpointConfigs", "EndpointConfigName", "EndpointConfigArn"),
     "model": ("ListModels", "Models", "ModelName", "ModelArn"),
@@ -247,12 +292,62 @@ def serverless_request(serverless: ServerlessConfig) -> dict[str, Any]:
     return request
 
 
+# InferenceComponentRollingUpdatePolicy.MaximumBatchSize: "The value must be between 5% to 50% of the copy
+# count of the inference component": half the copies at a time, the other half serving.
+ROLLING_UPDATE = {"RollingUpdatePolicy": {"MaximumBatchSize": {"Type": "CAPACITY_PERCENT", "Value": 50},
+                                          "WaitIntervalInSeconds": 0}}
+
+
+def component_specification(component: InferenceComponent) -> dict[str, Any]:
+    container: dict[str, Any] = {"Image": component.container.image}
+    if component.container.model_data_url:
+        container["ArtifactUrl"] = component.container.model_data_url
+    if component.container.environment:
+        container["Environment"] = dict(component.container.environment)
+    compute: dict[str, Any] = {"MinMemoryRequiredInMb": component.compute.memory_mb}
+    if component.compute.cpu_cores is not None:
+        compute["NumberOfCpuCoresRequired"] = component.compute.cpu_cores
+    if component.compute.accelerators is not None:
+        compute["NumberOfAcceleratorDevicesRequired"] = component.compute.accelerators
+    return {"Container": container, "ComputeResourceRequirements": compute}
+
+
+def observed_component(row: Mapping[str, Any]) -> ObservedComponent:
+    spec = row.get("Specification") or {}
+    container = spec.get("Container") or {}
+    image = (container.get("DeployedImage") or {}).get("SpecifiedImage") or container.get("Image")
+    compute = spec.get("ComputeResourceRequirements")
+    runtime = row.get("RuntimeConfig") or {}
+    return ObservedComponent(
+        name=row["InferenceComponentName"],
+        status=row.get("InferenceComponentStatus", "Unknown"),
+        endpoint_name=row.get("EndpointName"),
+        variant=row.get("VariantName"),
+        failure_reason=row.get("FailureReason"),
+        image=image,
+        artifact_url=container.get("ArtifactUrl"),
+        environment=dict(container.get("Environment") or {}),
+        compute=ComputePerCopy(
+            memory_mb=compute["MinMemoryRequiredInMb"],
+            cpu_cores=compute.get("NumberOfCpuCoresRequired"),
+            accelerators=(int(compute["NumberOfAcceleratorDevicesRequired"])
+                          if compute.get("NumberOfAcceleratorDevicesRequired") is not None else None),
+        ) if compute else None,
+        desired_copies=runtime.get("DesiredCopyCount"),
+        current_copies=runtime.get("CurrentCopyCount"),
+    )
+
+
 def variant_request(variant: ProductionVariant) -> dict[str, Any]:
-    request: dict[str, Any] = {
-        "VariantName": variant.name,
-        "ModelName": variant.model_name,
-        "InitialVariantWeight": variant.weight,
-    }
+    request: dict[str, Any] = {"VariantName": variant.name, "InitialVariantWeight": variant.weight}
+    if variant.model_name is not None:
+        request["ModelName"] = variant.model_name
+    if variant.managed_scaling is not None:
+        request["ManagedInstanceScaling"] = {
+            "Status": "ENABLED",
+            "MinInstanceCount": variant.managed_scaling.min_instances,
+            "MaxInstanceCount": variant.managed_scaling.max_instances,
+        }
     if variant.serverless is not None:
         request["ServerlessConfig"] = serverless_request(variant.serverless)
     if variant.instance_type is not None:
@@ -328,6 +423,8 @@ def endpoint_config_request(config: EndpointConfig) -> dict[str, Any]:
         request["KmsKeyId"] = config.kms_key_id
     if config.data_capture is not None:
         request["DataCaptureConfig"] = data_capture_request(config.data_capture)
+    if config.execution_role_arn is not None:
+        request["ExecutionRoleArn"] = config.execution_role_arn
     return request
 
 
@@ -384,9 +481,13 @@ def weights_request(weights: Mapping[str, float], capacities: Mapping[str, int],
 
 def _config_variant(row: Mapping[str, Any]) -> ProductionVariant:
     serverless = row.get("ServerlessConfig")
+    managed = row.get("ManagedInstanceScaling") or {}
     return ProductionVariant(
         name=row["VariantName"],
-        model_name=row["ModelName"],
+        model_name=row.get("ModelName"),
+        managed_scaling=ManagedInstanceScaling(
+            min_instances=managed.get("MinInstanceCount", 0), max_instances=managed.get("MaxInstanceCount", 1),
+        ) if managed.get("Status") == "ENABLED" else None,
         weight=float(row.get("InitialVariantWeight", 1.0)),
         instance_type=row.get("InstanceType"),
         initial_instance_count=row.get("InitialInstanceCount"),

@@ -24,10 +24,11 @@ def execute(action: a.Action, sagemaker: SageMakerGateway, s3: S3Gateway,
     try:
         _dispatch(action, sagemaker, s3)
     except AlreadyExists:
-        if not isinstance(action, (a.CreateModel, a.CreateEndpointConfig, a.CreateEndpoint)):
+        if not isinstance(action, (a.CreateModel, a.CreateEndpointConfig, a.CreateEndpoint, a.CreateInferenceComponent)):
             raise
     except NotFound:
-        if not isinstance(action, (a.DeleteEndpoint, a.DeleteEndpointConfig, a.DeleteModel, a.DeleteArtifact)):
+        if not isinstance(action, (a.DeleteEndpoint, a.DeleteEndpointConfig, a.DeleteModel, a.DeleteArtifact,
+                                   a.DeleteInferenceComponent)):
             raise
 
 
@@ -51,6 +52,14 @@ def _dispatch(action: a.Action, sagemaker: SageMakerGateway, s3: S3Gateway) -> N
             sagemaker.delete_endpoint_config(name)
         case a.DeleteModel(name=name):
             sagemaker.delete_model(name)
+        case a.CreateInferenceComponent(component=component):
+            sagemaker.create_inference_component(component)
+        case a.UpdateInferenceComponent(component=component):
+            sagemaker.update_inference_component(component)
+        case a.SetComponentCopies(name=name, copies=copies):
+            sagemaker.set_component_copies(name, copies)
+        case a.DeleteInferenceComponent(name=name):
+            sagemaker.delete_inference_component(name)
         case a.CopyArtifact(copy=copy):
             s3.copy_artifact(copy)
         case a.MarkArtifactRemoved(obj=obj, source=source, kms_key_id=key):

@@ -5,26 +5,31 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable
 
-from ..api.resources import ObservedConfig, S3Object
-from ..api.scaling import ObservedScaling, variant_resource_id
+from ..api.resources import ObservedComponent, ObservedConfig, S3Object
+from ..api.scaling import ObservedScaling, component_resource_id, variant_resource_id
 from ..aws.autoscaling import AutoScalingGateway
 from ..aws.cloudwatch import CloudWatchGateway
 from ..aws.s3 import S3Gateway
 from ..aws.sagemaker import SageMakerGateway
 from ..plan import naming
+from ..plan.component_scaling import wake_alarm_name
 from ..plan.observed import Observed
 from ..plan.scaling_step import known_alarm_names
 
 
 def observe(sagemaker: SageMakerGateway, s3: S3Gateway, endpoint_name: str,
-            artifact_prefix: S3Object | None, with_tags: bool = False, first: bool = False) -> Observed:
+            artifact_prefix: S3Object | None, with_tags: bool = False, first: bool = False,
+            components: bool = False) -> Observed:
     """`with_tags` reads the endpoint's tags too: needed once, to prove ownership of an
     endpoint this object has not recorded as its own yet.
 
     `first` is the sync that just put the finalizer on: nothing of this object can exist
     in AWS yet, so with no endpoint the model and config listings are skipped (a create
     of a name that exists after all is tolerated). Under a burst of applies that is two
-    reads fewer per object before its first action."""
+    reads fewer per object before its first action.
+
+    `components`: list the endpoint's inference components too (one listing, and a
+    describe of each the operator named); asked for only where some may exist."""
     endpoint = sagemaker.describe_endpoint(endpoint_name, include_tags=with_tags)
     artifacts = s3.list_artifacts(artifact_prefix) if artifact_prefix is not None else {}
     if first and endpoint is None:
@@ -44,29 +49,46 @@ def observe(sagemaker: SageMakerGateway, s3: S3Gateway, endpoint_name: str,
             configs[name] = described if described is not None else ObservedConfig(name=name)
         else:
             configs[name] = ObservedConfig(name=name)
-    return Observed(endpoint=endpoint, models=models, configs=configs, artifacts=artifacts)
+    found = observe_components(sagemaker, endpoint_name) if components and endpoint is not None else None
+    return Observed(endpoint=endpoint, models=models, configs=configs, artifacts=artifacts, components=found)
+
+
+def observe_components(sagemaker: SageMakerGateway, endpoint_name: str) -> dict[str, ObservedComponent]:
+    found: dict[str, ObservedComponent] = {}
+    for name in sagemaker.list_inference_components(endpoint_name):
+        if not naming.is_owned_component(endpoint_name, name):
+            continue  # another party's component on this endpoint is not ours to change
+        described = sagemaker.describe_inference_component(name)
+        if described is not None:
+            found[name] = described
+    return found
 
 
 
 def observe_scaling(autoscaling: AutoScalingGateway, cloudwatch: CloudWatchGateway, endpoint_name: str,
-                    variants: Iterable[str], alarms: bool = False) -> ObservedScaling:
-    """Targets of these variants of the endpoint, with their policies and scheduled
-    actions, and the operator's alarms. Alarms are read when asked (they are desired,
-    or the endpoint is being deleted) or when a target exists."""
+                    variants: Iterable[str], alarms: bool = False, components: Iterable[str] = ()) -> ObservedScaling:
+    """Targets of these variants and inference components of the endpoint, with their
+    policies and scheduled actions, and the operator's alarms. Alarms are read when
+    asked (they are desired, or the endpoint is being deleted) or when a target exists."""
     names = sorted(set(variants))
-    targets = autoscaling.scalable_targets(variant_resource_id(endpoint_name, v) for v in names)
+    hosted = sorted(set(components))
+    targets = autoscaling.scalable_targets([variant_resource_id(endpoint_name, v) for v in names]
+                                           + [component_resource_id(c) for c in hosted])
     policies = [p for t in targets for p in autoscaling.policies(t.resource_id)]
     schedules = [a for t in targets for a in autoscaling.scheduled_actions(t.resource_id)]
     found = []
     if alarms or targets:
-        ours = known_alarm_names(endpoint_name, names)
+        ours = known_alarm_names(endpoint_name, names) | {wake_alarm_name(c) for c in hosted}
         found = [a for a in cloudwatch.metric_alarms(f"{endpoint_name}-") if a.name in ours]
     return ObservedScaling(targets=tuple(targets), policies=tuple(policies), schedules=tuple(schedules), alarms=tuple(found))
 
 
 def with_scaling(observed: Observed, autoscaling: AutoScalingGateway, cloudwatch: CloudWatchGateway,
-                 endpoint_name: str, variants: Iterable[str] = (), alarms: bool = False) -> Observed:
-    """`observed` with the scaling of the endpoint's variants and of `variants`."""
+                 endpoint_name: str, variants: Iterable[str] = (), alarms: bool = False,
+                 components: Iterable[str] = ()) -> Observed:
+    """`observed` with the scaling of the endpoint's variants and of `variants`, and of
+    its inference components and `components`."""
     known = set(variants) | {v.name for v in observed.endpoint.variants} if observed.endpoint else set(variants)
-    scaling = observe_scaling(autoscaling, cloudwatch, endpoint_name, known, alarms)
+    hosted = set(components) | set(observed.components or {})
+    scaling = observe_scaling(autoscaling, cloudwatch, endpoint_name, known, alarms, hosted)
     return dataclasses.replace(observed, scaling=scaling)

@@ -26,13 +26,13 @@ def finalize_slots(sagemaker: SageMakerGateway, s3: S3Gateway, endpoint_name: st
     Tags prove ownership: an endpoint another owner made is never deleted.
     `add_scaling(observed, endpoint_name)` adds what autoscaling holds of an endpoint."""
     base, other = slots(endpoint_name)
-    observed = observe(sagemaker, s3, base, prefix, with_tags=True)
+    observed = observe(sagemaker, s3, base, prefix, with_tags=True, components=True)
     if policy is not DeletionPolicy.RETAIN:
         observed = add_scaling(observed, base)
     decision = finalize(base, observed, policy, prefix, generation, owner=owner)
     if policy is DeletionPolicy.RETAIN:
         return decision, observed
-    alternate_observed = add_scaling(observe(sagemaker, s3, other, None, with_tags=True), other)
+    alternate_observed = add_scaling(observe(sagemaker, s3, other, None, with_tags=True, components=True), other)
     alternate = finalize(other, alternate_observed, policy, None, generation, owner=owner)
     if alternate.done:
         return decision, observed

@@ -152,7 +152,8 @@ class Syncer:
             recorded = (previous.endpoint.arn if previous and previous.endpoint
                         and previous.endpoint.name == blueprint.endpoint_name else None)
             observed = observe(sagemaker, s3, blueprint.endpoint_name, blueprint.artifact_prefix,
-                               with_tags=recorded is None, first=first and placement.retiring is None)
+                               with_tags=recorded is None, first=first and placement.retiring is None,
+                               components=bool(blueprint.components) or bool(previous and previous.components))
             if spec is not None:
                 # MultiModel: serve the artifact folder S3 already holds when it fits the spec.
                 blueprint = served_blueprint(spec, blueprint, observed)
@@ -163,13 +164,15 @@ class Syncer:
             if observed.endpoint is not None:
                 variants = {v.name for v in blueprint.config.variants} | _status_variants(previous)
                 observed = self._with_scaling(observed, region, blueprint.endpoint_name, variants,
-                                              alarms=any(s.alarms for s in blueprint.scaling))
+                                              alarms=any(s.alarms for s in blueprint.scaling),
+                                              components={c.name for c in blueprint.components})
             now = self.clock()
             query = _planning(gate_query, blueprint, observed, previous)  # only while a canary step is judged
             gates = read_gates(self.aws.cloudwatch(region), query, now, self.prometheus) if query is not None else None
             decision = _planning(reconcile, blueprint, observed, generation, previous, now=now, gates=gates,
                                  command=_annotation(body, constants.ROLLOUT_ANNOTATION))
-            retiring = (self._with_scaling(observe(sagemaker, s3, placement.retiring, None, with_tags=True),
+            retiring = (self._with_scaling(observe(sagemaker, s3, placement.retiring, None, with_tags=True,
+                                                   components=True),
                                            region, placement.retiring, alarms=True)
                         if placement.retiring else None)
             decision = _planning(hand_over, decision, placement, retiring, generation)
@@ -255,7 +258,8 @@ class Syncer:
                     _mark_retained(sagemaker, observed, self.clock())
                 except Transient as error:
                     return self._transient(body, previous, error, attempt, where)
-                kept = [f"endpoint {endpoint_name}"] if observed.endpoint else []
+                kept = [f"inference component {c}" for c in sorted(observed.components or {})]
+                kept += [f"endpoint {endpoint_name}"] if observed.endpoint else []
                 kept += [f"config {c}" for c in sorted(observed.configs)]
                 kept += [f"model {m}" for m in sorted(observed.models)]
                 self.kube.post_event(body, "Normal", "Retained",
@@ -268,9 +272,10 @@ class Syncer:
         return SyncResult(Requeue.NONE, finalized=True)
 
     def _with_scaling(self, observed: Observed, region: str, endpoint_name: str,
-                      variants: set[str] | frozenset[str] = frozenset(), alarms: bool = False) -> Observed:
+                      variants: set[str] | frozenset[str] = frozenset(), alarms: bool = False,
+                      components: set[str] | frozenset[str] = frozenset()) -> Observed:
         return with_scaling(observed, self.aws.autoscaling(region), self.aws.cloudwatch(region),
-                            endpoint_name, variants, alarms)
+                            endpoint_name, variants, alarms, components)
 
     # ---- failures ----------------------------------------------------------------------
 
@@ -402,7 +407,8 @@ def _mark_retained(sagemaker, observed, now: datetime) -> None:
     """Tag what Retain leaves behind as released on purpose, so the orphan audit tells
     it from what a failure left."""
     mark = {constants.TAG_RETAINED: now.strftime("%Y-%m-%dT%H-%M-%SZ")}
-    named = [("endpoint", observed.endpoint.name)] if observed.endpoint else []
+    named = [("inference-component", c) for c in sorted(observed.components or {})]
+    named += [("endpoint", observed.endpoint.name)] if observed.endpoint else []
     named += [("endpoint-config", c) for c in sorted(observed.configs)]
     named += [("model", m) for m in sorted(observed.models)]
     for kind, name in named:

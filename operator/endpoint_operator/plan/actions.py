@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Union
 
 from ..api.deployment import DeploymentSpec, Strategy, TrafficShifting
-from ..api.resources import EndpointConfig, S3Copy, S3Object, SageMakerModel, ServerlessConfig
+from ..api.resources import EndpointConfig, InferenceComponent, S3Copy, S3Object, SageMakerModel, ServerlessConfig
 from .s3url import s3_url
 from .scaling_actions import ScalingAction
 
@@ -23,7 +23,7 @@ class CreateModel:
 
 def _variant_line(config: EndpointConfig) -> str:
     return ", ".join(
-        f"{v.name}: {v.model_name} on {_capacity(v)}" for v in config.variants
+        f"{v.name}: {v.model_name or 'inference components'} on {_capacity(v)}" for v in config.variants
     )
 
 
@@ -32,6 +32,9 @@ def _capacity(variant) -> str:
         s = variant.serverless
         warm = f", {s.provisioned_concurrency} provisioned" if s.provisioned_concurrency is not None else ""
         return f"serverless {s.memory_size_mb} MB, max concurrency {s.max_concurrency}{warm}"
+    if variant.managed_scaling is not None:
+        m = variant.managed_scaling
+        return f"{m.min_instances}-{m.max_instances} x {variant.instance_type} (managed instance scaling)"
     return f"{variant.initial_instance_count} x {variant.instance_type}"
 
 
@@ -161,6 +164,58 @@ class ShiftTraffic:
         return f"Shift traffic of endpoint {self.name}: {split}" + (f" ({self.why})" if self.why else "")
 
 
+def _compute(component: InferenceComponent) -> str:
+    c = component.compute
+    parts = [f"{c.memory_mb} MB"]
+    if c.cpu_cores is not None:
+        parts.append(f"{c.cpu_cores:g} CPU cores")
+    if c.accelerators is not None:
+        parts.append(f"{c.accelerators} accelerators")
+    return ", ".join(parts)
+
+
+@dataclass(frozen=True)
+class CreateInferenceComponent:
+    component: InferenceComponent
+
+    def describe(self) -> str:
+        c = self.component
+        return (f"Create inference component {c.name} for model {c.model} on endpoint {c.endpoint_name}: "
+                f"{c.copies} copies of {_compute(c)}, image {c.container.image}")
+
+
+@dataclass(frozen=True)
+class UpdateInferenceComponent:
+    """Image, artifact or compute, rolled out copy by copy: the old copies serve until
+    the new ones do."""
+
+    component: InferenceComponent
+
+    def describe(self) -> str:
+        c = self.component
+        return (f"Update inference component {c.name} (model {c.model}) in a rolling deployment: "
+                f"image {c.container.image}, data {c.container.model_data_url}, {_compute(c)} per copy")
+
+
+@dataclass(frozen=True)
+class SetComponentCopies:
+    """The copy count of a component nothing autoscales (UpdateInferenceComponentRuntimeConfig)."""
+
+    name: str
+    copies: int
+
+    def describe(self) -> str:
+        return f"Set inference component {self.name} to {self.copies} copies"
+
+
+@dataclass(frozen=True)
+class DeleteInferenceComponent:
+    name: str
+
+    def describe(self) -> str:
+        return f"Delete inference component {self.name}"
+
+
 Action = Union[
     CreateModel,
     CreateEndpointConfig,
@@ -174,5 +229,9 @@ Action = Union[
     CopyArtifact,
     MarkArtifactRemoved,
     DeleteArtifact,
+    CreateInferenceComponent,
+    UpdateInferenceComponent,
+    SetComponentCopies,
+    DeleteInferenceComponent,
     ScalingAction,
 ]

@@ -13,13 +13,14 @@ from dataclasses import dataclass
 
 from ..api import constants
 
-# Dependants first: an endpoint goes before the config it serves, a config before its models.
-DELETE_ORDER = ("endpoint", "endpoint-config", "model")
+# Dependants first: an inference component before the endpoint it runs on, an endpoint
+# before the config it serves, a config before its models.
+DELETE_ORDER = ("inference-component", "endpoint", "endpoint-config", "model")
 
 
 @dataclass(frozen=True)
 class TaggedResource:
-    kind: str  # endpoint | endpoint-config | model
+    kind: str  # inference-component | endpoint | endpoint-config | model
     name: str
     arn: str
     region: str

@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..api.deployment import DeploymentSpec
-from ..api.resources import EndpointConfig, S3Copy, S3Object, SageMakerModel
+from ..api.resources import EndpointConfig, InferenceComponent, S3Copy, S3Object, SageMakerModel
+from ..api.scaling import COMPONENT_DIMENSION
 from ..api.spec import Mode, ModelEndpointSpec, RolloutSpec
 from . import naming
-from .builders import BUILDERS, BuildContext
+from .builders import BuildContext, profile_of
+from .component_scaling import component_scaling
 from .errors import invalid
 from .identity import Owner, owner_tags
 from .mode import resolve_mode
@@ -41,7 +43,8 @@ class Blueprint:
     # How SageMaker's guardrails move the endpoint to a new config (UpdateEndpoint's
     # DeploymentConfig); None on Serverless, which has none.
     deployment: DeploymentSpec | None = None
-    scaling: tuple[VariantScaling, ...] = ()  # autoscaling of the config's instance-backed variants
+    scaling: tuple[VariantScaling, ...] = ()  # autoscaling of the config's instance-backed variants, or of the components
+    components: tuple[InferenceComponent, ...] = ()  # InferenceComponents: one per model
 
 
 def _tags(spec: ModelEndpointSpec, owner: Owner) -> dict[str, str]:
@@ -71,7 +74,8 @@ def build_blueprint(spec: ModelEndpointSpec, owner: Owner, endpoint_name: str | 
     name = endpoint_name or naming.endpoint_name(owner, spec.endpoint_name, recorded)
     ctx = BuildContext(spec=spec, owner=owner, endpoint_name=name, tags=_tags(spec, owner),
                        artifact_version=artifact_version)
-    parts = BUILDERS[mode](ctx)
+    profile = profile_of(mode)
+    parts = profile.build(ctx)
     return Blueprint(
         owner=owner,
         endpoint_name=ctx.endpoint_name,
@@ -88,5 +92,9 @@ def build_blueprint(spec: ModelEndpointSpec, owner: Owner, endpoint_name: str | 
         scale_to_zero=parts.scale_to_zero,
         rollout=spec.rollout,
         deployment=spec.deployment if mode != Mode.SERVERLESS else None,
-        scaling=desired_scaling(spec, mode, ctx.endpoint_name, parts.config, parts.scale_to_zero),
+        # Components scale their copies; managed instance scaling sizes their fleet.
+        scaling=(component_scaling(spec, ctx.endpoint_name, parts.components)
+                 if profile.scaling_dimension == COMPONENT_DIMENSION
+                 else desired_scaling(spec, mode, ctx.endpoint_name, parts.config, parts.scale_to_zero)),
+        components=parts.components,
     )

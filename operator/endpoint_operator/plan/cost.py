@@ -4,7 +4,7 @@ traffic hints, and the running figure for status from the instances observed.
 Pure: prices come in as a PriceTable. Every estimate carries the assumptions it
 rests on, in words, so a reader can redo the arithmetic (docs/cost.md does).
 
-The model, by mode:
+The models below; each mode's profile (plan/builders/) names the one it is priced by:
 - RealTime, MultiModel, Async without scale-to-zero: instance-hours at the floor
   autoscaling keeps (spec.instances.min, moved by scheduled floors over the week).
   Load above the floor is not sized from hints, so the ceiling (every instance at
@@ -23,15 +23,18 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
+from typing import TYPE_CHECKING
+
 from ..api.pricing import PriceTable
 from ..api.resources import ObservedEndpoint
-from ..api.spec import Mode, ModelEndpointSpec, ServerlessSpec, TrafficPattern
+from ..api.spec import ModelEndpointSpec, ServerlessSpec, TrafficPattern
 from ..api.status import CostStatus
-from .blueprint import Blueprint
 from .cron_week import MINUTES_PER_WEEK, CronNotUnderstood, weekly_firings
 from .decision import Decision
 from .errors import PlanError
-from .mode import scales_to_zero
+
+if TYPE_CHECKING:  # the blueprint's builders use the cost models below
+    from .blueprint import Blueprint
 
 HOURS_PER_DAY = 24
 SECONDS_PER_HOUR = 3600
@@ -78,16 +81,6 @@ def dollars(price: float) -> str:
     return "$" + (f"{price:.10f}".rstrip("0").rstrip(".") or "0")
 
 
-def estimate(spec: ModelEndpointSpec, mode: Mode, prices: PriceTable) -> CostEstimate:
-    """Expected cost of what the operator builds for `spec` in `mode` (resolved, not
-    Auto). Raises PlanError when the table has no price for the region or type."""
-    if mode is Mode.SERVERLESS:
-        return _serverless(spec, prices)
-    if scales_to_zero(spec, mode):
-        return _scale_to_zero(spec, prices)
-    return _instance_floor(spec, mode, prices)
-
-
 def one_per_model(spec: ModelEndpointSpec, prices: PriceTable, instance_type: str,
                   field: str = "spec.instances.type") -> CostEstimate:
     """The naive layout: every model on its own always-on real-time endpoint with one
@@ -118,7 +111,7 @@ def running_cost(spec: ModelEndpointSpec, bp: Blueprint, endpoint: ObservedEndpo
         variant, seen = desired.get(name), observed.get(name)
         if variant is not None and variant.serverless is not None:
             try:
-                hourly += _serverless(spec, prices).hourly_usd
+                hourly += serverless_cost(spec, prices).hourly_usd
             except PlanError:
                 return None
             continue
@@ -171,7 +164,9 @@ def _autoscaled(spec: ModelEndpointSpec) -> bool:
     return spec.autoscaling is None or spec.autoscaling.enabled
 
 
-def _instance_floor(spec: ModelEndpointSpec, mode: Mode, prices: PriceTable) -> CostEstimate:
+def instance_floor_cost(spec: ModelEndpointSpec, prices: PriceTable, notes: Iterable[str] = ()) -> CostEstimate:
+    """Instance-hours at the floor autoscaling keeps; `notes` are the mode's own
+    assumptions, said after the floor's."""
     instances = _instance_spec(spec)
     price = _instance_price(prices, spec.region, instances.type, "spec.instances.type")
     start = max(instances.min, 1)
@@ -186,10 +181,7 @@ def _instance_floor(spec: ModelEndpointSpec, mode: Mode, prices: PriceTable) -> 
     if peak > average:
         assumptions.append(f"autoscaling runs between the floor and {peak} instances; load above the floor is "
                            f"not sized from hints, so the estimate counts the floor and the ceiling counts {peak}")
-    if mode is Mode.MULTI_MODEL:
-        assumptions.append(f"the {len(spec.models)} models share the endpoint's instances: the model count does not change the bill")
-    if mode is Mode.ASYNC:
-        assumptions.append("async without scale-to-zero keeps its floor like a real-time endpoint")
+    assumptions += notes
     hourly = average * price
     return CostEstimate(
         hourly_usd=hourly, hours_per_month=prices.hours_per_month, instances=average, peak_instances=peak,
@@ -238,7 +230,7 @@ def _calls_per_day(spec: ModelEndpointSpec) -> tuple[int, list[str]]:
     return sum(hinted), []
 
 
-def _scale_to_zero(spec: ModelEndpointSpec, prices: PriceTable) -> CostEstimate:
+def scale_to_zero_cost(spec: ModelEndpointSpec, prices: PriceTable) -> CostEstimate:
     instances = _instance_spec(spec)
     price = _instance_price(prices, spec.region, instances.type, "spec.instances.type")
     calls, assumptions = _calls_per_day(spec)
@@ -278,7 +270,7 @@ def _scale_to_zero(spec: ModelEndpointSpec, prices: PriceTable) -> CostEstimate:
 
 # ---- serverless ----------------------------------------------------------------------------
 
-def _serverless(spec: ModelEndpointSpec, prices: PriceTable) -> CostEstimate:
+def serverless_cost(spec: ModelEndpointSpec, prices: PriceTable) -> CostEstimate:
     table = prices.serverless(spec.region)
     if table is None:
         raise PlanError("UnknownRegion", "spec.region", f"spec.region: no serverless prices for region {spec.region}; add them to a price file")

@@ -7,7 +7,7 @@ from __future__ import annotations
 from ..api.resources import IN_FLIGHT_STATUSES, S3Object
 from ..api.spec import DeletionPolicy
 from ..api.status import ModelEndpointStatus
-from .actions import Action, DeleteArtifact, DeleteEndpoint, DeleteEndpointConfig, DeleteModel
+from .actions import Action, DeleteArtifact, DeleteEndpoint, DeleteEndpointConfig, DeleteInferenceComponent, DeleteModel
 from .decision import NOT_DEGRADED, Decision, Requeue, Verdict
 from .identity import Owner, foreign_owner
 from .naming import is_owned_name
@@ -44,6 +44,14 @@ def finalize(
         if ep.status in IN_FLIGHT_STATUSES:
             return _working((), "Deleting", f"Waiting for endpoint {endpoint_name} to finish {ep.status} before deleting the rest", status, generation)
         # Scaling first: a target left behind would outlive its endpoint.
+        components = observed.components or {}
+        if components:
+            # Inference components go before their endpoint, each after its scalable target.
+            deletes = tuple(DeleteInferenceComponent(name=n) for n, c in sorted(components.items())
+                            if c.status not in IN_FLIGHT_STATUSES)
+            actions = removal(observed.scaling) + deletes
+            return _working(actions, "Deleting", f"Deleting the {len(components)} inference components of endpoint "
+                                                 f"{endpoint_name} before the endpoint", status, generation)
         actions = removal(observed.scaling) + (DeleteEndpoint(name=endpoint_name),)
         return _working(actions, "Deleting", f"Deleting endpoint {endpoint_name}", status, generation)
     # The endpoint is gone: nothing uses the configs and models any more.

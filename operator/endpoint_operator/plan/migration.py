@@ -23,26 +23,21 @@ from dataclasses import dataclass
 from ..api.spec import DeletionPolicy, Mode
 from ..api.status import MigrationStatus, ModelEndpointStatus
 from .blueprint import Blueprint
+from .builders import PROFILES
+from .components import components_serve
 from .decision import Decision, Requeue
 from .finalize import finalize
-from .naming import alternate_name, config_name, model_name
+from .naming import alternate_name, component_name, config_name, model_name
 from .observed import Observed
 
-INSTANCES = "instance-based"
-
-_KIND = {
-    Mode.REAL_TIME: INSTANCES,
-    Mode.MULTI_MODEL: INSTANCES,
-    Mode.SERVERLESS: "serverless",
-    Mode.ASYNC: "asynchronous",
-}
-
-
 def kind_of(mode: Mode | str | None) -> str | None:
+    """The endpoint kind of a mode as status records it (None for none, or one this
+    release does not know)."""
     try:
-        return _KIND.get(Mode(mode)) if mode is not None else None
+        profile = PROFILES.get(Mode(mode)) if mode is not None else None
     except ValueError:
         return None
+    return profile.kind.value if profile is not None else None
 
 
 def slots(base: str) -> tuple[str, str]:
@@ -90,7 +85,10 @@ def rehome(bp: Blueprint, endpoint: str) -> Blueprint:
     models = tuple(m.model_copy(update={"name": names[m.name]}) for m in bp.models)
     variants = tuple(v.model_copy(update={"model_name": names.get(v.model_name, v.model_name)}) for v in bp.config.variants)
     config = bp.config.model_copy(update={"name": config_name(endpoint, _digest(bp.config.name)), "variants": variants})
-    return dataclasses.replace(bp, endpoint_name=endpoint, models=models, config=config, revision=config.name)
+    components = tuple(c.model_copy(update={"name": component_name(endpoint, c.model), "endpoint_name": endpoint})
+                       for c in bp.components)
+    return dataclasses.replace(bp, endpoint_name=endpoint, models=models, config=config, revision=config.name,
+                               components=components)
 
 
 def _digest(name: str) -> str:
@@ -113,7 +111,8 @@ def hand_over(decision: Decision, placement: Placement, retiring: Observed | Non
         reason=bp.mode_reason,
     )
     ep = decision.status.endpoint
-    serving = ep is not None and ep.status == "InService" and ep.config_name == bp.config.name
+    serving = (ep is not None and ep.status == "InService" and ep.config_name == bp.config.name
+               and components_serve(decision.status.components))
     if not serving:
         message = (
             f"Moving from {placement.from_mode or 'the old'} endpoint {placement.retiring} to {bp.mode.value} endpoint "

@@ -4,18 +4,23 @@
 reasoning, is in docs/modes.md. The first row that matches decides:
 
 1. a payload over 6 MB or a request over 60 s        -> Async (real-time cannot serve it)
-2. several models on one image                        -> MultiModel (on a GPU only
+2. several models that declare their compute per copy -> InferenceComponents (the
+   (spec.models[].component)                             hot ones pinned, the cold
+                                                         ones loaded on demand)
+3. several models on one image                        -> MultiModel (on a GPU only
                                                          with the Triton server)
-3. a Scheduled pattern (bulk scoring)                 -> Async, scaled to zero between runs
-4. Sporadic traffic (or <= 800 calls a day), payload
+4. a Scheduled pattern (bulk scoring)                 -> Async, scaled to zero between runs
+5. Sporadic traffic (or <= 800 calls a day), payload
    <= 4 MB, no GPU, no sub-second p99 target          -> Serverless
-5. otherwise                                          -> RealTime
+6. otherwise                                          -> RealTime
 """
 
 from __future__ import annotations
 
 from ..api.hosting import MultiModelServer, accelerated
 from ..api.spec import Mode, ModelEndpointSpec, TrafficPattern
+from .builders import PROFILES, profile_of
+from .builders.components import pinned
 from .errors import PlanError
 
 # Real-time invocations take payloads up to 6 MB and answer within 60 s; beyond
@@ -55,13 +60,8 @@ def calls_per_day(spec: ModelEndpointSpec) -> int | None:
 
 
 def scales_to_zero(spec: ModelEndpointSpec, mode: Mode) -> bool:
-    """Whether an Async endpoint may scale to zero instances: asked for in
-    spec.async.scaleToZero, or chosen by Auto for scheduled bulk scoring."""
-    if mode is not Mode.ASYNC:
-        return False
-    if spec.async_ is not None and spec.async_.scale_to_zero:
-        return True
-    return spec.mode is Mode.AUTO and _pattern(spec) is TrafficPattern.SCHEDULED
+    """Whether the endpoint `spec` makes in (resolved) `mode` may scale to zero."""
+    return profile_of(mode).scales_to_zero(spec)
 
 
 def _pattern(spec: ModelEndpointSpec) -> TrafficPattern:
@@ -136,6 +136,8 @@ def _auto(spec: ModelEndpointSpec) -> tuple[Mode, str]:
         if count > 1:
             raise _one_model_for(Mode.ASYNC, why_async, count)
         return Mode.ASYNC, why_async
+    if count > 1 and any(m.component is not None for m in spec.models):
+        return Mode.INFERENCE_COMPONENTS, _components_reason(spec)
     if count > 1:
         images = {image_of(spec, i) for i in range(count)}
         if len(images) > 1:
@@ -168,14 +170,35 @@ def _auto(spec: ModelEndpointSpec) -> tuple[Mode, str]:
     return Mode.REAL_TIME, "steady traffic on one model: real-time"
 
 
+def _components_reason(spec: ModelEndpointSpec) -> str:
+    """Why inference components, in the words of the hot/cold split; refuses a spec
+    where only some models declare their compute per copy."""
+    for index, model in enumerate(spec.models):
+        if model.component is None:
+            raise PlanError(
+                "InvalidSpec", f"spec.models[{index}].component",
+                f"spec.models[{index}].component: Auto serves these models as inference components because others "
+                "declare their compute per copy; declare it for every model, or for none (a multi-model endpoint)",
+            )
+    count = len(spec.models)
+    hot = len(pinned(spec))
+    images = {image_of(spec, i) for i in range(count)}
+    shared = " on one image" if len(images) == 1 else ""
+    if hot in (0, count):
+        held = "all pinned" if hot else "all loaded on demand"
+        return f"{count} models{shared} with their compute per copy ({held}): inference components"
+    return (f"{hot} hot models stay pinned and {count - hot} cold ones load on demand{shared}: inference components "
+            "(a multi-model endpoint's cache would evict the hot ones under memory pressure)")
+
+
 def resolve_mode(spec: ModelEndpointSpec) -> tuple[Mode, str]:
     """(mode, one-line reason). Raises PlanError for what no mode can serve."""
     if spec.mode is Mode.AUTO:
         mode, reason = _auto(spec)
         _check_resolution(spec, mode, reason)
         return mode, reason
-    if spec.mode in (Mode.REAL_TIME, Mode.MULTI_MODEL):
-        why_async = _needs_async(spec)  # RealTime and MultiModel share the real-time limits
+    if profile_of(spec.mode).real_time_limits:
+        why_async = _needs_async(spec)
         if why_async:
             field = "spec.traffic.maxPayloadMB" if "MB" in why_async else "spec.traffic.maxProcessingSeconds"
             raise PlanError("InvalidSpec", field, f"{field}: {why_async} of mode {spec.mode.value}; use mode Async")
@@ -185,9 +208,10 @@ def resolve_mode(spec: ModelEndpointSpec) -> tuple[Mode, str]:
 def _check_resolution(spec: ModelEndpointSpec, mode: Mode, reason: str) -> None:
     """Auto accepts what its resolved mode accepts: a spec that declares what only
     another mode offers is refused, naming the field and the resolution."""
-    if spec.instances is not None and spec.instances.min == 0 and mode is not Mode.ASYNC:
+    if spec.instances is not None and spec.instances.min == 0 and profile_of(mode).scale_to_zero is None:
+        zero = " or ".join(p.mode.value for p in PROFILES.values() if p.scale_to_zero is not None)
         raise PlanError(
             "ModeContradictsSpec", "spec.instances.min",
-            f"spec.instances.min: 0 (scale to zero) needs an Async endpoint, but Auto resolved to {mode.value} "
+            f"spec.instances.min: 0 (scale to zero) needs an {zero} endpoint, but Auto resolved to {mode.value} "
             f"because {reason}; set spec.mode: Async, or spec.instances.min to 1 or more",
         )

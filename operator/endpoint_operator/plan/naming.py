@@ -24,6 +24,7 @@ NAME_PATTERN = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
 
 _MODEL_MARK = "m"
 _CONFIG_MARK = "c"
+_COMPONENT_MARK = "i"
 # "<stem>-m-<digest>": the stem gets what the marker and digest leave.
 _STEM_MAX = MAX_NAME - len("-m-") - DIGEST_LEN
 _SHORT = 8
@@ -126,6 +127,17 @@ def model_name(endpoint: str, digest: str) -> str:
 
 def config_name(endpoint: str, digest: str) -> str:
     return _child(endpoint, _CONFIG_MARK, digest)
+
+
+def component_name(endpoint: str, model: str) -> str:
+    """An inference component's name: one per model of the endpoint, kept across
+    changes of its image or artifact (UpdateInferenceComponent changes it in place)."""
+    return _child(endpoint, _COMPONENT_MARK, content_hash(model))
+
+
+def is_owned_component(endpoint: str, name: str) -> bool:
+    pattern = rf"{re.escape(_stem(endpoint))}-{_COMPONENT_MARK}-[0-9a-f]{{{DIGEST_LEN}}}"
+    return re.fullmatch(pattern, name) is not None
 
 
 def owned_prefix(endpoint: str) -> str:

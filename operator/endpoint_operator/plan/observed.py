@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from ..api.resources import ObservedConfig, ObservedEndpoint, S3Object
+from ..api.resources import ObservedComponent, ObservedConfig, ObservedEndpoint, S3Object
 from ..api.scaling import ObservedScaling
 
 
@@ -24,6 +24,9 @@ class Observed:
     # Targets, policies, scheduled actions and the operator's alarms of the endpoint's
     # variants; None: not observed, and nothing is planned for scaling.
     scaling: ObservedScaling | None = None
+    # The endpoint's inference components the operator named, by name; None: not
+    # looked for (the endpoint hosts none of this object's).
+    components: Mapping[str, ObservedComponent] | None = None
 
 
 def full_key(prefix: S3Object, relative: str) -> str:

@@ -16,6 +16,7 @@ from ..api.status import ModelEndpointStatus
 from .actions import Action, CreateEndpointConfig, CreateModel
 from .artifacts import ArtifactSync, sync_artifacts
 from .blueprint import Blueprint
+from .components import ComponentPlan, plan_components, scaling_in_reach
 from .decision import NOT_DEGRADED, Decision, Requeue, Verdict
 from .endpoint import EndpointStep, endpoint_step
 from .errors import PlanError
@@ -54,13 +55,17 @@ def reconcile(bp: Blueprint, observed: Observed, generation: int, previous: Mode
     garbage = collect_garbage(bp, observed, ep) if step.serving and ep is not None else ()
     tuning = concurrency_updates(bp, ep) if step.serving and ep is not None else ()
     serving_config = observed.configs.get(ep.config_name) if ep is not None and ep.config_name else None
+    components = plan_components(bp.components, bp.scaling, observed, serving=on_desired and not step.actions)
     desired_scaling, scaling_serves = _desired_scaling(bp, canary, ep, step.serving)
+    desired_scaling = scaling_in_reach(bp.components, desired_scaling, observed)
     scaling = plan_scaling(bp.endpoint_name, desired_scaling, bp.config, observed.scaling, ep, serving_config,
                            step.actions, scaling_serves, bp.tags)
-    actions: tuple[Action, ...] = creates + artifacts.actions + scaling.endpoint_actions + tuning + garbage + scaling.actions
+    # Components after the endpoint and before their scaling; a component goes after its target.
+    actions: tuple[Action, ...] = (creates + artifacts.actions + scaling.endpoint_actions + tuning + garbage
+                                   + components.actions + scaling.actions + components.removals)
 
     corrections = restored + ((step.correction,) if step.correction else ())
-    verdict = canary.verdict or _verdict(bp, step, creates, bool(restored), artifacts, garbage, tuning)
+    verdict = canary.verdict or _verdict(bp, step, creates, bool(restored), artifacts, garbage, tuning, components)
     if scaling.actions and not verdict.progressing[0]:
         message = f"Configuring autoscaling of endpoint {bp.endpoint_name}: {len(scaling.actions)} changes"
         verdict = replace(verdict, progressing=(True, "ConfiguringAutoscaling", message))
@@ -73,7 +78,8 @@ def reconcile(bp: Blueprint, observed: Observed, generation: int, previous: Mode
         endpoint_phase=step.phase,
         requeue=Requeue.FAST if actions or step.in_flight else Requeue.SLOW,
         corrections=corrections,
-        status=_status(bp, observed, step, generation).model_copy(update={"rollout": canary.status}),
+        status=_status(bp, observed, step, generation).model_copy(
+            update={"rollout": canary.status, "components": components.status, "pinned": components.pinned}),
         requeue_after=canary.requeue_after,
         notices=canary.notices,
     )
@@ -134,13 +140,20 @@ def _missing_resources(bp: Blueprint, observed: Observed) -> tuple[tuple[Action,
     return tuple(creates), tuple(restored)
 
 
-def _verdict(bp: Blueprint, step: EndpointStep, creates: tuple, restoring: bool, artifacts: ArtifactSync, garbage: tuple, tuning: tuple = ()) -> Verdict:
+def _verdict(bp: Blueprint, step: EndpointStep, creates: tuple, restoring: bool, artifacts: ArtifactSync, garbage: tuple,
+             tuning: tuple = (), components: ComponentPlan = ComponentPlan()) -> Verdict:
     degraded = (True, *step.failure) if step.failure else NOT_DEGRADED
+    if components.failures and not step.failure:
+        degraded = (True, "ComponentFailed", "; ".join(components.failures))
     if creates:
         names = ", ".join(f"model {a.model.name}" if isinstance(a, CreateModel) else f"endpoint config {a.config.name}" for a in creates)
         work = ("RestoringResources" if restoring else "CreatingResources", f"Creating {names}")
     elif artifacts.actions:
         work = ("SyncingArtifacts", artifacts.describe(bp.artifact_prefix))
+    elif step.serving and not components.settled:
+        work = ("DeployingComponents", components.describe())
+    elif step.serving and components.failures:
+        work = ("ComponentFailed", "; ".join(components.failures))
     else:
         work = None
 
@@ -154,7 +167,7 @@ def _verdict(bp: Blueprint, step: EndpointStep, creates: tuple, restoring: bool,
     if step.actions or step.in_flight:
         progressing = (True, step.reason, step.message)
     elif work is not None:
-        progressing = (True, *work)
+        progressing = (work[0] != "ComponentFailed", *work)  # a failed component waits for a spec change
     elif tuning:
         progressing = (True, "UpdatingConcurrency", "; ".join(a.describe() for a in tuning))
     elif garbage:

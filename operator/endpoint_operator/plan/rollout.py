@@ -22,11 +22,12 @@ from datetime import datetime, timedelta
 
 from ..api import constants
 from ..api.resources import IN_FLIGHT_STATUSES, EndpointConfig, ObservedEndpoint, ProductionVariant
-from ..api.spec import Mode, OnFailure, RolloutStep
+from ..api.spec import OnFailure, RolloutStep
 from ..api.status import ModelEndpointStatus, RolloutPhase, RolloutStatus
 from . import naming
 from .actions import Action, CreateEndpointConfig, ShiftTraffic, UpdateEndpoint
 from .blueprint import Blueprint
+from .builders import profile_of
 from .decision import NOT_DEGRADED, Verdict
 from .duration import parse_duration
 from .endpoint import EndpointStep
@@ -249,7 +250,7 @@ class _Machine:
         serving = self.observed.configs.get(ep.config_name or "")
         return (
             bp.rollout is not None
-            and bp.mode == Mode.REAL_TIME
+            and profile_of(bp.mode).rollouts
             and len(bp.config.variants) == 1 and len(bp.models) == 1
             and ep.status == "InService"
             and ep.config_name != bp.config.name
@@ -545,7 +546,7 @@ class _Machine:
             return self.plan(r, "Updating", "CanaryStarting", actions=(self.shift(0, "superseded by a spec change"),),
                              target=r.canary_config)
         base = self.stable_variant()
-        if base is not None and self.bp.rollout is not None and self.bp.mode == Mode.REAL_TIME \
+        if base is not None and self.bp.rollout is not None and profile_of(self.bp.mode).rollouts \
                 and len(self.bp.models) == 1 and base.model_name != self.bp.models[0].name \
                 and ep.config_name != self.bp.config.name:
             serving = self.observed.configs[ep.config_name]

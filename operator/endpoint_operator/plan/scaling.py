@@ -25,7 +25,6 @@ from ..api.scaling import (
     variant_resource_id,
 )
 from ..api.spec import (
-    ASYNC_METRICS,
     AutoscalingSpec,
     InstancesSpec,
     Mode,
@@ -34,6 +33,7 @@ from ..api.spec import (
     ScheduleSpec,
 )
 from ..api.time_zones import is_time_zone
+from .builders import profile_of
 from .errors import invalid, planning_field
 
 HIGH_RESOLUTION_METRIC = "SageMakerVariantConcurrentRequestsPerModelHighResolution"
@@ -108,7 +108,7 @@ def variant_scaling(
     cannot scale out from zero. Raises PlanError for a schedule the planner cannot
     express."""
     settings = autoscaling or AutoscalingSpec()
-    metric = tracked_metric(settings, Mode.ASYNC if scale_to_zero else mode)
+    metric = tracked_metric(settings, Mode.ASYNC if scale_to_zero else mode)  # the recipe is Async's
     resource_id = variant_resource_id(endpoint_name, variant.name)
     target = ScalableTarget(
         resource_id=resource_id,
@@ -170,7 +170,7 @@ def autoscaled(spec: ModelEndpointSpec, mode: Mode) -> bool:
 
 
 def scales_to_zero(spec: ModelEndpointSpec, mode: Mode) -> bool:
-    return mode == Mode.ASYNC and spec.async_ is not None and spec.async_.scale_to_zero
+    return profile_of(mode).scales_to_zero(spec)
 
 
 def desired_scaling(spec: ModelEndpointSpec, mode: Mode, endpoint_name: str, config: EndpointConfig,
@@ -193,13 +193,11 @@ def desired_scaling(spec: ModelEndpointSpec, mode: Mode, endpoint_name: str, con
 
 
 def tracked_metric(settings: AutoscalingSpec, mode: Mode) -> ScalingMetric:
-    """The spec's metric, or the mode's default: the backlog for Async, SageMaker's
-    10-second concurrency metric for the others."""
+    """The spec's metric, or the mode's default (the backlog for Async, SageMaker's
+    10-second concurrency metric for the others)."""
     if settings.metric is not None:
         return settings.metric
-    if mode == Mode.ASYNC:
-        return ScalingMetric.APPROXIMATE_BACKLOG_SIZE_PER_INSTANCE
-    return ScalingMetric.CONCURRENT_REQUESTS_HIGH_RESOLUTION
+    return profile_of(mode).default_metric
 
 
 def check_metric(spec: ModelEndpointSpec, mode: Mode) -> None:
@@ -208,12 +206,14 @@ def check_metric(spec: ModelEndpointSpec, mode: Mode) -> None:
     metric = spec.autoscaling.metric if spec.autoscaling else None
     if metric is None:
         return
+    profile = profile_of(mode)
+    if metric in profile.metrics:
+        return
     field = "spec.autoscaling.metric"
-    if mode == Mode.ASYNC and metric not in ASYNC_METRICS:
-        raise invalid(field, f"{metric.value} is not published by asynchronous endpoints (mode {mode.value}); "
-                             "use ApproximateBacklogSizePerInstance or Custom")
-    if mode != Mode.ASYNC and metric == ScalingMetric.APPROXIMATE_BACKLOG_SIZE_PER_INSTANCE:
+    if metric == ScalingMetric.APPROXIMATE_BACKLOG_SIZE_PER_INSTANCE:
         raise invalid(field, f"{metric.value} is published only by asynchronous endpoints, not in mode {mode.value}")
+    raise invalid(field, f"{metric.value} is not published by {profile.kind.value} endpoints (mode {mode.value}); "
+                         f"use {' or '.join(m.value for m in profile.metrics)}")
 
 
 def _metric_specification(endpoint_name: str, settings: AutoscalingSpec, metric: ScalingMetric) -> dict:

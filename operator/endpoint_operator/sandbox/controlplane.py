@@ -378,6 +378,20 @@ class ControlPlane:
             raise KubectlError(result.returncode, argv, result.stdout, result.stderr)
         return result
 
+    def wait_for_crd(self, name: str, timeout: float = 60.0) -> None:
+        """Until the CRD is Established. `kubectl wait --for=condition=Established` fails
+        outright ("accessor error: <nil>") when asked before the API server has written
+        the CRD's first status, so the condition is polled instead."""
+        deadline = time.monotonic() + timeout
+        query = '{.status.conditions[?(@.type=="Established")].status}'
+        while True:
+            result = self.kubectl("get", f"crd/{name}", "-o", f"jsonpath={query}", check=False)
+            if result.returncode == 0 and result.stdout.strip() == "True":
+                return
+            if time.monotonic() > deadline:
+                raise ControlPlaneError(f"CRD {name} not Established after {timeout:g}s: {result.stderr.strip()}")
+            time.sleep(0.2)  # the API server establishes a CRD within a second or two
+
 
 def _kubectl_binary() -> str:
     configured = os.environ.get(KUBECTL_ENV)

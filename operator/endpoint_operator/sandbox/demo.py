@@ -39,8 +39,7 @@ def run_demo(examples: str | None, keep: bool, timeout: float) -> int:
             ControlPlane() as control_plane, Emulator() as emulator:
         say(f"control plane {control_plane.server}, SageMaker emulator {emulator.url}")
         control_plane.kubectl("apply", "--server-side", "-f", str(root / CRD_FILE))
-        control_plane.kubectl("wait", "--for=condition=Established", "--timeout=60s",
-                              "crd/modelendpoints.serving.endpoint-operator.io")
+        control_plane.wait_for_crd("modelendpoints.serving.endpoint-operator.io")
         docs = [d for p in manifests for d in yaml.safe_load_all(p.read_text()) if d]
         say(f"seeded {seed_artifacts(emulator.url, artifact_urls(docs))} model artifacts and "
             f"{seed_alarms(emulator.url, alarm_names(docs))} alarms in the emulator")

@@ -1,18 +1,22 @@
-"""One blueprint builder per inference mode (Auto resolves to one of them first)."""
+"""One module per inference mode (Auto resolves to one of them first), each ending
+with its profile (profile.py); PROFILES is the one place they are registered."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from ...api.spec import Mode
-from . import asynchronous, multimodel, realtime, serverless
+from . import asynchronous, components, multimodel, realtime, serverless
 from .common import BuildContext, Parts
+from .profile import EndpointKind, ModeProfile
 
-BUILDERS: dict[Mode, Callable[[BuildContext], Parts]] = {
-    Mode.REAL_TIME: realtime.build,
-    Mode.MULTI_MODEL: multimodel.build,
-    Mode.SERVERLESS: serverless.build,
-    Mode.ASYNC: asynchronous.build,
+PROFILES: dict[Mode, ModeProfile] = {
+    p.mode: p for p in (realtime.PROFILE, multimodel.PROFILE, serverless.PROFILE, asynchronous.PROFILE,
+                        components.PROFILE)
 }
 
-__all__ = ["BUILDERS", "BuildContext", "Parts"]
+
+def profile_of(mode: Mode | str) -> ModeProfile:
+    """The profile of a resolved mode (never Auto)."""
+    return PROFILES[Mode(mode)]
+
+
+__all__ = ["PROFILES", "BuildContext", "EndpointKind", "ModeProfile", "Parts", "profile_of"]

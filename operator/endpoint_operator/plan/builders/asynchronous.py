@@ -7,11 +7,21 @@ is planned with the endpoint's autoscaling; the builder only says whether it app
 
 from __future__ import annotations
 
+from ...api.pricing import PriceTable
 from ...api.resources import AsyncConfig
-from ...api.spec import Mode
+from ...api.spec import ASYNC_METRICS, Mode, ModelEndpointSpec, ScalingMetric, TrafficPattern
+from ..cost import CostEstimate, instance_floor_cost, scale_to_zero_cost
 from ..errors import invalid
-from ..mode import scales_to_zero
 from .common import BuildContext, Parts, hashed_config, instance_variant, single_model
+from .profile import EndpointKind, ModeProfile
+
+
+def scales_to_zero(spec: ModelEndpointSpec) -> bool:
+    """Whether the endpoint may scale to zero instances: asked for in
+    spec.async.scaleToZero, or chosen by Auto for scheduled bulk scoring."""
+    if spec.async_ is not None and spec.async_.scale_to_zero:
+        return True
+    return spec.mode is Mode.AUTO and spec.traffic is not None and spec.traffic.pattern is TrafficPattern.SCHEDULED
 
 
 def build(ctx: BuildContext) -> Parts:
@@ -36,5 +46,24 @@ def build(ctx: BuildContext) -> Parts:
         models=(model,),
         config=config,
         served_models=(spec.models[0].name,),
-        scale_to_zero=scales_to_zero(spec, Mode.ASYNC),
+        scale_to_zero=scales_to_zero(spec),
     )
+
+
+def cost(spec: ModelEndpointSpec, prices: PriceTable) -> CostEstimate:
+    if scales_to_zero(spec):
+        return scale_to_zero_cost(spec, prices)
+    return instance_floor_cost(spec, prices, notes=("async without scale-to-zero keeps its floor like a real-time endpoint",))
+
+
+PROFILE = ModeProfile(
+    mode=Mode.ASYNC,
+    build=build,
+    kind=EndpointKind.ASYNCHRONOUS,
+    cost=cost,
+    scale_to_zero=scales_to_zero,
+    # An asynchronous endpoint publishes no invocation or concurrency metric: it
+    # scales on its queue's backlog (or a metric of the user's own).
+    default_metric=ScalingMetric.APPROXIMATE_BACKLOG_SIZE_PER_INSTANCE,
+    metrics=ASYNC_METRICS,
+)

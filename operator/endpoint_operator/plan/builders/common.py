@@ -9,6 +9,7 @@ from ...api.resources import (
     ContainerDef,
     DataCapture,
     EndpointConfig,
+    InferenceComponent,
     ProductionVariant,
     S3Copy,
     S3Object,
@@ -44,6 +45,7 @@ class Parts:
     artifact_prefix: S3Object | None = None
     artifact_version: str = ""  # MultiModel: the folder under the prefix the container serves
     scale_to_zero: bool = False  # Async: autoscaling may take the variant to zero instances
+    components: tuple[InferenceComponent, ...] = ()  # InferenceComponents: one per model
 
 
 def network_settings(ctx: BuildContext) -> dict:

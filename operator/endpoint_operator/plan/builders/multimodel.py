@@ -11,11 +11,15 @@ config and so a new fleet with nothing cached (plan/artifacts.py picks the folde
 
 from __future__ import annotations
 
+from ...api.pricing import PriceTable
 from ...api.resources import ContainerDef, S3Copy, S3Object, artifact_origin
+from ...api.spec import Mode, ModelEndpointSpec
 from .. import naming
+from ..cost import CostEstimate, instance_floor_cost
 from ..errors import invalid
 from ..s3url import parse_s3_url, s3_url
 from .common import BuildContext, Parts, hashed_config, hashed_model, instance_variant, model_image
+from .profile import EndpointKind, ModeProfile
 
 ARTIFACT_SUFFIX = ".tar.gz"
 
@@ -91,3 +95,18 @@ def build(ctx: BuildContext) -> Parts:
         artifact_prefix=prefix,
         artifact_version=version,
     )
+
+
+def cost(spec: ModelEndpointSpec, prices: PriceTable) -> CostEstimate:
+    return instance_floor_cost(spec, prices, notes=(
+        f"the {len(spec.models)} models share the endpoint's instances: the model count does not change the bill",
+    ))
+
+
+PROFILE = ModeProfile(
+    mode=Mode.MULTI_MODEL,
+    build=build,
+    kind=EndpointKind.INSTANCES,
+    cost=cost,
+    real_time_limits=True,
+)

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from ...api.resources import ContainerDef
+from ...api.spec import Mode
+from ..cost import instance_floor_cost
 from .common import BuildContext, Parts, hashed_config, hashed_model, instance_variant, model_image
+from .profile import EndpointKind, ModeProfile
 
 
 def build(ctx: BuildContext) -> Parts:
@@ -17,3 +20,13 @@ def build(ctx: BuildContext) -> Parts:
     model = hashed_model(ctx, container)
     config = hashed_config(ctx, (instance_variant(ctx, model),))
     return Parts(models=(model,), config=config, served_models=(spec_model.name,))
+
+
+PROFILE = ModeProfile(
+    mode=Mode.REAL_TIME,
+    build=build,
+    kind=EndpointKind.INSTANCES,
+    cost=instance_floor_cost,
+    rollouts=True,
+    real_time_limits=True,
+)

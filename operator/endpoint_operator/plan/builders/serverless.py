@@ -10,10 +10,12 @@ new config and UpdateEndpoint.
 from __future__ import annotations
 
 from ...api.resources import EndpointConfig, ProductionVariant, ServerlessConfig
-from ...api.spec import ServerlessSpec
+from ...api.spec import Mode, ServerlessSpec
 from .. import naming
 from ..errors import invalid
+from ..cost import serverless_cost
 from .common import PRIMARY, BuildContext, Parts, single_model
+from .profile import EndpointKind, ModeProfile
 
 # The developer guide's feature exclusions for Serverless Inference ("VPC configuration,
 # network isolation, data capture"), and the settings of instances a serverless
@@ -50,3 +52,12 @@ def build(ctx: BuildContext) -> Parts:
     })
     config = EndpointConfig(name=naming.config_name(ctx.endpoint_name, digest), variants=(variant,), tags=ctx.tags)
     return Parts(models=(model,), config=config, served_models=(ctx.spec.models[0].name,))
+
+
+PROFILE = ModeProfile(
+    mode=Mode.SERVERLESS,
+    build=build,
+    kind=EndpointKind.SERVERLESS,
+    cost=serverless_cost,
+    scaling_dimension=None,  # SageMaker scales a serverless endpoint itself, per request
+)

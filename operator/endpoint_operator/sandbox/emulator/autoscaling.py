@@ -15,12 +15,14 @@ from typing import TYPE_CHECKING, Any
 from moto.applicationautoscaling.models import (
     ApplicationAutoscalingBackend,
     FakeApplicationAutoscalingPolicy,
+    ScalableDimensionValueSet,
     applicationautoscaling_backends,
 )
 from moto.cloudwatch.models import cloudwatch_backends
 from moto.moto_api._internal import mock_random
 from moto.sagemaker.models import sagemaker_backends
 
+from .components import IN_SERVICE, UPDATING, components_of
 from .responses import validation_error
 from .sagemaker import SageMakerExtensions, clamp_instance_count
 
@@ -29,6 +31,22 @@ if TYPE_CHECKING:
 
 SAGEMAKER = "sagemaker"
 VARIANT_DIMENSION = "sagemaker:variant:DesiredInstanceCount"
+COMPONENT_DIMENSION = "sagemaker:inference-component:DesiredCopyCount"
+
+
+def _accept_component_dimension() -> None:
+    """moto's ScalableDimension enum predates inference components; the service model's
+    ScalableDimension enum lists sagemaker:inference-component:DesiredCopyCount."""
+    if COMPONENT_DIMENSION in ScalableDimensionValueSet._value2member_map_:
+        return
+    member = object.__new__(ScalableDimensionValueSet)
+    member._name_, member._value_ = "SAGEMAKER_INFERENCE_COMPONENT_DESIRED_COPY_COUNT", COMPONENT_DIMENSION
+    ScalableDimensionValueSet._member_map_[member._name_] = member
+    ScalableDimensionValueSet._member_names_.append(member._name_)
+    ScalableDimensionValueSet._value2member_map_[COMPONENT_DIMENSION] = member
+
+
+_accept_component_dimension()
 
 Params = dict[str, Any]
 Payload = dict[str, Any] | None  # None: moto answers
@@ -51,6 +69,8 @@ class AutoScalingExtensions:
     # ---- moto registers any resource id, existing or not --------------------------
 
     def _register(self, account: str, region: str, params: Params) -> Payload:
+        if params.get("ServiceNamespace") == SAGEMAKER and params.get("ScalableDimension") == COMPONENT_DIMENSION:
+            return self._register_component(account, region, params)
         if params.get("ServiceNamespace") != SAGEMAKER or params.get("ScalableDimension") != VARIANT_DIMENSION:
             return None
         resource_id = params.get("ResourceId", "")
@@ -76,6 +96,30 @@ class AutoScalingExtensions:
         high = params.get("MaxCapacity", getattr(registered, "max_capacity", None))
         if low is not None and high is not None:
             clamp_instance_count(endpoint, parts[3], int(low), int(high))
+        return None
+
+    def _register_component(self, account: str, region: str, params: Params) -> Payload:
+        resource_id = params.get("ResourceId", "")
+        kind, _, name = resource_id.partition("/")
+        # RegisterScalableTarget, ResourceId: "SageMaker inference component - The resource type is
+        # inference-component and the unique identifier is the resource ID. Example:
+        # inference-component/my-inference-component."
+        if kind != "inference-component" or not name or "/" in name:
+            raise validation_error(f"Unsupported resource ID {resource_id} for the sagemaker namespace")
+        sagemaker = sagemaker_backends[account][region]
+        SageMakerExtensions.settle(sagemaker)
+        component = components_of(sagemaker).get(name)
+        if component is None:
+            raise validation_error(f"The inference component {resource_id} does not exist")
+        # The same rule as a variant's (RegisterScalableTarget: "it changes the resource's current capacity to a
+        # value that is inside of this range"); for a component the change is an update of its copy count.
+        registered = applicationautoscaling_backends[account][region].targets.get(COMPONENT_DIMENSION, {}).get(resource_id)
+        low = params.get("MinCapacity", getattr(registered, "min_capacity", None))
+        high = params.get("MaxCapacity", getattr(registered, "max_capacity", None))
+        copies = component.desired_copies
+        if component.status == IN_SERVICE and low is not None and high is not None and not int(low) <= copies <= int(high):
+            component.pending_copies = min(max(copies, int(low)), int(high))
+            component.begin(UPDATING, IN_SERVICE)
         return None
 
     # ---- moto keeps a deregistered target's policies and scheduled actions -------
@@ -154,18 +198,12 @@ def _tracking_alarms(account: str, region: str, policy: FakeApplicationAutoscali
     # is sent as the value on each request": its Sum over a minute is requests per
     # instance per minute, the quantity a target such as 70 is compared with.
     statistic = "Sum" if metric == "SageMakerVariantInvocationsPerInstance" else "Average"
-    endpoint, variant = policy.resource_id.split("/")[1], policy.resource_id.split("/")[3]
     action = f"{policy.policy_arn}:createdBy/{mock_random.uuid4()}"
     # A customized metric's alarms watch its own dimensions (API reference,
     # CustomizedMetricSpecification: "If you published your metric with dimensions,
     # you must specify the same dimensions in your scaling policy"): an async
     # endpoint's ApproximateBacklogSizePerInstance has EndpointName alone.
-    dimensions = custom.get("Dimensions") if custom else [
-        {"Name": "EndpointName", "Value": endpoint}, {"Name": "VariantName", "Value": variant}]
-    # Developer guide, "Define a scaling policy": "Specify a high-resolution predefined metric (CloudWatch metrics:
-    # ConcurrentRequestsPerModel and ConcurrentRequestsPerCopy)": the predefined type's CloudWatch metric drops the
-    # "HighResolution" of its name as well as the "SageMakerVariant".
-    metric_name = custom.get("MetricName") or metric.removeprefix("SageMakerVariant").removesuffix("HighResolution")
+    dimensions = custom.get("Dimensions") if custom else _predefined_dimensions(policy.resource_id)
     alarms = []
     for suffix, comparison, periods, threshold in (
         ("AlarmHigh", "GreaterThanThreshold", 3, target),
@@ -177,7 +215,7 @@ def _tracking_alarms(account: str, region: str, policy: FakeApplicationAutoscali
         alarms.append(cloudwatch.put_metric_alarm(
             name=f"TargetTracking-{policy.resource_id}-{suffix}-{mock_random.uuid4()}",
             namespace=custom.get("Namespace", "AWS/SageMaker"),
-            metric_name=metric_name or "Unknown",
+            metric_name=custom.get("MetricName") or _metric_name(metric),
             metric_data_queries=None,
             comparison_operator=comparison,
             evaluation_periods=periods,
@@ -200,3 +238,22 @@ def _tracking_alarms(account: str, region: str, policy: FakeApplicationAutoscali
             tags=None,
         ))
     return alarms
+
+
+def _predefined_dimensions(resource_id: str) -> list[dict[str, str]]:
+    parts = resource_id.split("/")
+    if parts[0] == "inference-component":
+        # A component's metrics carry its name ("Scale an endpoint to zero instances" alarms on
+        # "Name=InferenceComponentName,Value=inference-component-name").
+        return [{"Name": "InferenceComponentName", "Value": parts[1]}]
+    return [{"Name": "EndpointName", "Value": parts[1]}, {"Name": "VariantName", "Value": parts[3]}]
+
+
+def _metric_name(metric_type: str) -> str:
+    # Developer guide, "Define a scaling policy": "Specify a high-resolution predefined metric (CloudWatch metrics:
+    # ConcurrentRequestsPerModel and ConcurrentRequestsPerCopy)": the predefined type's CloudWatch metric drops the
+    # "HighResolution" of its name as well as its prefix.
+    for prefix in ("SageMakerVariant", "SageMakerInferenceComponent"):
+        if metric_type.startswith(prefix):
+            return metric_type.removeprefix(prefix).removesuffix("HighResolution")
+    return metric_type or "Unknown"

@@ -39,7 +39,7 @@ _S3_HEADER_MEMBERS = {
 READ_PREFIXES = ("Describe", "List", "Get", "Head", "Search", "BatchGet")
 
 # SageMaker Runtime's InvokeEndpoint: POST /endpoints/{EndpointName}/invocations (rest-json),
-# signed as "sagemaker"; TargetModel and TargetVariant travel as headers.
+# signed as "sagemaker"; TargetModel, TargetVariant and InferenceComponentName travel as headers.
 _INVOCATIONS = re.compile(r"^/endpoints/([^/]+)/invocations$")
 
 
@@ -83,7 +83,8 @@ def _parse(environ: dict[str, Any], service: str, region: str, account: str) -> 
     if invocation:
         params = {"EndpointName": unquote(invocation.group(1))}
         for name, header in (("TargetModel", "HTTP_X_AMZN_SAGEMAKER_TARGET_MODEL"),
-                             ("TargetVariant", "HTTP_X_AMZN_SAGEMAKER_TARGET_VARIANT")):
+                             ("TargetVariant", "HTTP_X_AMZN_SAGEMAKER_TARGET_VARIANT"),
+                             ("InferenceComponentName", "HTTP_X_AMZN_SAGEMAKER_INFERENCE_COMPONENT")):
             if environ.get(header):
                 params[name] = environ[header]
         return Call(service, region, account, "InvokeEndpoint", "rest-json", params)

@@ -21,6 +21,7 @@ from moto.sagemaker.models import FakeEndpoint, FakeEndpointConfig, SageMakerMod
 from moto.sagemaker.utils import arn_formatter
 
 from ...api.instance_storage import has_instance_storage
+from .components import EmulatedComponent, InferenceComponents, components_of, invoke_component, place
 from .guardrails import Deployment, plan_deployment
 from .lifecycle import EndpointLifecycle, current_transition
 from .multimodel import InstanceCaches, caches_models, invocation_response, load_artifact, multi_model_container, refuse_unhostable
@@ -31,6 +32,11 @@ from .shadow import create_shadowed_config, described_config, shadow_summaries
 # (ml.g5, g6, p4d, p5, inf2, trn1, m6i, c6i ...). The request was already judged
 # against botocore's ProductionVariantInstanceType enum (shapes.py), as AWS judges it.
 FakeEndpointConfig.validate_instance_type = lambda self, instance_type: None  # type: ignore[method-assign]
+# moto requires a model on every variant; a variant that hosts inference components names none
+# (ProductionVariant.ModelName is optional in the service model).
+_validate_variants = SageMakerModelBackend.validate_production_variants
+SageMakerModelBackend.validate_production_variants = (  # type: ignore[method-assign]
+    lambda self, variants: _validate_variants(self, [v for v in variants if v.get("ModelName")]))
 
 CREATING, UPDATING, DELETING = "Creating", "Updating", "Deleting"
 IN_SERVICE, FAILED = "InService", "Failed"
@@ -260,9 +266,12 @@ class SageMakerExtensions:
             "UpdateEndpointWeightsAndCapacities": self._update_weights_and_capacities,
             "ListEndpoints": self._list_endpoints,
             "AddTags": self._add_tags,
-            "ListTags": self._require_tagged_resource,
-            "DeleteTags": self._require_tagged_resource,
+            "ListTags": self._list_tags,
+            "DeleteTags": self._delete_tags,
         }
+        self._components = InferenceComponents()
+        for operation in InferenceComponents.operations:
+            self._handlers[operation] = lambda backend, params, op=operation: self._components.handle(backend, op, params)
 
     @contextmanager
     def exclusive(self) -> Iterator[None]:
@@ -281,6 +290,10 @@ class SageMakerExtensions:
         instance caches; None lets moto answer (any other endpoint, moto's canned body)."""
         backend = sagemaker_backends[account][region]
         self.settle(backend)
+        if params.get("InferenceComponentName"):
+            # InvokeEndpointInput.InferenceComponentName: "If the endpoint hosts one or more inference components,
+            # this parameter specifies the name of inference component to invoke."
+            return invoke_component(backend, params["InferenceComponentName"])
         endpoint = backend.endpoints.get(params.get("EndpointName", ""))
         target = params.get("TargetModel")
         if not isinstance(endpoint, EmulatedEndpoint) or not target or endpoint.endpoint_status not in SERVING:
@@ -325,9 +338,16 @@ class SageMakerExtensions:
     @staticmethod
     def settle(backend: SageMakerModelBackend) -> None:
         """Apply due transitions before any call reads or changes endpoints."""
+        hosting = {c.endpoint_name for c in components_of(backend).values()}
         for name, endpoint in list(backend.endpoints.items()):
-            if isinstance(endpoint, EmulatedEndpoint) and not endpoint.refresh():
+            if not isinstance(endpoint, EmulatedEndpoint):
+                continue
+            before = endpoint.endpoint_status
+            if not endpoint.refresh():
                 del backend.endpoints[name]
+            elif endpoint.endpoint_status != before and name in hosting:
+                place(backend, name)  # a new fleet, or a settled one, holds the components' copies again
+        InferenceComponents.settle(backend)
 
     # ---- models and configs: moto overwrites duplicates silently ----------------
 
@@ -355,6 +375,11 @@ class SageMakerExtensions:
         refuse_unhostable(backend._models, params.get("ProductionVariants") or [])
         _refuse_volume_key_on_instance_storage(params)
         _refuse_serverless_variants(params.get("ProductionVariants") or [])
+        for variant in params.get("ProductionVariants") or []:
+            if variant.get("ManagedInstanceScaling") and variant.get("ModelName"):
+                # AWS's answer to a variant with a model and managed instance scaling, as quoted in
+                # hashicorp/terraform-provider-aws#45926.
+                raise validation_error("ManagedInstanceScaling is only supported for inference component endpoints.")
         return create_shadowed_config(backend, params)  # moto drops ShadowProductionVariants
 
     def _require_endpoint_config(self, backend: SageMakerModelBackend, params: Params) -> Payload:
@@ -475,15 +500,25 @@ class SageMakerExtensions:
         resource.tags = [{"Key": k, "Value": v} for k, v in merged.items()]
         return {"Tags": list(params.get("Tags") or [])}
 
-    def _require_tagged_resource(self, backend: SageMakerModelBackend, params: Params) -> Payload:
-        self._tagged_resource(backend, params.get("ResourceArn", ""))
+    def _list_tags(self, backend: SageMakerModelBackend, params: Params) -> Payload:
+        resource = self._tagged_resource(backend, params.get("ResourceArn", ""))
+        if isinstance(resource, EmulatedComponent):  # moto knows no inference component's ARN
+            return {"Tags": list(resource.tags)}
+        return None
+
+    def _delete_tags(self, backend: SageMakerModelBackend, params: Params) -> Payload:
+        resource = self._tagged_resource(backend, params.get("ResourceArn", ""))
+        if isinstance(resource, EmulatedComponent):
+            gone = set(params.get("TagKeys") or [])
+            resource.tags = [t for t in resource.tags if t["Key"] not in gone]
+            return {}
         return None
 
     @staticmethod
     def _tagged_resource(backend: SageMakerModelBackend, arn: str) -> Any:
         kind, _, name = arn.rpartition(":")[2].partition("/")
         table = {"endpoint": backend.endpoints, "endpoint-config": backend.endpoint_configs,
-                 "model": backend._models}.get(kind)
+                 "model": backend._models, "inference-component": components_of(backend)}.get(kind)
         if table is None:
             return None  # another resource type: moto's own handling
         if name not in table:
