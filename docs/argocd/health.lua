@@ -4,7 +4,8 @@
 --             (autoscaling still being configured does not hold it back)
 -- Progressing the operator has not judged this generation yet, or the endpoint is
 --             being created or updated, or a canary is stepping
--- Suspended   a rollout holds for promotion (AwaitingPromotion) or is paused
+-- Suspended   a rollout holds for promotion (AwaitingPromotion) or is paused, or
+--             spec.costControls keeps the endpoint suspended (Suspended=True)
 -- Degraded    Degraded=True (a failed endpoint, a refused spec), a canary gate
 --             failed (Halted), or the rollout rolled back
 --
@@ -101,6 +102,12 @@ end
 if degraded ~= nil and degraded.status == "True" and judged(degraded, generation) then
   hs.status = "Degraded"
   hs.message = text(degraded, "Degraded")
+  return hs
+end
+local suspended = condition(status, "Suspended")
+if suspended ~= nil and suspended.status == "True" and judged(suspended, generation) then
+  hs.status = "Suspended"
+  hs.message = text(suspended, "Suspended")
   return hs
 end
 if phase == "AwaitingPromotion" or phase == "Paused" then

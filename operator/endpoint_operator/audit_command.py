@@ -3,6 +3,9 @@ whose ModelEndpoint no longer exists (or exists with another uid).
 
 Exits 1 while orphans exist, so it can run as a CronJob or a CI check; `--delete`
 removes them (after confirmation, or at once with `--yes`).
+
+Every account the operator works in is audited: its own, and each role it may assume
+(`--role-arn`, or every role of the operator's `--account-bindings` file).
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ import json
 import os
 import sys
 
+from .api.accounts import load_account_bindings
+from .aws.assume import AssumedRoleClients, RoleCredentials
 from .aws.errors import NotFound
 from .aws.limiter import LimiterRegistry
 from .aws.sagemaker import SageMakerGateway
@@ -25,6 +30,10 @@ def add_audit_arguments(parser: argparse.ArgumentParser) -> None:
                         help="region to audit (repeatable); default $AWS_DEFAULT_REGION or us-east-1")
     parser.add_argument("--kubeconfig", default=None, help="default: in-cluster, then $KUBECONFIG")
     parser.add_argument("--aws-endpoint-url", default=os.environ.get("ENDPOINT_OPERATOR_AWS_ENDPOINT_URL"))
+    parser.add_argument("--role-arn", action="append", default=[],
+                        help="also audit the account of this role, assumed through STS (repeatable)")
+    parser.add_argument("--account-bindings", default=os.environ.get("ENDPOINT_OPERATOR_ACCOUNT_BINDINGS"),
+                        help="also audit every role the operator's account bindings file names")
     parser.add_argument("--delete", action="store_true", help="delete the orphans found")
     parser.add_argument("--yes", action="store_true", help="do not ask before deleting")
     parser.add_argument("--output", choices=["table", "json"], default="table")
@@ -36,10 +45,14 @@ def run_audit(args: argparse.Namespace) -> int:
     owners = KubeGateway(load_api_client(args.kubeconfig)).list_owners()
     clients = ClientFactory(endpoint_url=args.aws_endpoint_url)
     limiters = LimiterRegistry()
-    gateways = {region: SageMakerGateway(clients, limiters, region) for region in regions}
+    accounts = [clients, *(AssumedRoleClients(clients, RoleCredentials(clients), role, "endpoint-operator-audit")
+                           for role in _roles(args))]
+    # Keyed by what each resource's ARN says: arn:aws:sagemaker:<region>:<account>:...
+    gateways = {(account.account_id(region), region): SageMakerGateway(account, limiters, region)
+                for account in accounts for region in regions}
     resources = [
         TaggedResource(kind, name, arn, region, gateway.tags_of(arn))
-        for region, gateway in gateways.items()
+        for (_, region), gateway in gateways.items()
         for kind in DELETE_ORDER
         for name, arn in gateway.list_resources(kind)
     ]
@@ -58,7 +71,7 @@ def run_audit(args: argparse.Namespace) -> int:
     left = 0
     for finding in orphans:
         try:
-            _delete(gateways[finding.resource.region], finding.resource)
+            _delete(gateways[(_arn_account(finding.resource.arn), finding.resource.region)], finding.resource)
             print(f"deleted {finding.resource.kind} {finding.resource.name}", file=sys.stderr)
         except NotFound:
             pass
@@ -66,6 +79,18 @@ def run_audit(args: argparse.Namespace) -> int:
             left += 1
             print(f"could not delete {finding.resource.kind} {finding.resource.name}: {error}", file=sys.stderr)
     return 1 if left else 0
+
+
+def _roles(args: argparse.Namespace) -> list[str]:
+    roles = list(args.role_arn)
+    if args.account_bindings:
+        for binding in load_account_bindings(args.account_bindings).namespaces.values():
+            roles += [r for r in (binding.role_arn, *binding.allowed_role_arns) if r]
+    return sorted(set(roles))
+
+
+def _arn_account(arn: str) -> str:
+    return arn.split(":")[4]
 
 
 def _delete(gateway: SageMakerGateway, resource: TaggedResource) -> None:
@@ -86,12 +111,13 @@ def _confirm(count: int) -> bool:
 def _print(findings: list[Finding], output: str) -> None:
     if output == "json":
         print(json.dumps([{"kind": f.resource.kind, "name": f.resource.name, "region": f.resource.region,
-                           "arn": f.resource.arn, "verdict": f.verdict, "why": f.why} for f in findings], indent=2))
+                           "account": _arn_account(f.resource.arn), "arn": f.resource.arn, "verdict": f.verdict, "why": f.why} for f in findings], indent=2))
         return
     if not findings:
         return
-    rows = [("VERDICT", "KIND", "NAME", "REGION", "WHY")]
-    rows += [(f.verdict, f.resource.kind, f.resource.name, f.resource.region, f.why) for f in findings]
-    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    rows = [("VERDICT", "KIND", "NAME", "ACCOUNT", "REGION", "WHY")]
+    rows += [(f.verdict, f.resource.kind, f.resource.name, _arn_account(f.resource.arn), f.resource.region, f.why)
+             for f in findings]
+    widths = [max(len(r[i]) for r in rows) for i in range(5)]
     for row in rows:
-        print("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:4])) + "  " + row[4])
+        print("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:5])) + "  " + row[5])

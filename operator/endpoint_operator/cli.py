@@ -1,4 +1,4 @@
-"""endpoint-operator: run | plan | crd | sandbox up | demo."""
+"""endpoint-operator: run | plan | assess | audit | crd | sandbox up | demo."""
 
 from __future__ import annotations
 
@@ -32,6 +32,10 @@ def main(argv: list[str] | None = None) -> int:
     from .audit_command import add_audit_arguments
     add_audit_arguments(audit)
 
+    assess = sub.add_parser("assess", help="read a running account (read-only): the waste, a consolidation, manifests")
+    from .assess_command import add_assess_arguments
+    add_assess_arguments(assess)
+
     sandbox = sub.add_parser("sandbox", help="the local control plane and SageMaker emulator")
     sandbox_sub = sandbox.add_subparsers(dest="sandbox_command", required=True)
     sandbox_sub.add_parser("up", help="start both in the foreground until Ctrl-C")
@@ -40,6 +44,9 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--examples", default=None, help="directory of manifests (default: the repo's examples/)")
     demo.add_argument("--exit", action="store_true", help="stop everything after printing the result")
     demo.add_argument("--timeout", type=float, default=180.0)
+    demo.add_argument("--brownfield", action="store_true",
+                      help="the migration journey instead: seed an account, assess, adopt, consolidate, drain")
+    demo.add_argument("--idle-for", default="1m", help="--brownfield: how long a replaced endpoint must be idle")
 
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if getattr(args, "verbose", False) else logging.INFO,
@@ -52,6 +59,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "audit":
         from .audit_command import run_audit
         return run_audit(args)
+    if args.command == "assess":
+        from .assess_command import run_assess
+        return run_assess(args)
     if args.command == "simulate-scaling":
         from .cli_simulate import run_simulate
         return run_simulate(args)
@@ -61,6 +71,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "sandbox":
         return _sandbox_up()
+    if args.command == "demo" and args.brownfield:
+        from .sandbox.demo_brownfield import run_brownfield_demo
+        return run_brownfield_demo(keep=not args.exit, timeout=args.timeout, idle_for=args.idle_for)
     if args.command == "demo":
         from .sandbox.demo import run_demo
         return run_demo(examples=args.examples, keep=not args.exit, timeout=args.timeout)
@@ -79,6 +92,8 @@ def _add_run_arguments(run: argparse.ArgumentParser) -> None:
     run.add_argument("--fast-poll-seconds", type=float, default=10.0, help="re-read interval while something is in flight")
     run.add_argument("--sweep-seconds", type=float, default=60.0, help="ListEndpoints sweep interval at rest")
     run.add_argument("--resync-seconds", type=float, default=1800.0, help="full re-observation interval at rest")
+    run.add_argument("--idle-check-seconds", type=float, default=600.0,
+                     help="how often the Invocations of endpoints with spec.costControls.idleAfter are read (in bulk)")
     run.add_argument("--workers", type=int, default=8)
     run.add_argument("--mutations-per-second", type=float, default=5.0)
     run.add_argument("--reads-per-second", type=float, default=10.0)
@@ -101,6 +116,9 @@ def _add_run_arguments(run: argparse.ArgumentParser) -> None:
     run.add_argument("--prices", default=None, help="price file over the shipped table for status.cost (a mounted ConfigMap)")
     run.add_argument("--prometheus-url", default=os.environ.get("ENDPOINT_OPERATOR_PROMETHEUS_URL"),
                      help="Prometheus server of the rollout's Prometheus gates that name no url")
+    run.add_argument("--account-bindings", default=os.environ.get("ENDPOINT_OPERATOR_ACCOUNT_BINDINGS"),
+                     help="which namespaces may use which other AWS accounts' roles (a mounted ConfigMap; "
+                          "docs/operations.md); default: none, every endpoint in the operator's own account")
     run.add_argument("--verbose", "-v", action="store_true")
 
 
@@ -118,6 +136,13 @@ def _run(args: argparse.Namespace) -> int:
             sandbox_clock(args.aws_endpoint_url)  # refused here, at start, not in every sync
         except TimeScaleRefused as error:
             print(f"error: {error}", file=sys.stderr)
+            return 2
+    if args.account_bindings:
+        from .api.accounts import AccountBindingsError, load_account_bindings
+        try:
+            load_account_bindings(args.account_bindings)  # a bad file stops the start, not every sync
+        except (AccountBindingsError, OSError) as error:
+            print(f"error: --account-bindings {error}", file=sys.stderr)
             return 2
     if args.kubeconfig:
         # kopf logs in through the client library, which read $KUBECONFIG into its
@@ -141,13 +166,13 @@ def _run(args: argparse.Namespace) -> int:
     ) if args.leader_election else None
     config = OperatorConfig(
         fast_poll_seconds=args.fast_poll_seconds, sweep_seconds=args.sweep_seconds,
-        resync_seconds=args.resync_seconds, workers=args.workers,
+        resync_seconds=args.resync_seconds, workers=args.workers, idle_check_seconds=args.idle_check_seconds,
         aws_endpoint_url=args.aws_endpoint_url, follow_emulator_clock=args.follow_emulator_clock,
         reads_per_second=args.reads_per_second,
         mutations_per_second=args.mutations_per_second, sweep_read_reserve=args.sweep_read_reserve,
         namespaces=tuple(args.namespace),
         prices_path=args.prices, transition_warning_seconds=args.transition_warning_seconds,
-        prometheus_url=args.prometheus_url,
+        prometheus_url=args.prometheus_url, account_bindings_path=args.account_bindings,
         metrics_port=args.metrics_port, lease=lease,
     )
     memo = kopf.Memo(config=config, build_controller=lambda c: build_controller(c, args.kubeconfig),

@@ -32,6 +32,7 @@ from .plan.estimate import estimate
 from .plan.errors import PlanError
 from .plan.identity import Owner
 from .plan.strategy import update_strategies
+from .plan.suspension import suspension_plan
 from .plan.s3url import s3_url
 
 PLACEHOLDER_UID = "00000000-0000-0000-0000-000000000000"
@@ -299,11 +300,33 @@ def to_json(run: PlanRun, prices: PriceTable, baseline: str | None) -> dict[str,
             "mode": p.blueprint.mode.value, "modeReason": p.blueprint.mode_reason,
             "resources": resources(p), "cost": cost_json(p.cost),
         }
+        controls = cost_controls_json(p)
+        if controls:
+            entry["costControls"] = controls
         if p.baseline is not None:
             entry["baseline"] = cost_json(p.baseline)
         endpoints.append(entry)
     return {"prices": {"source": prices.source, "currency": prices.currency, "hoursPerMonth": prices.hours_per_month},
             "endpoints": endpoints, **summary(run, prices, baseline), "errors": [e.to_json() for e in run.problems]}
+
+
+def cost_controls_json(p: Planned) -> dict[str, Any]:
+    """What spec.costControls would do: a suspension's deletions and what it keeps, and
+    the cost with the suspended share of the week taken out."""
+    out: dict[str, Any] = {}
+    controls = p.spec.cost_controls
+    plan = suspension_plan(controls, p.blueprint)
+    if plan is not None:
+        serving = 1 - plan.share
+        out["suspension"] = {
+            "when": plan.when, "deletes": list(plan.deletes), "keeps": list(plan.keeps),
+            "suspendedPercentOfWeek": round(plan.share * 100, 1),
+            "monthlyUSD": _money(p.cost.hourly_usd * serving * p.cost.hours_per_month),
+            "savingMonthlyUSD": _money(p.cost.hourly_usd * plan.share * p.cost.hours_per_month),
+        }
+    if controls is not None and controls.idle_after:
+        out["idleAfter"] = controls.idle_after
+    return out
 
 
 # ---- the table ----------------------------------------------------------------------------
@@ -392,6 +415,15 @@ def _endpoint_block(p: Planned) -> list[str]:
     if p.baseline is not None:
         b = p.baseline
         out.append(f"  naive     {b.lines[0].what}: {usd(b.daily_usd)}/day  {usd(b.monthly_usd)}/mo")
+    controls = cost_controls_json(p)
+    suspension = controls.get("suspension")
+    if suspension:
+        out.append(f"  suspend   {suspension['when']}: {suspension['suspendedPercentOfWeek']:g} % of the week, "
+                   f"{usd(suspension['monthlyUSD'])}/mo (saves {usd(suspension['savingMonthlyUSD'])}/mo)")
+        out.append(f"            deletes {', '.join(suspension['deletes'])}")
+        out.append(f"            keeps {', '.join(suspension['keeps'])}")
+    if controls.get("idleAfter"):
+        out.append(f"  idle      the Idle condition turns True after {controls['idleAfter']} without invocations")
     out.append("")
     return out
 

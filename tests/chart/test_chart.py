@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
+from endpoint_operator.api.accounts import AccountBindings
 from endpoint_operator.api.crd import CHART_CRD_FILE, CRD_FILE
 from endpoint_operator.sandbox.controlplane import repo_root
 from fixtures.helm import CHART
@@ -27,6 +28,10 @@ WATCH_RULES = [
 def render(helm, tmp_path: Path, name: str, namespace: str = "operators") -> list[dict[str, Any]]:
     out = helm("template", "seo", str(CHART), "-n", namespace, "-f", str(values_file(tmp_path, name))).stdout
     return [doc for doc in yaml.safe_load_all(out) if doc]
+
+
+def load_account_bindings_text(text: str) -> AccountBindings:
+    return AccountBindings.model_validate(yaml.safe_load(text))
 
 
 def of_kind(docs: list[dict], kind: str) -> list[dict]:
@@ -99,6 +104,13 @@ def test_listed_namespaces_get_a_role_each_and_no_cluster_access(helm, tmp_path)
     [deployment] = of_kind(docs, "Deployment")
     args = deployment["spec"]["template"]["spec"]["containers"][0]["args"]
     assert [a for a in args if a.startswith("--namespace=")] == ["--namespace=team-a", "--namespace=team-b"]
+    # The account bindings reach the operator as the file it reads, from a ConfigMap.
+    assert "--account-bindings=/etc/endpoint-operator/accounts/accounts.yaml" in args
+    [bindings] = [c for c in of_kind(docs, "ConfigMap") if c["metadata"]["name"].endswith("-accounts")]
+    assert load_account_bindings_text(bindings["data"]["accounts.yaml"]).binding("team-b").allowed_accounts == [
+        "333344445555"]
+    mounts = deployment["spec"]["template"]["spec"]["containers"][0]["volumeMounts"]
+    assert {"name": "accounts", "mountPath": "/etc/endpoint-operator/accounts", "readOnly": True} in mounts
     [account] = of_kind(docs, "ServiceAccount")
     assert account["metadata"]["annotations"] == {
         "eks.amazonaws.com/role-arn": "arn:aws:iam::111122223333:role/sagemaker-endpoint-operator"}
@@ -149,6 +161,7 @@ def test_single_replica_without_lease_or_service_account(helm, tmp_path):
     ({"image": {"pullPolicy": "Sometimes"}}, "pullPolicy"),
     ({"unknownKey": 1}, "unknownKey"),
     ({"operator": {"prometheusUrl": "prometheus:9090"}}, "prometheusUrl"),
+    ({"accounts": {"namespaces": {"team-b": {"roleArn": "team-b-role"}}}}, "roleArn"),
 ])
 def test_schema_refuses_bad_values(helm, tmp_path, bad, complaint):
     path = tmp_path / "bad.yaml"

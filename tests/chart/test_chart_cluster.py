@@ -54,7 +54,8 @@ def test_helm_install_creates_every_object(helm, prerequisites, namespace, tmp_p
         docs = [d for d in yaml.safe_load_all(manifest) if d]
         kinds = sorted(d["kind"] for d in docs)
         assert kinds == sorted(["ServiceAccount", "Role", "Role", "Role", "RoleBinding", "RoleBinding",
-                                "RoleBinding", "Deployment", "Service", "ServiceMonitor"])
+                                "RoleBinding", "Deployment", "Service", "ServiceMonitor",
+                                "ConfigMap"])  # the account bindings
         for doc in docs:
             meta = doc["metadata"]
             found = prerequisites.kubectl("get", f"{doc['kind'].lower()}.{_group(doc)}", meta["name"],

@@ -13,6 +13,8 @@ VALUE_SETS: dict[str, dict[str, Any]] = {
     "namespaces": {
         "watchNamespaces": ["team-a", "team-b"],
         "serviceAccount": {"roleArn": "arn:aws:iam::111122223333:role/sagemaker-endpoint-operator"},
+        "accounts": {"namespaces": {"team-b": {"roleArn": "arn:aws:iam::222233334444:role/endpoint-operator-target",
+                                               "allowedAccounts": ["333344445555"]}}},
     },
     "metrics": {
         "metrics": {"service": {"enabled": True},

@@ -19,6 +19,7 @@ from endpoint_operator.api.status import (
     EndpointStatus,
     ModelEndpointStatus,
     RolloutStatus,
+    SuspensionStatus,
 )
 from unit.test_spec_validation import (
     BAD_METADATA,
@@ -165,13 +166,19 @@ def test_status_from_the_models_fits_the_schema_and_fills_the_columns(control_pl
     status = ModelEndpointStatus(
         observed_generation=1,
         conditions=[Condition(type="Ready", status="True", reason="EndpointInService",
+                              last_transition_time="2026-01-02T03:04:05Z", observed_generation=1),
+                    Condition(type="Suspended", status="False", reason="ResumedBySchedule",
+                              last_transition_time="2026-01-02T03:04:05Z", observed_generation=1),
+                    Condition(type="Idle", status="True", reason="NoInvocations",
                               last_transition_time="2026-01-02T03:04:05Z", observed_generation=1)],
         mode="RealTime",
         endpoint=EndpointStatus(name="default-fraud", status="InService"),
         variants_summary="primary=85,canary=15",
         instances="2/2",
         rollout=RolloutStatus(phase="Progressing", step=0, steps=3, progress="1/3", weight=15),
-        cost=CostStatus(hourly_usd=2.4, monthly_usd=1752.0, instances=2),
+        cost=CostStatus(hourly_usd=2.4, monthly_usd=1752.0, instances=2, idle_monthly_usd=1752.0),
+        suspension=SuspensionStatus(since="2026-01-02T03:04:05Z", resumes_at="2026-01-03T07:00:00Z",
+                                    endpoint_config="default-fraud-c-0123456789", reason="SuspendedBySchedule"),
     )
     control_plane.kubectl("patch", "mep", "fraud", "-n", namespace, "--subresource=status",
                           "--type=merge", "-p", json.dumps({"status": status.to_wire()}))
@@ -181,9 +188,9 @@ def test_status_from_the_models_fits_the_schema_and_fills_the_columns(control_pl
     table = control_plane.kubectl("get", "mep", "fraud", "-n", namespace, "-o", "wide").stdout
     header, row = table.splitlines()
     assert header.split()[:7] == ["NAME", "MODE", "READY", "ENDPOINT", "VARIANTS", "INSTANCES", "COST/MO"]
-    assert header.split()[7:10] == ["ROLLOUT", "STEP", "CANARY"]
-    assert row.split()[:10] == ["fraud", "RealTime", "True", "InService", "primary=85,canary=15", "2/2", "1752",
-                                "Progressing", "1/3", "15"]
+    assert header.split()[7:12] == ["SUSPENDED", "IDLE", "ROLLOUT", "STEP", "CANARY"]
+    assert row.split()[:12] == ["fraud", "RealTime", "True", "InService", "primary=85,canary=15", "2/2", "1752",
+                                "False", "True", "Progressing", "1/3", "15"]
 
 
 def test_status_outside_the_schema_is_refused(control_plane, crd, namespace):

@@ -60,6 +60,7 @@ AWS_BOUND: dict[str, list[To]] = {
     "spec.executionRoleArn": [To("sagemaker", "CreateModelInput", "ExecutionRoleArn", ROLE),
                               # InferenceComponents: the config's role runs the components' containers.
                               To("sagemaker", "CreateEndpointConfigInput", "ExecutionRoleArn", ROLE)],
+    "spec.roleArn": [To("sts", "AssumeRoleRequest", "RoleArn", ROLE)],
     "spec.image": [To("sagemaker", "ContainerDefinition", "Image", IMAGE)],
     "spec.endpointName": [To("sagemaker", "CreateEndpointInput", "EndpointName", "fraud-scoring"),
                           To("sagemaker", "CreateEndpointConfigInput", "EndpointConfigName", "fraud-scoring",
@@ -162,6 +163,8 @@ AWS_BOUND: dict[str, list[To]] = {
     "spec.rollout.analysis.alarms[]": [To("cloudwatch", "DescribeAlarmsInput", "AlarmNames", "recsys-5xx")],
     "spec.rollout.analysis.metrics[].name": [CW_NAME],
     "spec.rollout.analysis.metrics[].statistic": [To("cloudwatch", "MetricStat", "Stat", "p99")],
+    "spec.replaces.endpoints[]": [To("sagemaker", "DeleteEndpointInput", "EndpointName", "legacy-recs"),
+                                  To("cloudwatch", "Dimension", "Value", "legacy-recs")],
     "spec.tags{key}": [To("sagemaker", "Tag", "Key", "team"), To("cloudwatch", "Tag", "Key", "team"),
                        To("application-autoscaling", "TagMap", "key", "team")],
     "spec.tags{}": [To("sagemaker", "Tag", "Value", "ml ops"), To("cloudwatch", "Tag", "Value", "ml ops"),
@@ -201,6 +204,13 @@ NOT_SENT = {
     "spec.dataCapture.enabled": "a boolean, sent as EnableCapture",
     "spec.dataCapture.captureRequest": "a boolean, sent as CaptureOptions' CaptureMode Input",
     "spec.dataCapture.captureResponse": "a boolean, sent as CaptureOptions' CaptureMode Output",
+    "spec.costControls.suspended": "judged by the operator",
+    "spec.costControls.schedule.suspend": "the operator's own clock",
+    "spec.costControls.schedule.resume": "the operator's own clock",
+    "spec.costControls.schedule.timeZone": "the operator's own clock",
+    "spec.costControls.idleAfter": "the operator's own clock",
+    "spec.adopt.collectPrevious": "judged by the operator",
+    "spec.replaces.idleFor": "the operator's own clock",
 }
 
 # ---- AWS's side -----------------------------------------------------------------------

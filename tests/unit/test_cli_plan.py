@@ -241,3 +241,20 @@ def test_plan_says_which_strategy_each_kind_of_change_takes(tmp_path):
     assert "no deployment guardrails for serverless endpoints" in updates["tiny"]["otherChange"]
     table = plan(tmp_path, "-f", str(path)).stdout
     assert "  updates   a model change: shadow step (20% of requests copied for 2h)" in table
+
+
+def test_plan_says_what_a_suspension_deletes_keeps_and_saves(tmp_path):
+    out, _ = plan_json(tmp_path, "-f", str(repo_root() / "examples" / "cost-controls"))
+    [endpoint] = out["endpoints"]
+    suspension = endpoint["costControls"]["suspension"]
+    # Weekday nights (11 h x 4) and the weekend from Friday 20:00 to Monday 07:00 (59 h): 103 of 168 hours.
+    assert suspension["suspendedPercentOfWeek"] == 61.3
+    config = endpoint["resources"]["endpointConfig"]["name"]
+    assert suspension["deletes"][0] == f"endpoint {endpoint['resources']['endpoint']}"
+    assert any(d.startswith("scalable target endpoint/") for d in suspension["deletes"])
+    assert f"endpoint config {config}" in suspension["keeps"]
+    monthly = endpoint["cost"]["monthlyUSD"]
+    assert suspension["monthlyUSD"] + suspension["savingMonthlyUSD"] == pytest.approx(monthly, abs=0.02)
+    assert endpoint["costControls"]["idleAfter"] == "24h"
+    table = plan(tmp_path, "-f", str(repo_root() / "examples" / "cost-controls")).stdout
+    assert "suspend   suspended at '0 20 * * 1-5', resumed at '0 7 * * 1-5' (Europe/Berlin): 61.3 % of the week" in table

@@ -101,7 +101,7 @@ def test_wire_names_and_formats():
     assert "async" in spec and "async_" not in spec
     assert spec["mode"]["enum"] == ["Auto", "RealTime", "MultiModel", "Serverless", "Async", "InferenceComponents"]
     assert spec["deletionPolicy"]["enum"] == ["Delete", "Retain"]
-    assert set(status["cost"]["properties"]) == {"hourlyUSD", "monthlyUSD", "instances"}
+    assert set(status["cost"]["properties"]) == {"hourlyUSD", "monthlyUSD", "instances", "idleMonthlyUSD"}
     stamp = status["conditions"]["items"]["properties"]["lastTransitionTime"]
     assert (stamp["type"], stamp["format"]) == ("string", "date-time")
     assert spec["tags"]["additionalProperties"]["maxLength"] == 256  # AWS's tag value limit
@@ -179,8 +179,11 @@ def test_lists_and_strings_under_rules_are_bounded():
 
 def test_printer_columns():
     columns = {c["name"]: c for c in build_crd()["spec"]["versions"][0]["additionalPrinterColumns"]}
-    assert list(columns) == ["Mode", "Ready", "Endpoint", "Variants", "Instances", "Cost/mo", "Rollout", "Step", "Canary",
-                            "Pinned", "Pause until", "Gate", "Mode reason", "Age"]
+    assert list(columns) == ["Mode", "Ready", "Endpoint", "Variants", "Instances", "Cost/mo", "Suspended", "Idle",
+                             "Rollout", "Step", "Canary", "Pinned", "Pause until", "Gate", "Draining", "Mode reason", "Age"]
+    assert columns["Suspended"]["jsonPath"] == '.status.conditions[?(@.type=="Suspended")].status'
+    assert columns["Idle"]["priority"] == 1
+    assert columns["Draining"]["jsonPath"] == ".status.replacement.remaining" and "priority" not in columns["Draining"]
     assert columns["Mode reason"] == {**columns["Mode reason"], "jsonPath": ".status.modeReason", "priority": 1}
     assert columns["Ready"]["jsonPath"] == '.status.conditions[?(@.type=="Ready")].status'
     assert columns["Cost/mo"]["jsonPath"] == ".status.cost.monthlyUSD"

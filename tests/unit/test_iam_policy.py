@@ -24,7 +24,7 @@ POLICY = REPO / "docs" / "iam-policy.json"
 
 # IAM prefixes per boto3 service name (the action prefix is not always the client name).
 IAM_PREFIX = {"sagemaker": "sagemaker", "application-autoscaling": "application-autoscaling",
-              "cloudwatch": "cloudwatch"}
+              "cloudwatch": "cloudwatch", "sts": "sts"}
 # S3's IAM actions are not its API operation names.
 S3_ACTIONS = {
     "HeadObject": ["s3:GetObject"],
@@ -68,10 +68,11 @@ def operation_names(service: str) -> frozenset[str]:
     return frozenset(botocore.session.get_session().get_service_model(service).operation_names)
 
 
-def called_operations() -> set[tuple[str, str]]:
-    """(service, operation) for every operation name a gateway module mentions."""
+def called_operations(gateways: Path = GATEWAYS) -> set[tuple[str, str]]:
+    """(service, operation) for every operation name a gateway module mentions (the
+    modules directly in `gateways`: aws/inventory/ has a policy of its own)."""
     found: set[tuple[str, str]] = set()
-    for module in sorted(GATEWAYS.glob("*.py")):
+    for module in sorted(gateways.glob("*.py")):
         tree = ast.parse(module.read_text())
         services = {node.value.value for node in ast.walk(tree)
                     if isinstance(node, (ast.Assign, ast.AnnAssign))
@@ -107,9 +108,9 @@ def granted_actions(policy: dict) -> set[str]:
     return granted
 
 
-def missing(policy: dict) -> set[str]:
+def missing(policy: dict, operations: set[tuple[str, str]] | None = None) -> set[str]:
     granted = granted_actions(policy)
-    return {a for a in required_actions(called_operations())
+    return {a for a in required_actions(called_operations() if operations is None else operations)
             if not any(fnmatch.fnmatchcase(a, pattern) for pattern in granted)}
 
 

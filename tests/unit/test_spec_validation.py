@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 import yaml
 
+from endpoint_operator.api.adoption import SPEC_RULES as ADOPTION_RULES, ReplacesSpec
 from endpoint_operator.api.rules import SpecModel
 from unit.aws_refusals import aws_refusals
 from unit.production_cases import bad_cases as production_bad_cases, good_specs as production_good_specs
@@ -251,6 +252,23 @@ BAD_SPECS = [
     case("bad-endpoint-name", REALTIME, {"endpointName": "fraud_scoring"}, "spec.endpointName"),
     case("bad-region", REALTIME, {"region": "us-east"}, "spec.region"),
     case("bad-role-arn", REALTIME, {"executionRoleArn": "sagemaker-exec"}, "spec.executionRoleArn"),
+    case("bad-account-role-arn", REALTIME, {"roleArn": "arn:aws:iam::2222:role/x"}, "spec.roleArn"),
+    # cost controls: a weekly schedule in a known time zone, an idle time CloudWatch can judge
+    case("suspension-schedule-bad-time-zone", REALTIME,
+         {"costControls": {"schedule": {"suspend": "0 20 * * 1-5", "resume": "0 7 * * 1-5", "timeZone": "Mars/Olympus"}}},
+         "spec.costControls.schedule.timeZone",
+         "spec.costControls.schedule.timeZone must be an IANA time zone name such as Europe/Berlin"),
+    case("suspension-schedule-resume-equals-suspend", REALTIME,
+         {"costControls": {"schedule": {"suspend": "0 20 * * *", "resume": "0 20 * * *"}}},
+         "spec.costControls.schedule.resume",
+         "spec.costControls.schedule.resume must differ from spec.costControls.schedule.suspend"),
+    case("suspension-schedule-day-of-month", REALTIME,
+         {"costControls": {"schedule": {"suspend": "0 20 1 * *", "resume": "0 7 * * *"}}},
+         "spec.costControls.schedule.suspend"),
+    case("idle-after-too-short", REALTIME, {"costControls": {"idleAfter": "5m"}}, "spec.costControls.idleAfter",
+         "spec.costControls.idleAfter must be between 10m and 30d"),
+    case("idle-after-too-long", REALTIME, {"costControls": {"idleAfter": "31d"}}, "spec.costControls.idleAfter",
+         "spec.costControls.idleAfter must be between 10m and 30d"),
     case("bad-model-data-url", REALTIME, {"models": [{**MODEL, "modelDataUrl": "https://example.com/m.tar.gz"}]},
          "spec.models[0].modelDataUrl"),
     case("no-models", REALTIME, {"models": []}, "spec.models"),
@@ -395,6 +413,18 @@ BAD_SPECS += [
 ]
 BAD_SPECS += aws_refusals(case, REALTIME, ASYNC, MODEL)  # what AWS's own constraints refuse
 BAD_SPECS += production_bad_cases(case, REALTIME, SERVERLESS, MODEL)  # network, encryption, capture, provisioning
+# adoption and replacement (api/adoption.py)
+BAD_SPECS += [
+    case("adopt-without-endpoint-name", REALTIME, {"adopt": {}}, "spec.adopt", ADOPTION_RULES[0].message),
+    case("replaces-itself", REALTIME, {"endpointName": "old-one", "replaces": {"endpoints": ["old-one"]}},
+         "spec.replaces", ADOPTION_RULES[1].message),
+    case("replaces-idle-too-short", REALTIME, {"replaces": {"endpoints": ["old-one"], "idleFor": "30s"}},
+         "spec.replaces.idleFor", ReplacesSpec.rules[0].message),
+    case("replaces-a-name-twice", REALTIME, {"replaces": {"endpoints": ["old-one", "old-one"]}},
+         "spec.replaces.endpoints", ReplacesSpec.rules[1].message),
+    case("replaces-nothing", REALTIME, {"replaces": {"endpoints": []}}, "spec.replaces.endpoints"),
+    case("replaces-a-bad-name", REALTIME, {"replaces": {"endpoints": ["old_one"]}}, "spec.replaces.endpoints[0]"),
+]
 
 # Not parseable by the API server at all (the request is refused before any field is
 # judged): the Python side refuses them naming the field.
@@ -426,6 +456,9 @@ BAD_METADATA = [
 GOOD_METADATA = [("fraud.scoring.v2", "ml"), ("a" * 253, None), ("0fraud", "n" * 63)]
 
 GOOD_SPECS = [
+    pytest.param(changed(REALTIME, {"endpointName": "legacy-recs", "adopt": {"collectPrevious": True},
+                                    "replaces": {"endpoints": ["legacy-a", "legacy-b"], "idleFor": "2h"}}),
+                 id="adopts-one-endpoint-and-replaces-two"),
     pytest.param(changed(GPU_MULTI_MODEL, {"image": TRITON, "multiModel": {"server": "Triton"}}), id="gpu-multi-model-on-triton"),
     pytest.param(changed(GPU_MULTI_MODEL, {"image": "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3",
                                            "instances": {"type": "ml.c5.xlarge"}}), id="cpu-multi-model-on-the-default-server"),
@@ -560,6 +593,7 @@ def test_errors_are_all_reported_with_paths():
 @pytest.mark.parametrize("change, field", [
     ({"region": "us-west-2"}, "spec.region"),
     ({"endpointName": "fraud-scoring-v2"}, "spec.endpointName"),
+    ({"roleArn": "arn:aws:iam::222233334444:role/endpoint-operator-target"}, "spec.roleArn"),
 ])
 def test_update_of_an_immutable_field_is_refused(change, field):
     old = validate_spec(REALTIME)

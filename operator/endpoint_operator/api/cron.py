@@ -34,3 +34,8 @@ _WEEKDAY = rf"[0-7]|(?i:{DAY_NAMES})"
 DAY_OF_WEEK = _field(_WEEKDAY, None, alone=rf"\?|({_WEEKDAY})#[1-5]")
 
 CRON = rf"^{MINUTE}\s+{HOUR}\s+{DAY_OF_MONTH}\s+{MONTH}\s+{DAY_OF_WEEK}$"
+
+# A weekly schedule (nights, weekends): every day of the month, every month, so that each
+# firing has a place in the week (plan/cron_week.py) and the last one before now is found.
+WEEKLY_DAY_OF_WEEK = _field(_WEEKDAY, None, alone=r"\?")
+WEEKLY_CRON = rf"^{MINUTE}\s+{HOUR}\s+(\*|\?)\s+(\*|\?)\s+{WEEKLY_DAY_OF_WEEK}$"

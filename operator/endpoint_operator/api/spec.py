@@ -19,12 +19,14 @@ from .data_capture import DataCaptureSpec
 from .encryption import EncryptionSpec
 from .endpoint_rules import ENDPOINT_RULES
 from .deployment import DeploymentSpec
+from .adoption import SPEC_RULES as ADOPTION_RULES, AdoptSpec, ReplacesSpec
 from .instance_types import INSTANCE_TYPES
 from .network import NetworkSpec
 from .provisioning import ProvisioningSpec
 from .hosting import ACCELERATED_FAMILY_CEL, GPU_MULTI_MODEL_TYPES, MultiModelServer, accelerated
 from .listmap import ListMap
 from .patterns import ascii_re
+from .cost_controls import CostControlsSpec
 from .cron import CRON as CRON_FIELDS
 from .duration import (
     DURATION,
@@ -546,6 +548,10 @@ class ModelEndpointSpec(SpecModel):
     encryption: Annotated[EncryptionSpec | None, Field(description="KMS keys for the instances' storage volume and the multi-model artifacts the operator copies.")] = None
     data_capture: Annotated[DataCaptureSpec | None, Field(description="Capture of requests and responses to S3, for Model Monitor. Not for Serverless.")] = None
     provisioning: Annotated[ProvisioningSpec | None, Field(description="Per-instance settings of every variant for large models: volume size, download and startup health-check timeouts, inference AMI. Not for Serverless.")] = None
+    role_arn: Annotated[str | None, Field(pattern=ROLE_ARN, min_length=ROLE_ARN_MIN, max_length=ARN_LEN, description="IAM role the operator assumes to reach the endpoint's account, when it is not the operator's own; the operator's configuration must allow it for the namespace (docs/operations.md). Defaults to the namespace's role, if it has one. Immutable.")] = None
+    cost_controls: Annotated[CostControlsSpec | None, Field(description="Suspension (by hand or on a weekly schedule) and the Idle condition.")] = None
+    adopt: Annotated[AdoptSpec | None, Field(description="Adopt the existing SageMaker endpoint spec.endpointName in place: nothing is created beside it; it is tagged as this object's and converged to the spec (see docs/migration.md).")] = None
+    replaces: Annotated[ReplacesSpec | None, Field(description="Existing endpoints this one replaces, each retired once it has gone without invocations for idleFor.")] = None
 
     rules = ENDPOINT_RULES + (
         Rule("models", "spec.models[].image or spec.image is required for every model",
@@ -662,7 +668,10 @@ class ModelEndpointSpec(SpecModel):
              "has(self.endpointName) == has(oldSelf.endpointName)"
              " && (!has(self.endpointName) || self.endpointName == oldSelf.endpointName)",
              lambda new, old: new.endpoint_name == old.endpoint_name, transition=True),
-    )
+        Rule("roleArn", f"spec.roleArn is immutable: {_IMMUTABLE}",
+             "has(self.roleArn) == has(oldSelf.roleArn) && (!has(self.roleArn) || self.roleArn == oldSelf.roleArn)",
+             lambda new, old: new.role_arn == old.role_arn, transition=True),
+    ) + ADOPTION_RULES
 
 
 def validate_spec(spec: Mapping[str, Any]) -> ModelEndpointSpec:

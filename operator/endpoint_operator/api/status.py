@@ -14,6 +14,7 @@ from typing import Annotated
 from pydantic import Field
 
 from .base import KubeModel
+from .brownfield_status import AdoptionStatus, ReplacementStatus
 
 
 class ConditionType(str, Enum):
@@ -101,6 +102,7 @@ class CostStatus(KubeModel):
     hourly_usd: Annotated[float | None, Field(alias="hourlyUSD", description="Estimated cost per hour in USD.")] = None
     monthly_usd: Annotated[float | None, Field(alias="monthlyUSD", description="Estimated cost per month (730 h) in USD.")] = None
     instances: Annotated[int | None, Field(description="Instances the estimate counts.")] = None
+    idle_monthly_usd: Annotated[float | None, Field(alias="idleMonthlyUSD", description="While the Idle condition is True: what the endpoint costs a month serving no one.")] = None
 
 
 class MigrationStatus(KubeModel):
@@ -113,6 +115,15 @@ class MigrationStatus(KubeModel):
     to_endpoint: Annotated[str | None, Field(description="The endpoint being built (status.endpoint).")] = None
     to_mode: Annotated[str | None, Field(description="The mode of the new endpoint.")] = None
     reason: Annotated[str | None, Field(description="Why the mode changed.")] = None
+
+
+class SuspensionStatus(KubeModel):
+    """A suspended endpoint (spec.costControls): deleted, with what brings it back kept."""
+
+    since: Annotated[datetime | None, Field(description="When the suspension began.")] = None
+    resumes_at: Annotated[datetime | None, Field(description="When the schedule resumes it; absent when suspended by hand.")] = None
+    endpoint_config: Annotated[str | None, Field(description="The EndpointConfig kept, which resuming serves again.")] = None
+    reason: Annotated[str | None, Field(description="SuspendedBySpec or SuspendedBySchedule.")] = None
 
 
 class ModelEndpointStatus(KubeModel):
@@ -134,4 +145,7 @@ class ModelEndpointStatus(KubeModel):
     artifact_prefix: Annotated[str | None, Field(description="S3 prefix the operator placed multi-model artifacts under; kept until they are collected.")] = None
     rollout: Annotated[RolloutStatus | None, Field(description="Progress of the current rollout.")] = None
     cost: Annotated[CostStatus | None, Field(description="Estimated cost of what is running.")] = None
+    suspension: Annotated[SuspensionStatus | None, Field(description="Present while the endpoint is suspended.")] = None
     migration: Annotated[MigrationStatus | None, Field(description="A change of mode in progress: the old endpoint serves until the new one does.")] = None
+    adoption: Annotated[AdoptionStatus | None, Field(description="The existing endpoint adopted in place (spec.adopt).")] = None
+    replacement: Annotated[ReplacementStatus | None, Field(description="Endpoints this one replaces (spec.replaces): draining, then retired.")] = None

@@ -67,7 +67,8 @@ class ServiceGateway:
 
         `budgeted=False` is for the later steps of one logical operation already paid for;
         `priority` (or a `priority_reads` block) may take the limiter's read reserve."""
-        limiter = self._limiter()
+        account = self._clients.account_id(self.region)
+        limiter = self._limiters.get(account, self.region)
         priority = priority or getattr(_thread, "priority", False)
         wait = limiter.try_acquire(kind, priority) if budgeted else 0.0
         paced = 0.0
@@ -76,7 +77,7 @@ class ServiceGateway:
             paced += wait
             wait = limiter.try_acquire(kind, priority)
         if wait > 0:
-            self.stats.record(self.service, operation, LIMITED)
+            self.stats.record(self.service, operation, LIMITED, account)
             raise Transient(
                 operation, LIMITED_CODE,
                 f"client-side {kind} budget of {self.region} is spent", retry_after=wait,
@@ -88,9 +89,9 @@ class ServiceGateway:
             failure = translate(error, operation)
             if isinstance(failure, Throttled):
                 limiter.penalize()
-            self.stats.record(self.service, operation, type(failure).__name__)
+            self.stats.record(self.service, operation, type(failure).__name__, account)
             raise failure from error
-        self.stats.record(self.service, operation, OK)
+        self.stats.record(self.service, operation, OK, account)
         return response
 
     def _pages(

@@ -72,6 +72,15 @@ class ClientFactory:
                 self._clients[(service, region)] = client
             return client
 
+    def client_with(self, service: str, region: str, credentials: Any) -> Any:
+        """A new client of this session (its fence included) signed with `credentials`
+        (access_key_id, secret_access_key, session_token): another account's role."""
+        with self._lock:
+            return self._session.client(
+                service, region_name=region, endpoint_url=self.endpoint_url, config=self._config,
+                aws_access_key_id=credentials.access_key_id, aws_secret_access_key=credentials.secret_access_key,
+                aws_session_token=credentials.session_token)
+
     def account_id(self, region: str) -> str:
         """The caller's account (STS GetCallerIdentity), looked up once.
 

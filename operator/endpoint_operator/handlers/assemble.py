@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..api.accounts import load_account_bindings
 from ..api.pricing import load_prices
 from ..aws.fence import fenced_session
 from ..aws.limiter import Backoff, LimiterRegistry
@@ -29,7 +30,8 @@ def build_controller(config: OperatorConfig, kubeconfig: str | None = None) -> C
     clock = sandbox_clock(config.aws_endpoint_url) if config.follow_emulator_clock else WallClock()
     syncer = Syncer(kube, aws, Backoff(), clock=clock.now, prices=load_prices(config.prices_path),
                     transition_warning_seconds=config.transition_warning_seconds,
-                    prometheus=PrometheusReader(config.prometheus_url))
+                    prometheus=PrometheusReader(config.prometheus_url),
+                    bindings=load_account_bindings(config.account_bindings_path))
     controller = Controller(syncer, aws, config, clock=clock)
     return controller
 

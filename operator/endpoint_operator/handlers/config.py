@@ -14,6 +14,9 @@ class OperatorConfig:
     fast_poll_seconds: float = 10.0
     # One ListEndpoints sweep per region this often at rest: drift and out-of-band changes.
     sweep_seconds: float = 60.0
+    # Invocations of the endpoints with spec.costControls.idleAfter are read this often:
+    # one GetMetricData per account, region and idleAfter for all of them.
+    idle_check_seconds: float = 600.0
     # A full re-observation of each object this often at rest (models and configs deleted
     # out of band are invisible to the sweep). Spread over the period by object.
     resync_seconds: float = 1800.0
@@ -33,6 +36,8 @@ class OperatorConfig:
     prices_path: str | None = None
     # The Prometheus server of the Prometheus gates that name none.
     prometheus_url: str | None = None
+    # Which namespace may use which other account (api/accounts.py); read once at start.
+    account_bindings_path: str | None = None
     # /metrics and /healthz; 0 disables.
     metrics_port: int = 0
     # An endpoint Creating or Updating longer than this gets the Overdue condition and a

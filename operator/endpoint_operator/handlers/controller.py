@@ -28,8 +28,10 @@ from typing import Any
 
 from ..api.constants import ROLLOUT_ANNOTATION
 from ..aws.errors import GatewayError
+from ..plan.accounts import OWN_ACCOUNT, AccountTarget
 from ..plan.reconcile import Requeue
 from .config import OperatorConfig
+from .idle import read_invocations, verdict_changes, watched
 from .sync import Syncer, SyncResult
 from .time_scale import EmulatorClock, WallClock
 from .wiring import AwsGateways
@@ -39,6 +41,8 @@ log = logging.getLogger(__name__)
 Key = tuple[str, str]  # (namespace, name)
 SWEEP_READ_SHARE = 0.1  # sweeps for transitions take at most this share of the read budget
 LIST_PAGE = 100  # endpoints per ListEndpoints page
+# The sweep of another account lists every endpoint of it, for all its objects at once.
+SWEEP_SESSION = "endpoint-operator-sweep"
 
 
 @dataclass
@@ -46,6 +50,7 @@ class Tracked:
     body: dict[str, Any]
     synced_generation: int | None = None  # the generation the last sync started from
     region: str | None = None
+    role_arn: str | None = None  # the role assumed for the object's account; None: the operator's own
     endpoint_name: str | None = None
     endpoint_seen: tuple[str, datetime | None] | None = None
     last_sync: float = 0.0
@@ -78,6 +83,7 @@ class Controller:
         self.syncs = 0
         self.last_sweep_ok: float | None = None
         self._last_sweep = 0.0
+        self._last_idle_sweep = 0.0
         self._sweep_pages = 1
         self.acting = False  # False while standing by for the leader lease
         self.on_synced: Callable[[str, float], None] | None = None  # (outcome, seconds), for metrics
@@ -202,6 +208,8 @@ class Controller:
         tracked.acted = tracked.acted or result.acted
         if result.region:
             tracked.region, tracked.endpoint_name = result.region, result.endpoint_name
+        if result.account is not None:
+            tracked.role_arn = result.account.role_arn
         if result.endpoint_seen is not None:
             tracked.endpoint_seen = result.endpoint_seen
         if result.deferred:
@@ -246,6 +254,14 @@ class Controller:
                 log.info("endpoint sweep skipped: %s", error)
             except Exception:
                 log.exception("endpoint sweep failed")
+            if loop.time() - self._last_idle_sweep >= self.clock.real_seconds(self.config.idle_check_seconds):
+                self._last_idle_sweep = loop.time()
+                try:
+                    await self._idle_sweep(loop)
+                except GatewayError as error:
+                    log.info("idle sweep skipped: %s", error)
+                except Exception:
+                    log.exception("idle sweep failed")
 
     def transition_sweep_seconds(self) -> float:
         """The sweep's interval while endpoints transition: half the fast poll, so an end is
@@ -255,18 +271,20 @@ class Controller:
                    self._sweep_pages / (SWEEP_READ_SHARE * self.config.reads_per_second))
 
     async def _sweep(self, loop: asyncio.AbstractEventLoop) -> None:
-        """One ListEndpoints sweep per region; an object whose endpoint changed since
-        its last sync (or vanished) is synced. Objects due a resync are synced too."""
+        """One ListEndpoints sweep per account and region; an object whose endpoint changed
+        since its last sync (or vanished) is synced. Objects due a resync are synced too."""
         now = loop.time()
-        regions = {t.region for t in self.objects.values() if t.region}
+        places = {(t.role_arn or "", t.region) for t in self.objects.values() if t.region}
         pages = 0
-        for region in sorted(regions):
-            gateway = self.aws.sagemaker(region)
+        for role_arn, region in sorted(places):
+            target = AccountTarget(role_arn, SWEEP_SESSION) if role_arn else OWN_ACCOUNT
+            gateway = self.aws.for_account(target).sagemaker(region)
             summaries = await loop.run_in_executor(self._executor, partial(gateway.list_endpoints, None, priority=True))
             pages += max(1, math.ceil(len(summaries) / LIST_PAGE))
             by_name = {s.name: (s.status, s.last_modified) for s in summaries}
             for key, tracked in list(self.objects.items()):
-                if tracked.region != region or tracked.endpoint_name is None or tracked.in_flight:
+                if (tracked.region != region or (tracked.role_arn or "") != role_arn
+                        or tracked.endpoint_name is None or tracked.in_flight):
                     continue
                 # A transition's backstop timer does not stop the sweep from syncing it now.
                 if self.queue.pending(key) if tracked.awaiting_transition else self.queue.scheduled(key):
@@ -285,6 +303,29 @@ class Controller:
         for key, tracked in list(self.objects.items()):
             if now >= tracked.next_resync and not self.queue.scheduled(key):
                 self._enqueue(key)
+
+
+    async def _idle_sweep(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Invocations of every endpoint watched for idleness, one GetMetricData per account,
+        region and idleAfter; an object whose Idle condition would change is synced."""
+        groups: dict[tuple[str, str], list] = {}
+        for key, tracked in list(self.objects.items()):
+            item = watched(key, tracked.body) if tracked.region else None
+            if item is not None:
+                groups.setdefault((tracked.role_arn or "", tracked.region), []).append(item)
+        for (role_arn, region), items in sorted(groups.items()):
+            target = AccountTarget(role_arn, SWEEP_SESSION) if role_arn else OWN_ACCOUNT
+            cloudwatch = self.aws.for_account(target).cloudwatch(region)
+            now = self.syncer.clock()
+            readings = await loop.run_in_executor(self._executor, partial(read_invocations, cloudwatch, items, now))
+            for item in items:
+                reading = readings.get(item.key)
+                tracked = self.objects.get(item.key)
+                if reading is None or tracked is None:
+                    continue
+                self.syncer.idle.put(item.key, reading)
+                if verdict_changes(tracked.body, item, reading, now) and not self.queue.pending(item.key):
+                    self._enqueue(item.key)
 
 
 TRANSITIONAL = frozenset({"Creating", "Updating", "SystemUpdating", "RollingBack", "Deleting"})

@@ -76,6 +76,15 @@ class StateCollector(Collector):
                 throttles.add_metric([service, operation, "client"], count)
         yield calls
         yield throttles
+        by_account = CounterMetricFamily(f"{PREFIX}_aws_account_calls", "AWS calls by the account they were made "
+                                         "in (the operator's own, or one whose role it assumes), service and outcome.",
+                                         labels=["account", "service", "outcome"])
+        totals: dict[tuple[str, str, str], int] = {}
+        for (account, service, _, outcome), count in self._stats.by_account().items():
+            totals[(account, service, outcome)] = totals.get((account, service, outcome), 0) + count
+        for labels, count in sorted(totals.items()):
+            by_account.add_metric(list(labels), count)
+        yield by_account
 
     def _controller_state(self) -> Iterator[Metric]:
         queue = self._controller.queue

@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..api import constants
+from ..api.accounts import AccountBindings
 from ..api.pricing import PriceTable, load_prices
 from ..api.resources import S3Object
 from ..api.spec import DeletionPolicy, InvalidSpec, ModelEndpointSpec, validate_spec
@@ -25,6 +26,7 @@ from ..aws.errors import GatewayError, Throttled, Transient
 from ..aws.limiter import Backoff
 from ..kube.client import Conflict, KubeGateway
 from ..plan import naming
+from ..plan.accounts import AccountTarget, account_moved, choose_account
 from ..plan.artifacts import served_blueprint
 from ..plan.blueprint import Blueprint, build_blueprint
 from ..plan.builders.common import PRIMARY
@@ -39,9 +41,13 @@ from ..plan.overdue import DEFAULT_WARNING_SECONDS, with_overdue
 from ..plan.reconcile import Decision, Requeue, finalize, plan_failure, reconcile
 from ..plan.rollout import gate_query
 from ..plan.s3url import parse_s3_url
+from ..plan.idle import with_idle
+from ..plan.suspension import serving, suspend, suspension_state
+from . import brownfield
 from .execute import execute
 from .gates import read_gates
 from .prometheus import PrometheusReader
+from .idle import IdleReadings
 from .observe import observe, with_scaling
 from .slots import finalize_slots
 from .wiring import AwsGateways
@@ -77,16 +83,19 @@ class SyncResult:
     # The sync did not get through for want of budget (the operator's limiter refused a
     # call, or AWS throttled one): nothing failed, the object keeps its place.
     limited: bool = False
+    account: AccountTarget | None = None  # where the object's calls go (None: nothing was called)
 
 
 class Syncer:
     def __init__(self, kube: KubeGateway, aws: AwsGateways, backoff: Backoff,
                  clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
                  prices: PriceTable | None = None, transition_warning_seconds: float = DEFAULT_WARNING_SECONDS,
-                 prometheus: PrometheusReader | None = None):
+                 prometheus: PrometheusReader | None = None, bindings: AccountBindings | None = None):
         self.kube = kube
         self.transition_warning_seconds = transition_warning_seconds  # see plan/overdue.py
         self.prometheus = prometheus or PrometheusReader()  # the Prometheus gates' server
+        self.bindings = bindings or AccountBindings()  # which namespace may use which account
+        self.idle = IdleReadings()  # Invocations read in bulk by the controller's idle sweep
         self.prices = prices or load_prices()  # status.cost; never fetched
         self.aws = aws
         self.backoff = backoff
@@ -112,6 +121,12 @@ class Syncer:
         if spec_error is not None:
             self._report(body, previous, plan_failure(spec_error, generation, previous))
             return SyncResult(Requeue.NONE, generation=generation)
+        try:
+            # Before anything else: a role the namespace was not given is never assumed.
+            account = choose_account(owner, spec.role_arn, self.bindings)
+        except PlanError as error:
+            self._report(body, previous, plan_failure(error, generation, previous))
+            return SyncResult(Requeue.NONE, generation=generation)
         first = constants.FINALIZER not in (meta.get("finalizers") or [])
         if first:
             # Before anything exists in AWS, so nothing can be created without the
@@ -129,7 +144,7 @@ class Syncer:
                 self._report(body, previous, plan_failure(error, generation, previous))
                 return SyncResult(Requeue.NONE, generation=generation)
             return self._reconcile(body, blueprint, spec.region, generation, previous, attempt, spec=spec,
-                                   first=first)
+                                   first=first, account=account)
         except PlanningCrashed as crashed:
             return self._planning_failed(body, previous, crashed.error, attempt, generation)
 
@@ -137,8 +152,10 @@ class Syncer:
 
     def _reconcile(self, body, blueprint: Blueprint, region: str, generation: int,
                    previous: ModelEndpointStatus | None, attempt: int,
-                   spec: ModelEndpointSpec | None = None, first: bool = False) -> SyncResult:
-        sagemaker, s3 = self.aws.sagemaker(region), self.aws.s3(region)
+                   spec: ModelEndpointSpec | None = None, first: bool = False,
+                   account: AccountTarget = AccountTarget()) -> SyncResult:
+        aws = self.aws.for_account(account)
+        sagemaker, s3 = aws.sagemaker(region), aws.s3(region)
         # A change of endpoint kind moves to the object's other endpoint name.
         rebuild = (lambda name: build_blueprint(spec, blueprint.owner, endpoint_name=name)) if spec is not None else None
         try:
@@ -147,8 +164,12 @@ class Syncer:
             self._report(body, previous, plan_failure(error, generation, previous))
             return SyncResult(Requeue.NONE, generation=generation)
         blueprint = placement.blueprint
-        where = dict(region=region, endpoint_name=blueprint.endpoint_name, generation=generation)
+        where = dict(region=region, endpoint_name=blueprint.endpoint_name, generation=generation, account=account)
         try:
+            moved = _planning(account_moved, _recorded_arn(previous), _account_id(aws, account, region))
+            if moved is not None:
+                self._report(body, previous, plan_failure(moved, generation, previous))
+                return SyncResult(Requeue.SLOW, **where)
             recorded = (previous.endpoint.arn if previous and previous.endpoint
                         and previous.endpoint.name == blueprint.endpoint_name else None)
             observed = observe(sagemaker, s3, blueprint.endpoint_name, blueprint.artifact_prefix,
@@ -157,23 +178,36 @@ class Syncer:
             if spec is not None:
                 # MultiModel: serve the artifact folder S3 already holds when it fits the spec.
                 blueprint = served_blueprint(spec, blueprint, observed)
-            foreign = _foreign_endpoint(observed, blueprint) if recorded is None else None
+            adoption = (brownfield.adopt(aws, self.kube, body, spec, blueprint, observed, previous, self.clock())
+                        if spec is not None and spec.adopt is not None else None)
+            foreign = adoption.refusal if adoption else (_foreign_endpoint(observed, blueprint) if recorded is None else None)
             if foreign is not None:
                 self._report(body, previous, plan_failure(foreign, generation, previous))
                 return SyncResult(Requeue.SLOW, **where)
+            if adoption is not None:
+                if adoption.wait:
+                    return SyncResult(Requeue.FAST, **where)
+                observed = adoption.observed
             if observed.endpoint is not None:
                 variants = {v.name for v in blueprint.config.variants} | _status_variants(previous)
                 observed = self._with_scaling(observed, region, blueprint.endpoint_name, variants,
                                               alarms=any(s.alarms for s in blueprint.scaling),
-                                              components={c.name for c in blueprint.components})
+                                              components={c.name for c in blueprint.components}, aws=aws)
             now = self.clock()
-            query = _planning(gate_query, blueprint, observed, previous)  # only while a canary step is judged
-            gates = read_gates(self.aws.cloudwatch(region), query, now, self.prometheus) if query is not None else None
-            decision = _planning(reconcile, blueprint, observed, generation, previous, now=now, gates=gates,
-                                 command=_annotation(body, constants.ROLLOUT_ANNOTATION))
+            suspension = _planning(suspension_state, spec.cost_controls, now) if spec is not None else None
+            suspended = suspension is not None and suspension.suspended
+            if suspended:
+                decision = _planning(suspend, blueprint, observed, generation, previous, suspension, now)
+            else:
+                query = _planning(gate_query, blueprint, observed, previous)  # only while a canary step is judged
+                gates = (read_gates(aws.cloudwatch(region), query, now, self.prometheus)
+                         if query is not None else None)
+                decision = _planning(reconcile, blueprint, observed, generation, previous, now=now, gates=gates,
+                                     command=_annotation(body, constants.ROLLOUT_ANNOTATION))
+                decision = _planning(serving, decision, suspension, previous, generation, now)
             retiring = (self._with_scaling(observe(sagemaker, s3, placement.retiring, None, with_tags=True,
                                                    components=True),
-                                           region, placement.retiring, alarms=True)
+                                           region, placement.retiring, alarms=True, aws=aws)
                         if placement.retiring else None)
             decision = _planning(hand_over, decision, placement, retiring, generation)
             leftover = recorded_leftover_prefix(blueprint, _recorded_prefix(previous))
@@ -181,9 +215,16 @@ class Syncer:
             decision = _planning(collect_leftover_artifacts, decision, blueprint, leftover, leftover_keys,
                                  migrating=placement.retiring is not None)
             if spec is not None:
-                decision = with_cost(decision, _planning(running_cost, spec, blueprint, observed.endpoint, self.prices))
+                if not suspended:  # a suspended endpoint costs nothing (status.cost is 0)
+                    decision = with_cost(decision, _planning(running_cost, spec, blueprint, observed.endpoint,
+                                                             self.prices))
+                reading = self.idle.get((blueprint.owner.namespace, blueprint.owner.name))
+                decision = _planning(with_idle, decision, spec.cost_controls, reading, previous, now, generation)
             decision = _planning(with_overdue, decision, observed.endpoint, previous, now,
                                  self.transition_warning_seconds, generation)
+            if spec is not None and (spec.adopt is not None or spec.replaces is not None):
+                decision = brownfield.converge(aws, self.kube, body, spec, blueprint, observed, decision,
+                                               previous, now, adoption)
             for correction in decision.corrections:
                 self.kube.post_event(body, "Warning", "DriftCorrected", correction)
             for type_, reason, message in decision.notices:
@@ -195,7 +236,7 @@ class Syncer:
                 if index and sagemaker.budget_spent("mutation"):
                     deferred = True
                     break
-                execute(action, sagemaker, s3, self.aws.autoscaling(region), self.aws.cloudwatch(region))
+                execute(action, sagemaker, s3, aws.autoscaling(region), aws.cloudwatch(region))
                 self.kube.post_event(body, "Normal", type(action).__name__, action.describe())
             if deferred:
                 # As after a crash between two actions: status is not written, the next
@@ -232,19 +273,37 @@ class Syncer:
         generation = int(meta.get("generation") or 0)
         endpoint_name, region, prefix = _deletion_target(owner, spec, previous)
         policy = spec.deletion_policy if spec is not None else DeletionPolicy.DELETE
+        try:
+            account = choose_account(owner, spec.role_arn if spec is not None else None, self.bindings)
+        except PlanError as error:
+            # The binding was taken away: the operator may no longer act in that account.
+            self.kube.post_event(body, "Warning", error.reason, f"{error.message}; the finalizer is removed "
+                                 "and whatever the endpoint left in that account is kept")
+            region = None
+            account = AccountTarget()
+        aws = self.aws.for_account(account)
+        if region is not None:
+            try:
+                moved = account_moved(_recorded_arn(previous), _account_id(aws, account, region))
+            except Transient as error:
+                return self._transient(body, previous, error, 0, dict(region=region, generation=generation))
+            if moved is not None:
+                self.kube.post_event(body, "Warning", moved.reason, f"{moved.message}; the finalizer is removed "
+                                     "and the endpoint is kept where it is")
+                region = None
         if region is None:
             decision = None  # nothing was ever created: no region was ever known
         else:
-            sagemaker, s3 = self.aws.sagemaker(region), self.aws.s3(region)
-            where = dict(region=region, endpoint_name=endpoint_name, generation=generation)
+            sagemaker, s3 = aws.sagemaker(region), aws.s3(region)
+            where = dict(region=region, endpoint_name=endpoint_name, generation=generation, account=account)
             try:
                 # Tags prove ownership: an endpoint another owner made is never deleted.
                 known = _status_variants(previous) | {PRIMARY}
                 decision, observed = finalize_slots(
                     sagemaker, s3, endpoint_name, prefix, policy, generation, owner,
-                    add_scaling=lambda seen, name: self._with_scaling(seen, region, name, known, alarms=True))
+                    add_scaling=lambda seen, name: self._with_scaling(seen, region, name, known, alarms=True, aws=aws))
                 for action in decision.actions:
-                    execute(action, sagemaker, s3, self.aws.autoscaling(region), self.aws.cloudwatch(region))
+                    execute(action, sagemaker, s3, aws.autoscaling(region), aws.cloudwatch(region))
                     self.kube.post_event(body, "Normal", type(action).__name__, action.describe())
             except Transient as error:
                 return self._transient(body, previous, error, attempt, where)
@@ -273,8 +332,10 @@ class Syncer:
 
     def _with_scaling(self, observed: Observed, region: str, endpoint_name: str,
                       variants: set[str] | frozenset[str] = frozenset(), alarms: bool = False,
-                      components: set[str] | frozenset[str] = frozenset()) -> Observed:
-        return with_scaling(observed, self.aws.autoscaling(region), self.aws.cloudwatch(region),
+                      components: set[str] | frozenset[str] = frozenset(),
+                      aws: AwsGateways | None = None) -> Observed:
+        aws = aws or self.aws
+        return with_scaling(observed, aws.autoscaling(region), aws.cloudwatch(region),
                             endpoint_name, variants, alarms, components)
 
     # ---- failures ----------------------------------------------------------------------
@@ -450,6 +511,15 @@ def _foreign_endpoint(observed, blueprint: Blueprint) -> PlanError | None:
     return PlanError("EndpointNotOwned", "spec.endpointName",
                      f"spec.endpointName: SageMaker endpoint {endpoint.name} exists and belongs to {who}; "
                      "choose another name or delete that endpoint")
+
+
+def _recorded_arn(previous: ModelEndpointStatus | None) -> str | None:
+    return previous.endpoint.arn if previous and previous.endpoint else None
+
+
+def _account_id(aws: AwsGateways, account: AccountTarget, region: str) -> str:
+    """The account the object's calls go to: the role's, or the operator's own (STS, once)."""
+    return account.account or aws.clients.account_id(region)
 
 
 def _recorded_name(previous: ModelEndpointStatus | None) -> str | None:
