@@ -85,6 +85,10 @@ def _add_run_arguments(run: argparse.ArgumentParser) -> None:
     run.add_argument("--namespace", "-n", action="append", default=[], help="watch this namespace (repeatable); default all")
     run.add_argument("--aws-endpoint-url", default=os.environ.get("ENDPOINT_OPERATOR_AWS_ENDPOINT_URL"),
                      help="an AWS-compatible endpoint (the sandbox's emulator); default: real AWS")
+    run.add_argument("--follow-emulator-clock", action="store_true",
+                     default=os.environ.get("ENDPOINT_OPERATOR_FOLLOW_EMULATOR_CLOCK", "") == "1",
+                     help="sandbox only: follow the emulator's virtual clock and its time scale "
+                          "(refused unless --aws-endpoint-url is the emulator on loopback)")
     run.add_argument("--fast-poll-seconds", type=float, default=10.0, help="re-read interval while something is in flight")
     run.add_argument("--sweep-seconds", type=float, default=60.0, help="ListEndpoints sweep interval at rest")
     run.add_argument("--resync-seconds", type=float, default=1800.0, help="full re-observation interval at rest")
@@ -126,6 +130,13 @@ def _run(args: argparse.Namespace) -> int:
         except PriceFileError as error:
             print(f"error: --prices {error}", file=sys.stderr)
             return 2
+    if args.follow_emulator_clock:
+        from .handlers.time_scale import TimeScaleRefused, sandbox_clock
+        try:
+            sandbox_clock(args.aws_endpoint_url)  # refused here, at start, not in every sync
+        except TimeScaleRefused as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
     if args.account_bindings:
         from .api.accounts import AccountBindingsError, load_account_bindings
         try:
@@ -156,7 +167,8 @@ def _run(args: argparse.Namespace) -> int:
     config = OperatorConfig(
         fast_poll_seconds=args.fast_poll_seconds, sweep_seconds=args.sweep_seconds,
         resync_seconds=args.resync_seconds, workers=args.workers, idle_check_seconds=args.idle_check_seconds,
-        aws_endpoint_url=args.aws_endpoint_url, reads_per_second=args.reads_per_second,
+        aws_endpoint_url=args.aws_endpoint_url, follow_emulator_clock=args.follow_emulator_clock,
+        reads_per_second=args.reads_per_second,
         mutations_per_second=args.mutations_per_second, sweep_read_reserve=args.sweep_read_reserve,
         namespaces=tuple(args.namespace),
         prices_path=args.prices, transition_warning_seconds=args.transition_warning_seconds,

@@ -14,6 +14,7 @@ from .config import OperatorConfig
 from .controller import Controller
 from .prometheus import PrometheusReader
 from .sync import Syncer
+from .time_scale import WallClock, sandbox_clock
 from .wiring import AwsGateways
 
 
@@ -26,11 +27,12 @@ def build_controller(config: OperatorConfig, kubeconfig: str | None = None) -> C
                                mutations_per_second=config.mutations_per_second, burst=config.burst,
                                read_reserve=min(config.sweep_read_reserve, config.burst - 1))
     aws = AwsGateways(clients, limiters)
-    syncer = Syncer(kube, aws, Backoff(), prices=load_prices(config.prices_path),
+    clock = sandbox_clock(config.aws_endpoint_url) if config.follow_emulator_clock else WallClock()
+    syncer = Syncer(kube, aws, Backoff(), clock=clock.now, prices=load_prices(config.prices_path),
                     transition_warning_seconds=config.transition_warning_seconds,
                     prometheus=PrometheusReader(config.prometheus_url),
                     bindings=load_account_bindings(config.account_bindings_path))
-    controller = Controller(syncer, aws, config)
+    controller = Controller(syncer, aws, config, clock=clock)
     return controller
 
 

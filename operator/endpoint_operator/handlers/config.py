@@ -22,6 +22,8 @@ class OperatorConfig:
     resync_seconds: float = 1800.0
     workers: int = 8
     aws_endpoint_url: str | None = None
+    # Sandbox only: follow the emulator's virtual clock (handlers/time_scale.py).
+    follow_emulator_clock: bool = False
     reads_per_second: float = 10.0
     mutations_per_second: float = 5.0
     burst: int = 20

@@ -33,6 +33,7 @@ from ..plan.reconcile import Requeue
 from .config import OperatorConfig
 from .idle import read_invocations, verdict_changes, watched
 from .sync import Syncer, SyncResult
+from .time_scale import EmulatorClock, WallClock
 from .wiring import AwsGateways
 
 log = logging.getLogger(__name__)
@@ -66,10 +67,14 @@ class Tracked:
 
 
 class Controller:
-    def __init__(self, syncer: Syncer, aws: AwsGateways, config: OperatorConfig):
+    def __init__(self, syncer: Syncer, aws: AwsGateways, config: OperatorConfig,
+                 clock: WallClock | EmulatorClock | None = None):
         self.syncer = syncer
         self.aws = aws
         self.config = config
+        # Poll, sweep, resync and the delays a sync asks for are durations on the operator's
+        # clock (virtual in the sandbox with a time scale); backoff after a failure is real.
+        self.clock = clock or WallClock()
         self.objects: dict[Key, Tracked] = {}
         self.queue = None  # created on the running loop
         self._executor = ThreadPoolExecutor(max_workers=config.workers, thread_name_prefix="sync")
@@ -198,7 +203,7 @@ class Controller:
         # Each object's resync falls somewhere in [0.75, 1.25) of the period, by its name,
         # so objects synced together at start-up do not resync as one burst.
         spread = 0.75 + (zlib.crc32(f"{key[0]}/{key[1]}".encode()) % 1000) / 2000
-        tracked.next_resync = now + self.config.resync_seconds * spread
+        tracked.next_resync = now + self.clock.real_seconds(self.config.resync_seconds * spread)
         tracked.attempts = tracked.attempts + 1 if result.failed_attempt else 0
         tracked.acted = tracked.acted or result.acted
         if result.region:
@@ -215,9 +220,9 @@ class Controller:
         tracked.in_flight = result.requeue is Requeue.FAST and not tracked.awaiting_transition
         if tracked.awaiting_transition:
             # The fast sweep sees the transition end; this is only a backstop.
-            self._enqueue(key, self.config.sweep_seconds)
+            self._enqueue(key, self.clock.real_seconds(self.config.sweep_seconds))
             if result.delay is not None:
-                self._enqueue(key, result.delay)
+                self._enqueue(key, self.clock.real_seconds(result.delay))
             return
         # A failed attempt waits for its backoff alone; otherwise the earlier of the
         # fast poll and a time-based deadline (a rollout pause ending) wins.
@@ -225,19 +230,21 @@ class Controller:
             self._enqueue(key, result.delay)
             return
         if result.requeue is Requeue.FAST:
-            self._enqueue(key, self.config.fast_poll_seconds)
+            self._enqueue(key, self.clock.real_seconds(self.config.fast_poll_seconds))
         if result.delay is not None:
-            self._enqueue(key, result.delay)
+            self._enqueue(key, self.clock.real_seconds(result.delay))
 
     # ---- the shared poller ---------------------------------------------------------------
 
     async def _poller(self) -> None:
         loop = asyncio.get_running_loop()
         while not self._stopping:
-            await asyncio.sleep(min(1.0, self.config.fast_poll_seconds / 2, self.config.sweep_seconds))
+            fast_poll, sweep = (self.clock.real_seconds(self.config.fast_poll_seconds),
+                                self.clock.real_seconds(self.config.sweep_seconds))
+            await asyncio.sleep(min(1.0, fast_poll / 2, sweep))
             since = loop.time() - self._last_sweep
             transitions = any(t.awaiting_transition for t in self.objects.values())
-            if since < self.config.sweep_seconds and not (transitions and since >= self.transition_sweep_seconds()):
+            if since < sweep and not (transitions and since >= self.transition_sweep_seconds()):
                 continue
             self._last_sweep = loop.time()
             try:
@@ -247,7 +254,7 @@ class Controller:
                 log.info("endpoint sweep skipped: %s", error)
             except Exception:
                 log.exception("endpoint sweep failed")
-            if loop.time() - self._last_idle_sweep >= self.config.idle_check_seconds:
+            if loop.time() - self._last_idle_sweep >= self.clock.real_seconds(self.config.idle_check_seconds):
                 self._last_idle_sweep = loop.time()
                 try:
                     await self._idle_sweep(loop)
@@ -260,7 +267,7 @@ class Controller:
         """The sweep's interval while endpoints transition: half the fast poll, so an end is
         reported within about one fast poll even with its sync's own time; longer when
         the last sweep's pages would take more than SWEEP_READ_SHARE of the read budget."""
-        return max(self.config.fast_poll_seconds / 2,
+        return max(self.clock.real_seconds(self.config.fast_poll_seconds / 2),
                    self._sweep_pages / (SWEEP_READ_SHARE * self.config.reads_per_second))
 
     async def _sweep(self, loop: asyncio.AbstractEventLoop) -> None:

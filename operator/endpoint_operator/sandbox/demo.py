@@ -1,7 +1,9 @@
 """The README's first command: the whole product on the embedded default, no cloud.
 
 Starts the local control plane and the SageMaker emulator, installs the CRD, starts
-the operator, applies the examples, waits for Ready and prints `kubectl get mep`.
+the operator, applies the examples, waits for Ready and prints `kubectl get mep`; then
+drives load (demo_traffic.py): a canary walked on real datapoints, instances added on a
+step in load, and a canary that fails its requests rolled back by its gate.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pathlib import Path
 import yaml
 
 from .controlplane import ControlPlane, repo_root
+from .demo_traffic import DEMO_TIME_SCALE, bad_canary, endpoint_of, scale_on_a_step, steady_load
 from .emulator import Emulator
 from .operator_process import OperatorProcess
 from .seed import alarm_names, artifact_urls, seed_alarms, seed_artifacts
@@ -42,7 +45,8 @@ def run_demo(examples: str | None, keep: bool, timeout: float) -> int:
             f"{seed_alarms(emulator.url, alarm_names(docs))} alarms in the emulator")
         log_path = Path(tmp) / "operator.log"
         with OperatorProcess(control_plane.kubeconfig, emulator.url, log_path,
-                             extra_args=["--fast-poll-seconds", "1", "--sweep-seconds", "5"]) as operator:
+                             extra_args=["--fast-poll-seconds", "1", "--sweep-seconds", "5",
+                                         "--follow-emulator-clock"]) as operator:
             say("operator running; applying " + ", ".join(p.name for p in manifests))
             for path in manifests:
                 control_plane.kubectl("apply", "-f", str(path))
@@ -53,12 +57,26 @@ def run_demo(examples: str | None, keep: bool, timeout: float) -> int:
                 say("not every ModelEndpoint became Ready:\n" + waited.stderr + "\n--- operator log ---\n" + operator.log())
                 return 1
             say(f"all Ready in {time.monotonic() - started:.1f}s from a cold start")
-            for doc in docs:
-                if (doc.get("spec") or {}).get("rollout") and doc["spec"].get("mode") == "RealTime":
-                    if not walk_canary(control_plane, emulator, doc, timeout):
-                        say("the canary did not finish:\n" + operator.log())
-                        return 1
+            say(f"traffic from now on; the sandbox's clock runs {DEMO_TIME_SCALE}x and the operator follows it")
+            emulator.client.set_time_scale(DEMO_TIME_SCALE)
+            canaries = [d for d in docs if (d.get("spec") or {}).get("rollout") and d["spec"].get("mode") == "RealTime"]
+            scaled = [d for d in docs if d["spec"].get("mode") == "RealTime" and not d["spec"].get("rollout")
+                      and d["spec"].get("autoscaling") is not None]
+            for doc in canaries:
+                steady_load(emulator, endpoint_of(control_plane, doc), 5)
+                if not walk_canary(control_plane, emulator, doc, timeout):
+                    say("the canary did not finish:\n" + operator.log())
+                    return 1
+            for doc in scaled:
+                if not scale_on_a_step(control_plane, emulator, doc, timeout=timeout):
+                    say("no instance was added:\n" + operator.log())
+                    return 1
+            for doc in canaries:
+                if not bad_canary(control_plane, emulator, doc, timeout):
+                    say("the faulty canary was not rolled back:\n" + operator.log())
+                    return 1
             print(control_plane.kubectl("get", "mep", "-A").stdout, flush=True)
+            emulator.client.set_time_scale(1)
             if keep:
                 say("the sandbox stays up; in another shell:")
                 print(f"export KUBECONFIG={control_plane.kubeconfig}")
@@ -93,7 +111,7 @@ def walk_canary(control_plane, emulator, doc: dict, timeout: float) -> bool:
             return True
         if rollout.get("phase") == "RolledBack":
             return False
-        time.sleep(0.5)
+        time.sleep(0.1)
     return False
 
 

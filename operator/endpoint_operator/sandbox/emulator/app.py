@@ -24,6 +24,7 @@ from .control import CONTROL_PREFIX, ControlApi
 from .faults import FaultBook
 from .responses import ApiError, HttpResponse, error_response, json_response, validation_error
 from .sagemaker import SageMakerExtensions
+from .scaling_actor import ScalingActor
 from .shapes import shapes_of, validation_message
 from .ticker import Ticker
 from .traffic import TrafficEngine
@@ -41,16 +42,20 @@ class EmulatorState:
         self.faults = FaultBook()
         self.log = CallLog()
         self.sagemaker = SageMakerExtensions()
-        self.autoscaling = AutoScalingExtensions()
+        self.scaling = ScalingActor(self.sagemaker.exclusive)
+        self.autoscaling = AutoScalingExtensions(self.scaling)
         self.ticker = Ticker()  # subscribers advance with the virtual clock (clock.py)
         self.traffic = TrafficEngine(self.sagemaker.exclusive)  # load and SageMaker's metrics (traffic.py)
         self.ticker.subscribe(self.traffic.tick)
+        # After the traffic of a second is published, Application Auto Scaling judges it.
+        self.ticker.subscribe(self.scaling.tick)
 
     def reset(self) -> None:
         """Forget every resource, fault, injected failure and logged call; restore the start-up pace."""
         with self.ticker.exclusive(), self.sagemaker.exclusive():
             moto_api_backend.reset()
             self.sagemaker.clear_failures()
+            self.scaling.reset()
             self.traffic.clear()
             clock.reset()
             self.ticker.restart_from_now()

@@ -10,7 +10,7 @@ targets behind and a test sees whether the operator removed them.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from moto.applicationautoscaling.models import (
     ApplicationAutoscalingBackend,
@@ -25,6 +25,9 @@ from moto.sagemaker.models import sagemaker_backends
 from .components import IN_SERVICE, UPDATING, components_of
 from .responses import validation_error
 from .sagemaker import SageMakerExtensions, clamp_instance_count
+
+if TYPE_CHECKING:
+    from .scaling_actor import ScalingActor
 
 SAGEMAKER = "sagemaker"
 VARIANT_DIMENSION = "sagemaker:variant:DesiredInstanceCount"
@@ -50,11 +53,13 @@ Payload = dict[str, Any] | None  # None: moto answers
 
 
 class AutoScalingExtensions:
-    def __init__(self) -> None:
+    def __init__(self, actor: ScalingActor | None = None) -> None:
+        self._actor = actor
         self._handlers: dict[str, Callable[[str, str, Params], Payload]] = {
             "RegisterScalableTarget": self._register,
             "DeregisterScalableTarget": self._deregister,
             "PutScalingPolicy": self._put_policy,
+            "DescribeScalingActivities": self._activities,
         }
 
     def before_moto(self, account: str, region: str, operation: str, params: Params) -> Payload:
@@ -137,6 +142,19 @@ class AutoScalingExtensions:
         ]
         return None
 
+    # ---- moto has no scaling activities --------------------------------------------
+
+    def _activities(self, account: str, region: str, params: Params) -> Payload:
+        # DescribeScalingActivities (API reference): "Provides descriptive information about the scaling activities
+        # in the specified namespace from the previous six weeks." The activities are the emulator's own
+        # (scaling_actor.py), newest first; one page.
+        if self._actor is None or params.get("ServiceNamespace") != SAGEMAKER:
+            return None
+        rows = self._actor.activities(account, region, params.get("ResourceId"))
+        dimension = params.get("ScalableDimension")
+        rows = [r for r in rows if dimension in (None, r["ScalableDimension"])]
+        return {"ScalingActivities": rows[:int(params.get("MaxResults") or 50)]}
+
     # ---- moto makes target tracking's alarms for DynamoDB and ECS only ------------
 
     def _put_policy(self, account: str, region: str, params: Params) -> Payload:
@@ -197,7 +215,7 @@ def _tracking_alarms(account: str, region: str, policy: FakeApplicationAutoscali
         alarms.append(cloudwatch.put_metric_alarm(
             name=f"TargetTracking-{policy.resource_id}-{suffix}-{mock_random.uuid4()}",
             namespace=custom.get("Namespace", "AWS/SageMaker"),
-            metric_name=custom.get("MetricName", _metric_name(metric)),
+            metric_name=custom.get("MetricName") or _metric_name(metric),
             metric_data_queries=None,
             comparison_operator=comparison,
             evaluation_periods=periods,
@@ -232,7 +250,10 @@ def _predefined_dimensions(resource_id: str) -> list[dict[str, str]]:
 
 
 def _metric_name(metric_type: str) -> str:
+    # Developer guide, "Define a scaling policy": "Specify a high-resolution predefined metric (CloudWatch metrics:
+    # ConcurrentRequestsPerModel and ConcurrentRequestsPerCopy)": the predefined type's CloudWatch metric drops the
+    # "HighResolution" of its name as well as its prefix.
     for prefix in ("SageMakerVariant", "SageMakerInferenceComponent"):
         if metric_type.startswith(prefix):
-            return metric_type.removeprefix(prefix)
+            return metric_type.removeprefix(prefix).removesuffix("HighResolution")
     return metric_type or "Unknown"

@@ -44,6 +44,11 @@ class EmulatorClient:
         """Virtual seconds per real second from now on; the clock's line (clock.py)."""
         return self._call("PUT", "clock", {"scale": scale})
 
+    def set_instance_start_time(self, seconds: float) -> None:
+        """Virtual seconds an Application Auto Scaling capacity change keeps the endpoint
+        Updating before CurrentInstanceCount reaches the new count."""
+        self._call("PUT", "scaling", {"instanceStartSeconds": seconds})
+
     def clock(self) -> dict[str, float]:
         return self._call("GET", "clock")
 

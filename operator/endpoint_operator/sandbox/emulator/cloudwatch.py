@@ -21,6 +21,8 @@ from typing import Any
 
 from moto.cloudwatch.models import cloudwatch_backends
 
+from . import clock
+
 PERCENTILE = re.compile(r"^p(\d{1,2}(?:\.\d+)?)$")
 # CloudWatch API Reference, MetricStat, Period: "If the StartTime parameter specifies a
 # time stamp that is greater than 3 hours ago, you must specify the period as follows
@@ -38,7 +40,7 @@ def get_metric_data(account: str, region: str, params: dict[str, Any],
     if not queries or any("MetricStat" not in q for q in queries):
         return None  # metric math: moto's
     start, end = _time(params["StartTime"]), _time(params["EndTime"])
-    age = (now or datetime.now(timezone.utc)) - start
+    age = (now or clock.now()) - start  # the virtual present: metric timestamps are virtual
     points = [md for md in cloudwatch_backends[account][region].get_all_metrics()
               if (hasattr(md, "value") or hasattr(md, "values")) and start <= _aware(md.timestamp) < end]
     scan_by = params.get("ScanBy", "TimestampAscending")

@@ -3,6 +3,8 @@
 GET    /_emulator/health
 GET    /_emulator/clock                 the virtual clock: {"scale", "anchorReal", "anchorVirtual", "now"}
 PUT    /_emulator/clock                 {"scale": 600}: virtual seconds per real second from now on
+GET    /_emulator/scaling               Application Auto Scaling's pace: {"instanceStartSeconds"}
+PUT    /_emulator/scaling               {"instanceStartSeconds": 120}: virtual seconds a scaling update takes
 GET    /_emulator/delay                 the endpoint transition pace
 PUT    /_emulator/delay                 {"seconds": 0.2} | {"describes": 2} | {"default": true}
 GET    /_emulator/faults                active fault rules
@@ -18,7 +20,7 @@ PUT    /_emulator/traffic/<endpoint>      {"profile": {"kind": "step", "before":
 DELETE /_emulator/traffic[/<endpoint>]    stop the load (published metrics stay)
 GET    /_emulator/log?service=&operation=&after=
 DELETE /_emulator/log
-POST   /_emulator/reset                 forget all resources, faults, failures, log; restore the pace
+POST   /_emulator/reset                 forget all resources, faults, failures, log, scaling activities; restore the pace
 """
 
 from __future__ import annotations
@@ -73,6 +75,12 @@ class ControlApi:
             elif method != "GET":
                 raise ControlError(405, f"{method} not allowed on clock")
             return 200, {**clock.describe(), "now": clock.timestamp()}
+        if resource == "scaling":
+            if method == "PUT":
+                state.scaling.set_instance_start_seconds(float(body["instanceStartSeconds"]))
+            elif method != "GET":
+                raise ControlError(405, f"{method} not allowed on scaling")
+            return 200, {"instanceStartSeconds": state.scaling.instance_start_seconds}
         if resource == "delay":
             if method == "PUT":
                 _set_pace(body)

@@ -16,6 +16,7 @@ from typing import Any
 from moto.moto_api import state_manager
 from moto.moto_api._internal.managed_state_model import ManagedState
 
+from . import clock
 from .settings import DEFAULT_DELAY_SECONDS, DELAY_ENV
 
 MODEL_NAME = "sagemaker::endpoint"
@@ -63,11 +64,26 @@ class EndpointLifecycle(ManagedState):
 
     def __init__(self, transient: str, outcome: str):
         super().__init__(MODEL_NAME, [(transient, outcome)])
+        self._deadline: float | None = None
 
-    def begin(self, transient: str, outcome: str) -> None:
+    def begin(self, transient: str, outcome: str, deadline: float | None = None) -> None:
+        """`deadline`: the virtual time (clock.py) the transition ends at, instead of the shared pace."""
         # ManagedState fixes its transitions at construction; an endpoint lives
         # through many, so each operation starts a fresh one with a fresh clock.
         self._transitions = [(transient, outcome)]
         self._status = transient
         self._tick = 0
         self._time_progressed = datetime.now()
+        self._deadline = deadline
+
+    @property
+    def status(self) -> str | None:
+        if self._deadline is None:
+            return ManagedState.status.fget(self)  # type: ignore[attr-defined]
+        if clock.timestamp() >= self._deadline:
+            self._status = self._get_last_status(previous=self._status)
+        return self._status
+
+    @status.setter
+    def status(self, value: str) -> None:
+        self._status = value

@@ -110,10 +110,11 @@ class EmulatedEndpoint(FakeEndpoint):
 
     # ---- transitions -------------------------------------------------------------
 
-    def begin(self, transient: str, outcome: str, pending: PendingChange) -> None:
+    def begin(self, transient: str, outcome: str, pending: PendingChange, deadline: float | None = None) -> None:
+        """`deadline`: the virtual time the transition ends at, instead of the shared pace."""
         pending.started = utcnow()
         self.pending = pending
-        self.lifecycle.begin(transient, outcome)
+        self.lifecycle.begin(transient, outcome, deadline)
         self.failure_reason = None
         self._enter(transient)
 
@@ -663,6 +664,26 @@ def clamp_instance_count(endpoint: FakeEndpoint, variant: str, low: int, high: i
         endpoint.begin(UPDATING, IN_SERVICE, PendingChange())
         return True
     return False
+
+
+def set_instance_count(endpoint: FakeEndpoint, variant: str, count: int, deadline: float) -> bool:
+    """A scaling activity: the variant's DesiredInstanceCount becomes `count` and the
+    endpoint is Updating until the virtual time `deadline` (the instances starting), then
+    InService with CurrentInstanceCount at `count`. False when the endpoint is not InService."""
+    # UpdateEndpointWeightsAndCapacities (API reference): "When it receives the request, SageMaker sets the endpoint
+    # status to Updating. After updating the endpoint, it sets the status to InService."; developer guide,
+    # "Automatic scaling of Amazon SageMaker AI models": Application Auto Scaling changes a variant's
+    # DesiredInstanceCount, the scalable dimension sagemaker:variant:DesiredInstanceCount.
+    if not isinstance(endpoint, EmulatedEndpoint) or endpoint.endpoint_status != IN_SERVICE:
+        return False
+    variants = copy.deepcopy(endpoint.production_variants)
+    entry = next((v for v in variants if v["VariantName"] == variant), None)
+    if entry is None or entry.get("DesiredInstanceCount") is None:
+        return False
+    entry["DesiredInstanceCount"] = count
+    endpoint.production_variants = variants
+    endpoint.begin(UPDATING, IN_SERVICE, PendingChange(), deadline=deadline)
+    return True
 
 
 def _refuse_autoscaled_changes(backend: SageMakerModelBackend, endpoint: FakeEndpoint, config: FakeEndpointConfig) -> None:
