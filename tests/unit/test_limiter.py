@@ -124,15 +124,26 @@ def test_an_idle_limiter_does_not_climb(clock):
     assert limiter.rate("read") == pytest.approx(10.0)
 
 
-def test_after_a_throttle_the_pace_climbs_by_the_start_rate_every_climb_period(clock):
+def test_after_a_throttle_the_pace_climbs_back_to_where_aws_throttled_in_the_climb_period(clock):
     limiter = RateLimiter(reads_per_second=10.0, mutations_per_second=2.0, burst=5, clock=clock,
                           climb_seconds=10.0)
     limiter.penalize("read")
     assert limiter.rate("read") == pytest.approx(5.0)
     saturate(limiter, "read", 10.0, clock)
-    assert limiter.rate("read") == pytest.approx(15.0, rel=0.05)
+    assert limiter.rate("read") == pytest.approx(10.0, rel=0.05)
     saturate(limiter, "read", 10.0, clock)
-    assert limiter.rate("read") == pytest.approx(25.0, rel=0.05)  # above the start: no ceiling there
+    assert limiter.rate("read") == pytest.approx(15.0, rel=0.05)  # on past it: no ceiling at the start
+
+
+def test_a_start_far_above_the_quota_climbs_back_at_the_quota_s_scale(clock):
+    """Started at 50/s against a quota of 8/s: after throttles down to 4/s, the pace
+    climbs by a fraction of the quota, not of the start."""
+    limiter = RateLimiter(reads_per_second=50.0, mutations_per_second=2.0, burst=5, clock=clock,
+                          climb_seconds=10.0, penalty_window=0.0)
+    for _ in range(3):
+        limiter.penalize("read")  # 50 -> 25 -> 12.5 -> 6.25
+    saturate(limiter, "read", 1.0, clock)
+    assert limiter.rate("read") == pytest.approx(6.25 + 12.5 / 2 / 10, rel=0.05)
 
 
 def test_the_pace_never_climbs_above_its_ceiling(clock):
@@ -153,8 +164,7 @@ def test_against_a_fixed_quota_the_pace_settles_near_it_with_few_throttles(clock
     """AWS throttling above 40 calls/s: the pace found stays between half the quota and
     the quota, most of the time near it, and throttles come once per climb."""
     quota = 40.0
-    limiter = RateLimiter(reads_per_second=5.0, mutations_per_second=1.0, burst=5, clock=clock,
-                          climb_seconds=10.0)
+    limiter = RateLimiter(reads_per_second=5.0, mutations_per_second=1.0, burst=5, clock=clock)
     window: list[float] = []
     throttles, calls, paces = 0, 0, []
     for tick in range(30_000):  # 300 s of a caller that always has work

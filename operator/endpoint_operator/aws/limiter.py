@@ -39,16 +39,17 @@ class _Bucket:
     tokens: float
     updated: float
     throttled_at: float | None = None  # the last halving by a throttle; None before the first
+    throttled_pace: float = 0.0  # the pace AWS throttled at last: the quota as far as known
 
     def climb(self, floor: float, ceiling: float, double_seconds: float, climb_seconds: float) -> None:
         """One call went at the pace: raise the pace a little. Before the first throttle the
         pace doubles every `double_seconds` of saturated calls (AWS's quota is unknown, so
-        it is found fast); after it, it climbs by the start rate every `climb_seconds`
-        (additive, so it hovers just under the quota it found)."""
+        it is found fast); after it, it climbs back from half the pace AWS throttled at
+        to that pace in `climb_seconds` (additive, so it hovers just under the quota)."""
         if self.throttled_at is None:
             step = math.log(2) / double_seconds
         else:
-            step = self.start / climb_seconds / self.rate
+            step = self.throttled_pace / 2 / climb_seconds / self.rate
         self.rate = min(ceiling, max(floor, self.rate + step))
 
 
@@ -71,7 +72,7 @@ class RateLimiter:
         clock: Clock = time.monotonic,
         *,
         double_seconds: float = 10.0,
-        climb_seconds: float = 10.0,
+        climb_seconds: float = 20.0,
         min_factor: float = 1 / 16,
         max_factor: float = 16.0,
         penalty_window: float = 1.0,
@@ -136,6 +137,7 @@ class RateLimiter:
                 if bucket.throttled_at is not None and now - bucket.throttled_at < self._penalty_window:
                     continue
                 self._refill(name, now)
+                bucket.throttled_pace = bucket.rate
                 bucket.rate = max(bucket.rate / 2, bucket.start * self._min_factor)
                 bucket.throttled_at = now
                 bucket.tokens = min(bucket.tokens, 0.0)
