@@ -57,6 +57,8 @@ class Tracked:
     # through, so a refusal by the limiter does not send the status change to the back.
     urgent: bool = False
     deleted: bool = False
+    made: frozenset[str] | None = None  # SyncResult.made of the last sync, at made_generation
+    made_generation: int | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -161,11 +163,14 @@ class Controller:
                 # its own backoff, not by the events its status writes cause.
                 tracked.synced_generation = body.get("metadata", {}).get("generation")
                 tracked.extra[ROLLOUT_ANNOTATION] = _rollout_command(body)
+                tracked.extra[DELETION] = body.get("metadata", {}).get("deletionTimestamp")
                 started = loop.time()
                 outcome = "ok"
+                made = tracked.made if tracked.made_generation == tracked.synced_generation else None
                 try:
                     result = await loop.run_in_executor(
-                        self._executor, partial(self.syncer.sync, body, tracked.attempts, urgent=tracked.urgent))
+                        self._executor, partial(self.syncer.sync, body, tracked.attempts, urgent=tracked.urgent,
+                                                made=made))
                 except Exception as error:  # a bug must not kill the worker; the object is retried
                     if tracked.attempts == 0:
                         log.exception("sync of %s/%s failed", *key)
@@ -195,6 +200,7 @@ class Controller:
         tracked.next_resync = now + self.config.resync_seconds * spread
         tracked.attempts = tracked.attempts + 1 if result.failed_attempt else 0
         tracked.acted = tracked.acted or result.acted
+        tracked.made, tracked.made_generation = result.made, result.generation
         if result.region:
             tracked.region, tracked.endpoint_name = result.region, result.endpoint_name
         if result.endpoint_seen is not None:
@@ -280,6 +286,7 @@ class Controller:
                 self._enqueue(key)
 
 
+DELETION = "deletionTimestamp"  # Tracked.extra: the deletion the last sync started from
 TRANSITIONAL = frozenset({"Creating", "Updating", "SystemUpdating", "RollingBack", "Deleting"})
 
 
@@ -293,8 +300,8 @@ def _awaiting_transition(result: SyncResult) -> bool:
 
 def _needs_sync(tracked: Tracked, body: dict) -> bool:
     meta = body.get("metadata", {})
-    if meta.get("deletionTimestamp"):
-        return True
+    if meta.get("deletionTimestamp") != tracked.extra.get(DELETION):
+        return True  # the deletion began; the writes of its own syncs are not news
     generation = meta.get("generation")
     if tracked.synced_generation is None or generation != tracked.synced_generation:
         return True

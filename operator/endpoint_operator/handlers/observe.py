@@ -12,6 +12,7 @@ from ..aws.cloudwatch import CloudWatchGateway
 from ..aws.s3 import S3Gateway
 from ..aws.sagemaker import SageMakerGateway
 from ..plan import naming
+from ..plan.blueprint import Blueprint
 from ..plan.observed import Observed
 from ..plan.scaling_step import known_alarm_names
 
@@ -46,6 +47,19 @@ def observe(sagemaker: SageMakerGateway, s3: S3Gateway, endpoint_name: str,
             configs[name] = ObservedConfig(name=name)
     return Observed(endpoint=endpoint, models=models, configs=configs, artifacts=artifacts)
 
+
+def observe_made(sagemaker: SageMakerGateway, blueprint: Blueprint, made: frozenset[str]) -> Observed:
+    """What exists of an object whose every SageMaker resource this process made at this
+    generation (`made`: their names): the models and the config are as the blueprint
+    built them, so only the endpoint, whose status moves on its own, is read, and only
+    once it was made. Listings, tags and scaling reads on an object just created are
+    left to the first full observation after it is Ready (the periodic resync)."""
+    endpoint = sagemaker.describe_endpoint(blueprint.endpoint_name) if blueprint.endpoint_name in made else None
+    models = frozenset(m.name for m in blueprint.models if m.name in made)
+    config = blueprint.config
+    configs = {config.name: ObservedConfig(name=config.name, variant_models=tuple(v.model_name for v in config.variants),
+                                           tags=config.tags, variants=config.variants)} if config.name in made else {}
+    return Observed(endpoint=endpoint, models=models, configs=configs)
 
 
 def observe_scaling(autoscaling: AutoScalingGateway, cloudwatch: CloudWatchGateway, endpoint_name: str,

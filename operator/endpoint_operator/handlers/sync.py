@@ -34,13 +34,14 @@ from ..plan.errors import PlanError, planning_failure
 from ..plan.identity import Owner, foreign_owner
 from ..plan.leftover_artifacts import collect_leftover_artifacts, recorded_leftover_prefix
 from ..plan.migration import hand_over, migration_event, place
+from ..plan.actions import Action, CreateEndpoint, CreateEndpointConfig, CreateModel, DeleteEndpoint
 from ..plan.observed import Observed
 from ..plan.reconcile import Decision, Requeue, finalize, plan_failure, reconcile
 from ..plan.rollout import gate_query
 from ..plan.s3url import parse_s3_url
 from .execute import execute
 from .gates import read_gates
-from .observe import observe, with_scaling
+from .observe import observe, observe_made, with_scaling
 from .slots import finalize_slots
 from .wiring import AwsGateways
 
@@ -75,6 +76,10 @@ class SyncResult:
     # The sync did not get through for want of budget (the operator's limiter refused a
     # call, or AWS throttled one): nothing failed, the object keeps its place.
     limited: bool = False
+    # Names of every SageMaker resource of the object, all made by this process at this
+    # generation, while it is on its way to its first Ready: the next sync reads only
+    # the endpoint (observe_made). None: the next sync observes in full.
+    made: frozenset[str] | None = None
 
 
 class Syncer:
@@ -89,13 +94,15 @@ class Syncer:
 
     # ---- entry ---------------------------------------------------------------------
 
-    def sync(self, body: dict[str, Any], attempt: int = 0, urgent: bool = False) -> SyncResult:
+    def sync(self, body: dict[str, Any], attempt: int = 0, urgent: bool = False,
+             made: frozenset[str] | None = None) -> SyncResult:
         """`urgent`: the sweep saw this object's endpoint change; its reads may take the
-        limiter's reserve, so the change is reported ahead of a burst's routine work."""
+        limiter's reserve, so the change is reported ahead of a burst's routine work.
+        `made`: what the last sync's result said it made (SyncResult.made)."""
         with priority_reads(urgent):
-            return self._sync(body, attempt)
+            return self._sync(body, attempt, made)
 
-    def _sync(self, body: dict[str, Any], attempt: int) -> SyncResult:
+    def _sync(self, body: dict[str, Any], attempt: int, made: frozenset[str] | None = None) -> SyncResult:
         meta = body["metadata"]
         owner = Owner(namespace=meta["namespace"], name=meta["name"], uid=meta["uid"])
         generation = int(meta.get("generation") or 0)
@@ -124,7 +131,7 @@ class Syncer:
                 self._report(body, previous, plan_failure(error, generation, previous))
                 return SyncResult(Requeue.NONE, generation=generation)
             return self._reconcile(body, blueprint, spec.region, generation, previous, attempt, spec=spec,
-                                   first=first)
+                                   first=first, made=made)
         except PlanningCrashed as crashed:
             return self._planning_failed(body, previous, crashed.error, attempt, generation)
 
@@ -132,7 +139,8 @@ class Syncer:
 
     def _reconcile(self, body, blueprint: Blueprint, region: str, generation: int,
                    previous: ModelEndpointStatus | None, attempt: int,
-                   spec: ModelEndpointSpec | None = None, first: bool = False) -> SyncResult:
+                   spec: ModelEndpointSpec | None = None, first: bool = False,
+                   made: frozenset[str] | None = None) -> SyncResult:
         sagemaker, s3 = self.aws.sagemaker(region), self.aws.s3(region)
         # A change of endpoint kind moves to the object's other endpoint name.
         rebuild = (lambda name: build_blueprint(spec, blueprint.owner, endpoint_name=name)) if spec is not None else None
@@ -142,20 +150,32 @@ class Syncer:
             self._report(body, previous, plan_failure(error, generation, previous))
             return SyncResult(Requeue.NONE, generation=generation)
         blueprint = placement.blueprint
-        where = dict(region=region, endpoint_name=blueprint.endpoint_name, generation=generation)
+        where: dict[str, Any] = dict(region=region, endpoint_name=blueprint.endpoint_name, generation=generation)
+        # An object on its way to its first Ready, all of whose resources this process
+        # made: only the endpoint is read (see observe_made).
+        simple = (placement.retiring is None and blueprint.artifact_prefix is None and not blueprint.scaling
+                  and blueprint.rollout is None and not (previous and previous.rollout)
+                  and _annotation(body, constants.ROLLOUT_ANNOTATION) is None)
+        light = simple and made is not None
+        where["made"] = made if simple else None
         try:
-            recorded = (previous.endpoint.arn if previous and previous.endpoint
-                        and previous.endpoint.name == blueprint.endpoint_name else None)
-            observed = observe(sagemaker, s3, blueprint.endpoint_name, blueprint.artifact_prefix,
-                               with_tags=recorded is None, first=first and placement.retiring is None)
-            if spec is not None:
+            recorded = _recorded_arn(previous, blueprint.endpoint_name)
+            if light:
+                observed = observe_made(sagemaker, blueprint, made)
+            else:
+                observed = observe(sagemaker, s3, blueprint.endpoint_name, blueprint.artifact_prefix,
+                                   with_tags=recorded is None, first=first and placement.retiring is None)
+            if simple and first and observed.endpoint is None:
+                # Nothing of this object can exist yet: what it makes is all there is.
+                where["made"] = frozenset()
+            if spec is not None and not light:
                 # MultiModel: serve the artifact folder S3 already holds when it fits the spec.
                 blueprint = served_blueprint(spec, blueprint, observed)
-            foreign = _foreign_endpoint(observed, blueprint) if recorded is None else None
+            foreign = _foreign_endpoint(observed, blueprint) if recorded is None and not light else None
             if foreign is not None:
                 self._report(body, previous, plan_failure(foreign, generation, previous))
                 return SyncResult(Requeue.SLOW, **where)
-            if observed.endpoint is not None:
+            if observed.endpoint is not None and not light:
                 variants = {v.name for v in blueprint.config.variants} | _status_variants(previous)
                 observed = self._with_scaling(observed, region, blueprint.endpoint_name, variants,
                                               alarms=any(s.alarms for s in blueprint.scaling))
@@ -185,7 +205,8 @@ class Syncer:
                 if index and sagemaker.budget_spent("mutation"):
                     deferred = True
                     break
-                execute(action, sagemaker, s3, self.aws.autoscaling(region), self.aws.cloudwatch(region))
+                took_effect = execute(action, sagemaker, s3, self.aws.autoscaling(region), self.aws.cloudwatch(region))
+                where["made"] = _made_after(where["made"], action, took_effect)
                 self.kube.post_event(body, "Normal", type(action).__name__, action.describe())
             if deferred:
                 # As after a crash between two actions: status is not written, the next
@@ -208,6 +229,8 @@ class Syncer:
             seen = (decision.endpoint_phase, None)
         # Whatever was just done is in flight until observed: look again soon.
         requeue = Requeue.FAST if decision.actions else decision.requeue
+        if requeue is not Requeue.FAST:
+            where["made"] = None  # at rest: from now on, full observations
         return SyncResult(requeue, delay=decision.requeue_after, endpoint_seen=seen,
                           acted=bool(decision.actions), transition_started=started, **where)
 
@@ -230,9 +253,11 @@ class Syncer:
             try:
                 # Tags prove ownership: an endpoint another owner made is never deleted.
                 known = _status_variants(previous) | {PRIMARY}
+                scaled = bool(spec is not None and spec.autoscaling) or _status_scaled(previous)
                 decision, observed = finalize_slots(
                     sagemaker, s3, endpoint_name, prefix, policy, generation, owner,
-                    add_scaling=lambda seen, name: self._with_scaling(seen, region, name, known, alarms=True))
+                    add_scaling=lambda seen, name: self._with_scaling(seen, region, name, known, alarms=scaled),
+                    recorded=_recorded_arn(previous, endpoint_name) is not None, scaled=scaled)
                 for action in decision.actions:
                     execute(action, sagemaker, s3, self.aws.autoscaling(region), self.aws.cloudwatch(region))
                     self.kube.post_event(body, "Normal", type(action).__name__, action.describe())
@@ -240,8 +265,19 @@ class Syncer:
                 return self._transient(body, previous, error, attempt, where)
             except GatewayError as error:
                 return self._rejected(body, previous, error, generation, where)
-            if not decision.done:
+            # With both endpoints gone, deleting what was listed is the last step: done
+            # once it went through, without listing again to see nothing.
+            last_wave = bool(decision.actions) and not any(isinstance(a, DeleteEndpoint) for a in decision.actions)
+            if not decision.done and not last_wave:
                 self._report(body, previous, decision)
+                endpoint = observed.endpoint
+                if any(isinstance(a, DeleteEndpoint) and a.name == endpoint_name for a in decision.actions):
+                    # The sweep watches the deletion end (the name leaves ListEndpoints).
+                    return SyncResult(Requeue.FAST, endpoint_seen=("Deleting", None), acted=True,
+                                      transition_started=True, **where)
+                if endpoint is not None and endpoint.name == endpoint_name and not decision.actions:
+                    # Waiting for a transition to end before deleting: the sweep sees it end.
+                    return SyncResult(Requeue.FAST, endpoint_seen=(endpoint.status, endpoint.last_modified), **where)
                 return SyncResult(Requeue.FAST, **where)
             if policy is DeletionPolicy.RETAIN:
                 try:
@@ -315,6 +351,7 @@ class Syncer:
         account must change. Ready=False names the call and AWS's message."""
         message = f"{error.operation} was rejected: {error.code}: {error.message}"
         self.kube.post_event(body, "Warning", "AwsRejected", message)
+        where = {**where, "made": None}
         conditions = [
             Condition(type="Ready", status="False", reason="AwsRejected", message=message, observed_generation=generation),
             Condition(type="Degraded", status="True", reason="AwsRejected", message=message, observed_generation=generation),
@@ -437,6 +474,32 @@ def _foreign_endpoint(observed, blueprint: Blueprint) -> PlanError | None:
     return PlanError("EndpointNotOwned", "spec.endpointName",
                      f"spec.endpointName: SageMaker endpoint {endpoint.name} exists and belongs to {who}; "
                      "choose another name or delete that endpoint")
+
+
+def _made_after(made: frozenset[str] | None, action: Action, took_effect: bool) -> frozenset[str] | None:
+    """What this process made after `action`: a create adds its name; a create that found
+    its name taken (another may own what exists) or any other action ends the record."""
+    if made is None:
+        return None
+    match action:
+        case CreateModel(model=model) if took_effect:
+            return made | {model.name}
+        case CreateEndpointConfig(config=config) if took_effect:
+            return made | {config.name}
+        case CreateEndpoint(name=name) if took_effect:
+            return made | {name}
+    return None
+
+
+def _recorded_arn(previous: ModelEndpointStatus | None, endpoint_name: str) -> str | None:
+    """The ARN status recorded for this endpoint name: the operator made it."""
+    endpoint = previous.endpoint if previous else None
+    return endpoint.arn if endpoint is not None and endpoint.name == endpoint_name else None
+
+
+def _status_scaled(previous: ModelEndpointStatus | None) -> bool:
+    """Status last saw an autoscaling target on some variant."""
+    return any(v.max_instances is not None for v in (previous.variants or [])) if previous else False
 
 
 def _recorded_name(previous: ModelEndpointStatus | None) -> str | None:
