@@ -13,9 +13,13 @@ class OperatorConfig:
     fast_poll_seconds: float = 10.0
     # One ListEndpoints sweep per region this often at rest: drift and out-of-band changes.
     sweep_seconds: float = 60.0
+    # One sweep of every scaling target and policy per region this often: a scaling
+    # policy or range changed out of band is seen within this.
+    scaling_sweep_seconds: float = 600.0
     # A full re-observation of each object this often at rest (models and configs deleted
-    # out of band are invisible to the sweep). Spread over the period by object.
-    resync_seconds: float = 1800.0
+    # out of band are invisible to both sweeps). Spread over the period by object. Five
+    # reads per object every 6 h: under one AWS call per endpoint-hour.
+    resync_seconds: float = 21600.0
     workers: int = 8
     aws_endpoint_url: str | None = None
     reads_per_second: float = 10.0

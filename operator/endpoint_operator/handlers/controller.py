@@ -57,6 +57,7 @@ class Tracked:
     # through, so a refusal by the limiter does not send the status change to the back.
     urgent: bool = False
     deleted: bool = False
+    scaling_seen: int | None = None  # the scaling sweep's digest of its endpoint's targets and policies
     made: frozenset[str] | None = None  # SyncResult.made of the last sync, at made_generation
     made_generation: int | None = None
     extra: dict[str, Any] = field(default_factory=dict)
@@ -75,6 +76,7 @@ class Controller:
         self.syncs = 0
         self.last_sweep_ok: float | None = None
         self._last_sweep = 0.0
+        self._last_scaling_sweep = 0.0
         self._sweep_pages = 1
         self.acting = False  # False while standing by for the leader lease
         self.on_synced: Callable[[str, float], None] | None = None  # (outcome, seconds), for metrics
@@ -233,6 +235,14 @@ class Controller:
         loop = asyncio.get_running_loop()
         while not self._stopping:
             await asyncio.sleep(min(1.0, self.config.fast_poll_seconds / 2, self.config.sweep_seconds))
+            if loop.time() - self._last_scaling_sweep >= self.config.scaling_sweep_seconds:
+                self._last_scaling_sweep = loop.time()
+                try:
+                    await self._scaling_sweep(loop)
+                except GatewayError as error:
+                    log.info("scaling sweep skipped: %s", error)
+                except Exception:
+                    log.exception("scaling sweep failed")
             since = loop.time() - self._last_sweep
             transitions = any(t.awaiting_transition for t in self.objects.values())
             if since < self.config.sweep_seconds and not (transitions and since >= self.transition_sweep_seconds()):
@@ -284,6 +294,37 @@ class Controller:
         for key, tracked in list(self.objects.items()):
             if now >= tracked.next_resync and not self.queue.scheduled(key):
                 self._enqueue(key)
+
+    async def _scaling_sweep(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Every variant target and scaling policy per region, in a few pages: an object
+        whose endpoint's targets or policies differ from the last sweep's is synced. The
+        ListEndpoints sweep does not show scaling, and reading it per object would cost
+        a call per endpoint every interval."""
+        regions = {t.region for t in self.objects.values() if t.region}
+        for region in sorted(regions):
+            gateway = self.aws.autoscaling(region)
+            targets = await loop.run_in_executor(self._executor, gateway.all_targets)
+            policies = await loop.run_in_executor(self._executor, gateway.all_policies)
+            found: dict[str, list[str]] = {}
+            for target in targets:
+                found.setdefault(_endpoint_of(target.resource_id), []).append(repr(target))
+            for policy in policies:
+                found.setdefault(_endpoint_of(policy.resource_id), []).append(repr(policy))
+            for key, tracked in list(self.objects.items()):
+                if tracked.region != region or tracked.endpoint_name is None:
+                    continue
+                digest = zlib.crc32(repr(sorted(found.get(tracked.endpoint_name, []))).encode())
+                changed = tracked.scaling_seen is not None and digest != tracked.scaling_seen
+                tracked.scaling_seen = digest
+                if changed and not tracked.in_flight and not self.queue.scheduled(key):
+                    log.info("scaling of endpoint %s changed; syncing", tracked.endpoint_name)
+                    self._enqueue(key)
+
+
+def _endpoint_of(resource_id: str) -> str:
+    """The endpoint of a variant's resource id, endpoint/<name>/variant/<variant>."""
+    parts = resource_id.split("/")
+    return parts[1] if len(parts) > 1 else ""
 
 
 DELETION = "deletionTimestamp"  # Tracked.extra: the deletion the last sync started from
