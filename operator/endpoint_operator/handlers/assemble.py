@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..api.pricing import load_prices
 from ..aws.fence import fenced_session
-from ..aws.limiter import Backoff, LimiterRegistry
+from ..aws.limiter import LimiterRegistry
 from ..aws.session import ClientFactory
 from ..kube.client import load_api_client
 from ..kube.fenced import FencedKubeGateway
@@ -24,7 +24,7 @@ def build_controller(config: OperatorConfig, kubeconfig: str | None = None) -> C
                                mutations_per_second=config.mutations_per_second, burst=config.burst,
                                read_reserve=min(config.sweep_read_reserve, config.burst - 1))
     aws = AwsGateways(clients, limiters)
-    syncer = Syncer(kube, aws, Backoff(), prices=load_prices(config.prices_path))
+    syncer = Syncer(kube, aws, prices=load_prices(config.prices_path))
     controller = Controller(syncer, aws, config)
     return controller
 

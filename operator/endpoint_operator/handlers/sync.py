@@ -22,7 +22,6 @@ from ..api.spec import DeletionPolicy, InvalidSpec, ModelEndpointSpec, validate_
 from ..api.status import Condition, ModelEndpointStatus
 from ..aws.calls import LIMITED_CODE, priority_reads
 from ..aws.errors import GatewayError, Throttled, Transient
-from ..aws.limiter import Backoff
 from ..kube.client import Conflict, KubeGateway
 from ..plan import naming
 from ..plan.artifacts import served_blueprint
@@ -37,6 +36,7 @@ from ..plan.migration import hand_over, migration_event, place
 from ..plan.actions import Action, CreateEndpoint, CreateEndpointConfig, CreateModel, DeleteEndpoint
 from ..plan.observed import Observed
 from ..plan.reconcile import Decision, Requeue, finalize, plan_failure, reconcile
+from .outcome import AWAIT, DONE, POLL, YIELD, Next, Outcome, after_acting, poll, retry
 from ..plan.rollout import gate_query
 from ..plan.s3url import parse_s3_url
 from .execute import execute
@@ -47,10 +47,9 @@ from .wiring import AwsGateways
 
 log = logging.getLogger(__name__)
 
-# A throttle is paced for the whole account by the limiter (it halves its rates); the
-# object's own backoff stops growing here, so an object throttled a few times in a row is
-# not sent minutes behind the others that got lucky.
-THROTTLE_BACKOFF_ATTEMPTS = 2
+# A call AWS rejected for good is tried again no sooner than this (then on the backoff):
+# what fixes it (access, a quota) changes outside the manifest, and a spec change syncs at once.
+REJECTED_RETRY_SECONDS = 300.0
 
 # Decision phases whose actions (CreateEndpoint, UpdateEndpoint) start an endpoint transition.
 STARTED_TRANSITIONS = frozenset({"Creating", "Updating"})
@@ -58,24 +57,12 @@ STARTED_TRANSITIONS = frozenset({"Creating", "Updating"})
 
 @dataclass(frozen=True)
 class SyncResult:
-    requeue: Requeue
-    delay: float | None = None  # overrides the poll interval: a backoff after a transient failure
+    outcome: Outcome  # when to look again (see outcome.py)
     region: str | None = None
     endpoint_name: str | None = None
     endpoint_seen: tuple[str, datetime | None] | None = None  # (status, LastModifiedTime) just observed
     generation: int | None = None
-    failed_attempt: bool = False
-    finalized: bool = False
-    acted: bool = False  # actions were executed: what they started is looked at soon
-    # The mutation budget ran dry after the first action: the rest waits for a later
-    # pass, at the back of the queue, so one object's steps do not starve the others.
-    deferred: bool = False
-    # The actions just started an endpoint transition (endpoint_seen is its status, with
-    # no time yet): the sweep watches for its end, as for one observed in progress.
-    transition_started: bool = False
-    # The sync did not get through for want of budget (the operator's limiter refused a
-    # call, or AWS throttled one): nothing failed, the object keeps its place.
-    limited: bool = False
+    acted: bool = False  # actions were executed: the object is no longer new
     # Names of every SageMaker resource of the object, all made by this process at this
     # generation, while it is on its way to its first Ready: the next sync reads only
     # the endpoint (observe_made). None: the next sync observes in full.
@@ -83,20 +70,20 @@ class SyncResult:
 
 
 class Syncer:
-    def __init__(self, kube: KubeGateway, aws: AwsGateways, backoff: Backoff,
+    def __init__(self, kube: KubeGateway, aws: AwsGateways,
                  clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
                  prices: PriceTable | None = None):
         self.kube = kube
         self.prices = prices or load_prices()  # status.cost; never fetched
         self.aws = aws
-        self.backoff = backoff
         self.clock = clock
 
     # ---- entry ---------------------------------------------------------------------
 
     def sync(self, body: dict[str, Any], attempt: int = 0, urgent: bool = False,
              made: frozenset[str] | None = None) -> SyncResult:
-        """`urgent`: the sweep saw this object's endpoint change; its reads may take the
+        """`attempt`: failed syncs in a row before this one (a failure's traceback is logged
+        once). `urgent`: the sweep saw this object's endpoint change; its reads may take the
         limiter's reserve, so the change is reported ahead of a burst's routine work.
         `made`: what the last sync's result said it made (SyncResult.made)."""
         with priority_reads(urgent):
@@ -113,7 +100,7 @@ class Syncer:
             return self._finalize(body, owner, spec, previous, attempt)
         if spec_error is not None:
             self._report(body, previous, plan_failure(spec_error, generation, previous))
-            return SyncResult(Requeue.NONE, generation=generation)
+            return SyncResult(DONE, generation=generation)
         first = constants.FINALIZER not in (meta.get("finalizers") or [])
         if first:
             # Before anything exists in AWS, so nothing can be created without the
@@ -123,13 +110,13 @@ class Syncer:
                                          [*(meta.get("finalizers") or []), constants.FINALIZER],
                                          meta["resourceVersion"])
             except Conflict:
-                return SyncResult(Requeue.FAST, delay=0.5, failed_attempt=True)
+                return SyncResult(retry(0.5))
         try:
             try:
                 blueprint = _planning(build_blueprint, spec, owner, recorded=_recorded_name(previous))
             except PlanError as error:
                 self._report(body, previous, plan_failure(error, generation, previous))
-                return SyncResult(Requeue.NONE, generation=generation)
+                return SyncResult(DONE, generation=generation)
             return self._reconcile(body, blueprint, spec.region, generation, previous, attempt, spec=spec,
                                    first=first, made=made)
         except PlanningCrashed as crashed:
@@ -148,7 +135,7 @@ class Syncer:
             placement = _planning(place, blueprint, previous, rebuild)
         except PlanError as error:
             self._report(body, previous, plan_failure(error, generation, previous))
-            return SyncResult(Requeue.NONE, generation=generation)
+            return SyncResult(DONE, generation=generation)
         blueprint = placement.blueprint
         where: dict[str, Any] = dict(region=region, endpoint_name=blueprint.endpoint_name, generation=generation)
         # An object on its way to its first Ready, all of whose resources this process
@@ -174,7 +161,7 @@ class Syncer:
             foreign = _foreign_endpoint(observed, blueprint) if recorded is None and not light else None
             if foreign is not None:
                 self._report(body, previous, plan_failure(foreign, generation, previous))
-                return SyncResult(Requeue.SLOW, **where)
+                return SyncResult(DONE, **where)
             if observed.endpoint is not None and not light:
                 variants = {v.name for v in blueprint.config.variants} | _status_variants(previous)
                 observed = self._with_scaling(observed, region, blueprint.endpoint_name, variants,
@@ -199,7 +186,7 @@ class Syncer:
             for type_, reason, message in decision.notices:
                 self.kube.post_event(body, type_, reason, message)
             if decision.actions and not self._write_ahead(body, previous, decision):
-                return SyncResult(Requeue.FAST, delay=0.5, failed_attempt=True, **where)
+                return SyncResult(retry(0.5), **where)
             deferred = False
             for index, action in enumerate(decision.actions):
                 if index and sagemaker.budget_spent("mutation"):
@@ -211,7 +198,7 @@ class Syncer:
             if deferred:
                 # As after a crash between two actions: status is not written, the next
                 # pass observes what was done and plans the rest.
-                return SyncResult(Requeue.FAST, acted=True, deferred=True, **where)
+                return SyncResult(YIELD, acted=True, **where)
             moved = migration_event(previous, decision)
             if moved is not None:
                 self.kube.post_event(body, "Normal", *moved)
@@ -221,18 +208,18 @@ class Syncer:
             return self._rejected(body, previous, error, generation, where)
         except PlanError as error:  # what only the planner can judge, found past the blueprint
             self._report(body, previous, plan_failure(error, generation, previous))
-            return SyncResult(Requeue.NONE, **where)
+            return SyncResult(DONE, **where)
         self._report(body, previous, decision)
         seen = (observed.endpoint.status, observed.endpoint.last_modified) if observed.endpoint else ("Missing", None)
         started = bool(decision.actions) and decision.endpoint_phase in STARTED_TRANSITIONS
         if started:
             seen = (decision.endpoint_phase, None)
-        # Whatever was just done is in flight until observed: look again soon.
-        requeue = Requeue.FAST if decision.actions else decision.requeue
-        if requeue is not Requeue.FAST:
+        # requeue_after: a time-based deadline, e.g. a rollout pause ending.
+        outcome = after_acting(bool(decision.actions), decision.requeue is Requeue.FAST, started, seen[0],
+                               decision.requeue_after)
+        if outcome.next is Next.DONE:
             where["made"] = None  # at rest: from now on, full observations
-        return SyncResult(requeue, delay=decision.requeue_after, endpoint_seen=seen,
-                          acted=bool(decision.actions), transition_started=started, **where)
+        return SyncResult(outcome, endpoint_seen=seen, acted=bool(decision.actions), **where)
 
     # ---- delete ----------------------------------------------------------------------
 
@@ -241,7 +228,7 @@ class Syncer:
         meta = body["metadata"]
         finalizers = list(meta.get("finalizers") or [])
         if constants.FINALIZER not in finalizers:
-            return SyncResult(Requeue.NONE, finalized=True)
+            return SyncResult(DONE)
         generation = int(meta.get("generation") or 0)
         endpoint_name, region, prefix = _deletion_target(owner, spec, previous)
         policy = spec.deletion_policy if spec is not None else DeletionPolicy.DELETE
@@ -273,12 +260,11 @@ class Syncer:
                 endpoint = observed.endpoint
                 if any(isinstance(a, DeleteEndpoint) and a.name == endpoint_name for a in decision.actions):
                     # The sweep watches the deletion end (the name leaves ListEndpoints).
-                    return SyncResult(Requeue.FAST, endpoint_seen=("Deleting", None), acted=True,
-                                      transition_started=True, **where)
+                    return SyncResult(AWAIT, endpoint_seen=("Deleting", None), acted=True, **where)
                 if endpoint is not None and endpoint.name == endpoint_name and not decision.actions:
                     # Waiting for a transition to end before deleting: the sweep sees it end.
-                    return SyncResult(Requeue.FAST, endpoint_seen=(endpoint.status, endpoint.last_modified), **where)
-                return SyncResult(Requeue.FAST, **where)
+                    return SyncResult(AWAIT, endpoint_seen=(endpoint.status, endpoint.last_modified), **where)
+                return SyncResult(POLL, **where)
             if policy is DeletionPolicy.RETAIN:
                 try:
                     _mark_retained(sagemaker, observed, self.clock())
@@ -293,8 +279,8 @@ class Syncer:
         try:
             self.kube.set_finalizers(owner.namespace, owner.name, finalizers, meta["resourceVersion"])
         except Conflict:
-            return SyncResult(Requeue.FAST, delay=0.5)
-        return SyncResult(Requeue.NONE, finalized=True)
+            return SyncResult(poll(0.5))
+        return SyncResult(DONE)  # the DELETED event ends its tracking
 
     def _with_scaling(self, observed: Observed, region: str, endpoint_name: str,
                       variants: set[str] | frozenset[str] = frozenset(), alarms: bool = False) -> Observed:
@@ -306,7 +292,7 @@ class Syncer:
     def _planning_failed(self, body, previous, error: Exception, attempt: int, generation: int) -> SyncResult:
         """The planner raised on a spec the API server accepted: a bug, not the user's
         fault. Ready=False / Degraded say so and name the field being planned; the object
-        is retried on a bounded exponential backoff, and the traceback is logged once."""
+        is retried on the work queue's backoff, and the traceback is logged once."""
         failure = planning_failure(error)
         if attempt == 0:
             log.error("planning %s/%s failed", body["metadata"]["namespace"], body["metadata"]["name"],
@@ -315,36 +301,34 @@ class Syncer:
             log.warning("planning %s/%s failed again (attempt %d): %s", body["metadata"]["namespace"],
                         body["metadata"]["name"], attempt + 1, failure.message)
         self._report(body, previous, plan_failure(failure, generation, previous))
-        ceiling = self.backoff.ceiling(attempt)
-        delay = ceiling / 2 + self.backoff.delay(attempt) / 2  # never less than half the ceiling
-        return SyncResult(Requeue.FAST, delay=delay, failed_attempt=True, generation=generation)
+        return SyncResult(retry(), generation=generation)
 
     def _transient(self, body, previous, error: Transient, attempt: int, where: dict) -> SyncResult:
         """Throttling, 5xx, unreachable: not a failure of the object. Say so in
-        Progressing and retry with backoff; Ready keeps what it was."""
+        Progressing and retry; Ready keeps what it was. A throttle is paced for the whole
+        account by the limiter (it halves its pace), so the object retries when AWS's
+        hint says, without a backoff that would send it minutes behind the others; a
+        server error or an unreachable endpoint backs off."""
         if error.code == LIMITED_CODE:
             return self._queued_for_budget(body, previous, error, where)
         throttled = isinstance(error, Throttled)
-        delay = max(error.retry_after or 0.0,
-                    self.backoff.delay(min(attempt, THROTTLE_BACKOFF_ATTEMPTS) if throttled else attempt))
-        log.info("transient AWS error on %s: %s (retry in %.1fs)", where.get("endpoint_name"), error, delay)
+        log.info("transient AWS error on %s: %s", where.get("endpoint_name"), error)
         condition = Condition(type="Progressing", status="True", reason="WaitingForAWS",
                               message=f"AWS answered {error.code} to {error.operation}; retrying with backoff",
                               observed_generation=where.get("generation"))
         self._write_conditions(body, previous, [condition])
-        return SyncResult(Requeue.FAST, delay=delay, failed_attempt=True, limited=throttled, **where)
+        return SyncResult(retry(error.retry_after, limited=throttled), **where)
 
     def _queued_for_budget(self, body, previous, error: Transient, where: dict) -> SyncResult:
         """The operator's own limiter refused the call: nothing failed, the object waits
         its turn. Retry when the limiter says a token is due (with a little jitter), not
         on an exponential backoff that would starve it behind objects that got lucky."""
-        delay = (error.retry_after or 0.0) + self.backoff.delay(0)
         condition = Condition(type="Progressing", status="True", reason="WaitingForAWS",
                               message=f"{error.operation} waits for the operator's budget of AWS calls "
                                       f"in {where.get('region')}",
                               observed_generation=where.get("generation"))
         self._write_conditions(body, previous, [condition])
-        return SyncResult(Requeue.FAST, delay=delay, limited=True, **where)
+        return SyncResult(retry(error.retry_after, limited=True), **where)
 
     def _rejected(self, body, previous, error: GatewayError, generation: int, where: dict) -> SyncResult:
         """AWS refused the request for good (validation, access): the spec or the
@@ -359,7 +343,7 @@ class Syncer:
         ]
         self._write_conditions(body, previous, conditions)
         # Access and quota problems get fixed outside the manifest: look again, slowly.
-        return SyncResult(Requeue.SLOW, delay=300.0, failed_attempt=True, **where)
+        return SyncResult(retry(REJECTED_RETRY_SECONDS), **where)
 
     # ---- status ------------------------------------------------------------------------
 
