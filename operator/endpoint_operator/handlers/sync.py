@@ -152,8 +152,10 @@ class Syncer:
             else:
                 observed = observe(sagemaker, s3, blueprint.endpoint_name, blueprint.artifact_prefix,
                                    with_tags=recorded is None, first=first and placement.retiring is None)
-            if simple and first and observed.endpoint is None:
-                # Nothing of this object can exist yet: what it makes is all there is.
+            if simple and not light and observed.endpoint is None and not observed.models and not observed.configs:
+                # Nothing of this object exists (the first sync: nothing can exist yet, so
+                # nothing was listed; or a full observation found nothing): what it makes
+                # from now on is all there is.
                 where["made"] = frozenset()
             if spec is not None and not light:
                 # MultiModel: serve the artifact folder S3 already holds when it fits the spec.
