@@ -51,10 +51,12 @@ def observe(sagemaker: SageMakerGateway, s3: S3Gateway, endpoint_name: str,
 def observe_made(sagemaker: SageMakerGateway, blueprint: Blueprint, made: frozenset[str]) -> Observed:
     """What exists of an object whose every SageMaker resource this process made at this
     generation (`made`: their names): the models and the config are as the blueprint
-    built them, so only the endpoint, whose status moves on its own, is read, and only
-    once it was made. Listings, tags and scaling reads on an object just created are
-    left to the first full observation after it is Ready (the periodic resync)."""
-    endpoint = sagemaker.describe_endpoint(blueprint.endpoint_name) if blueprint.endpoint_name in made else None
+    built them, so only the endpoint, whose status moves on its own, is read: once it
+    was made, or while nothing was made yet (whether an endpoint of that name exists, and
+    whose, decides the first action). Listings, tags and scaling reads on an object just
+    created are left to the first full observation after it is Ready (the resync)."""
+    made_endpoint = blueprint.endpoint_name in made
+    endpoint = sagemaker.describe_endpoint(blueprint.endpoint_name) if made_endpoint or not made else None
     models = frozenset(m.name for m in blueprint.models if m.name in made)
     config = blueprint.config
     configs = {config.name: ObservedConfig(name=config.name, variant_models=tuple(v.model_name for v in config.variants),

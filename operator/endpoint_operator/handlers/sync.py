@@ -143,19 +143,23 @@ class Syncer:
         simple = (placement.retiring is None and blueprint.artifact_prefix is None and not blueprint.scaling
                   and blueprint.rollout is None and not (previous and previous.rollout)
                   and _annotation(body, constants.ROLLOUT_ANNOTATION) is None)
+        if simple and first:
+            made = frozenset()  # the finalizer was just put on: nothing of this object can exist yet
         light = simple and made is not None
         where["made"] = made if simple else None
         try:
             recorded = _recorded_arn(previous, blueprint.endpoint_name)
             if light:
                 observed = observe_made(sagemaker, blueprint, made)
-            else:
+                if observed.endpoint is not None and blueprint.endpoint_name not in made:
+                    light = False  # an endpoint this process did not make: prove whose it is
+                    where["made"] = None
+            if not light:
                 observed = observe(sagemaker, s3, blueprint.endpoint_name, blueprint.artifact_prefix,
                                    with_tags=recorded is None, first=first and placement.retiring is None)
             if simple and not light and observed.endpoint is None and not observed.models and not observed.configs:
-                # Nothing of this object exists (the first sync: nothing can exist yet, so
-                # nothing was listed; or a full observation found nothing): what it makes
-                # from now on is all there is.
+                # A full observation found nothing of this object: what it makes from now
+                # on is all there is.
                 where["made"] = frozenset()
             if spec is not None and not light:
                 # MultiModel: serve the artifact folder S3 already holds when it fits the spec.
