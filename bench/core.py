@@ -4,7 +4,7 @@ time from `kubectl apply` to the first CreateEndpoint call.
     .venv/bin/python bench/core.py [--endpoints 20] [--rest-seconds 180]
 
 The operator runs with its production intervals (10 s fast poll, 60 s ListEndpoints
-sweep, 30 min resync). At-rest cost has two parts, measured separately:
+sweep, 6 h resync). At-rest cost has two parts, measured separately:
   sweep  – calls during a quiet window, divided by endpoints and scaled to an hour;
   resync – calls of one full re-observation per object, measured by restarting the
            operator (a start syncs every object once), times the resyncs in an hour.
@@ -29,7 +29,7 @@ from endpoint_operator.sandbox.operator_process import OperatorProcess
 from endpoint_operator.sandbox.seed import artifact_urls, seed_artifacts
 
 CRD = repo_root() / "crds" / "modelendpoints.serving.endpoint-operator.io.yaml"
-RESYNC_SECONDS = 1800.0
+RESYNC_SECONDS = 21600.0  # the operator's default
 SWEEP_SECONDS = 60.0
 
 

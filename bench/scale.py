@@ -5,8 +5,8 @@
 
 Each size gets a fresh control plane, emulator (every endpoint transition takes
 --delay seconds) and operator with its production settings (10 s fast poll, 60 s
-ListEndpoints sweep, 30 min resync, 5 mutations/s and 10 reads/s per account and
-region). All manifests go in one `kubectl create`; per object the script reports:
+ListEndpoints sweep, 10 min scaling sweep, 6 h resync, a limiter pace starting at
+5 mutations/s and 10 reads/s per account and region). All manifests go in one `kubectl create`; per object the script reports:
 
   apply -> first mutation       the object's first SageMaker write (its CreateModel):
                                 "all acted on" is the largest of these
@@ -14,7 +14,12 @@ region). All manifests go in one `kubectl create`; per object the script reports
   apply -> Ready                to the Ready condition's lastTransitionTime
   status seen                   Ready's lastTransitionTime minus the moment the
                                 endpoint went InService (CreateEndpoint + delay)
-  AWS calls at rest             a quiet window scaled to an hour, plus one resync per
+  AWS calls per object          every call from the apply to all Ready, the sweep's pages
+                                included, divided by the objects
+  limiter pace                  the operator's endpoint_operator_aws_pace_per_second,
+                                sampled every 2 s of the burst
+  AWS calls at rest             a quiet window scaled to an hour (use at least 600 s to
+                                take in one scaling sweep), plus one resync per
                                 object (measured by restarting the operator, which
                                 syncs every object once) times the resyncs in an hour
   kube-apiserver requests       apiserver_request_total on modelendpoints and events
@@ -23,9 +28,13 @@ region). All manifests go in one `kubectl create`; per object the script reports
   RSS, CPU                      /proc of the operator process; RSS sampled every
                                 10 s over the rest window (growth = last - first)
 
+Then every object is deleted in one `kubectl delete`: when each is gone (polled every
+second), the AWS calls per endpoint, what is left in AWS and the orphan audit's exit
+code. --rest-seconds 0 skips the rest window and the resync.
+
 With --throttle-tps the emulator throttles SageMaker above that rate for a burst of
---throttle-size objects: the line reports the throttles AWS sent and whether any
-condition ever called the object failed. Prints numbers; no pass/fail.
+--throttle-size objects: the line reports the throttles AWS sent, the pace the
+limiter found and whether any condition ever called the object failed. Prints numbers; no pass/fail.
 """
 
 from __future__ import annotations
@@ -35,6 +44,7 @@ import json
 import os
 import ssl
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -45,6 +55,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+import boto3
 import yaml
 
 from core import CRD, RESYNC_SECONDS, manifest, percentile
@@ -82,6 +93,11 @@ class Result:
     rss_samples: list[float] = field(default_factory=list)
     throttled: int = 0
     failed_conditions: int = 0
+    paces: list[tuple[float, float, float]] = field(default_factory=list)  # (seconds, reads/s, mutations/s)
+    delete_gone: list[float] = field(default_factory=list)
+    delete_calls: Counter = field(default_factory=Counter)
+    delete_left: dict[str, int] = field(default_factory=dict)
+    audit_rc: int | None = None
 
 
 # ---- the operator process, from /proc ----------------------------------------------------
@@ -149,45 +165,124 @@ def run(n: int, rest_seconds: float, delay: float, throttle_tps: int | None, rea
             manifests = Path(tmp) / "manifests.yaml"
             manifests.write_text(yaml.safe_dump_all(docs))
             kube_before, cpu_before = apiserver_requests(cp, WRITE_VERBS), cpu_seconds(operator.process.pid)
+            seeded = emu.client.calls()[-1]["seq"]  # the artifacts' uploads are not the operator's
             began = time.time()
             cp.kubectl("create", "-f", str(manifests))
             result.apply_seconds = time.time() - began
             sampler = RssSampler(operator.process.pid, every=5.0).start()
+            pacer = PaceSampler(operator, every=2.0).start()
             items = wait_all_ready(cp, n, ready_timeout, operator)
             sampler.stop()
+            pacer.stop()
+            result.paces = pacer.samples
             result.burst_wall = time.time() - began
             result.burst_cpu = cpu_seconds(operator.process.pid) - cpu_before
             result.burst_kube_writes = apiserver_requests(cp, WRITE_VERBS) - kube_before
             result.peak_rss = max(sampler.samples)
-            burst = emu.client.calls()
+            burst = emu.client.calls(after=seeded)
             result.burst_calls = Counter(c["operation"] for c in burst)
             result.throttled = sum(1 for c in burst if c["error_code"] in ("ThrottlingException", "Throttling"))
             measure_burst(result, items, burst, delay)
             if throttle_tps:
                 emu.client.clear_faults()
                 return result
-
-            time.sleep(30)  # collection of superseded resources and the last polls settle
-            mark = emu.client.calls()[-1]["seq"]
-            kube_mark, cpu_mark = apiserver_requests(cp), cpu_seconds(operator.process.pid)
-            sampler = RssSampler(operator.process.pid, every=10.0).start()
-            time.sleep(rest_seconds)
-            sampler.stop()
-            result.rest_seconds = rest_seconds
-            result.rss_samples = sampler.samples
-            result.rest_cpu = cpu_seconds(operator.process.pid) - cpu_mark
-            result.rest_kube = apiserver_requests(cp) - kube_mark
-            result.sweep_ops = Counter(c["operation"] for c in emu.client.calls(after=mark))
-
-            operator.stop()
-            mark = emu.client.calls()[-1]["seq"]
-            operator.start()
-            wait_synced(operator, n, timeout=ready_timeout)
-            result.resync_ops = Counter(c["operation"] for c in emu.client.calls(after=mark)
-                                        if c["operation"] != "ListEndpoints")
+            if rest_seconds > 0:
+                rest_and_resync(result, cp, emu, operator, n, rest_seconds, ready_timeout)
+            delete_all(result, cp, emu, ready_timeout)
         finally:
             operator.stop()
     return result
+
+
+def rest_and_resync(result: Result, cp: ControlPlane, emu: Emulator, operator: OperatorProcess, n: int,
+                    rest_seconds: float, ready_timeout: float) -> None:
+    """At rest for `rest_seconds`, then a restart: its syncs of every object are the resync."""
+    time.sleep(30)  # collection of superseded resources and the last polls settle
+    mark = emu.client.calls()[-1]["seq"]
+    kube_mark, cpu_mark = apiserver_requests(cp), cpu_seconds(operator.process.pid)
+    sampler = RssSampler(operator.process.pid, every=10.0).start()
+    time.sleep(rest_seconds)
+    sampler.stop()
+    result.rest_seconds = rest_seconds
+    result.rss_samples = sampler.samples
+    result.rest_cpu = cpu_seconds(operator.process.pid) - cpu_mark
+    result.rest_kube = apiserver_requests(cp) - kube_mark
+    result.sweep_ops = Counter(c["operation"] for c in emu.client.calls(after=mark))
+
+    operator.stop()
+    mark = emu.client.calls()[-1]["seq"]
+    operator.start()
+    wait_synced(operator, n, timeout=ready_timeout)
+    result.resync_ops = Counter(c["operation"] for c in emu.client.calls(after=mark) if not sweep_call(c))
+
+
+def sweep_call(call: dict) -> bool:
+    """A page of the endpoint sweep or of the scaling sweep (which names no resource)."""
+    if call["operation"] == "ListEndpoints":
+        return True
+    return call["operation"] in ("DescribeScalableTargets", "DescribeScalingPolicies") \
+        and not (call["params"].get("ResourceIds") or call["params"].get("ResourceId"))
+
+
+def delete_all(result: Result, cp: ControlPlane, emu: Emulator, timeout: float) -> None:
+    """All objects deleted in one `kubectl delete`: when each is gone, the AWS calls of
+    the whole deletion, what is left in AWS, and the orphan audit's verdict."""
+    names = {o["metadata"]["name"] for o in objects(cp)}
+    mark = emu.client.calls()[-1]["seq"]
+    began = time.time()
+    cp.kubectl("delete", "mep", "--all", "-n", "default", "--wait=false")
+    deadline = time.monotonic() + timeout
+    while names and time.monotonic() < deadline:
+        present = {o["metadata"]["name"] for o in objects(cp)}
+        for name in names - present:
+            result.delete_gone.append(time.time() - began)
+        names &= present
+        time.sleep(1)
+    result.delete_calls = Counter(c["operation"] for c in emu.client.calls(after=mark))
+    sm = boto3.client("sagemaker", endpoint_url=emu.url, region_name="us-east-1",
+                      aws_access_key_id="sandbox", aws_secret_access_key="sandbox")
+    result.delete_left = {
+        "endpoints": len(sm.list_endpoints(MaxResults=100)["Endpoints"]),
+        "configs": len(sm.list_endpoint_configs(MaxResults=100)["EndpointConfigs"]),
+        "models": len(sm.list_models(MaxResults=100)["Models"]),
+    }
+    audit = subprocess.run([str(Path(sys.executable).parent / "endpoint-operator"), "audit", "--region", "us-east-1",
+                            "--kubeconfig", str(cp.kubeconfig), "--aws-endpoint-url", emu.url],
+                           capture_output=True, text=True,
+                           env={**os.environ, "AWS_ACCESS_KEY_ID": "sandbox", "AWS_SECRET_ACCESS_KEY": "sandbox"})
+    result.audit_rc = audit.returncode
+
+
+class PaceSampler:
+    """The operator's limiter pace (its metrics), every few seconds of the burst."""
+
+    def __init__(self, operator: OperatorProcess, every: float):
+        self.operator, self.every = operator, every
+        self.samples: list[tuple[float, float, float]] = []
+        self._began = time.time()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+
+    def start(self) -> "PaceSampler":
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self.every):
+            try:
+                text = self.operator.metrics()
+            except OSError:
+                continue
+            pace = {"read": 0.0, "mutation": 0.0}
+            for line in text.splitlines():
+                if line.startswith("endpoint_operator_aws_pace_per_second{"):
+                    kind = line.split('kind="', 1)[1].split('"', 1)[0]
+                    pace[kind] = max(pace[kind], float(line.rsplit(" ", 1)[1]))
+            self.samples.append((time.time() - self._began, pace["read"], pace["mutation"]))
 
 
 class RssSampler:
@@ -289,9 +384,25 @@ def report(r: Result) -> None:
     print(f"burst: {sum(r.burst_calls.values())} AWS calls ({mutations} mutations), "
           f"{r.burst_kube_writes / r.n:.1f} kube writes per object, operator CPU {r.burst_cpu:.0f} s "
           f"over {r.burst_wall:.0f} s, peak RSS {r.peak_rss:.0f} MiB")
+    print(f"AWS calls per object, apply -> all Ready: {sum(r.burst_calls.values()) / r.n:.2f} "
+          f"({mutations / r.n:.2f} mutations; the sweep's pages included): "
+          + ", ".join(f"{op} {count / r.n:.2f}" for op, count in sorted(r.burst_calls.items())))
     print(f"burst throttles from AWS: {r.throttled}; objects with a failure condition: {r.failed_conditions}")
-    if not r.rest_seconds:
-        return
+    if r.paces:
+        late = [p for p in r.paces if p[0] >= r.paces[-1][0] / 2] or r.paces
+        print(f"limiter pace: reads/s {r.paces[0][1]:.1f} at the start, max {max(p[1] for p in r.paces):.1f}, "
+              f"median over the second half {statistics.median(p[1] for p in late):.1f}; mutations/s max "
+              f"{max(p[2] for p in r.paces):.1f}, median over the second half {statistics.median(p[2] for p in late):.1f}")
+    if r.rest_seconds:
+        report_rest(r)
+    if r.delete_gone:
+        print(f"all {r.n} deleted at once: gone median {statistics.median(r.delete_gone):.1f} s, "
+              f"max {max(r.delete_gone):.1f} s ({len(r.delete_gone)} gone); AWS calls per endpoint "
+              f"{sum(r.delete_calls.values()) / r.n:.2f} ({', '.join(f'{k} {v}' for k, v in sorted(r.delete_calls.items()))})")
+        print(f"left in AWS after the delete: {r.delete_left}; orphan audit exit code {r.audit_rc} (0: nothing left)")
+
+
+def report_rest(r: Result) -> None:
     per_hour = 3600.0 / r.rest_seconds
     resyncs_per_hour = 3600.0 / RESYNC_SECONDS
     print("AWS calls at rest, per endpoint-hour:")
@@ -300,7 +411,8 @@ def report(r: Result) -> None:
     for op, count in sorted(r.resync_ops.items()):
         print(f"  resync  {op:28s} {count / r.n * resyncs_per_hour:7.2f}")
     total = sum(r.sweep_ops.values()) * per_hour / r.n + sum(r.resync_ops.values()) / r.n * resyncs_per_hour
-    print(f"  total                                {total:7.2f}")
+    print(f"  total                                {total:7.2f}  (every periodic check included: the endpoint "
+          f"and scaling sweeps in the window, the {RESYNC_SECONDS / 3600:g} h resync)")
     print(f"kube-apiserver requests at rest: {r.rest_kube * per_hour / r.n:.2f} per object-hour")
     print(f"at rest: CPU {r.rest_cpu / r.rest_seconds * 100:.1f} % of a core; RSS first {r.rss_samples[0]:.0f} MiB, "
           f"last {r.rss_samples[-1]:.0f} MiB, max {max(r.rss_samples):.0f} MiB "

@@ -91,7 +91,9 @@ def _add_run_arguments(run: argparse.ArgumentParser) -> None:
                           "(refused unless --aws-endpoint-url is the emulator on loopback)")
     run.add_argument("--fast-poll-seconds", type=float, default=10.0, help="re-read interval while something is in flight")
     run.add_argument("--sweep-seconds", type=float, default=60.0, help="ListEndpoints sweep interval at rest")
-    run.add_argument("--resync-seconds", type=float, default=1800.0, help="full re-observation interval at rest")
+    run.add_argument("--scaling-sweep-seconds", type=float, default=600.0,
+                     help="interval of the sweep of every scaling target and policy (out-of-band scaling changes)")
+    run.add_argument("--resync-seconds", type=float, default=21600.0, help="full re-observation interval at rest")
     run.add_argument("--idle-check-seconds", type=float, default=600.0,
                      help="how often the Invocations of endpoints with spec.costControls.idleAfter are read (in bulk)")
     run.add_argument("--workers", type=int, default=8)
@@ -166,6 +168,7 @@ def _run(args: argparse.Namespace) -> int:
     ) if args.leader_election else None
     config = OperatorConfig(
         fast_poll_seconds=args.fast_poll_seconds, sweep_seconds=args.sweep_seconds,
+        scaling_sweep_seconds=args.scaling_sweep_seconds,
         resync_seconds=args.resync_seconds, workers=args.workers, idle_check_seconds=args.idle_check_seconds,
         aws_endpoint_url=args.aws_endpoint_url, follow_emulator_clock=args.follow_emulator_clock,
         reads_per_second=args.reads_per_second,

@@ -16,7 +16,9 @@ import random
 import pytest
 
 from endpoint_operator.aws.limiter import Backoff
+from endpoint_operator.handlers.outcome import Next
 from endpoint_operator.handlers.sync import Syncer
+from endpoint_operator.handlers.workqueue import WorkQueue
 from endpoint_operator.kube.client import KubeGateway, load_api_client
 from endpoint_operator.plan import scaling
 from cluster.test_crd_validation import apply, crd, manifest  # noqa: F401  (crd: the module fixture)
@@ -56,13 +58,14 @@ def test_a_planner_exception_is_degraded_naming_the_field_and_retried_with_bound
     result = apply(control_plane, manifest("crashes", namespace, SPEC))
     assert result.returncode == 0, result.stderr
     kube = KubeGateway(load_api_client(str(control_plane.kubeconfig)))
-    syncer = Syncer(kube, aws=None, backoff=Backoff(base=1.0, cap=CAP, rng=Shortest()), prices=object())
+    syncer = Syncer(kube, aws=None, prices=object())
+    queue = WorkQueue(backoff=Backoff(base=1.0, cap=CAP, rng=Shortest()))  # the backoff's one owner
     try:
         delays = []
         for attempt in range(10):
-            outcome = syncer.sync(read(control_plane, namespace, "crashes"), attempt)
-            assert outcome.failed_attempt
-            delays.append(outcome.delay)
+            outcome = syncer.sync(read(control_plane, namespace, "crashes"), attempt).outcome
+            assert outcome.next is Next.RETRY and not outcome.limited
+            delays.append(queue.backoff_delay(attempt))
 
         seen = conditions(read(control_plane, namespace, "crashes"))
         assert seen["Ready"]["status"] == "False"

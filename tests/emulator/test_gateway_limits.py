@@ -75,7 +75,10 @@ def test_a_spent_read_budget_raises_transient_without_calling_aws(clients, aws):
         gateway.describe_endpoint("recs")
 
     assert caught.value.code == "ClientRateLimited"
-    assert caught.value.retry_after == pytest.approx(2.0)  # one token at 0.5/s
+    # One token at the pace, which the two calls that drained the bucket raised a little.
+    pace = limiters.get(clients.account_id(REGION), REGION).rate("read")
+    assert 0.5 < pace < 0.6
+    assert caught.value.retry_after == pytest.approx(1 / pace)
     assert gateway.stats.snapshot() == {
         ("sagemaker", "DescribeEndpoint", "NotFound"): 2,
         ("sagemaker", "DescribeEndpoint", "limited"): 1,
@@ -95,7 +98,7 @@ def test_a_throttle_is_transient_and_slows_the_limiter_down(clients, aws):
     assert caught.value.retry_after > 0
     limiter = limiters.get(clients.account_id(REGION), REGION)
     assert limiter.rate("read") < 10.0
-    assert limiter.rate("mutation") < 2.0
+    assert limiter.rate("mutation") == 2.0  # AWS throttles reads and mutations apart
     assert len(aws.emulator.calls(operation="DescribeEndpoint")) == 1  # botocore did not retry
     assert gateway.stats.snapshot()[("sagemaker", "DescribeEndpoint", "Throttled")] == 1
 

@@ -26,6 +26,9 @@ def clock() -> FakeClock:
     return FakeClock()
 
 
+# Tests of the bucket's arithmetic pass max_factor=1.0: a pace that cannot climb.
+
+
 def spend(limiter: RateLimiter, kind: str) -> int:
     """Acquire until refused; returns how many went."""
     went = 0
@@ -36,7 +39,7 @@ def spend(limiter: RateLimiter, kind: str) -> int:
 
 
 def test_a_full_bucket_lets_the_burst_through_then_says_how_long_to_wait(clock):
-    limiter = RateLimiter(reads_per_second=2.0, mutations_per_second=1.0, burst=5, clock=clock)
+    limiter = RateLimiter(reads_per_second=2.0, mutations_per_second=1.0, burst=5, clock=clock, max_factor=1.0)
 
     assert spend(limiter, "read") == 5
     assert limiter.try_acquire("read") == pytest.approx(0.5)  # one token at 2/s
@@ -48,7 +51,7 @@ def test_a_full_bucket_lets_the_burst_through_then_says_how_long_to_wait(clock):
 
 
 def test_a_refusal_takes_no_token(clock):
-    limiter = RateLimiter(reads_per_second=1.0, mutations_per_second=1.0, burst=1, clock=clock)
+    limiter = RateLimiter(reads_per_second=1.0, mutations_per_second=1.0, burst=1, clock=clock, max_factor=1.0)
     assert limiter.try_acquire("read") == 0.0
     for _ in range(10):
         assert limiter.try_acquire("read") == pytest.approx(1.0)
@@ -57,7 +60,7 @@ def test_a_refusal_takes_no_token(clock):
 
 
 def test_reads_and_mutations_are_budgeted_separately(clock):
-    limiter = RateLimiter(reads_per_second=10.0, mutations_per_second=1.0, burst=3, clock=clock)
+    limiter = RateLimiter(reads_per_second=10.0, mutations_per_second=1.0, burst=3, clock=clock, max_factor=1.0)
 
     assert spend(limiter, "mutation") == 3
     assert limiter.try_acquire("mutation") == pytest.approx(1.0)
@@ -93,32 +96,97 @@ def test_repeated_throttles_keep_halving_down_to_a_floor(clock):
     assert limiter.rate("read") == pytest.approx(2.0)
 
 
-def test_the_rates_recover_gradually_after_the_last_throttle(clock):
-    limiter = RateLimiter(reads_per_second=10.0, mutations_per_second=2.0, burst=1, clock=clock,
-                          recovery_seconds=60.0)
-    limiter.penalize()
-    assert limiter.rate("read") == pytest.approx(5.0)
+def saturate(limiter: RateLimiter, kind: str, seconds: float, clock: FakeClock, step: float = 0.01) -> int:
+    """Call as fast as the limiter lets through for `seconds`; returns how many went."""
+    went = 0
+    for _ in range(round(seconds / step)):
+        clock.advance(step)
+        went += spend(limiter, kind)
+    return went
 
-    clock.advance(15)
-    assert limiter.rate("read") == pytest.approx(7.5)
-    clock.advance(15)
+
+def test_the_pace_starts_at_the_configured_rate_and_doubles_while_saturated_before_any_throttle(clock):
+    limiter = RateLimiter(reads_per_second=10.0, mutations_per_second=2.0, burst=5, clock=clock,
+                          double_seconds=10.0)
     assert limiter.rate("read") == pytest.approx(10.0)
-    clock.advance(600)
-    assert limiter.rate("read") == pytest.approx(10.0)  # never above full speed
+    saturate(limiter, "read", 10.0, clock)
+    assert limiter.rate("read") == pytest.approx(20.0, rel=0.1)
+    saturate(limiter, "read", 10.0, clock)
+    assert limiter.rate("read") == pytest.approx(40.0, rel=0.1)
+    assert limiter.rate("mutation") == pytest.approx(2.0)  # no mutation showed its pace
 
 
-def test_a_throttle_while_recovering_halves_the_speed_reached(clock):
-    limiter = RateLimiter(reads_per_second=10.0, mutations_per_second=2.0, burst=1, clock=clock,
-                          recovery_seconds=60.0)
-    limiter.penalize()
-    clock.advance(15)  # 7.5/s
-    limiter.penalize()
-    assert limiter.rate("read") == pytest.approx(3.75)
+def test_an_idle_limiter_does_not_climb(clock):
+    limiter = RateLimiter(reads_per_second=10.0, mutations_per_second=2.0, burst=20, clock=clock)
+    for _ in range(600):  # a call every second: far under the pace
+        clock.advance(1.0)
+        assert limiter.try_acquire("read") == 0.0
+    assert limiter.rate("read") == pytest.approx(10.0)
+
+
+def test_after_a_throttle_the_pace_climbs_back_to_where_aws_throttled_in_the_climb_period(clock):
+    limiter = RateLimiter(reads_per_second=10.0, mutations_per_second=2.0, burst=5, clock=clock,
+                          climb_seconds=10.0)
+    limiter.penalize("read")
+    assert limiter.rate("read") == pytest.approx(5.0)
+    saturate(limiter, "read", 10.0, clock)
+    assert limiter.rate("read") == pytest.approx(10.0, rel=0.05)
+    saturate(limiter, "read", 10.0, clock)
+    assert limiter.rate("read") == pytest.approx(15.0, rel=0.05)  # on past it: no ceiling at the start
+
+
+def test_a_start_far_above_the_quota_climbs_back_at_the_quota_s_scale(clock):
+    """Started at 50/s against a quota of 8/s: after throttles down to 4/s, the pace
+    climbs by a fraction of the quota, not of the start."""
+    limiter = RateLimiter(reads_per_second=50.0, mutations_per_second=2.0, burst=5, clock=clock,
+                          climb_seconds=10.0, penalty_window=0.0)
+    for _ in range(3):
+        limiter.penalize("read")  # 50 -> 25 -> 12.5 -> 6.25
+    saturate(limiter, "read", 1.0, clock)
+    assert limiter.rate("read") == pytest.approx(6.25 + 12.5 / 2 / 10, rel=0.05)
+
+
+def test_the_pace_never_climbs_above_its_ceiling(clock):
+    limiter = RateLimiter(reads_per_second=10.0, mutations_per_second=2.0, burst=5, clock=clock,
+                          double_seconds=1.0, max_factor=4.0)
+    saturate(limiter, "read", 20.0, clock)
+    assert limiter.rate("read") == pytest.approx(40.0)
+
+
+def test_a_throttle_of_one_kind_halves_that_pace_only(clock):
+    limiter = RateLimiter(reads_per_second=10.0, mutations_per_second=4.0, burst=1, clock=clock)
+    limiter.penalize("mutation")
+    assert limiter.rate("mutation") == pytest.approx(2.0)
+    assert limiter.rate("read") == pytest.approx(10.0)
+
+
+def test_against_a_fixed_quota_the_pace_settles_near_it_with_few_throttles(clock):
+    """AWS throttling above 40 calls/s: the pace found stays between half the quota and
+    the quota, most of the time near it, and throttles come once per climb."""
+    quota = 40.0
+    limiter = RateLimiter(reads_per_second=5.0, mutations_per_second=1.0, burst=5, clock=clock)
+    window: list[float] = []
+    throttles, calls, paces = 0, 0, []
+    for tick in range(30_000):  # 300 s of a caller that always has work
+        clock.advance(0.01)
+        while limiter.try_acquire("read") == 0.0:
+            window[:] = [t for t in window if t > clock.now - 1.0]
+            if len(window) >= quota:  # the emulator's sliding one-second window
+                throttles += 1
+                limiter.penalize("read")
+                continue
+            window.append(clock.now)
+            calls += 1
+        if tick >= 10_000 and tick % 100 == 0:
+            paces.append(limiter.rate("read"))
+    assert quota / 2 <= min(paces) and max(paces) <= quota * 1.5
+    assert sum(paces) / len(paces) >= 0.6 * quota
+    assert throttles <= 0.01 * calls  # fewer than one call in a hundred
 
 
 def test_tokens_refill_at_the_penalized_rate(clock):
     limiter = RateLimiter(reads_per_second=4.0, mutations_per_second=1.0, burst=100, clock=clock,
-                          recovery_seconds=1e9)  # no recovery in this test
+                          climb_seconds=1e9)  # no climb in this test
     limiter.penalize()
     clock.advance(1.0)
     assert spend(limiter, "read") == 2
@@ -216,7 +284,7 @@ def test_spent_tells_whether_the_next_call_would_wait_without_taking_a_token(clo
 
 def test_throttles_of_one_overshoot_halve_the_rates_once(clock):
     limiter = RateLimiter(reads_per_second=16.0, mutations_per_second=1.0, burst=1, clock=clock,
-                          recovery_seconds=1e9, penalty_window=1.0)
+                          climb_seconds=1e9, penalty_window=1.0)
     for _ in range(8):  # eight calls in flight, all throttled
         limiter.penalize()
     assert limiter.rate("read") == pytest.approx(8.0)
@@ -226,7 +294,7 @@ def test_throttles_of_one_overshoot_halve_the_rates_once(clock):
 
 
 def test_the_read_reserve_is_left_for_priority_callers(clock):
-    limiter = RateLimiter(reads_per_second=10.0, mutations_per_second=1.0, burst=20, clock=clock, read_reserve=10)
+    limiter = RateLimiter(reads_per_second=10.0, mutations_per_second=1.0, burst=20, clock=clock, max_factor=1.0, read_reserve=10)
 
     assert spend(limiter, "read") == 10  # ordinary reads stop at the reserve...
     assert limiter.spent("read")
@@ -241,7 +309,7 @@ def test_the_read_reserve_is_left_for_priority_callers(clock):
 
 
 def test_the_reserve_costs_no_rate(clock):
-    limiter = RateLimiter(reads_per_second=10.0, mutations_per_second=1.0, burst=20, clock=clock, read_reserve=10)
+    limiter = RateLimiter(reads_per_second=10.0, mutations_per_second=1.0, burst=20, clock=clock, max_factor=1.0, read_reserve=10)
     spend(limiter, "read")
     went = 0
     for _ in range(100):  # ten seconds of ordinary reads, none by the sweep
@@ -263,7 +331,7 @@ def test_after_a_throttle_the_reserve_shrinks_with_the_speed(clock):
     """Refilling a reserve of 10 at a sixteenth of the speed would hold ordinary reads
     back for 16 s after every throttle; scaled with the speed it is always 1 s."""
     limiter = RateLimiter(reads_per_second=10.0, mutations_per_second=1.0, burst=20, clock=clock,
-                          read_reserve=10, recovery_seconds=3600.0)
+                          read_reserve=10)
     limiter.penalize()  # half speed: 5 reads/s, tokens dropped to 0
     assert limiter.try_acquire("read") == pytest.approx((1 + 5) / 5)  # reserve of 5 at 5/s, then a token
     assert limiter.try_acquire("read", priority=True) == pytest.approx(1 / 5)

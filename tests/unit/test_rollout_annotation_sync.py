@@ -14,15 +14,22 @@ def body(generation: int, command: str | None = None, **annotations: str) -> dic
 
 
 def synced(at: dict) -> Tracked:
-    tracked = Tracked(body=at, synced_generation=at["metadata"]["generation"])
-    tracked.extra[ANNOTATION] = at["metadata"]["annotations"].get(ANNOTATION)
-    return tracked
+    return Tracked(body=at, synced_generation=at["metadata"]["generation"],
+                   synced_command=at["metadata"]["annotations"].get(ANNOTATION))
 
 
 def test_a_new_rollout_command_needs_a_sync():
     assert _needs_sync(synced(body(3)), body(3, "promote"))
     assert _needs_sync(synced(body(3, "promote")), body(3, "promote:2"))
     assert _needs_sync(synced(body(3, "pause")), body(3))  # resume
+
+
+def test_a_deletion_needs_one_sync_and_its_own_status_writes_none():
+    deleting = {**body(3), "metadata": {**body(3)["metadata"], "deletionTimestamp": "2026-01-01T00:00:00Z"}}
+    assert _needs_sync(synced(body(3)), deleting)
+    tracked = synced(body(3))
+    tracked.synced_deletion = "2026-01-01T00:00:00Z"
+    assert not _needs_sync(tracked, deleting)
 
 
 def test_the_same_command_or_other_annotations_do_not():

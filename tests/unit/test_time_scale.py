@@ -18,7 +18,7 @@ from endpoint_operator.handlers.time_scale import (
     sandbox_clock,
 )
 from endpoint_operator.handlers.workqueue import WorkQueue
-from endpoint_operator.plan.reconcile import Requeue
+from endpoint_operator.handlers.outcome import POLL
 
 URL = "http://127.0.0.1:4566"
 
@@ -97,7 +97,7 @@ def test_the_controller_polls_an_object_in_flight_at_the_scaled_interval():
         key = ("ml", "ep")
         controller.objects[key] = Tracked(body={"metadata": {"name": "ep", "namespace": "ml"}})
         loop = asyncio.get_running_loop()
-        controller._record(key, controller.objects[key], {}, SyncResult(Requeue.FAST, acted=True), now=0.0)
+        controller._record(key, controller.objects[key], SyncResult(POLL, acted=True), now=0.0)
         return controller.queue._timers[key].when() - loop.time()
 
     # 30 virtual seconds at 100x: the next poll is 0.3 real seconds away, not 30.

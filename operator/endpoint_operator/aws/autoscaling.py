@@ -14,6 +14,7 @@ from typing import Any
 from ..api.scaling import (
     SERVICE_NAMESPACE,
     STEP_SCALING,
+    VARIANT_DIMENSION,
     TARGET_TRACKING,
     CustomizedMetric,
     ObservedPolicy,
@@ -56,6 +57,28 @@ class AutoScalingGateway(ServiceGateway):
                         for row in page.get("ScalableTargets", [])
                     ]
         return found
+
+    def all_targets(self) -> list[ScalableTarget]:
+        """Every SageMaker variant target of the account and region, all pages (50 a page):
+        the scaling sweep. A sweep's read: it may take the limiter's reserve."""
+        return [
+            ScalableTarget(resource_id=row["ResourceId"], min_capacity=row["MinCapacity"],
+                           max_capacity=row["MaxCapacity"])
+            for page in self._pages("DescribeScalableTargets", "read", priority=True,
+                                    ServiceNamespace=SERVICE_NAMESPACE, ScalableDimension=VARIANT_DIMENSION)
+            for row in page.get("ScalableTargets", [])
+        ]
+
+    def all_policies(self) -> list[ObservedPolicy]:
+        """Every SageMaker variant scaling policy of the account and region, all pages
+        (10 a page: DescribeScalingPolicies' MaxResults "can be between 1 and 10")."""
+        return [
+            ObservedPolicy(name=row["PolicyName"], resource_id=row["ResourceId"], arn=row["PolicyARN"],
+                           policy=policy_of(row))
+            for page in self._pages("DescribeScalingPolicies", "read", priority=True,
+                                    ServiceNamespace=SERVICE_NAMESPACE, ScalableDimension=VARIANT_DIMENSION)
+            for row in page.get("ScalingPolicies", [])
+        ]
 
     def policies(self, resource_id: str) -> list[ObservedPolicy]:
         return [

@@ -88,7 +88,7 @@ class ServiceGateway:
         except Exception as error:
             failure = translate(error, operation)
             if isinstance(failure, Throttled):
-                limiter.penalize()
+                limiter.penalize(kind)
             self.stats.record(self.service, operation, type(failure).__name__, account)
             raise failure from error
         self.stats.record(self.service, operation, OK, account)

@@ -1,7 +1,9 @@
 """Client-side rate limiting: one limiter per AWS account and region.
 
 SageMaker publishes no control-plane rate limits and throttles callers that poll too
-eagerly. Every call asks the limiter first; a refusal becomes a Transient error with the
+eagerly, so the pace is found, not configured: the configured rates are where it starts,
+and it climbs while AWS takes what it is sent and halves when AWS throttles (see
+RateLimiter). Every call asks the limiter first; a refusal becomes a Transient error with the
 wait, so the caller requeues instead of sleeping. Reads and mutations have separate
 token buckets, so a burst of creates cannot starve status reads.
 
@@ -15,6 +17,7 @@ what the sweep does not take, the bucket refills above it for everyone.
 
 from __future__ import annotations
 
+import math
 import random
 import threading
 import time
@@ -31,14 +34,31 @@ DEFAULT_BURST = 20
 
 @dataclass
 class _Bucket:
-    rate: float  # tokens per second at full speed
+    start: float  # the configured rate: where the pace begins
+    rate: float  # tokens per second now
     tokens: float
     updated: float
+    throttled_at: float | None = None  # the last halving by a throttle; None before the first
+    throttled_pace: float = 0.0  # the pace AWS throttled at last: the quota as far as known
+
+    def climb(self, floor: float, ceiling: float, double_seconds: float, climb_seconds: float) -> None:
+        """One call went at the pace: raise the pace a little. Before the first throttle the
+        pace doubles every `double_seconds` of saturated calls (AWS's quota is unknown, so
+        it is found fast); after it, it climbs back from half the pace AWS throttled at
+        to that pace in `climb_seconds` (additive, so it hovers just under the quota)."""
+        if self.throttled_at is None:
+            step = math.log(2) / double_seconds
+        else:
+            step = self.throttled_pace / 2 / climb_seconds / self.rate
+        self.rate = min(ceiling, max(floor, self.rate + step))
 
 
 class RateLimiter:
-    """Token buckets with AIMD: a throttle from AWS halves the rates, which then climb
-    back linearly to full speed over `recovery_seconds` without another throttle.
+    """Token buckets with an adaptive pace (AIMD), one per kind of call. The pace starts
+    at the configured rate and climbs while the calls it lets through are at the pace
+    (the bucket runs dry) and AWS does not throttle; a throttle halves the pace of that
+    kind and drops its saved-up burst. A limiter that is not saturated does not climb:
+    a pace is only raised by calls that show it.
 
     Throttles within `penalty_window` of the last halving are answers to the same
     overshoot (the calls were already in flight) and halve nothing more: eight workers
@@ -51,8 +71,10 @@ class RateLimiter:
         burst: int,
         clock: Clock = time.monotonic,
         *,
-        recovery_seconds: float = 60.0,
+        double_seconds: float = 10.0,
+        climb_seconds: float = 20.0,
         min_factor: float = 1 / 16,
+        max_factor: float = 16.0,
         penalty_window: float = 1.0,
         read_reserve: int = 0,
     ) -> None:
@@ -63,20 +85,17 @@ class RateLimiter:
         self._read_reserve = float(read_reserve)
         self._clock = clock
         self._burst = float(burst)
-        self._recovery_seconds = recovery_seconds
+        self._double_seconds = double_seconds
+        self._climb_seconds = climb_seconds
         self._min_factor = min_factor
+        self._max_factor = max_factor
         self._penalty_window = penalty_window
         self._lock = threading.Lock()
         now = clock()
         self._buckets: dict[str, _Bucket] = {
-            "read": _Bucket(reads_per_second, self._burst, now),
-            "mutation": _Bucket(mutations_per_second, self._burst, now),
+            "read": _Bucket(reads_per_second, reads_per_second, self._burst, now),
+            "mutation": _Bucket(mutations_per_second, mutations_per_second, self._burst, now),
         }
-        # Speed as a fraction of full: `_penalty_factor` right after the last
-        # throttle, recovering linearly from `_penalized_at`.
-        self._penalty_factor = 1.0
-        self._penalized_at = now
-        self._penalized_once = False
 
     def try_acquire(self, kind: Kind, priority: bool = False) -> float:
         """0.0 and a token taken if the call may go now; else the seconds to wait (no token
@@ -84,53 +103,54 @@ class RateLimiter:
         with self._lock:
             now = self._clock()
             bucket = self._refill(kind, now)
-            need = 1.0 + self._held_back(kind, priority, now)
+            need = 1.0 + self._held_back(bucket, kind, priority)
             if bucket.tokens >= need:
                 bucket.tokens -= 1.0
+                if bucket.tokens < need:  # the call went at the pace: demand meets it
+                    bucket.climb(bucket.start * self._min_factor, bucket.start * self._max_factor,
+                                 self._double_seconds, self._climb_seconds)
                 return 0.0
-            return (need - bucket.tokens) / (bucket.rate * self._factor(now))
+            return (need - bucket.tokens) / bucket.rate
 
     def spent(self, kind: Kind) -> bool:
         """True when a call of `kind` without priority would have to wait now (nothing is taken)."""
         with self._lock:
             now = self._clock()
-            return self._refill(kind, now).tokens < 1.0 + self._held_back(kind, False, now)
+            bucket = self._refill(kind, now)
+            return bucket.tokens < 1.0 + self._held_back(bucket, kind, False)
 
-    def _held_back(self, kind: str, priority: bool, now: float) -> float:
-        """The reserve shrinks with the speed after a throttle, so that refilling it costs
-        the same time as at full speed: ordinary reads are not starved while recovering."""
+    def _held_back(self, bucket: _Bucket, kind: str, priority: bool) -> float:
+        """The reserve shrinks with the pace below the start, so that refilling it costs
+        the same time as at the start pace: ordinary reads are not starved after a throttle."""
         if kind != "read" or priority:
             return 0.0
-        return self._read_reserve * self._factor(now)
+        return self._read_reserve * min(1.0, bucket.rate / bucket.start)
 
-    def penalize(self) -> None:
-        """AWS throttled a call: halve the speed and drop the saved-up burst."""
+    def penalize(self, kind: Kind | None = None) -> None:
+        """AWS throttled a call of `kind` (None: of any kind): halve that pace and drop
+        the saved-up burst."""
         with self._lock:
             now = self._clock()
-            if self._penalized_once and now - self._penalized_at < self._penalty_window:
-                return
-            self._penalized_once = True
-            for kind in self._buckets:
-                self._refill(kind, now)
-            self._penalty_factor = max(self._factor(now) / 2, self._min_factor)
-            self._penalized_at = now
-            for bucket in self._buckets.values():
+            for name, bucket in self._buckets.items():
+                if kind is not None and name != kind:
+                    continue
+                if bucket.throttled_at is not None and now - bucket.throttled_at < self._penalty_window:
+                    continue
+                self._refill(name, now)
+                bucket.throttled_pace = bucket.rate
+                bucket.rate = max(bucket.rate / 2, bucket.start * self._min_factor)
+                bucket.throttled_at = now
                 bucket.tokens = min(bucket.tokens, 0.0)
 
     def rate(self, kind: Kind) -> float:
-        """Current tokens per second for `kind`, penalties included."""
+        """Current tokens per second for `kind`: the pace found so far."""
         with self._lock:
-            return self._buckets[kind].rate * self._factor(self._clock())
-
-    def _factor(self, now: float) -> float:
-        recovered = (now - self._penalized_at) / self._recovery_seconds
-        return min(1.0, self._penalty_factor + recovered)
+            return self._buckets[kind].rate
 
     def _refill(self, kind: str, now: float) -> _Bucket:
         bucket = self._buckets[kind]
         elapsed = max(0.0, now - bucket.updated)
-        # The factor at `now` under-counts tokens while recovering: the safe side.
-        bucket.tokens = min(self._burst, bucket.tokens + elapsed * bucket.rate * self._factor(now))
+        bucket.tokens = min(self._burst, bucket.tokens + elapsed * bucket.rate)
         bucket.updated = now
         return bucket
 
@@ -159,6 +179,13 @@ class LimiterRegistry:
                 limiter = RateLimiter(*self._settings, clock=self._clock, read_reserve=self._read_reserve)
                 self._limiters[(account, region)] = limiter
             return limiter
+
+    def paces(self) -> list[tuple[str, str, Kind, float]]:
+        """(account, region, kind, calls per second) of every limiter: the paces found."""
+        with self._lock:
+            limiters = sorted(self._limiters.items())
+        return [(account, region, kind, limiter.rate(kind))
+                for (account, region), limiter in limiters for kind in ("read", "mutation")]
 
 
 class Backoff:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..api.accounts import load_account_bindings
 from ..api.pricing import load_prices
 from ..aws.fence import fenced_session
-from ..aws.limiter import Backoff, LimiterRegistry
+from ..aws.limiter import LimiterRegistry
 from ..aws.session import ClientFactory
 from ..kube.client import load_api_client
 from ..kube.fenced import FencedKubeGateway
@@ -28,7 +28,7 @@ def build_controller(config: OperatorConfig, kubeconfig: str | None = None) -> C
                                read_reserve=min(config.sweep_read_reserve, config.burst - 1))
     aws = AwsGateways(clients, limiters)
     clock = sandbox_clock(config.aws_endpoint_url) if config.follow_emulator_clock else WallClock()
-    syncer = Syncer(kube, aws, Backoff(), clock=clock.now, prices=load_prices(config.prices_path),
+    syncer = Syncer(kube, aws, clock=clock.now, prices=load_prices(config.prices_path),
                     transition_warning_seconds=config.transition_warning_seconds,
                     prometheus=PrometheusReader(config.prometheus_url),
                     bindings=load_account_bindings(config.account_bindings_path))

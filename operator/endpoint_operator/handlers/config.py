@@ -17,9 +17,13 @@ class OperatorConfig:
     # Invocations of the endpoints with spec.costControls.idleAfter are read this often:
     # one GetMetricData per account, region and idleAfter for all of them.
     idle_check_seconds: float = 600.0
+    # One sweep of every scaling target and policy per region this often: a scaling
+    # policy or range changed out of band is seen within this.
+    scaling_sweep_seconds: float = 600.0
     # A full re-observation of each object this often at rest (models and configs deleted
-    # out of band are invisible to the sweep). Spread over the period by object.
-    resync_seconds: float = 1800.0
+    # out of band are invisible to both sweeps). Spread over the period by object. Five
+    # reads per object every 6 h: under one AWS call per endpoint-hour.
+    resync_seconds: float = 21600.0
     workers: int = 8
     aws_endpoint_url: str | None = None
     # Sandbox only: follow the emulator's virtual clock (handlers/time_scale.py).

@@ -22,16 +22,16 @@ import zlib
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from ..api.constants import ROLLOUT_ANNOTATION
 from ..aws.errors import GatewayError
 from ..plan.accounts import OWN_ACCOUNT, AccountTarget
-from ..plan.reconcile import Requeue
 from .config import OperatorConfig
 from .idle import read_invocations, verdict_changes, watched
+from .outcome import Next, front_lane, retry, wake
 from .sync import Syncer, SyncResult
 from .time_scale import EmulatorClock, WallClock
 from .wiring import AwsGateways
@@ -53,17 +53,20 @@ class Tracked:
     role_arn: str | None = None  # the role assumed for the object's account; None: the operator's own
     endpoint_name: str | None = None
     endpoint_seen: tuple[str, datetime | None] | None = None
-    last_sync: float = 0.0
     next_resync: float = 0.0
-    attempts: int = 0
     in_flight: bool = False
     awaiting_transition: bool = False  # watched by the fast sweep, not polled on its own
     acted: bool = False  # some sync of this process has acted on it
     # The sweep saw its endpoint change: it keeps the front lane until a sync gets
     # through, so a refusal by the limiter does not send the status change to the back.
     urgent: bool = False
-    deleted: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
+    scaling_seen: int | None = None  # the scaling sweep's digest of its endpoint's targets and policies
+    made: frozenset[str] | None = None  # SyncResult.made of the last sync, at made_generation
+    made_generation: int | None = None
+    # The rollout annotation and the deletion the last sync started from: neither moves the
+    # generation, and a change of either is news.
+    synced_command: str | None = None
+    synced_deletion: str | None = None
 
 
 class Controller:
@@ -81,9 +84,9 @@ class Controller:
         self._tasks: list[asyncio.Task] = []
         self._stopping = False
         self.syncs = 0
-        self.last_sweep_ok: float | None = None
         self._last_sweep = 0.0
         self._last_idle_sweep = 0.0
+        self._last_scaling_sweep = 0.0
         self._sweep_pages = 1
         self.acting = False  # False while standing by for the leader lease
         self.on_synced: Callable[[str, float], None] | None = None  # (outcome, seconds), for metrics
@@ -129,11 +132,9 @@ class Controller:
         meta = body.get("metadata", {})
         key = (meta.get("namespace"), meta.get("name"))
         if event_type == "DELETED":
-            tracked = self.objects.pop(key, None)
+            self.objects.pop(key, None)
             if self.queue is not None:
                 self.queue.forget(key)
-            if tracked is not None:
-                tracked.deleted = True
             return
         tracked = self.objects.get(key)
         if tracked is None:
@@ -142,7 +143,8 @@ class Controller:
             return
         tracked.body = body
         if _needs_sync(tracked, body):
-            tracked.attempts = 0
+            if self.queue is not None:
+                self.queue.succeeded(key)  # a changed manifest starts its retries afresh
             self._enqueue(key)
 
     def _enqueue(self, key: Key, delay: float = 0.0, first: bool | None = None) -> None:
@@ -171,68 +173,63 @@ class Controller:
                 # Recorded at the start, whatever the outcome: a failed sync is retried by
                 # its own backoff, not by the events its status writes cause.
                 tracked.synced_generation = body.get("metadata", {}).get("generation")
-                tracked.extra[ROLLOUT_ANNOTATION] = _rollout_command(body)
+                tracked.synced_command = _rollout_command(body)
+                tracked.synced_deletion = body.get("metadata", {}).get("deletionTimestamp")
                 started = loop.time()
                 outcome = "ok"
+                made = tracked.made if tracked.made_generation == tracked.synced_generation else None
+                failures = self.queue.failures(key)
                 try:
                     result = await loop.run_in_executor(
-                        self._executor, partial(self.syncer.sync, body, tracked.attempts, urgent=tracked.urgent))
+                        self._executor, partial(self.syncer.sync, body, failures, urgent=tracked.urgent, made=made))
                 except Exception as error:  # a bug must not kill the worker; the object is retried
-                    if tracked.attempts == 0:
+                    if failures == 0:
                         log.exception("sync of %s/%s failed", *key)
                     else:  # the traceback was logged on the first failure
-                        log.warning("sync of %s/%s failed again (attempt %d): %r", *key, tracked.attempts + 1, error)
+                        log.warning("sync of %s/%s failed again (attempt %d): %r", *key, failures + 1, error)
                     outcome = "error"
-                    result = SyncResult(Requeue.FAST, delay=min(300.0, 5.0 * 2 ** min(tracked.attempts, 6)),
-                                        failed_attempt=True)
+                    result = SyncResult(retry())
                 self.syncs += 1
                 if self.on_synced is not None:
-                    if outcome == "ok" and result.failed_attempt:
+                    if outcome == "ok" and result.outcome.next is Next.RETRY and not result.outcome.limited:
                         outcome = "retry"
                     self.on_synced(outcome, loop.time() - started)
-                self._record(key, tracked, body, result, loop.time())
+                self._record(key, tracked, result, loop.time())
             finally:
                 self.queue.done(key)
 
-    def _record(self, key: Key, tracked: Tracked, body: dict, result: SyncResult, now: float) -> None:
-        if result.finalized:
-            return  # the DELETED event removes it
-        tracked.last_sync = now
-        if not result.limited:
-            tracked.urgent = False
+    def _record(self, key: Key, tracked: Tracked, result: SyncResult, now: float) -> None:
+        """Note what the sync saw and queue its next run as wake() says."""
+        outcome = result.outcome
+        plan = wake(outcome, self.config)
+        first = front_lane(tracked.acted or result.acted, tracked.urgent, plan)
+        tracked.urgent = tracked.urgent and plan.keeps_front
         # Each object's resync falls somewhere in [0.75, 1.25) of the period, by its name,
         # so objects synced together at start-up do not resync as one burst.
         spread = 0.75 + (zlib.crc32(f"{key[0]}/{key[1]}".encode()) % 1000) / 2000
         tracked.next_resync = now + self.clock.real_seconds(self.config.resync_seconds * spread)
-        tracked.attempts = tracked.attempts + 1 if result.failed_attempt else 0
         tracked.acted = tracked.acted or result.acted
+        tracked.made, tracked.made_generation = result.made, result.generation
         if result.region:
             tracked.region, tracked.endpoint_name = result.region, result.endpoint_name
         if result.account is not None:
             tracked.role_arn = result.account.role_arn
         if result.endpoint_seen is not None:
             tracked.endpoint_seen = result.endpoint_seen
-        if result.deferred:
-            tracked.in_flight, tracked.awaiting_transition = True, False
-            self._enqueue(key)  # at the back: every other object waiting goes first
+        tracked.in_flight, tracked.awaiting_transition = plan.in_flight, plan.awaiting
+        if plan.backoff:
+            self.queue.retry(key, plan.at or 0.0, first)
             return
-        tracked.awaiting_transition = _awaiting_transition(result)
-        tracked.in_flight = result.requeue is Requeue.FAST and not tracked.awaiting_transition
-        if tracked.awaiting_transition:
-            # The fast sweep sees the transition end; this is only a backstop.
-            self._enqueue(key, self.clock.real_seconds(self.config.sweep_seconds))
-            if result.delay is not None:
-                self._enqueue(key, self.clock.real_seconds(result.delay))
-            return
-        # A failed attempt waits for its backoff alone; otherwise the earlier of the
-        # fast poll and a time-based deadline (a rollout pause ending) wins.
-        if result.failed_attempt and result.delay is not None:
-            self._enqueue(key, result.delay)
-            return
-        if result.requeue is Requeue.FAST:
-            self._enqueue(key, self.clock.real_seconds(self.config.fast_poll_seconds))
-        if result.delay is not None:
-            self._enqueue(key, self.clock.real_seconds(result.delay))
+        self.queue.succeeded(key)
+        # Timers of the outcome are on the operator's clock (virtual in the sandbox with a
+        # time scale); a limited retry's hint is AWS's or the limiter's, in real seconds.
+        at = plan.at if plan.paced or plan.at is None else self.clock.real_seconds(plan.at)
+        if plan.paced:
+            self.queue.retry_paced(key, at or 0.0, first)
+        elif plan.now:
+            self.queue.add(key, first)  # behind every other object waiting in its lane
+        elif at is not None:
+            self.queue.add_after(key, at, first)
 
     # ---- the shared poller ---------------------------------------------------------------
 
@@ -242,6 +239,14 @@ class Controller:
             fast_poll, sweep = (self.clock.real_seconds(self.config.fast_poll_seconds),
                                 self.clock.real_seconds(self.config.sweep_seconds))
             await asyncio.sleep(min(1.0, fast_poll / 2, sweep))
+            if loop.time() - self._last_scaling_sweep >= self.clock.real_seconds(self.config.scaling_sweep_seconds):
+                self._last_scaling_sweep = loop.time()
+                try:
+                    await self._scaling_sweep(loop)
+                except GatewayError as error:
+                    log.info("scaling sweep skipped: %s", error)
+                except Exception:
+                    log.exception("scaling sweep failed")
             since = loop.time() - self._last_sweep
             transitions = any(t.awaiting_transition for t in self.objects.values())
             if since < sweep and not (transitions and since >= self.transition_sweep_seconds()):
@@ -249,7 +254,6 @@ class Controller:
             self._last_sweep = loop.time()
             try:
                 await self._sweep(loop)
-                self.last_sweep_ok = loop.time()
             except GatewayError as error:
                 log.info("endpoint sweep skipped: %s", error)
             except Exception:
@@ -328,26 +332,47 @@ class Controller:
                     self._enqueue(item.key)
 
 
-TRANSITIONAL = frozenset({"Creating", "Updating", "SystemUpdating", "RollingBack", "Deleting"})
+    async def _scaling_sweep(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Every variant target and scaling policy per region, in a few pages: an object
+        whose endpoint's targets or policies differ from the last sweep's is synced. The
+        ListEndpoints sweep does not show scaling, and reading it per object would cost
+        a call per endpoint every interval."""
+        regions = {t.region for t in self.objects.values() if t.region}
+        for region in sorted(regions):
+            gateway = self.aws.autoscaling(region)
+            targets = await loop.run_in_executor(self._executor, gateway.all_targets)
+            policies = await loop.run_in_executor(self._executor, gateway.all_policies)
+            found: dict[str, list[str]] = {}
+            for target in targets:
+                found.setdefault(_endpoint_of(target.resource_id), []).append(repr(target))
+            for policy in policies:
+                found.setdefault(_endpoint_of(policy.resource_id), []).append(repr(policy))
+            for key, tracked in list(self.objects.items()):
+                if tracked.region != region or tracked.endpoint_name is None:
+                    continue
+                digest = zlib.crc32(repr(sorted(found.get(tracked.endpoint_name, []))).encode())
+                changed = tracked.scaling_seen is not None and digest != tracked.scaling_seen
+                tracked.scaling_seen = digest
+                if changed and not tracked.in_flight and not self.queue.scheduled(key):
+                    log.info("scaling of endpoint %s changed; syncing", tracked.endpoint_name)
+                    self._enqueue(key)
 
 
-def _awaiting_transition(result: SyncResult) -> bool:
-    """The sync waits for SageMaker to finish a transition it observed, or one its
-    actions just started: the sweep's status shows its end as well as a DescribeEndpoint."""
-    return (result.requeue is Requeue.FAST and (not result.acted or result.transition_started)
-            and not result.failed_attempt
-            and result.endpoint_seen is not None and result.endpoint_seen[0] in TRANSITIONAL)
+def _endpoint_of(resource_id: str) -> str:
+    """The endpoint of a variant's resource id, endpoint/<name>/variant/<variant>."""
+    parts = resource_id.split("/")
+    return parts[1] if len(parts) > 1 else ""
 
 
 def _needs_sync(tracked: Tracked, body: dict) -> bool:
     meta = body.get("metadata", {})
-    if meta.get("deletionTimestamp"):
-        return True
+    if meta.get("deletionTimestamp") != tracked.synced_deletion:
+        return True  # the deletion began; the writes of its own syncs are not news
     generation = meta.get("generation")
     if tracked.synced_generation is None or generation != tracked.synced_generation:
         return True
     # Annotations do not move the generation; the rollout's manual control is one.
-    return _rollout_command(body) != tracked.extra.get(ROLLOUT_ANNOTATION)
+    return _rollout_command(body) != tracked.synced_command
 
 
 def _rollout_command(body: dict) -> str | None:

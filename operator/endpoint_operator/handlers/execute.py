@@ -17,19 +17,24 @@ from .execute_scaling import SCALING_ACTIONS, execute_scaling
 
 
 def execute(action: a.Action, sagemaker: SageMakerGateway, s3: S3Gateway,
-            autoscaling: AutoScalingGateway | None = None, cloudwatch: CloudWatchGateway | None = None) -> None:
+            autoscaling: AutoScalingGateway | None = None, cloudwatch: CloudWatchGateway | None = None) -> bool:
+    """False when the action found its work already done (the create's name exists, the
+    delete's target is gone): then what exists was not necessarily made by this call."""
     if isinstance(action, SCALING_ACTIONS):
         execute_scaling(action, sagemaker, autoscaling, cloudwatch)
-        return
+        return True
     try:
         _dispatch(action, sagemaker, s3)
     except AlreadyExists:
         if not isinstance(action, (a.CreateModel, a.CreateEndpointConfig, a.CreateEndpoint, a.CreateInferenceComponent)):
             raise
+        return False
     except NotFound:
         if not isinstance(action, (a.DeleteEndpoint, a.DeleteEndpointConfig, a.DeleteModel, a.DeleteArtifact,
                                    a.DeleteInferenceComponent)):
             raise
+        return False
+    return True
 
 
 def _dispatch(action: a.Action, sagemaker: SageMakerGateway, s3: S3Gateway) -> None:

@@ -85,6 +85,13 @@ class StateCollector(Collector):
         for labels, count in sorted(totals.items()):
             by_account.add_metric(list(labels), count)
         yield by_account
+        pace = GaugeMetricFamily(f"{PREFIX}_aws_pace_per_second", "The client-side limiter's current pace of "
+                                 "AWS calls: it starts at the configured rate, climbs while AWS does not "
+                                 "throttle and halves when it does.", labels=["account", "region", "kind"])
+        aws = self._controller.aws
+        for account, region, kind, rate in (aws.limiters.paces() if aws is not None else ()):
+            pace.add_metric([account, region, kind], rate)
+        yield pace
 
     def _controller_state(self) -> Iterator[Metric]:
         queue = self._controller.queue

@@ -13,6 +13,7 @@ from ..aws.s3 import S3Gateway
 from ..aws.sagemaker import SageMakerGateway
 from ..plan import naming
 from ..plan.component_scaling import wake_alarm_name
+from ..plan.blueprint import Blueprint
 from ..plan.observed import Observed
 from ..plan.scaling_step import known_alarm_names
 
@@ -63,6 +64,21 @@ def observe_components(sagemaker: SageMakerGateway, endpoint_name: str) -> dict[
             found[name] = described
     return found
 
+
+def observe_made(sagemaker: SageMakerGateway, blueprint: Blueprint, made: frozenset[str]) -> Observed:
+    """What exists of an object whose every SageMaker resource this process made at this
+    generation (`made`: their names): the models and the config are as the blueprint
+    built them, so only the endpoint, whose status moves on its own, is read: once it
+    was made, or while nothing was made yet (whether an endpoint of that name exists, and
+    whose, decides the first action). Listings, tags and scaling reads on an object just
+    created are left to the first full observation after it is Ready (the resync)."""
+    made_endpoint = blueprint.endpoint_name in made
+    endpoint = sagemaker.describe_endpoint(blueprint.endpoint_name) if made_endpoint or not made else None
+    models = frozenset(m.name for m in blueprint.models if m.name in made)
+    config = blueprint.config
+    configs = {config.name: ObservedConfig(name=config.name, variant_models=tuple(v.model_name for v in config.variants),
+                                           tags=config.tags, variants=config.variants)} if config.name in made else {}
+    return Observed(endpoint=endpoint, models=models, configs=configs)
 
 
 def observe_scaling(autoscaling: AutoScalingGateway, cloudwatch: CloudWatchGateway, endpoint_name: str,

@@ -23,7 +23,6 @@ from ..api.spec import DeletionPolicy, InvalidSpec, ModelEndpointSpec, validate_
 from ..api.status import Condition, ModelEndpointStatus
 from ..aws.calls import LIMITED_CODE, priority_reads
 from ..aws.errors import GatewayError, Throttled, Transient
-from ..aws.limiter import Backoff
 from ..kube.client import Conflict, KubeGateway
 from ..plan import naming
 from ..plan.accounts import AccountTarget, account_moved, choose_account
@@ -36,9 +35,11 @@ from ..plan.errors import PlanError, planning_failure
 from ..plan.identity import Owner, foreign_owner
 from ..plan.leftover_artifacts import collect_leftover_artifacts, recorded_leftover_prefix
 from ..plan.migration import hand_over, migration_event, place
+from ..plan.actions import Action, CreateEndpoint, CreateEndpointConfig, CreateModel, DeleteEndpoint
 from ..plan.observed import Observed
 from ..plan.overdue import DEFAULT_WARNING_SECONDS, with_overdue
-from ..plan.reconcile import Decision, Requeue, finalize, plan_failure, reconcile
+from ..plan.reconcile import Decision, Requeue, plan_failure, reconcile
+from .outcome import AWAIT, DONE, POLL, YIELD, Next, Outcome, after_acting, poll, retry
 from ..plan.rollout import gate_query
 from ..plan.s3url import parse_s3_url
 from ..plan.idle import with_idle
@@ -48,16 +49,15 @@ from .execute import execute
 from .gates import read_gates
 from .prometheus import PrometheusReader
 from .idle import IdleReadings
-from .observe import observe, with_scaling
+from .observe import observe, observe_made, with_scaling
 from .slots import finalize_slots
 from .wiring import AwsGateways
 
 log = logging.getLogger(__name__)
 
-# A throttle is paced for the whole account by the limiter (it halves its rates); the
-# object's own backoff stops growing here, so an object throttled a few times in a row is
-# not sent minutes behind the others that got lucky.
-THROTTLE_BACKOFF_ATTEMPTS = 2
+# A call AWS rejected for good is tried again no sooner than this (then on the backoff):
+# what fixes it (access, a quota) changes outside the manifest, and a spec change syncs at once.
+REJECTED_RETRY_SECONDS = 300.0
 
 # Decision phases whose actions (CreateEndpoint, UpdateEndpoint) start an endpoint transition.
 STARTED_TRANSITIONS = frozenset({"Creating", "Updating"})
@@ -65,29 +65,21 @@ STARTED_TRANSITIONS = frozenset({"Creating", "Updating"})
 
 @dataclass(frozen=True)
 class SyncResult:
-    requeue: Requeue
-    delay: float | None = None  # overrides the poll interval: a backoff after a transient failure
+    outcome: Outcome  # when to look again (see outcome.py)
     region: str | None = None
     endpoint_name: str | None = None
     endpoint_seen: tuple[str, datetime | None] | None = None  # (status, LastModifiedTime) just observed
     generation: int | None = None
-    failed_attempt: bool = False
-    finalized: bool = False
-    acted: bool = False  # actions were executed: what they started is looked at soon
-    # The mutation budget ran dry after the first action: the rest waits for a later
-    # pass, at the back of the queue, so one object's steps do not starve the others.
-    deferred: bool = False
-    # The actions just started an endpoint transition (endpoint_seen is its status, with
-    # no time yet): the sweep watches for its end, as for one observed in progress.
-    transition_started: bool = False
-    # The sync did not get through for want of budget (the operator's limiter refused a
-    # call, or AWS throttled one): nothing failed, the object keeps its place.
-    limited: bool = False
+    acted: bool = False  # actions were executed: the object is no longer new
+    # Names of every SageMaker resource of the object, all made by this process at this
+    # generation, while it is on its way to its first Ready: the next sync reads only
+    # the endpoint (observe_made). None: the next sync observes in full.
+    made: frozenset[str] | None = None
     account: AccountTarget | None = None  # where the object's calls go (None: nothing was called)
 
 
 class Syncer:
-    def __init__(self, kube: KubeGateway, aws: AwsGateways, backoff: Backoff,
+    def __init__(self, kube: KubeGateway, aws: AwsGateways,
                  clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
                  prices: PriceTable | None = None, transition_warning_seconds: float = DEFAULT_WARNING_SECONDS,
                  prometheus: PrometheusReader | None = None, bindings: AccountBindings | None = None):
@@ -98,18 +90,20 @@ class Syncer:
         self.idle = IdleReadings()  # Invocations read in bulk by the controller's idle sweep
         self.prices = prices or load_prices()  # status.cost; never fetched
         self.aws = aws
-        self.backoff = backoff
         self.clock = clock
 
     # ---- entry ---------------------------------------------------------------------
 
-    def sync(self, body: dict[str, Any], attempt: int = 0, urgent: bool = False) -> SyncResult:
-        """`urgent`: the sweep saw this object's endpoint change; its reads may take the
-        limiter's reserve, so the change is reported ahead of a burst's routine work."""
+    def sync(self, body: dict[str, Any], attempt: int = 0, urgent: bool = False,
+             made: frozenset[str] | None = None) -> SyncResult:
+        """`attempt`: failed syncs in a row before this one (a failure's traceback is logged
+        once). `urgent`: the sweep saw this object's endpoint change; its reads may take the
+        limiter's reserve, so the change is reported ahead of a burst's routine work.
+        `made`: what the last sync's result said it made (SyncResult.made)."""
         with priority_reads(urgent):
-            return self._sync(body, attempt)
+            return self._sync(body, attempt, made)
 
-    def _sync(self, body: dict[str, Any], attempt: int) -> SyncResult:
+    def _sync(self, body: dict[str, Any], attempt: int, made: frozenset[str] | None = None) -> SyncResult:
         meta = body["metadata"]
         owner = Owner(namespace=meta["namespace"], name=meta["name"], uid=meta["uid"])
         generation = int(meta.get("generation") or 0)
@@ -120,13 +114,13 @@ class Syncer:
             return self._finalize(body, owner, spec, previous, attempt)
         if spec_error is not None:
             self._report(body, previous, plan_failure(spec_error, generation, previous))
-            return SyncResult(Requeue.NONE, generation=generation)
+            return SyncResult(DONE, generation=generation)
         try:
             # Before anything else: a role the namespace was not given is never assumed.
             account = choose_account(owner, spec.role_arn, self.bindings)
         except PlanError as error:
             self._report(body, previous, plan_failure(error, generation, previous))
-            return SyncResult(Requeue.NONE, generation=generation)
+            return SyncResult(DONE, generation=generation)
         first = constants.FINALIZER not in (meta.get("finalizers") or [])
         if first:
             # Before anything exists in AWS, so nothing can be created without the
@@ -136,15 +130,15 @@ class Syncer:
                                          [*(meta.get("finalizers") or []), constants.FINALIZER],
                                          meta["resourceVersion"])
             except Conflict:
-                return SyncResult(Requeue.FAST, delay=0.5, failed_attempt=True)
+                return SyncResult(retry(0.5))
         try:
             try:
                 blueprint = _planning(build_blueprint, spec, owner, recorded=_recorded_name(previous))
             except PlanError as error:
                 self._report(body, previous, plan_failure(error, generation, previous))
-                return SyncResult(Requeue.NONE, generation=generation)
+                return SyncResult(DONE, generation=generation)
             return self._reconcile(body, blueprint, spec.region, generation, previous, attempt, spec=spec,
-                                   first=first, account=account)
+                                   first=first, account=account, made=made)
         except PlanningCrashed as crashed:
             return self._planning_failed(body, previous, crashed.error, attempt, generation)
 
@@ -153,7 +147,7 @@ class Syncer:
     def _reconcile(self, body, blueprint: Blueprint, region: str, generation: int,
                    previous: ModelEndpointStatus | None, attempt: int,
                    spec: ModelEndpointSpec | None = None, first: bool = False,
-                   account: AccountTarget = AccountTarget()) -> SyncResult:
+                   account: AccountTarget = AccountTarget(), made: frozenset[str] | None = None) -> SyncResult:
         aws = self.aws.for_account(account)
         sagemaker, s3 = aws.sagemaker(region), aws.s3(region)
         # A change of endpoint kind moves to the object's other endpoint name.
@@ -162,33 +156,57 @@ class Syncer:
             placement = _planning(place, blueprint, previous, rebuild)
         except PlanError as error:
             self._report(body, previous, plan_failure(error, generation, previous))
-            return SyncResult(Requeue.NONE, generation=generation)
+            return SyncResult(DONE, generation=generation)
         blueprint = placement.blueprint
-        where = dict(region=region, endpoint_name=blueprint.endpoint_name, generation=generation, account=account)
+        where: dict[str, Any] = dict(region=region, endpoint_name=blueprint.endpoint_name, generation=generation,
+                                     account=account)
+        # An object on its way to its first Ready, all of whose resources this process
+        # made: only the endpoint is read (see observe_made). Whatever reads more than the
+        # endpoint to decide (artifacts, scaling, a rollout, components, adoption and
+        # replacement, suspension) is never light.
+        simple = (placement.retiring is None and blueprint.artifact_prefix is None and not blueprint.scaling
+                  and blueprint.rollout is None and not (previous and previous.rollout)
+                  and not blueprint.components and not (previous and previous.components)
+                  and (spec is None or (spec.adopt is None and spec.replaces is None and spec.cost_controls is None))
+                  and _annotation(body, constants.ROLLOUT_ANNOTATION) is None)
+        if simple and first:
+            made = frozenset()  # the finalizer was just put on: nothing of this object can exist yet
+        light = simple and made is not None
+        where["made"] = made if simple else None
         try:
-            moved = _planning(account_moved, _recorded_arn(previous), _account_id(aws, account, region))
+            moved = _planning(account_moved, _any_recorded_arn(previous), _account_id(aws, account, region))
             if moved is not None:
                 self._report(body, previous, plan_failure(moved, generation, previous))
-                return SyncResult(Requeue.SLOW, **where)
-            recorded = (previous.endpoint.arn if previous and previous.endpoint
-                        and previous.endpoint.name == blueprint.endpoint_name else None)
-            observed = observe(sagemaker, s3, blueprint.endpoint_name, blueprint.artifact_prefix,
-                               with_tags=recorded is None, first=first and placement.retiring is None,
-                               components=bool(blueprint.components) or bool(previous and previous.components))
-            if spec is not None:
+                return SyncResult(DONE, **where)
+            recorded = _recorded_arn(previous, blueprint.endpoint_name)
+            if light:
+                observed = observe_made(sagemaker, blueprint, made)
+                if observed.endpoint is not None and blueprint.endpoint_name not in made:
+                    light = False  # an endpoint this process did not make: prove whose it is
+                    where["made"] = None
+            if not light:
+                observed = observe(sagemaker, s3, blueprint.endpoint_name, blueprint.artifact_prefix,
+                                   with_tags=recorded is None, first=first and placement.retiring is None,
+                                   components=bool(blueprint.components) or bool(previous and previous.components))
+            if simple and not light and observed.endpoint is None and not observed.models and not observed.configs:
+                # A full observation found nothing of this object: what it makes from now
+                # on is all there is.
+                where["made"] = frozenset()
+            if spec is not None and not light:
                 # MultiModel: serve the artifact folder S3 already holds when it fits the spec.
                 blueprint = served_blueprint(spec, blueprint, observed)
             adoption = (brownfield.adopt(aws, self.kube, body, spec, blueprint, observed, previous, self.clock())
                         if spec is not None and spec.adopt is not None else None)
-            foreign = adoption.refusal if adoption else (_foreign_endpoint(observed, blueprint) if recorded is None else None)
+            foreign = adoption.refusal if adoption else (
+                _foreign_endpoint(observed, blueprint) if recorded is None and not light else None)
             if foreign is not None:
                 self._report(body, previous, plan_failure(foreign, generation, previous))
-                return SyncResult(Requeue.SLOW, **where)
+                return SyncResult(DONE, **where)
             if adoption is not None:
                 if adoption.wait:
-                    return SyncResult(Requeue.FAST, **where)
+                    return SyncResult(POLL, **where)
                 observed = adoption.observed
-            if observed.endpoint is not None:
+            if observed.endpoint is not None and not light:
                 variants = {v.name for v in blueprint.config.variants} | _status_variants(previous)
                 observed = self._with_scaling(observed, region, blueprint.endpoint_name, variants,
                                               alarms=any(s.alarms for s in blueprint.scaling),
@@ -230,18 +248,19 @@ class Syncer:
             for type_, reason, message in decision.notices:
                 self.kube.post_event(body, type_, reason, message)
             if decision.actions and not self._write_ahead(body, previous, decision):
-                return SyncResult(Requeue.FAST, delay=0.5, failed_attempt=True, **where)
+                return SyncResult(retry(0.5), **where)
             deferred = False
             for index, action in enumerate(decision.actions):
                 if index and sagemaker.budget_spent("mutation"):
                     deferred = True
                     break
-                execute(action, sagemaker, s3, aws.autoscaling(region), aws.cloudwatch(region))
+                took_effect = execute(action, sagemaker, s3, aws.autoscaling(region), aws.cloudwatch(region))
+                where["made"] = _made_after(where["made"], action, took_effect)
                 self.kube.post_event(body, "Normal", type(action).__name__, action.describe())
             if deferred:
                 # As after a crash between two actions: status is not written, the next
                 # pass observes what was done and plans the rest.
-                return SyncResult(Requeue.FAST, acted=True, deferred=True, **where)
+                return SyncResult(YIELD, acted=True, **where)
             moved = migration_event(previous, decision)
             if moved is not None:
                 self.kube.post_event(body, "Normal", *moved)
@@ -251,16 +270,18 @@ class Syncer:
             return self._rejected(body, previous, error, generation, where)
         except PlanError as error:  # what only the planner can judge, found past the blueprint
             self._report(body, previous, plan_failure(error, generation, previous))
-            return SyncResult(Requeue.NONE, **where)
+            return SyncResult(DONE, **where)
         self._report(body, previous, decision)
         seen = (observed.endpoint.status, observed.endpoint.last_modified) if observed.endpoint else ("Missing", None)
         started = bool(decision.actions) and decision.endpoint_phase in STARTED_TRANSITIONS
         if started:
             seen = (decision.endpoint_phase, None)
-        # Whatever was just done is in flight until observed: look again soon.
-        requeue = Requeue.FAST if decision.actions else decision.requeue
-        return SyncResult(requeue, delay=decision.requeue_after, endpoint_seen=seen,
-                          acted=bool(decision.actions), transition_started=started, **where)
+        # requeue_after: a time-based deadline, e.g. a rollout pause ending.
+        outcome = after_acting(bool(decision.actions), decision.requeue is Requeue.FAST, started, seen[0],
+                               decision.requeue_after)
+        if outcome.next is Next.DONE:
+            where["made"] = None  # at rest: from now on, full observations
+        return SyncResult(outcome, endpoint_seen=seen, acted=bool(decision.actions), **where)
 
     # ---- delete ----------------------------------------------------------------------
 
@@ -269,7 +290,7 @@ class Syncer:
         meta = body["metadata"]
         finalizers = list(meta.get("finalizers") or [])
         if constants.FINALIZER not in finalizers:
-            return SyncResult(Requeue.NONE, finalized=True)
+            return SyncResult(DONE)
         generation = int(meta.get("generation") or 0)
         endpoint_name, region, prefix = _deletion_target(owner, spec, previous)
         policy = spec.deletion_policy if spec is not None else DeletionPolicy.DELETE
@@ -284,7 +305,7 @@ class Syncer:
         aws = self.aws.for_account(account)
         if region is not None:
             try:
-                moved = account_moved(_recorded_arn(previous), _account_id(aws, account, region))
+                moved = account_moved(_any_recorded_arn(previous), _account_id(aws, account, region))
             except Transient as error:
                 return self._transient(body, previous, error, 0, dict(region=region, generation=generation))
             if moved is not None:
@@ -299,9 +320,13 @@ class Syncer:
             try:
                 # Tags prove ownership: an endpoint another owner made is never deleted.
                 known = _status_variants(previous) | {PRIMARY}
+                scaled = bool(spec is not None and spec.autoscaling) or _status_scaled(previous)
                 decision, observed = finalize_slots(
                     sagemaker, s3, endpoint_name, prefix, policy, generation, owner,
-                    add_scaling=lambda seen, name: self._with_scaling(seen, region, name, known, alarms=True, aws=aws))
+                    add_scaling=lambda seen, name: self._with_scaling(seen, region, name, known, alarms=scaled, aws=aws),
+                    recorded=_recorded_arn(previous, endpoint_name) is not None, scaled=scaled,
+                    components=bool(previous and previous.components)
+                    or (spec is not None and any(m.component is not None for m in spec.models)))
                 for action in decision.actions:
                     execute(action, sagemaker, s3, aws.autoscaling(region), aws.cloudwatch(region))
                     self.kube.post_event(body, "Normal", type(action).__name__, action.describe())
@@ -309,9 +334,19 @@ class Syncer:
                 return self._transient(body, previous, error, attempt, where)
             except GatewayError as error:
                 return self._rejected(body, previous, error, generation, where)
-            if not decision.done:
+            # With both endpoints gone, deleting what was listed is the last step: done
+            # once it went through, without listing again to see nothing.
+            last_wave = bool(decision.actions) and not any(isinstance(a, DeleteEndpoint) for a in decision.actions)
+            if not decision.done and not last_wave:
                 self._report(body, previous, decision)
-                return SyncResult(Requeue.FAST, **where)
+                endpoint = observed.endpoint
+                if any(isinstance(a, DeleteEndpoint) and a.name == endpoint_name for a in decision.actions):
+                    # The sweep watches the deletion end (the name leaves ListEndpoints).
+                    return SyncResult(AWAIT, endpoint_seen=("Deleting", None), acted=True, **where)
+                if endpoint is not None and endpoint.name == endpoint_name and not decision.actions:
+                    # Waiting for a transition to end before deleting: the sweep sees it end.
+                    return SyncResult(AWAIT, endpoint_seen=(endpoint.status, endpoint.last_modified), **where)
+                return SyncResult(POLL, **where)
             if policy is DeletionPolicy.RETAIN:
                 try:
                     _mark_retained(sagemaker, observed, self.clock())
@@ -327,8 +362,8 @@ class Syncer:
         try:
             self.kube.set_finalizers(owner.namespace, owner.name, finalizers, meta["resourceVersion"])
         except Conflict:
-            return SyncResult(Requeue.FAST, delay=0.5)
-        return SyncResult(Requeue.NONE, finalized=True)
+            return SyncResult(poll(0.5))
+        return SyncResult(DONE)  # the DELETED event ends its tracking
 
     def _with_scaling(self, observed: Observed, region: str, endpoint_name: str,
                       variants: set[str] | frozenset[str] = frozenset(), alarms: bool = False,
@@ -343,7 +378,7 @@ class Syncer:
     def _planning_failed(self, body, previous, error: Exception, attempt: int, generation: int) -> SyncResult:
         """The planner raised on a spec the API server accepted: a bug, not the user's
         fault. Ready=False / Degraded say so and name the field being planned; the object
-        is retried on a bounded exponential backoff, and the traceback is logged once."""
+        is retried on the work queue's backoff, and the traceback is logged once."""
         failure = planning_failure(error)
         if attempt == 0:
             log.error("planning %s/%s failed", body["metadata"]["namespace"], body["metadata"]["name"],
@@ -352,42 +387,41 @@ class Syncer:
             log.warning("planning %s/%s failed again (attempt %d): %s", body["metadata"]["namespace"],
                         body["metadata"]["name"], attempt + 1, failure.message)
         self._report(body, previous, plan_failure(failure, generation, previous))
-        ceiling = self.backoff.ceiling(attempt)
-        delay = ceiling / 2 + self.backoff.delay(attempt) / 2  # never less than half the ceiling
-        return SyncResult(Requeue.FAST, delay=delay, failed_attempt=True, generation=generation)
+        return SyncResult(retry(), generation=generation)
 
     def _transient(self, body, previous, error: Transient, attempt: int, where: dict) -> SyncResult:
         """Throttling, 5xx, unreachable: not a failure of the object. Say so in
-        Progressing and retry with backoff; Ready keeps what it was."""
+        Progressing and retry; Ready keeps what it was. A throttle is paced for the whole
+        account by the limiter (it halves its pace), so the object retries when AWS's
+        hint says, without a backoff that would send it minutes behind the others; a
+        server error or an unreachable endpoint backs off."""
         if error.code == LIMITED_CODE:
             return self._queued_for_budget(body, previous, error, where)
         throttled = isinstance(error, Throttled)
-        delay = max(error.retry_after or 0.0,
-                    self.backoff.delay(min(attempt, THROTTLE_BACKOFF_ATTEMPTS) if throttled else attempt))
-        log.info("transient AWS error on %s: %s (retry in %.1fs)", where.get("endpoint_name"), error, delay)
+        log.info("transient AWS error on %s: %s", where.get("endpoint_name"), error)
         condition = Condition(type="Progressing", status="True", reason="WaitingForAWS",
                               message=f"AWS answered {error.code} to {error.operation}; retrying with backoff",
                               observed_generation=where.get("generation"))
         self._write_conditions(body, previous, [condition])
-        return SyncResult(Requeue.FAST, delay=delay, failed_attempt=True, limited=throttled, **where)
+        return SyncResult(retry(error.retry_after, limited=throttled), **where)
 
     def _queued_for_budget(self, body, previous, error: Transient, where: dict) -> SyncResult:
         """The operator's own limiter refused the call: nothing failed, the object waits
         its turn. Retry when the limiter says a token is due (with a little jitter), not
         on an exponential backoff that would starve it behind objects that got lucky."""
-        delay = (error.retry_after or 0.0) + self.backoff.delay(0)
         condition = Condition(type="Progressing", status="True", reason="WaitingForAWS",
                               message=f"{error.operation} waits for the operator's budget of AWS calls "
                                       f"in {where.get('region')}",
                               observed_generation=where.get("generation"))
         self._write_conditions(body, previous, [condition])
-        return SyncResult(Requeue.FAST, delay=delay, limited=True, **where)
+        return SyncResult(retry(error.retry_after, limited=True), **where)
 
     def _rejected(self, body, previous, error: GatewayError, generation: int, where: dict) -> SyncResult:
         """AWS refused the request for good (validation, access): the spec or the
         account must change. Ready=False names the call and AWS's message."""
         message = f"{error.operation} was rejected: {error.code}: {error.message}"
         self.kube.post_event(body, "Warning", "AwsRejected", message)
+        where = {**where, "made": None}
         conditions = [
             Condition(type="Ready", status="False", reason="AwsRejected", message=message, observed_generation=generation),
             Condition(type="Degraded", status="True", reason="AwsRejected", message=message, observed_generation=generation),
@@ -395,7 +429,7 @@ class Syncer:
         ]
         self._write_conditions(body, previous, conditions)
         # Access and quota problems get fixed outside the manifest: look again, slowly.
-        return SyncResult(Requeue.SLOW, delay=300.0, failed_attempt=True, **where)
+        return SyncResult(retry(REJECTED_RETRY_SECONDS), **where)
 
     # ---- status ------------------------------------------------------------------------
 
@@ -513,13 +547,40 @@ def _foreign_endpoint(observed, blueprint: Blueprint) -> PlanError | None:
                      "choose another name or delete that endpoint")
 
 
-def _recorded_arn(previous: ModelEndpointStatus | None) -> str | None:
+def _any_recorded_arn(previous: ModelEndpointStatus | None) -> str | None:
+    """The ARN of whichever endpoint status recorded: the account it was made in."""
     return previous.endpoint.arn if previous and previous.endpoint else None
 
 
 def _account_id(aws: AwsGateways, account: AccountTarget, region: str) -> str:
     """The account the object's calls go to: the role's, or the operator's own (STS, once)."""
     return account.account or aws.clients.account_id(region)
+
+
+def _made_after(made: frozenset[str] | None, action: Action, took_effect: bool) -> frozenset[str] | None:
+    """What this process made after `action`: a create adds its name; a create that found
+    its name taken (another may own what exists) or any other action ends the record."""
+    if made is None:
+        return None
+    match action:
+        case CreateModel(model=model) if took_effect:
+            return made | {model.name}
+        case CreateEndpointConfig(config=config) if took_effect:
+            return made | {config.name}
+        case CreateEndpoint(name=name) if took_effect:
+            return made | {name}
+    return None
+
+
+def _recorded_arn(previous: ModelEndpointStatus | None, endpoint_name: str) -> str | None:
+    """The ARN status recorded for this endpoint name: the operator made it."""
+    endpoint = previous.endpoint if previous else None
+    return endpoint.arn if endpoint is not None and endpoint.name == endpoint_name else None
+
+
+def _status_scaled(previous: ModelEndpointStatus | None) -> bool:
+    """Status last saw an autoscaling target on some variant."""
+    return any(v.max_instances is not None for v in (previous.variants or [])) if previous else False
 
 
 def _recorded_name(previous: ModelEndpointStatus | None) -> str | None:
