@@ -21,6 +21,7 @@ import yaml
 
 from .api.duration import duration_seconds
 from .api.pricing import PriceFileError, load_prices
+from .aws.assume import AssumedRoleClients, RoleCredentials
 from .aws.errors import GatewayError
 from .aws.inventory import read_inventory
 from .aws.limiter import LimiterRegistry
@@ -28,6 +29,7 @@ from .aws.session import ClientFactory
 from .plan.assessment import EndpointAssessment, Hints, assess_endpoints
 from .plan.consolidation import Consolidation, consolidate
 
+ASSESS_SESSION = "endpoint-operator-assess"  # the session name CloudTrail shows for its reads
 HINT_FIELDS = {"maxPayloadMB": "max_payload_mb", "maxProcessingSeconds": "max_processing_seconds",
                "p99LatencyTargetMs": "p99_latency_target_ms"}
 
@@ -36,6 +38,10 @@ def add_assess_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--region", action="append", default=[],
                         help="region to read (repeatable); default $AWS_DEFAULT_REGION or us-east-1")
     parser.add_argument("--aws-endpoint-url", default=os.environ.get("ENDPOINT_OPERATOR_AWS_ENDPOINT_URL"))
+    parser.add_argument("--role-arn", default=None,
+                        help="read the account of this role, assumed through STS, instead of the credential "
+                             "chain's; the manifests written name it as spec.roleArn (the operator's account "
+                             "bindings must allow it for --namespace: docs/operations.md)")
     parser.add_argument("--window", default="14d", help="CloudWatch history to read, for example 14d (default)")
     parser.add_argument("--hints", default=None,
                         help="YAML: endpoint name -> maxPayloadMB / maxProcessingSeconds / p99LatencyTargetMs, "
@@ -64,15 +70,22 @@ def run_assess(args: argparse.Namespace) -> int:
         return 2
     regions = args.region or [os.environ.get("AWS_DEFAULT_REGION", "us-east-1")]
     end = datetime.now(timezone.utc).replace(minute=0, second=0, microsecond=0)
+    clients = ClientFactory(endpoint_url=args.aws_endpoint_url)
+    if args.role_arn:
+        clients = AssumedRoleClients(clients, RoleCredentials(clients), args.role_arn, ASSESS_SESSION)
     try:
-        inventory = read_inventory(ClientFactory(endpoint_url=args.aws_endpoint_url), LimiterRegistry(), regions,
-                                   end - window, end)
+        inventory = read_inventory(clients, LimiterRegistry(), regions, end - window, end)
     except GatewayError as error:
         print(f"error: reading the account failed: {error}", file=sys.stderr)
         return 1
     assessments = assess_endpoints(inventory, prices, hints)
     result = consolidate(assessments, prices, namespace=args.namespace, group_tag=args.group_by_tag,
                          idle_for=args.idle_for)
+    if args.role_arn:
+        # The proposed endpoints live where the assessed ones do: in the role's account.
+        for proposed in result.endpoints:
+            if proposed.manifest is not None:
+                proposed.manifest["spec"]["roleArn"] = args.role_arn
     if args.manifests:
         for path in write_manifests(result, Path(args.manifests)):
             print(f"wrote {path}", file=sys.stderr)

@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import boto3
 import pytest
 import yaml
 
@@ -71,3 +72,33 @@ def test_assess_consolidates_the_seeded_account_into_accepted_manifests(aws, con
         assert applied.returncode == 0, (path.name, applied.stderr)
     report = (tmp_path / "report.md").read_text()
     assert "## Proposed logical endpoints" in report and "docparse-contracts" in report
+
+
+def test_assess_reads_the_account_of_a_role_and_its_manifests_name_the_role(aws, control_plane, namespace, tmp_path):
+    install_crd(control_plane)
+    role = "arn:aws:iam::222233334444:role/endpoint-operator-assess"
+    creds = aws.client("sts").assume_role(RoleArn=role, RoleSessionName="test-seeder")["Credentials"]
+    other = boto3.client("sagemaker", endpoint_url=aws.url, region_name="us-east-1",
+                         aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
+                         aws_session_token=creds["SessionToken"])
+    other.create_model(ModelName="team-b-model", ExecutionRoleArn="arn:aws:iam::222233334444:role/sagemaker",
+                       PrimaryContainer={"Image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/xgb:1",
+                                         "ModelDataUrl": "s3://team-b/model.tar.gz"})
+    other.create_endpoint_config(EndpointConfigName="team-b-config", ProductionVariants=[
+        {"VariantName": "primary", "ModelName": "team-b-model", "InstanceType": "ml.m5.large",
+         "InitialInstanceCount": 1}])
+    other.create_endpoint(EndpointName="team-b-scoring", EndpointConfigName="team-b-config")
+    seed_brownfield(aws)  # the caller's own account: not what --role-arn reads
+
+    manifests = tmp_path / "manifests"
+    found = run_assess(aws.url, tmp_path, "--output", "json", "--namespace", namespace, "--role-arn", role,
+                       "--manifests", str(manifests))
+    assert found.returncode == 0, found.stderr
+    result = json.loads(found.stdout)
+    assert [e["name"] for e in result["endpoints"]] == ["team-b-scoring"]
+    written = [yaml.safe_load(p.read_text()) for p in sorted(manifests.glob("*.yaml"))]
+    assert written and all(doc["spec"]["roleArn"] == role for doc in written)
+    for doc in written:
+        validate_spec(doc["spec"])
+    assumed = [c for c in aws.emulator.calls() if c["service"] == "sts" and c["operation"] == "AssumeRole"]
+    assert any(c["params"].get("RoleSessionName") == "endpoint-operator-assess" for c in assumed), assumed
