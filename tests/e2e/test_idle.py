@@ -13,7 +13,7 @@ from datetime import datetime, timedelta, timezone
 
 import boto3
 
-from endpoint_operator.aws.limiter import Backoff, LimiterRegistry
+from endpoint_operator.aws.limiter import LimiterRegistry
 from endpoint_operator.aws.session import ClientFactory
 from endpoint_operator.handlers.idle import read_invocations, verdict_changes, watched
 from endpoint_operator.handlers.sync import Syncer
@@ -60,7 +60,7 @@ def test_idle_after_the_configured_time_without_invocations(operator, control_pl
     aws = AwsGateways(ClientFactory(session, endpoint_url=emulator.url),
                       LimiterRegistry(reads_per_second=100, mutations_per_second=100, burst=100))
     clock = Clock()
-    syncer = Syncer(KubeGateway(load_api_client(str(control_plane.kubeconfig))), aws, Backoff(), clock=clock)
+    syncer = Syncer(KubeGateway(load_api_client(str(control_plane.kubeconfig))), aws, clock=clock)
     with session_operator_stood_down(operator):
         for name in ("quiet", "busy"):
             doc = kit.example("realtime.yaml", namespace, rename=name)

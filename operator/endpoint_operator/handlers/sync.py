@@ -35,7 +35,8 @@ from ..plan.errors import PlanError, planning_failure
 from ..plan.identity import Owner, foreign_owner
 from ..plan.leftover_artifacts import collect_leftover_artifacts, recorded_leftover_prefix
 from ..plan.migration import hand_over, migration_event, place
-from ..plan.actions import Action, CreateEndpoint, CreateEndpointConfig, CreateModel, DeleteEndpoint
+from ..plan.actions import (Action, CreateEndpoint, CreateEndpointConfig, CreateModel, DeleteEndpoint,
+                            DeleteInferenceComponent)
 from ..plan.observed import Observed
 from ..plan.overdue import DEFAULT_WARNING_SECONDS, with_overdue
 from ..plan.reconcile import Decision, Requeue, plan_failure, reconcile
@@ -335,8 +336,10 @@ class Syncer:
             except GatewayError as error:
                 return self._rejected(body, previous, error, generation, where)
             # With both endpoints gone, deleting what was listed is the last step: done
-            # once it went through, without listing again to see nothing.
-            last_wave = bool(decision.actions) and not any(isinstance(a, DeleteEndpoint) for a in decision.actions)
+            # once it went through, without listing again to see nothing. Inference
+            # components go first, so a wave that deletes them is never the last.
+            last_wave = bool(decision.actions) and not observed.components and not any(
+                isinstance(a, (DeleteEndpoint, DeleteInferenceComponent)) for a in decision.actions)
             if not decision.done and not last_wave:
                 self._report(body, previous, decision)
                 endpoint = observed.endpoint
