@@ -47,7 +47,7 @@ def _own_example(namespace: str) -> dict:
     """The example on an artifact prefix of its own: the example names one fixed prefix,
     and an endpoint collects every folder under its prefix that it does not serve."""
     doc = kit.example("multimodel.yaml", namespace)
-    doc["spec"].pop("rollout")  # ignored by multi-model endpoints (docs/rollouts.md)
+    doc["spec"].pop("deployment")  # the guardrails' baking is not what this file tests
     doc["spec"]["multiModel"]["artifactPrefix"] = f"s3://example-models/endpoint-operator/{namespace}/recommendations/"
     return doc
 

@@ -205,6 +205,21 @@ def test_plan_refuses_several_gpu_models_without_triton_naming_the_field(tmp_pat
     assert error["field"] == "spec.multiModel.server"
     assert "only through the Triton Inference Server" in error["message"]
     assert ("looks like AWS's Triton container" in error["message"]) is hint
+@pytest.mark.parametrize("example, mode", [("live-recommendations.yaml", "Auto"), ("live-recommendations.yaml", "MultiModel"),
+                                           ("document-parsing.yaml", "Auto"), ("document-parsing.yaml", "Async")])
+def test_plan_refuses_a_rollout_the_mode_would_ignore(tmp_path, example, mode):
+    """Auto picks MultiModel and Async for these examples: a canary there is refused, not ignored."""
+    doc = yaml.safe_load((CONSOLIDATION / example).read_text())
+    doc["spec"]["mode"] = mode
+    doc["spec"]["rollout"] = {"steps": [{"weight": 15, "pause": "1h"}, {"weight": 100}]}
+    (tmp_path / "canary.yaml").write_text(yaml.safe_dump(doc))
+    out, result = plan_json(tmp_path, "-f", str(tmp_path / "canary.yaml"))
+    assert result.returncode != 0
+    assert out["endpoints"] == []
+    assert "spec.rollout" in [e["field"] for e in out["errors"]], out["errors"]
+    assert all("use spec.deployment" in e["message"] for e in out["errors"] if e["field"] == "spec.rollout")
+
+
 @pytest.mark.parametrize("bad", BAD_METADATA, ids=lambda c: c.id)
 def test_metadata_the_api_server_refuses_is_refused(bad):
     doc = {"apiVersion": API_VERSION, "kind": KIND, "metadata": {"name": bad.name, "namespace": bad.namespace},

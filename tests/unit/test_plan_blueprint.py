@@ -148,11 +148,17 @@ def test_resolve_mode(extra, count, expected):
     assert resolve_mode(_spec(extra, count)) == expected
 
 
+CANARY = {"steps": [{"weight": 15, "pause": "1h"}, {"weight": 100}]}
 ERRORS = [
     pytest.param(lambda: realtime_spec(mode="Auto", traffic={"maxPayloadMB": 100}), "InvalidSpec", "spec.async.outputPath", id="auto-async-without-output"),
     pytest.param(lambda: mme_spec(mode="Auto", traffic={"maxPayloadMB": 100}), "InvalidSpec", "spec.models", id="auto-async-several-models"),
     pytest.param(lambda: realtime_spec(traffic={"maxProcessingSeconds": 600}), "InvalidSpec", "spec.traffic.maxProcessingSeconds", id="realtime-too-slow"),
     pytest.param(lambda: realtime_spec(traffic={"maxPayloadMB": 20}), "InvalidSpec", "spec.traffic.maxPayloadMB", id="realtime-payload-too-big"),
+    pytest.param(lambda: realtime_spec(mode="Auto", traffic={"maxPayloadMB": 100}, rollout=CANARY,
+                                       **{"async": {"outputPath": "s3://models/out/"}}),
+                 "InvalidSpec", "spec.rollout", id="auto-async-with-rollout"),
+    pytest.param(lambda: mme_spec(("a", "b", "c"), mode="Auto", rollout=CANARY), "InvalidSpec", "spec.rollout",
+                 id="auto-multi-model-with-rollout"),
     pytest.param(lambda: realtime_spec(mode="Auto", instances=None), "InvalidSpec", "spec.instances", id="auto-without-instances"),
     pytest.param(lambda: mme_spec(mode="Auto", models=[{"name": "a", "modelDataUrl": "s3://models/a.tar.gz"}, {"name": "b", "modelDataUrl": "s3://models/b.tar.gz", "image": "x/y:1"}]),
                  "InvalidSpec", "spec.models", id="auto-different-images"),

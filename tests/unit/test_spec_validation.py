@@ -65,6 +65,8 @@ COMPONENTS = changed(REALTIME, {"mode": "InferenceComponents", "image": PYTORCH_
                                 "instances": {"type": "ml.g5.12xlarge", "min": 0, "max": 4},
                                 "models": [{**MODEL, "component": {**COMPONENT, "copies": {"min": 1, "max": 3}}},
                                            {**MODEL, "name": "m2", "component": {**COMPONENT, "copies": {"min": 0, "max": 1}}}]})
+ROLLOUT_REALTIME_ONLY_RULE = next(r.message for r in ModelEndpointSpec.rules
+                                  if r.message.startswith("spec.rollout is not allowed when spec.mode is Async or MultiModel"))
 GPU_TRITON, GPU_TYPES = (next(r.message for r in ModelEndpointSpec.rules if r.field == f)
                          for f in ("multiModel.server", "instances.type"))
 
@@ -302,6 +304,11 @@ BAD_SPECS = [
          "spec.rollout",
          "spec.rollout is not allowed when spec.mode is Serverless: SageMaker hosts one production variant on a "
          "serverless endpoint (no canary, no shadow); it is updated all at once"),
+    case("rollout-on-async", ASYNC, {"rollout": {"steps": [{"weight": 15, "pause": "1h"}, {"weight": 100}]}},
+         "spec.rollout", ROLLOUT_REALTIME_ONLY_RULE),
+    case("rollout-on-multi-model", GPU_MULTI_MODEL,
+         {"image": TRITON, "multiModel": {"server": "Triton"}, "rollout": {"steps": [{"weight": 50}, {"weight": 100}]}},
+         "spec.rollout", ROLLOUT_REALTIME_ONLY_RULE),
     case("shadow-on-async", ASYNC, {"rollout": {"shadow": {"pause": "1h"}, "steps": [{"weight": 100}]}},
          "spec.rollout.shadow",
          "spec.rollout.shadow is allowed only when spec.mode is RealTime or Auto: SageMaker hosts no shadow "

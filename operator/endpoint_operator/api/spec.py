@@ -493,6 +493,13 @@ def _mode(mode: str) -> str:
 
 
 _SERVERLESS = _mode("Serverless")
+# Why spec.rollout is refused where it would not run, and what to use instead; the
+# planner says the same when mode Auto picks such a mode (plan/builders/common.py).
+ROLLOUT_REALTIME_ONLY = (
+    "the operator's canary steps shift UpdateEndpointWeightsAndCapacities weights between a primary and a canary "
+    "variant of a RealTime endpoint; for a staged, guarded change use spec.deployment (SageMaker's deployment "
+    "guardrails: blue/green with canary or linear traffic shifting, rolled back on alarms)"
+)
 _COMPONENTS = _mode("InferenceComponents")
 _SLEEPER = "self.models.exists(m, has(m.component) && has(m.component.copies) && has(m.component.copies.min) && m.component.copies.min == 0)"
 
@@ -651,6 +658,9 @@ class ModelEndpointSpec(SpecModel):
              "serverless endpoint (no canary, no shadow); it is updated all at once",
              f"!has(self.rollout) || !{_SERVERLESS}",
              lambda s: s.rollout is None or s.mode != Mode.SERVERLESS),
+        Rule("rollout", f"spec.rollout is not allowed when spec.mode is Async or MultiModel: {ROLLOUT_REALTIME_ONLY}",
+             f"!has(self.rollout) || !({_mode('Async')} || {_mode('MultiModel')})",
+             lambda s: s.rollout is None or s.mode not in (Mode.ASYNC, Mode.MULTI_MODEL)),
         Rule("rollout.shadow",
              "spec.rollout.shadow is allowed only when spec.mode is RealTime or Auto: SageMaker hosts no shadow "
              "variant on a serverless, asynchronous or multi-model endpoint",

@@ -23,10 +23,10 @@ def model_change(bp: Blueprint, other: str) -> str:
     rollout = bp.rollout
     if rollout is None:
         return other
+    # Async and MultiModel never get here with spec.rollout: the schema and the
+    # planner refuse it (plan/builders/common.py's refuse_rollout).
     if bp.mode != Mode.REAL_TIME or len(bp.models) != 1:
-        why = {Mode.SERVERLESS: "SageMaker allows one production variant on a serverless endpoint",
-               Mode.MULTI_MODEL: "a multi-model endpoint changes models in S3, not by variant",
-               Mode.ASYNC: "the operator runs canary steps on RealTime endpoints only"}.get(bp.mode, "one model only")
+        why = {Mode.SERVERLESS: "SageMaker allows one production variant on a serverless endpoint"}.get(bp.mode, "one model only")
         return f"{other}; spec.rollout is ignored ({why})"
     steps = " -> ".join(f"{s.weight}%" for s in rollout.steps)
     canary = f"canary steps {steps}"

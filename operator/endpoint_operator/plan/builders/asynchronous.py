@@ -12,7 +12,7 @@ from ...api.resources import AsyncConfig
 from ...api.spec import ASYNC_METRICS, Mode, ModelEndpointSpec, ScalingMetric, TrafficPattern
 from ..cost import CostEstimate, instance_floor_cost, scale_to_zero_cost
 from ..errors import invalid
-from .common import BuildContext, Parts, hashed_config, instance_variant, single_model
+from .common import BuildContext, Parts, hashed_config, instance_variant, refuse_rollout, single_model
 from .profile import EndpointKind, ModeProfile
 
 
@@ -26,6 +26,7 @@ def scales_to_zero(spec: ModelEndpointSpec) -> bool:
 
 def build(ctx: BuildContext) -> Parts:
     spec = ctx.spec
+    refuse_rollout(ctx, "Async")
     if len(spec.models) != 1:
         raise invalid("spec.models", f"an asynchronous endpoint serves one model, not {len(spec.models)}; split them into several ModelEndpoints")
     settings = spec.async_

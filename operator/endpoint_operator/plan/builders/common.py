@@ -17,7 +17,7 @@ from ...api.resources import (
     VariantProvisioning,
     VpcSettings,
 )
-from ...api.spec import ModelEndpointSpec
+from ...api.spec import ROLLOUT_REALTIME_ONLY, ModelEndpointSpec
 from .. import naming
 from ..errors import invalid
 from ..identity import Owner
@@ -151,3 +151,10 @@ def single_model(ctx: BuildContext) -> SageMakerModel:
         environment=spec_model.environment or {},
     )
     return hashed_model(ctx, container)
+
+
+def refuse_rollout(ctx: BuildContext, mode: str) -> None:
+    """spec.rollout on a mode the canary steps do not drive would be ignored: the
+    schema refuses it for an explicit mode; mode Auto reaches here when it picks one."""
+    if ctx.spec.rollout is not None:
+        raise invalid("spec.rollout", f"is not allowed on the {mode} endpoint mode Auto chose here: {ROLLOUT_REALTIME_ONLY}")

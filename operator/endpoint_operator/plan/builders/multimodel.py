@@ -18,7 +18,7 @@ from .. import naming
 from ..cost import CostEstimate, instance_floor_cost
 from ..errors import invalid
 from ..s3url import parse_s3_url, s3_url
-from .common import BuildContext, Parts, hashed_config, hashed_model, instance_variant, model_image
+from .common import BuildContext, Parts, hashed_config, hashed_model, instance_variant, model_image, refuse_rollout
 from .profile import EndpointKind, ModeProfile
 
 ARTIFACT_SUFFIX = ".tar.gz"
@@ -78,6 +78,7 @@ def _copies(ctx: BuildContext, prefix: S3Object, folder: S3Object) -> tuple[S3Co
 
 
 def build(ctx: BuildContext) -> Parts:
+    refuse_rollout(ctx, "MultiModel")
     image = _shared(ctx, "image", [model_image(ctx, i) for i in range(len(ctx.spec.models))])
     environment = _shared(ctx, "environment", [m.environment or {} for m in ctx.spec.models])
     prefix = artifact_prefix(ctx)
