@@ -207,3 +207,10 @@ def test_multi_model_to_components_builds_the_other_endpoint_and_retires_the_old
 def test_status_components_that_have_not_all_landed_do_not_count_as_serving():
     assert components_serve([ComponentStatus(name="a", status="InService"), ComponentStatus(name="b", status="InService")])
     assert not components_serve([ComponentStatus(name="a", status="InService"), ComponentStatus(name="b", status="Creating")])
+
+
+def test_a_rollout_on_auto_resolving_to_inference_components_is_refused_naming_it():
+    spec = components_spec(mode="Auto", rollout={"steps": [{"weight": 15, "pause": "1h"}, {"weight": 100}]})
+    with pytest.raises(PlanError) as refused:
+        build_blueprint(spec, OWNER)
+    assert refused.value.field == "spec.rollout" and "UpdateInferenceComponent" in refused.value.message

@@ -20,6 +20,7 @@ from endpoint_operator.api.rules import SpecModel
 from unit.aws_refusals import aws_refusals
 from unit.production_cases import bad_cases as production_bad_cases, good_specs as production_good_specs
 from endpoint_operator.api.spec import (
+    ROLLOUT_NOT_FOR_COMPONENTS,
     InvalidSpec,
     MetricGate,
     ModelEndpointSpec,
@@ -306,6 +307,8 @@ BAD_SPECS = [
          "serverless endpoint (no canary, no shadow); it is updated all at once"),
     case("rollout-on-async", ASYNC, {"rollout": {"steps": [{"weight": 15, "pause": "1h"}, {"weight": 100}]}},
          "spec.rollout", ROLLOUT_REALTIME_ONLY_RULE),
+    case("rollout-on-inference-components", COMPONENTS, {"rollout": {"steps": [{"weight": 15, "pause": "1h"}, {"weight": 100}]}},
+         "spec.rollout", f"spec.rollout is not allowed when spec.mode is InferenceComponents: {ROLLOUT_NOT_FOR_COMPONENTS}"),
     case("rollout-on-multi-model", GPU_MULTI_MODEL,
          {"image": TRITON, "multiModel": {"server": "Triton"}, "rollout": {"steps": [{"weight": 50}, {"weight": 100}]}},
          "spec.rollout", ROLLOUT_REALTIME_ONLY_RULE),

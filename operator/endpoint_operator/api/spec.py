@@ -500,6 +500,11 @@ ROLLOUT_REALTIME_ONLY = (
     "variant of a RealTime endpoint; for a staged, guarded change use spec.deployment (SageMaker's deployment "
     "guardrails: blue/green with canary or linear traffic shifting, rolled back on alarms)"
 )
+# Why spec.rollout has no place on inference components: each one rolls by itself.
+ROLLOUT_NOT_FOR_COMPONENTS = (
+    "a changed component rolls out by itself through UpdateInferenceComponent's rolling deployment, a batch of "
+    "copies at a time, while the other components keep serving"
+)
 _COMPONENTS = _mode("InferenceComponents")
 _SLEEPER = "self.models.exists(m, has(m.component) && has(m.component.copies) && has(m.component.copies.min) && m.component.copies.min == 0)"
 
@@ -661,6 +666,9 @@ class ModelEndpointSpec(SpecModel):
         Rule("rollout", f"spec.rollout is not allowed when spec.mode is Async or MultiModel: {ROLLOUT_REALTIME_ONLY}",
              f"!has(self.rollout) || !({_mode('Async')} || {_mode('MultiModel')})",
              lambda s: s.rollout is None or s.mode not in (Mode.ASYNC, Mode.MULTI_MODEL)),
+        Rule("rollout", f"spec.rollout is not allowed when spec.mode is InferenceComponents: {ROLLOUT_NOT_FOR_COMPONENTS}",
+             f"!has(self.rollout) || !{_COMPONENTS}",
+             lambda s: s.rollout is None or s.mode != Mode.INFERENCE_COMPONENTS),
         Rule("rollout.shadow",
              "spec.rollout.shadow is allowed only when spec.mode is RealTime or Auto: SageMaker hosts no shadow "
              "variant on a serverless, asynchronous or multi-model endpoint",

@@ -22,7 +22,7 @@ from ...api.resources import (
     ProductionVariant,
 )
 from ...api.scaling import COMPONENT_DIMENSION
-from ...api.spec import Mode, ModelEndpointSpec, ModelSpec
+from ...api.spec import ROLLOUT_NOT_FOR_COMPONENTS, Mode, ModelEndpointSpec, ModelSpec
 from .. import naming
 from ..cost import CostEstimate, CostLine, instance_floor_cost
 from ..errors import invalid
@@ -81,6 +81,9 @@ def _component(ctx: BuildContext, index: int) -> InferenceComponent:
 
 
 def build(ctx: BuildContext) -> Parts:
+    if ctx.spec.rollout is not None:  # the schema refuses it for the explicit mode; Auto reaches here
+        raise invalid("spec.rollout", f"is not allowed on the InferenceComponents endpoint mode Auto chose here: "
+                                      f"{ROLLOUT_NOT_FOR_COMPONENTS}")
     instances = ctx.spec.instances
     if instances is None:
         raise invalid("spec.instances", "inference components need an instance type and the managed instance range")
