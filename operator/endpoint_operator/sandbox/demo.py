@@ -8,7 +8,6 @@ step in load, and a canary that fails its requests rolled back by its gate.
 
 from __future__ import annotations
 
-import json
 import signal
 import sys
 import tempfile
@@ -19,6 +18,7 @@ from pathlib import Path
 import yaml
 
 from .controlplane import ControlPlane, repo_root
+from .demo_rollout import change_model, follow_rollout
 from .demo_traffic import DEMO_TIME_SCALE, bad_canary, endpoint_of, scale_on_a_step, steady_load
 from .emulator import Emulator
 from .operator_process import OperatorProcess
@@ -88,31 +88,9 @@ def run_demo(examples: str | None, keep: bool, timeout: float) -> int:
 
 def walk_canary(control_plane, emulator, doc: dict, timeout: float) -> bool:
     """Change the model of a manifest with a rollout and follow the canary's steps."""
-    name, namespace = doc["metadata"]["name"], doc["metadata"].get("namespace", "default")
-    model = doc["spec"]["models"][0]
-    new_url = model["modelDataUrl"].replace("model.tar.gz", "model-next.tar.gz")
-    seed_artifacts(emulator.url, [new_url])
-    patch = {"spec": {"models": [{**model, "modelDataUrl": new_url}]}}
-    control_plane.kubectl("patch", "mep", name, "-n", namespace, "--type=merge", "-p", json.dumps(patch))
-    say(f"{namespace}/{name}: model changed to {new_url}; the canary walks its steps")
-    seen = None
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        got = control_plane.kubectl("get", "mep", name, "-n", namespace, "-o", "json", check=False)
-        status = json.loads(got.stdout).get("status", {}) if got.returncode == 0 else {}
-        rollout = status.get("rollout") or {}
-        now = (rollout.get("phase"), rollout.get("weight"))
-        if rollout and now != seen:
-            seen = now
-            step = rollout.get("step")
-            where = f"step {step + 1}/{rollout.get('steps')}" if step is not None and rollout.get("steps") else ""
-            say(f"{namespace}/{name}: {rollout.get('phase')} {where} canary {rollout.get('weight')}%".rstrip())
-        if rollout.get("phase") == "Succeeded":
-            return True
-        if rollout.get("phase") == "RolledBack":
-            return False
-        time.sleep(0.1)
-    return False
+    change_model(control_plane, emulator.url, doc, "model-next.tar.gz", "; the canary walks its steps")
+    status = follow_rollout(control_plane, doc, timeout)
+    return status is not None and status["rollout"]["phase"] == "Succeeded"
 
 
 def say(message: str) -> None:

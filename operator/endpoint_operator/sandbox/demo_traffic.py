@@ -13,7 +13,7 @@ from typing import Any
 
 from .emulator import Emulator
 from .emulator.boto import emulator_client
-from .seed import seed_artifacts
+from .demo_rollout import change_model, follow_rollout
 
 DEMO_TIME_SCALE = 30  # virtual seconds per real second
 SERVICE_RATE = 10.0  # requests per second one instance serves
@@ -72,30 +72,15 @@ def scale_on_a_step(control_plane, emulator: Emulator, doc: dict[str, Any], befo
 def bad_canary(control_plane, emulator: Emulator, doc: dict[str, Any], timeout: float = 120) -> bool:
     """A new model whose requests fail one in five: its gate rolls it back at the first step."""
     name, namespace = doc["metadata"]["name"], doc["metadata"].get("namespace", "default")
-    endpoint = endpoint_of(control_plane, doc)
-    steady_load(emulator, endpoint, 5, variants={"canary": {"serviceRate": SERVICE_RATE, "errorRate": 0.2}})
-    model = doc["spec"]["models"][0]
-    bad_url = model["modelDataUrl"].replace("model.tar.gz", "model-faulty.tar.gz")
-    seed_artifacts(emulator.url, [bad_url])
-    patch = {"spec": {"models": [{**model, "modelDataUrl": bad_url}]}}
-    control_plane.kubectl("patch", "mep", name, "-n", namespace, "--type=merge", "-p", json.dumps(patch))
-    say(f"{namespace}/{name}: model changed to {bad_url}, which fails 20 % of its requests")
-    seen = None
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        got = control_plane.kubectl("get", "mep", name, "-n", namespace, "-o", "json", check=False)
-        status = json.loads(got.stdout).get("status", {}) if got.returncode == 0 else {}
-        rollout = status.get("rollout") or {}
-        now = (rollout.get("phase"), rollout.get("weight"))
-        if rollout and now != seen:
-            seen = now
-            say(f"{namespace}/{name}: {rollout.get('phase')} canary {rollout.get('weight')}%")
-        if rollout.get("phase") == "RolledBack":
-            degraded = next((c for c in status.get("conditions") or [] if c["type"] == "Degraded"), {})
-            say(f"{namespace}/{name}: rolled back: {degraded.get('message')}")
-            return True
-        time.sleep(0.1)
-    return False
+    steady_load(emulator, endpoint_of(control_plane, doc), 5,
+                variants={"canary": {"serviceRate": SERVICE_RATE, "errorRate": 0.2}})
+    change_model(control_plane, emulator.url, doc, "model-faulty.tar.gz", ", which fails 20 % of its requests")
+    status = follow_rollout(control_plane, doc, timeout, ends=("RolledBack",))
+    if status is None:
+        return False
+    degraded = next((c for c in status.get("conditions") or [] if c["type"] == "Degraded"), {})
+    say(f"{namespace}/{name}: rolled back: {degraded.get('message')}")
+    return True
 
 
 def _virtual_now(emulator: Emulator) -> datetime:
