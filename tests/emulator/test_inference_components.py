@@ -123,6 +123,9 @@ def test_an_image_update_rolls_while_the_old_copies_and_other_components_serve(a
     create(aws, "ranker", copies=1)
     create(aws, "recsys", copies=1)
     settled(aws, "ranker"), settled(aws, "recsys")
+    # The update ends only after a few describes, not after a time a busy machine can
+    # overrun: the old copies are asked while it surely still runs.
+    aws.emulator.set_describes_per_transition(3)
 
     aws.sagemaker.update_inference_component(
         InferenceComponentName="ranker",
