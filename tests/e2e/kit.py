@@ -3,10 +3,12 @@ and events; and what they check in AWS: the emulator through boto3 and its call 
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -143,3 +145,26 @@ def s3_keys(emulator, url_prefix: str) -> list[str]:
     bucket, _, prefix = url_prefix.removeprefix("s3://").partition("/")
     s3 = client(emulator, "s3")
     return sorted(o["Key"] for o in s3.list_objects_v2(Bucket=bucket, Prefix=prefix).get("Contents", []))
+
+
+@contextlib.contextmanager
+def watching(sm, endpoint_name: str) -> Iterator[list[str]]:
+    """Every status DescribeEndpoint shows while the block runs."""
+    seen: list[str] = []
+    stop = threading.Event()
+
+    def watch():
+        while not stop.is_set():
+            try:
+                seen.append(sm.describe_endpoint(EndpointName=endpoint_name)["EndpointStatus"])
+            except sm.exceptions.ClientError as error:
+                seen.append(error.response["Error"]["Code"])
+            stop.wait(0.05)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    try:
+        yield seen
+    finally:
+        stop.set()
+        watcher.join()

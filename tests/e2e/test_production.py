@@ -5,34 +5,8 @@ while the endpoint keeps serving."""
 
 from __future__ import annotations
 
-import contextlib
-import threading
-from collections.abc import Iterator
 
 from . import kit
-
-
-@contextlib.contextmanager
-def watching(sm, endpoint_name: str) -> Iterator[list[str]]:
-    """Every status DescribeEndpoint shows while the block runs."""
-    seen: list[str] = []
-    stop = threading.Event()
-
-    def watch():
-        while not stop.is_set():
-            try:
-                seen.append(sm.describe_endpoint(EndpointName=endpoint_name)["EndpointStatus"])
-            except sm.exceptions.ClientError as error:
-                seen.append(error.response["Error"]["Code"])
-            stop.wait(0.05)
-
-    watcher = threading.Thread(target=watch)
-    watcher.start()
-    try:
-        yield seen
-    finally:
-        stop.set()
-        watcher.join()
 
 
 def sent(emulator, operation: str, after: int, **match) -> list[dict]:
@@ -53,7 +27,7 @@ def update_without_downtime(control_plane, emulator, namespace: str, name: str, 
     before = obj["status"]["endpoint"]["configName"]
     start = last_seq(emulator)
     sm = kit.client(emulator, "sagemaker")
-    with watching(sm, endpoint_name) as seen:
+    with kit.watching(sm, endpoint_name) as seen:
         kit.patch_spec(control_plane, namespace, name, patch)
         obj = kit.wait_condition(control_plane, namespace, name, "Ready", generation=generation, timeout=90)
     assert obj["status"]["endpoint"]["configName"] != before

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 
 from . import kit
 
@@ -49,20 +48,7 @@ def test_a_model_change_updates_in_place_and_collects_the_old_config(operator, c
     old_model = sm.describe_endpoint_config(EndpointConfigName=old_config)["ProductionVariants"][0]["ModelName"]
 
     # Watch the endpoint the whole time: it must serve throughout the update.
-    seen: list[str] = []
-    stop = threading.Event()
-
-    def watch():
-        while not stop.is_set():
-            try:
-                seen.append(sm.describe_endpoint(EndpointName=endpoint_name)["EndpointStatus"])
-            except sm.exceptions.ClientError as error:
-                seen.append(error.response["Error"]["Code"])
-            stop.wait(0.05)
-
-    watcher = threading.Thread(target=watch)
-    watcher.start()
-    try:
+    with kit.watching(sm, endpoint_name) as seen:
         new_url = doc["spec"]["models"][0]["modelDataUrl"].replace("model.tar.gz", "v2/model.tar.gz")
         models = [{**doc["spec"]["models"][0], "modelDataUrl": new_url}]
         kit.seed_artifacts(emulator.url, [new_url])
@@ -71,9 +57,6 @@ def test_a_model_change_updates_in_place_and_collects_the_old_config(operator, c
         # Collected once the endpoint serves the new config.
         kit.wait_for(lambda: len(kit.owned_resources(emulator, obj["metadata"]["uid"])["configs"]) == 1,
                      timeout=30, what="the superseded config to be collected")
-    finally:
-        stop.set()
-        watcher.join()
 
     after = sm.describe_endpoint(EndpointName=endpoint_name)
     assert after["EndpointConfigName"] != old_config
