@@ -20,6 +20,7 @@ from endpoint_operator.api.rules import SpecModel
 from unit.aws_refusals import aws_refusals
 from unit.production_cases import bad_cases as production_bad_cases, good_specs as production_good_specs
 from endpoint_operator.api.spec import (
+    ASYNC_GATE_METRICS_RULE,
     ROLLOUT_NOT_FOR_COMPONENTS,
     InvalidSpec,
     MetricGate,
@@ -67,7 +68,7 @@ COMPONENTS = changed(REALTIME, {"mode": "InferenceComponents", "image": PYTORCH_
                                 "models": [{**MODEL, "component": {**COMPONENT, "copies": {"min": 1, "max": 3}}},
                                            {**MODEL, "name": "m2", "component": {**COMPONENT, "copies": {"min": 0, "max": 1}}}]})
 ROLLOUT_REALTIME_ONLY_RULE = next(r.message for r in ModelEndpointSpec.rules
-                                  if r.message.startswith("spec.rollout is not allowed when spec.mode is Async or MultiModel"))
+                                  if r.message.startswith("spec.rollout is not allowed when spec.mode is MultiModel"))
 GPU_TRITON, GPU_TYPES = (next(r.message for r in ModelEndpointSpec.rules if r.field == f)
                          for f in ("multiModel.server", "instances.type"))
 
@@ -305,14 +306,17 @@ BAD_SPECS = [
          "spec.rollout",
          "spec.rollout is not allowed when spec.mode is Serverless: SageMaker hosts one production variant on a "
          "serverless endpoint (no canary, no shadow); it is updated all at once"),
-    case("rollout-on-async", ASYNC, {"rollout": {"steps": [{"weight": 15, "pause": "1h"}, {"weight": 100}]}},
-         "spec.rollout", ROLLOUT_REALTIME_ONLY_RULE),
+    case("gate-on-a-metric-async-does-not-publish", ASYNC, gates({"name": "Invocations", "statistic": "Sum", "max": 10}),
+         "spec.rollout.analysis.metrics", ASYNC_GATE_METRICS_RULE),
+    case("gate-on-the-endpoint-wide-backlog-of-async", ASYNC,
+         gates({"name": "ApproximateBacklogSizePerInstance", "max": 5}), "spec.rollout.analysis.metrics",
+         ASYNC_GATE_METRICS_RULE),
     case("rollout-on-inference-components", COMPONENTS, {"rollout": {"steps": [{"weight": 15, "pause": "1h"}, {"weight": 100}]}},
          "spec.rollout", f"spec.rollout is not allowed when spec.mode is InferenceComponents: {ROLLOUT_NOT_FOR_COMPONENTS}"),
     case("rollout-on-multi-model", GPU_MULTI_MODEL,
          {"image": TRITON, "multiModel": {"server": "Triton"}, "rollout": {"steps": [{"weight": 50}, {"weight": 100}]}},
          "spec.rollout", ROLLOUT_REALTIME_ONLY_RULE),
-    case("shadow-on-async", ASYNC, {"rollout": {"shadow": {"pause": "1h"}, "steps": [{"weight": 100}]}},
+    case("rollout-shadow-on-async", ASYNC, {"rollout": {"shadow": {"pause": "1h"}, "steps": [{"weight": 100}]}},
          "spec.rollout.shadow",
          "spec.rollout.shadow is allowed only when spec.mode is RealTime or Auto: SageMaker hosts no shadow "
          "variant on a serverless, asynchronous or multi-model endpoint"),
@@ -493,6 +497,12 @@ GOOD_SPECS = [
         "namespace": "App", "metricName": "QueueDepth"},
         "schedules": [{"name": "night", "cron": "0 22 * * 1-5", "min": 1, "max": 2}]}}), id="custom-metric"),
     pytest.param(changed(REALTIME, {"rollout": {"steps": [{"weight": 100}]}}), id="rollout-one-step"),
+    pytest.param(changed(ASYNC, {"rollout": {"steps": [{"weight": 15, "pause": "1h"}, {"weight": 100}]}}),
+                 id="rollout-on-async"),
+    pytest.param(changed(ASYNC, gates({"name": "InvocationFailures", "statistic": "Sum", "maxRatioToPrimary": 2},
+                                      {"name": "TimeInBacklog", "statistic": "p99", "max": "30s"},
+                                      {"name": "Invocation5XXErrors", "max": "2%"})),
+                 id="rollout-on-async-gated-on-what-it-publishes"),
     pytest.param(changed(ASYNC, {"mode": "Auto", "instances": {"min": 0, "max": 2}, "async": {"scaleToZero": True},
                                  "traffic": {"pattern": "Scheduled"}}), id="auto-scale-to-zero"),
     pytest.param(changed(REALTIME, {"rollout": {"steps": [{"weight": 15, "pause": "30d"}, {"weight": 100}],

@@ -15,6 +15,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, Field, PlainValidator, WithJsonSchema
 
+from .async_metrics import ASYNC_VARIANT_METRICS
 from .data_capture import DataCaptureSpec
 from .encryption import EncryptionSpec
 from .endpoint_rules import ENDPOINT_RULES
@@ -497,15 +498,36 @@ _SERVERLESS = _mode("Serverless")
 # planner says the same when mode Auto picks such a mode (plan/builders/common.py).
 ROLLOUT_REALTIME_ONLY = (
     "the operator's canary steps shift UpdateEndpointWeightsAndCapacities weights between a primary and a canary "
-    "variant of a RealTime endpoint; for a staged, guarded change use spec.deployment (SageMaker's deployment "
+    "variant of a RealTime or Async endpoint; for a staged, guarded change use spec.deployment (SageMaker's deployment "
     "guardrails: blue/green with canary or linear traffic shifting, rolled back on alarms)"
 )
+# The modes whose endpoint the canary steps do not drive: spec.rollout is refused there
+# with ROLLOUT_REALTIME_ONLY's reason (Serverless and InferenceComponents have rules of
+# their own). Async takes the canary: an asynchronous endpoint may have several
+# production variants (CreateEndpointConfig: AsyncInferenceConfig is the config's,
+# ProductionVariants a list), so its canary is the same two variants as RealTime's.
+ROLLOUT_REFUSED_MODES = (Mode.MULTI_MODEL,)
 # Why spec.rollout has no place on inference components: each one rolls by itself.
 ROLLOUT_NOT_FOR_COMPONENTS = (
     "a changed component rolls out by itself through UpdateInferenceComponent's rolling deployment, a batch of "
     "copies at a time, while the other components keep serving"
 )
 _COMPONENTS = _mode("InferenceComponents")
+# A metric gate reads a variant's metric (EndpointName and VariantName): on an
+# asynchronous endpoint only those its guide lists per variant ever have data.
+ASYNC_GATE_METRICS_RULE = (
+    "spec.rollout.analysis.metrics[].name must be a metric an asynchronous endpoint publishes per variant when "
+    f"spec.mode is Async ({', '.join(ASYNC_VARIANT_METRICS)}): it publishes no Invocations, InvocationsPerInstance "
+    "or OverheadLatency, and its backlog metrics carry EndpointName alone, so a gate on any other would never pass"
+)
+_ASYNC_GATE_NAMES = "[" + ", ".join(f"'{m}'" for m in ASYNC_VARIANT_METRICS) + "]"
+
+
+def unpublished_async_gates(spec: "ModelEndpointSpec") -> list[int]:
+    """Indexes of spec.rollout.analysis.metrics an asynchronous endpoint does not publish per variant."""
+    analysis = spec.rollout.analysis if spec.rollout is not None else None
+    return [i for i, gate in enumerate(analysis.metrics or ()) if gate.name not in ASYNC_VARIANT_METRICS] \
+        if analysis is not None else []
 _SLEEPER = "self.models.exists(m, has(m.component) && has(m.component.copies) && has(m.component.copies.min) && m.component.copies.min == 0)"
 
 
@@ -663,9 +685,14 @@ class ModelEndpointSpec(SpecModel):
              "serverless endpoint (no canary, no shadow); it is updated all at once",
              f"!has(self.rollout) || !{_SERVERLESS}",
              lambda s: s.rollout is None or s.mode != Mode.SERVERLESS),
-        Rule("rollout", f"spec.rollout is not allowed when spec.mode is Async or MultiModel: {ROLLOUT_REALTIME_ONLY}",
-             f"!has(self.rollout) || !({_mode('Async')} || {_mode('MultiModel')})",
-             lambda s: s.rollout is None or s.mode not in (Mode.ASYNC, Mode.MULTI_MODEL)),
+        Rule("rollout", f"spec.rollout is not allowed when spec.mode is {' or '.join(m.value for m in ROLLOUT_REFUSED_MODES)}: "
+             f"{ROLLOUT_REALTIME_ONLY}",
+             f"!has(self.rollout) || !({' || '.join(_mode(m.value) for m in ROLLOUT_REFUSED_MODES)})",
+             lambda s: s.rollout is None or s.mode not in ROLLOUT_REFUSED_MODES),
+        Rule("rollout.analysis.metrics", ASYNC_GATE_METRICS_RULE,
+             f"!{_mode('Async')} || !has(self.rollout) || !has(self.rollout.analysis) || !has(self.rollout.analysis.metrics)"
+             f" || self.rollout.analysis.metrics.all(m, m.name in {_ASYNC_GATE_NAMES})",
+             lambda s: s.mode is not Mode.ASYNC or not unpublished_async_gates(s)),
         Rule("rollout", f"spec.rollout is not allowed when spec.mode is InferenceComponents: {ROLLOUT_NOT_FOR_COMPONENTS}",
              f"!has(self.rollout) || !{_COMPONENTS}",
              lambda s: s.rollout is None or s.mode != Mode.INFERENCE_COMPONENTS),

@@ -13,11 +13,13 @@ from __future__ import annotations
 import re
 
 # Metrics of AWS/SageMaker reported in microseconds (the developer guide's "Units:
-# Microseconds"): an endpoint's invocation latencies and a multi-model endpoint's
-# model loading times.
+# Microseconds"): an endpoint's invocation latencies, a multi-model endpoint's
+# model loading times, and an asynchronous endpoint's time in backlog and S3 transfers
+# ("Monitor Asynchronous Endpoint"; its TotalProcessingTime is in milliseconds).
 MICROSECOND_METRICS = frozenset({
     "ModelLatency", "OverheadLatency", "ModelSetupTime",
     "ModelLoadingWaitTime", "ModelDownloadingTime", "ModelLoadingTime", "ModelUnloadingTime",
+    "TimeInBacklog", "RequestDownloadLatency", "ResponseUploadLatency",
 })
 # Metrics that send 1 for each failed request and 0 otherwise: their Average is an
 # error rate, their Sum follows the variant's share of traffic.

@@ -1,8 +1,8 @@
 """Canary rollouts: a pure state machine.
 
 (rollout status, spec, gate readings, observed endpoint, command, now) -> the next
-action and the new rollout status. A change of a RealTime endpoint's model under
-spec.rollout becomes: one EndpointConfig with the serving model as variant
+action and the new rollout status. A change of a RealTime or Async endpoint's model
+under spec.rollout becomes: one EndpointConfig with the serving model as variant
 `primary` and the new one as `canary` (UpdateEndpoint, canary at the first step's
 weight), then UpdateEndpointWeightsAndCapacities per step, then UpdateEndpoint to
 the blueprint's config (the new model alone); the ordinary garbage collection then
@@ -107,7 +107,8 @@ def gate_query(bp: Blueprint, observed: Observed, previous: ModelEndpointStatus 
         return None
     if r.to_revision != bp.config.name:
         return None
-    return query_for(bp.rollout.analysis, ep.name, r.step_started_at, canary_percent(ep))
+    return query_for(bp.rollout.analysis, ep.name, r.step_started_at, canary_percent(ep),
+                     requests_metric=profile_of(bp.mode).requests_metric)
 
 
 def plan_rollout(bp: Blueprint, observed: Observed, previous: ModelEndpointStatus | None, *,

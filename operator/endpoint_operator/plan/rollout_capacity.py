@@ -9,6 +9,21 @@ while the endpoint serves the canary config both variants are registered with
 Application Auto Scaling, with those counts as their minimums. Scheduled range
 changes wait for the promotion: one lowering the primary's range would undo the
 point of keeping it.
+
+An asynchronous endpoint's two variants track one metric: ApproximateBacklogSizePerInstance
+is published "with the EndpointName dimension" alone ("Number of items in the queue
+divided by the number of instances behind an endpoint", developer guide, "Monitor
+Asynchronous Endpoint"), so there is no per-variant backlog to track. Each variant's
+target tracking on it asks for instances in proportion to the count it has (desired =
+current x metric / target), so together they bring the endpoint's backlog per instance
+to the target while the split follows the weights' minimums. Scale to zero waits for
+the promotion: HasBacklogWithoutCapacity, whose alarm triggers the wake-from-zero
+step policy ("Autoscale an asynchronous endpoint"), is also published with the
+EndpointName dimension alone and says whether the endpoint, not a variant, has a
+backlog and no instance; a variant at zero next to one with instances would never be
+woken while it still has weight. Each variant keeps at least one instance during the steps (the minimums
+above); the primary keeps its wake policy and alarm (they can fire only with no
+instance behind the whole endpoint), the canary gets target tracking alone.
 """
 
 from __future__ import annotations
@@ -16,7 +31,7 @@ from __future__ import annotations
 import math
 
 from ..api.resources import ObservedEndpoint
-from ..api.scaling import ScalingPolicy, variant_resource_id
+from ..api.scaling import ScalingPolicy, TargetTrackingPolicy, variant_resource_id
 from ..api.status import RolloutStatus
 from .blueprint import Blueprint
 from .gates import CANARY, PRIMARY
@@ -66,22 +81,28 @@ def rollout_scaling(bp: Blueprint, r: RolloutStatus, ep: ObservedEndpoint) -> tu
     low, high = capacity_range(bp)
     primary = primary_instances(r, ep) or low
     canary = canary_instances(bp, primary, r.weight or 0)
+    # At least one instance each, whatever the spec's minimum (0 for scale to zero).
     return (
-        _retarget(bp.endpoint_name, base, PRIMARY, max(primary, low), max(primary, high)),
-        _retarget(bp.endpoint_name, base, CANARY, canary, high),
+        _retarget(bp.endpoint_name, base, PRIMARY, max(primary, low, 1), max(primary, high)),
+        _retarget(bp.endpoint_name, base, CANARY, max(canary, 1), high),
     )
 
 
 def _retarget(endpoint: str, base: VariantScaling, variant: str, low: int, high: int) -> VariantScaling:
+    """`base`'s scaling on `variant` with the range [low, high]: its own variant keeps
+    every policy and alarm; another gets the target tracking alone (no wake from zero:
+    it never runs at zero during the steps)."""
     resource_id = variant_resource_id(endpoint, variant)
     prefix = owned_prefix(endpoint, base.variant)
+    own = variant == base.variant
 
     def moved(policy: ScalingPolicy) -> ScalingPolicy:
         name = owned_prefix(endpoint, variant) + policy.name.removeprefix(prefix)
         return policy.model_copy(update={"name": name, "resource_id": resource_id})
 
     target = base.target.model_copy(update={"resource_id": resource_id, "min_capacity": low, "max_capacity": high})
-    return VariantScaling(variant=variant, target=target, policies=tuple(moved(p) for p in base.policies))
+    policies = tuple(moved(p) for p in base.policies if own or isinstance(p, TargetTrackingPolicy))
+    return VariantScaling(variant=variant, target=target, policies=policies, alarms=base.alarms if own else ())
 
 
 def _count(ep: ObservedEndpoint | None, variant: str, current: bool = False) -> int | None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from ..api.deployment import DeploymentSpec, Strategy, TrafficShifting
 from ..api.spec import Mode
 from .blueprint import Blueprint
+from .builders import profile_of
 
 DEFAULT_UPDATE = "SageMaker's default update (a new fleet, all traffic at once once it is healthy)"
 
@@ -23,9 +24,10 @@ def model_change(bp: Blueprint, other: str) -> str:
     rollout = bp.rollout
     if rollout is None:
         return other
-    # Async and MultiModel never get here with spec.rollout: the schema and the
-    # planner refuse it (plan/builders/common.py's refuse_rollout).
-    if bp.mode != Mode.REAL_TIME or len(bp.models) != 1:
+    # RealTime and Async take the canary steps (their profiles' `rollouts`); MultiModel
+    # never gets here with spec.rollout: the schema and the planner refuse it
+    # (plan/builders/common.py's refuse_rollout).
+    if not profile_of(bp.mode).rollouts or len(bp.models) != 1:
         why = {Mode.SERVERLESS: "SageMaker allows one production variant on a serverless endpoint"}.get(bp.mode, "one model only")
         return f"{other}; spec.rollout is ignored ({why})"
     steps = " -> ".join(f"{s.weight}%" for s in rollout.steps)

@@ -3,16 +3,22 @@
 Scale to zero (SageMaker's recipe: minimum capacity 0, target tracking on
 ApproximateBacklogSizePerInstance, a step policy on a HasBacklogWithoutCapacity alarm)
 is planned with the endpoint's autoscaling; the builder only says whether it applies.
+
+A model change under spec.rollout walks the canary steps as on RealTime
+(plan/rollout.py): the canary config keeps this config's AsyncInferenceConfig, which
+belongs to the config, not to a variant. Its scaling during the steps:
+plan/rollout_capacity.py.
 """
 
 from __future__ import annotations
 
 from ...api.pricing import PriceTable
 from ...api.resources import AsyncConfig
-from ...api.spec import ASYNC_METRICS, Mode, ModelEndpointSpec, ScalingMetric, TrafficPattern
+from ...api.async_metrics import ASYNC_REQUESTS_METRIC, ASYNC_VARIANT_METRICS
+from ...api.spec import ASYNC_METRICS, Mode, ModelEndpointSpec, ScalingMetric, TrafficPattern, unpublished_async_gates
 from ..cost import CostEstimate, instance_floor_cost, scale_to_zero_cost
 from ..errors import invalid
-from .common import BuildContext, Parts, hashed_config, instance_variant, refuse_rollout, single_model
+from .common import BuildContext, Parts, hashed_config, instance_variant, single_model
 from .profile import EndpointKind, ModeProfile
 
 
@@ -26,7 +32,7 @@ def scales_to_zero(spec: ModelEndpointSpec) -> bool:
 
 def build(ctx: BuildContext) -> Parts:
     spec = ctx.spec
-    refuse_rollout(ctx, "Async")
+    check_rollout(spec)
     if len(spec.models) != 1:
         raise invalid("spec.models", f"an asynchronous endpoint serves one model, not {len(spec.models)}; split them into several ModelEndpoints")
     settings = spec.async_
@@ -51,6 +57,23 @@ def build(ctx: BuildContext) -> Parts:
     )
 
 
+def check_rollout(spec: ModelEndpointSpec) -> None:
+    """What the schema refuses for an explicit mode Async, judged again when mode Auto
+    picks it: no shadow step, and gates only on metrics the endpoint publishes per variant."""
+    if spec.rollout is None:
+        return
+    if spec.rollout.shadow is not None:
+        raise invalid("spec.rollout.shadow", "is not allowed on the Async endpoint mode Auto chose here: SageMaker "
+                                             "hosts no shadow variant on an asynchronous endpoint (shadow tests exclude "
+                                             "asynchronous inference); drop the shadow step, the canary steps still run")
+    unpublished = unpublished_async_gates(spec)
+    if unpublished:
+        names = ", ".join(f"[{i}].name {spec.rollout.analysis.metrics[i].name}" for i in unpublished)
+        raise invalid("spec.rollout.analysis.metrics",
+                      f"{names}: not published per variant by the Async endpoint mode Auto chose here; gate on "
+                      f"{', '.join(ASYNC_VARIANT_METRICS)}")
+
+
 def cost(spec: ModelEndpointSpec, prices: PriceTable) -> CostEstimate:
     if scales_to_zero(spec):
         return scale_to_zero_cost(spec, prices)
@@ -67,4 +90,6 @@ PROFILE = ModeProfile(
     # scales on its queue's backlog (or a metric of the user's own).
     default_metric=ScalingMetric.APPROXIMATE_BACKLOG_SIZE_PER_INSTANCE,
     metrics=ASYNC_METRICS,
+    rollouts=True,
+    requests_metric=ASYNC_REQUESTS_METRIC,
 )

@@ -16,6 +16,7 @@ from enum import Enum
 from ...api.pricing import PriceTable
 from ...api.scaling import VARIANT_DIMENSION
 from ...api.spec import Mode, ModelEndpointSpec, ScalingMetric
+from ...api.units import INVOCATIONS_METRIC
 from ..cost import CostEstimate
 from .common import BuildContext, Parts
 
@@ -57,6 +58,8 @@ class ModeProfile:
     metrics: tuple[ScalingMetric, ...] = REAL_TIME_METRICS
     # Whether the real-time invocation limits (payload, duration) bind the spec.
     real_time_limits: bool = False
+    # The per-variant metric that counts requests, which a gate's Sum is divided by.
+    requests_metric: str = INVOCATIONS_METRIC
 
     def scales_to_zero(self, spec: ModelEndpointSpec) -> bool:
         return self.scale_to_zero is not None and self.scale_to_zero(spec)

@@ -15,6 +15,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from ...api.spec import AnalysisSpec
+from ...api.units import INVOCATIONS_METRIC
 from . import alarm, metric, prometheus
 from .base import (
     CANARY, FAILED, INCONCLUSIVE, NAMESPACE, PASSED, PRIMARY, SHADOW, WAITING, GateKind, GateQuery, GateReadings, GateResult,
@@ -36,8 +37,8 @@ def has_gates(analysis: AnalysisSpec | None) -> bool:
 
 
 def query_for(analysis: AnalysisSpec, endpoint_name: str, since: datetime, canary_weight: int | None = None,
-              candidate: str = CANARY) -> GateQuery:
-    window = Window(endpoint_name, since, canary_weight, candidate)
+              candidate: str = CANARY, requests_metric: str = INVOCATIONS_METRIC) -> GateQuery:
+    window = Window(endpoint_name, since, canary_weight, candidate, requests_metric)
     reads = [kind.reads(analysis, window) for kind in KINDS]
     return GateQuery(endpoint_name=endpoint_name, since=since,
                      alarms=tuple(a for r in reads for a in r.alarms),

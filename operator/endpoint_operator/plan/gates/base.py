@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Protocol
 
 from ...api.spec import AnalysisSpec
+from ...api.units import INVOCATIONS_METRIC
 
 PASSED, WAITING, FAILED, INCONCLUSIVE = "Passed", "Waiting", "Failed", "Inconclusive"
 PRIMARY, CANARY, SHADOW = "primary", "canary", "shadow"
@@ -25,6 +26,9 @@ class Window:
     since: datetime
     canary_weight: int | None = None
     candidate: str = CANARY
+    # What counts a variant's requests: Invocations, or an asynchronous endpoint's
+    # InvocationsProcesssed (it publishes no Invocations).
+    requests_metric: str = INVOCATIONS_METRIC
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,8 @@ on steps where both take traffic: at 100 % the primary serves nothing and publis
 no datapoints, so the ratio is not judged there (a `max` still is). A ratio of Sums
 is taken per request, each variant's Sum over its own Invocations: a Sum follows the
 variant's share of traffic, and at 15/85 a canary with five times the primary's error
-rate has fewer errors than the primary.
+rate has fewer errors than the primary. An asynchronous endpoint counts its requests
+in InvocationsProcesssed instead (Window.requests_metric).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import math
 from collections.abc import Iterator, Mapping
 
 from ...api.spec import AnalysisSpec, MetricGate
-from ...api.units import INVOCATIONS_METRIC, show
+from ...api.units import show
 from .base import FAILED, PASSED, PRIMARY, WAITING, GateReadings, Judgement, MetricRead, Reads, Window, both_serve
 
 
@@ -33,7 +34,7 @@ class MetricGates:
             reads.append(MetricRead(f"m{index}_{PRIMARY}", index, gate.name, gate.statistic, PRIMARY))
             if _per_request(gate):
                 for variant in (candidate, PRIMARY):
-                    reads.append(MetricRead(f"m{index}_{variant}_requests", index, INVOCATIONS_METRIC, "Sum", variant))
+                    reads.append(MetricRead(f"m{index}_{variant}_requests", index, window.requests_metric, "Sum", variant))
         return Reads(metrics=tuple(reads))
 
     def judge(self, analysis: AnalysisSpec, readings: GateReadings, window: Window) -> Iterator[Judgement]:
@@ -71,7 +72,7 @@ def _metric(index: int, gate: MetricGate, values: Mapping[str, float | None], bo
         primary_requests = values.get(f"m{index}_{PRIMARY}_requests")
         if not canary_requests or not primary_requests:
             side = candidate if not canary_requests else "primary"
-            return WAITING, f"{gate.name} Invocations of the {side} have no data yet"
+            return WAITING, f"{gate.name}: the {side}'s request count has no data yet"
         canary, primary = canary / canary_requests, primary / primary_requests
         label, statistic = f"{gate.name} per request", "Average"
     ratio = canary / primary if primary else (math.inf if canary else 1.0)
