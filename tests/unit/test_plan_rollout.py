@@ -427,10 +427,10 @@ class Walk:
     """SageMaker as the planner sees it: configs by name, one endpoint whose weights
     move only through ShiftTraffic and whose config only through UpdateEndpoint."""
 
-    def __init__(self):
-        self.configs = {OLD.config.name: OLD.config}
-        self.models = {OLD.models[0].name}
-        self.config, self.weights, self.status, self.pending = OLD.config.name, None, "InService", None
+    def __init__(self, old=OLD):
+        self.configs = {old.config.name: old.config}
+        self.models = {old.models[0].name}
+        self.config, self.weights, self.status, self.pending = old.config.name, None, "InService", None
         self.shifts: list[float] = []
 
     def observe(self) -> Observed:
@@ -469,8 +469,9 @@ class Walk:
             self.status = "InService"
 
 
-def walk(bp, gates_at, command_at=lambda now: None, until=timedelta(hours=5), cloudwatch=None):
-    world_, status, now = Walk(), prev(None, bp=OLD, config=OLD.config), T0
+def walk(bp, gates_at, command_at=lambda now: None, until=timedelta(hours=5), cloudwatch=None, old=OLD):
+    """`old`: the blueprint the endpoint serves at first (a RealTime one unless said)."""
+    world_, status, now = Walk(old), prev(None, bp=old, config=old.config), T0
     world_.progress = []  # the Step column as kubectl shows it, each change
     while now < T0 + until:
         observed = world_.observe()
