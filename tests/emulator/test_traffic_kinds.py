@@ -49,6 +49,43 @@ def test_an_async_backlog_grows_while_arrivals_outrun_the_instance_and_drains_af
     assert metric(aws, "OverheadLatency", variant, "Sum", origin, end) == {}
 
 
+def test_an_async_canary_publishes_per_variant_and_the_backlog_once_for_the_endpoint(aws):
+    """Two variants of one asynchronous endpoint (a canary at 50 %): each publishes what
+    it processed, with its own error rate; the queue's metrics are the endpoint's, one
+    value a period over the instances of both."""
+    for model in ("jobs2-old", "jobs2-new"):
+        create_model(aws.sagemaker, model)
+    aws.sagemaker.create_endpoint_config(EndpointConfigName="jobs2-canary", ProductionVariants=[
+        {"VariantName": variant, "ModelName": model, "InstanceType": "ml.m5.large", "InitialInstanceCount": 1,
+         "InitialVariantWeight": 50.0} for variant, model in (("primary", "jobs2-old"), ("canary", "jobs2-new"))],
+        AsyncInferenceConfig={"OutputConfig": {"S3OutputPath": "s3://out/jobs2/"}})
+    aws.sagemaker.create_endpoint(EndpointName="jobs2", EndpointConfigName="jobs2-canary")
+    wait_for_status(aws.sagemaker, "jobs2", "InService")
+    start = virtual_now(aws)
+    origin = (start // 60 + 1) * 60
+    # 30 requests/s on two instances serving 10/s each: the backlog grows by 600 a minute.
+    aws.emulator.set_traffic("jobs2", {"kind": "constant", "rate": 30}, startAt=origin, default={"serviceRate": 10},
+                             variants={"canary": {"serviceRate": 10, "errorRate": 0.2}})
+    aws.emulator.set_time_scale(SCALE)
+    end = minutes_served(aws, "jobs2", origin - 60, 2)
+    endpoint = {"EndpointName": "jobs2"}
+    assert minute_values(aws, "ApproximateBacklogSize", endpoint, "SampleCount", origin, end) == pytest.approx([1, 1])
+    backlog = minute_values(aws, "ApproximateBacklogSize", endpoint, "Maximum", origin, end)
+    assert backlog == pytest.approx([600, 1200], abs=12)
+    # Divided by the instances behind the endpoint: both variants' two.
+    per_instance = minute_values(aws, "ApproximateBacklogSizePerInstance", endpoint, "Maximum", origin, end)
+    assert per_instance == pytest.approx([b / 2 for b in backlog], abs=6)
+    assert minute_values(aws, "HasBacklogWithoutCapacity", endpoint, "Maximum", origin, end) == [0, 0]
+    for variant, errors in (("primary", 0.0), ("canary", 0.2)):
+        dims = {"EndpointName": "jobs2", "VariantName": variant}
+        assert minute_values(aws, "InvocationsProcesssed", dims, "Sum", origin, end) == pytest.approx([600, 600])
+        assert minute_values(aws, "Invocation5XXErrors", dims, "Average", origin, end) == pytest.approx([errors] * 2)
+        assert metric(aws, "Invocations", dims, "Sum", origin, end) == {}
+    # The backlog has no variant of its own.
+    assert metric(aws, "ApproximateBacklogSize", {"EndpointName": "jobs2", "VariantName": "canary"}, "Maximum",
+                  origin, end) == {}
+
+
 def test_serverless_cold_starts_once_then_refuses_what_exceeds_max_concurrency(aws):
     endpoint_with(aws, "sls", {"ServerlessConfig": {"MemorySizeInMB": 2048, "MaxConcurrency": 2}})
     start = virtual_now(aws)

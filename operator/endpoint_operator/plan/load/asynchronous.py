@@ -40,6 +40,10 @@ class AsyncQueue:
     def backlog(self) -> float:
         return sum(n for _, n in self._cohorts)
 
+    def oldest_age(self, now: float) -> float:
+        """Seconds the oldest queued request has waited at `now` (0 with none queued)."""
+        return now - self._cohorts[0][0] if self._cohorts else 0.0
+
     def advance(self, now: float, arrivals: float, instances: int) -> AsyncSecond:
         if arrivals > 0:
             self._cohorts.append([now, arrivals])
@@ -55,7 +59,7 @@ class AsyncQueue:
             processed += taken
             if cohort[1] <= 1e-12:
                 self._cohorts.popleft()
-        oldest = now - self._cohorts[0][0] if self._cohorts else 0.0
+        oldest = self.oldest_age(now)
         return AsyncSecond(
             arrivals=arrivals, processed=processed,
             server_errors=processed * self.load.error_rate, client_errors=processed * self.load.client_error_rate,

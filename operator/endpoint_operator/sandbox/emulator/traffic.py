@@ -225,13 +225,18 @@ class TrafficEngine:
         is_async, config, views = read
         rate = settings.profile.rate(now - settings.started) if now >= settings.started else 0.0
         shares = split_by_weight(rate, {v.name: v.weight for v in views})
+        if is_async:
+            for view in views:
+                state = self._state(name, view, config, settings, is_async)
+                self._serve_async(view, state, shares[view.name], now, (("EndpointName", name), ("VariantName", view.name)),
+                                  publisher)
+            self._publish_backlog(name, sum(v.instances for v in views), now, publisher)
+            return
         for view in views:
             state = self._state(name, view, config, settings, is_async)
             dims = (("EndpointName", name), ("VariantName", view.name))
             arrivals = shares[view.name]
-            if is_async:
-                self._serve_async(name, view, state, arrivals, now, dims, publisher)
-            elif view.serverless:
+            if view.serverless:
                 self._serve_serverless(view, state, arrivals, now, dims, publisher)
             else:
                 self._serve_real_time(view, state, settings, arrivals, now, dims, publisher)
@@ -341,8 +346,10 @@ class TrafficEngine:
 
     # ---- asynchronous ----------------------------------------------------------------
 
-    def _serve_async(self, name: str, view: _VariantView, state: _VariantState, arrivals: float, now: float,
+    def _serve_async(self, view: _VariantView, state: _VariantState, arrivals: float, now: float,
                      dims: tuple[tuple[str, str], ...], publisher: Publisher) -> None:
+        """One variant's second: its share of the arrivals joins the endpoint's queue, its
+        instances take from it; what it processed is published per variant."""
         assert state.queue is not None
         second = state.queue.advance(now, arrivals, view.instances)
         state.last = {"time": now, "arrivals": arrivals, "instances": view.instances, "backlog": second.backlog,
@@ -350,22 +357,11 @@ class TrafficEngine:
         # Developer guide, "Alarms and logs for tracking metrics from asynchronous endpoints": "The metrics below are
         # an exhaustive list of metrics for asynchronous endpoints ... Any metric not listed below is not published
         # if the endpoint is enabled for asynchronous inference. Such metrics include (but are not limited to):
-        # OverheadLatency, Invocations, InvocationsPerInstance". "The following metrics are published with the
-        # EndpointName dimension": ApproximateBacklogSize, ApproximateBacklogSizePerInstance ("Number of items in
-        # the queue divided by the number of instances behind an endpoint"), ApproximateAgeOfOldestRequest
-        # (Seconds), all "Units: Count" otherwise; HasBacklogWithoutCapacity, the metric step scaling wakes an
-        # endpoint at zero instances with, likewise. InvocationsProcesssed (AWS's spelling) and TimeInBacklog
-        # (Microseconds) carry EndpointName and VariantName.
-        endpoint_only = (("EndpointName", name),)
-        sample = 1 / STANDARD
-        publisher.add(SAGEMAKER, "ApproximateBacklogSize", endpoint_only, "Count", now, second.backlog, sample)
-        if second.instances > 0:
-            publisher.add(SAGEMAKER, "ApproximateBacklogSizePerInstance", endpoint_only, "Count", now,
-                          second.backlog / second.instances, sample)
-        publisher.add(SAGEMAKER, "ApproximateAgeOfOldestRequest", endpoint_only, "Seconds", now, second.oldest_age,
-                      sample)
-        publisher.add(SAGEMAKER, "HasBacklogWithoutCapacity", endpoint_only, "Count", now,
-                      1.0 if second.backlog_without_capacity else 0.0, sample)
+        # OverheadLatency, Invocations, InvocationsPerInstance". Its common metrics (Invocation4XXErrors,
+        # Invocation5XXErrors, ModelLatency) "are the same as the metrics published for real-time endpoints", and
+        # "The following metrics are published with the EndpointName and VariantName dimensions":
+        # InvocationsProcesssed (AWS's spelling), TimeInBacklog (Microseconds), among others. So each variant of a
+        # canary has its own; the backlog metrics are the endpoint's (_publish_backlog).
         if second.processed > 0:
             publisher.add(SAGEMAKER, "InvocationsProcesssed", dims, "Count", now, 1.0, second.processed)
             for waited, requests in second.time_in_backlog:
@@ -374,6 +370,29 @@ class TrafficEngine:
             _errors(publisher, dims, now, second.processed, second.client_errors, second.server_errors)
         self._utilisation(view, second.instances, min(second.processed / max(second.instances, 1)
                                                       / state.queue.load.service_rate, 1.0), now, dims, publisher)
+
+    def _publish_backlog(self, name: str, instances: int, now: float, publisher: Publisher) -> None:
+        """The endpoint's queue after every variant took its share this second, once per
+        endpoint, over the instances of all its variants."""
+        queue = self._queues.get(name)
+        if queue is None:
+            return
+        # Same page: "The following metrics are published with the EndpointName dimension": ApproximateBacklogSize
+        # ("The number of items in the queue for an endpoint"), ApproximateBacklogSizePerInstance ("Number of items
+        # in the queue divided by the number of instances behind an endpoint"), ApproximateAgeOfOldestRequest
+        # (Seconds), all "Units: Count" otherwise; HasBacklogWithoutCapacity, the metric step scaling wakes an
+        # endpoint at zero instances with, likewise: one value per endpoint, whatever its variants.
+        endpoint_only = (("EndpointName", name),)
+        sample = 1 / STANDARD
+        backlog = queue.backlog
+        publisher.add(SAGEMAKER, "ApproximateBacklogSize", endpoint_only, "Count", now, backlog, sample)
+        if instances > 0:
+            publisher.add(SAGEMAKER, "ApproximateBacklogSizePerInstance", endpoint_only, "Count", now,
+                          backlog / instances, sample)
+        publisher.add(SAGEMAKER, "ApproximateAgeOfOldestRequest", endpoint_only, "Seconds", now, queue.oldest_age(now),
+                      sample)
+        publisher.add(SAGEMAKER, "HasBacklogWithoutCapacity", endpoint_only, "Count", now,
+                      1.0 if backlog > 0 and instances == 0 else 0.0, sample)
 
     # ---- serverless ------------------------------------------------------------------
 
