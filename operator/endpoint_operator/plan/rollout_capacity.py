@@ -21,9 +21,10 @@ the promotion: HasBacklogWithoutCapacity, whose alarm triggers the wake-from-zer
 step policy ("Autoscale an asynchronous endpoint"), is also published with the
 EndpointName dimension alone and says whether the endpoint, not a variant, has a
 backlog and no instance; a variant at zero next to one with instances would never be
-woken while it still has weight. Each variant keeps at least one instance during the steps (the minimums
-above); the primary keeps its wake policy and alarm (they can fire only with no
-instance behind the whole endpoint), the canary gets target tracking alone.
+woken while it still has weight. Each variant keeps at least one instance during the
+steps (the minimums above); the primary keeps its wake policy and alarm (they can fire
+only with no instance behind the whole endpoint), the canary gets target tracking
+alone.
 """
 
 from __future__ import annotations
