@@ -497,9 +497,11 @@ _SERVERLESS = _mode("Serverless")
 # planner says the same when mode Auto picks such a mode (plan/builders/common.py).
 ROLLOUT_REALTIME_ONLY = (
     "the operator's canary steps shift UpdateEndpointWeightsAndCapacities weights between a primary and a canary "
-    "variant of a RealTime endpoint; for a staged, guarded change use spec.deployment (SageMaker's deployment "
-    "guardrails: blue/green with canary or linear traffic shifting, rolled back on alarms)"
+    "variant of a RealTime or MultiModel endpoint; for a staged, guarded change use spec.deployment (SageMaker's "
+    "deployment guardrails: blue/green with canary or linear traffic shifting, rolled back on alarms)"
 )
+# The explicit modes that refuse spec.rollout with ROLLOUT_REALTIME_ONLY (MultiModel takes canary steps).
+ROLLOUT_REFUSED_MODES = ("Async",)
 # Why spec.rollout has no place on inference components: each one rolls by itself.
 ROLLOUT_NOT_FOR_COMPONENTS = (
     "a changed component rolls out by itself through UpdateInferenceComponent's rolling deployment, a batch of "
@@ -663,9 +665,10 @@ class ModelEndpointSpec(SpecModel):
              "serverless endpoint (no canary, no shadow); it is updated all at once",
              f"!has(self.rollout) || !{_SERVERLESS}",
              lambda s: s.rollout is None or s.mode != Mode.SERVERLESS),
-        Rule("rollout", f"spec.rollout is not allowed when spec.mode is Async or MultiModel: {ROLLOUT_REALTIME_ONLY}",
-             f"!has(self.rollout) || !({_mode('Async')} || {_mode('MultiModel')})",
-             lambda s: s.rollout is None or s.mode not in (Mode.ASYNC, Mode.MULTI_MODEL)),
+        Rule("rollout", f"spec.rollout is not allowed when spec.mode is {' or '.join(ROLLOUT_REFUSED_MODES)}: "
+                        f"{ROLLOUT_REALTIME_ONLY}",
+             f"!has(self.rollout) || !({' || '.join(_mode(m) for m in ROLLOUT_REFUSED_MODES)})",
+             lambda s: s.rollout is None or s.mode.value not in ROLLOUT_REFUSED_MODES),
         Rule("rollout", f"spec.rollout is not allowed when spec.mode is InferenceComponents: {ROLLOUT_NOT_FOR_COMPONENTS}",
              f"!has(self.rollout) || !{_COMPONENTS}",
              lambda s: s.rollout is None or s.mode != Mode.INFERENCE_COMPONENTS),

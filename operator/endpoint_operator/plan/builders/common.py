@@ -158,3 +158,11 @@ def refuse_rollout(ctx: BuildContext, mode: str) -> None:
     schema refuses it for an explicit mode; mode Auto reaches here when it picks one."""
     if ctx.spec.rollout is not None:
         raise invalid("spec.rollout", f"is not allowed on the {mode} endpoint mode Auto chose here: {ROLLOUT_REALTIME_ONLY}")
+
+
+def refuse_shadow(ctx: BuildContext, mode: str) -> None:
+    """spec.rollout.shadow on a mode that takes canary steps but hosts no shadow variant:
+    the schema refuses it for an explicit mode; mode Auto reaches here when it picks one."""
+    if ctx.spec.rollout is not None and ctx.spec.rollout.shadow is not None:
+        raise invalid("spec.rollout.shadow", f"is not allowed on the {mode} endpoint mode Auto chose here: SageMaker "
+                      f"hosts no shadow variant on it (shadow tests exclude {mode} endpoints); the canary steps apply")
