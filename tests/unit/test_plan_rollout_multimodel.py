@@ -149,6 +149,8 @@ def both_folders_serve(seen: list):
     def check(world, bp, decision):
         r = decision.status.rollout
         if r is not None and r.phase in ro.ACTIVE:
+            # served_blueprint keeps the blueprint on the canary's folder: the target never moves under the rollout.
+            assert bp.config.name == r.to_revision and r.phase != ro.SUPERSEDED
             # Every folder a variant serves exists in S3, with every model the spec names.
             for folder in world.serving().values():
                 names = {split_key(k)[1] for k in world.artifacts if split_key(k)[0] == folder}

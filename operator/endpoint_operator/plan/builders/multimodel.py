@@ -7,6 +7,9 @@ removing a model copies into or deletes from the folder the endpoint serves, wit
 new EndpointConfig. A changed artifact is never copied over the old one (instances
 that loaded it keep serving it): it goes into a new folder, which is a new model and
 config and so a new fleet with nothing cached (plan/artifacts.py picks the folder).
+Under spec.rollout that new model is a canary variant next to the old one, each on its
+own folder (plan/rollout_artifacts.py); shadow variants are not hosted on multi-model
+endpoints.
 """
 
 from __future__ import annotations
