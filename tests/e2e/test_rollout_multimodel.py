@@ -145,3 +145,40 @@ def test_a_changed_artifact_walks_the_canary_steps_while_target_model_calls_keep
     [new_folder] = {k.rsplit("/", 2)[-2] for k in keys}
     assert new_folder != old_folder and [k.rsplit("/", 1)[-1] for k in keys] == ["home.tar.gz", "search.tar.gz"]
     assert call("home.tar.gz")["sha256"] == new
+
+
+def test_a_failing_canary_rolls_back_and_s3_keeps_the_old_folder_alone(control_plane, sandbox, namespace):
+    name = "mme-rollback"
+    old_url = "s3://example-models/recsys/home/v7/model.tar.gz"
+    new_url = "s3://example-models/recsys/home/v9/model.tar.gz"
+    doc = manifest(namespace, name, old_url)
+    kit.apply(control_plane, doc, sandbox)
+    obj = kit.wait_condition(control_plane, namespace, name, "Ready", timeout=90)
+    endpoint = obj["status"]["endpoint"]["name"]
+    prefix = doc["spec"]["multiModel"]["artifactPrefix"]
+    before = kit.s3_keys(sandbox, prefix)
+    # The new model answers one call in five with a 5xx: its error rate gate fails at the first step.
+    sandbox.client.constant_load(endpoint, 10, default={"serviceRate": 20}, variants={"canary": {"errorRate": 0.2}},
+                                 multiModel={"models": {"home.tar.gz": 1, "search.tar.gz": 1}})
+    kit.seed_artifacts(sandbox.url, [new_url])
+    kit.patch_spec(control_plane, namespace, name, {"models": [{"name": "home", "modelDataUrl": new_url},
+                                                               doc["spec"]["models"][1]]})
+    sandbox.client.set_time_scale(SCALE)
+    try:
+        def rolled_back():
+            rollout = ((kit.get(control_plane, namespace, name) or {}).get("status") or {}).get("rollout") or {}
+            return rollout if rollout.get("phase") == "RolledBack" else None
+        rollout = kit.wait_for(rolled_back, timeout=90, interval=0.2, what="the rollout to roll back")
+    finally:
+        sandbox.client.clear_traffic(endpoint)
+        sandbox.client.set_time_scale(1)
+
+    assert "Invocation5XXErrors" in rollout["message"] and rollout["progress"] == "1/3"
+    # Back on the old config, and the new folder is gone: S3 holds what it held before the change.
+    kit.wait_for(lambda: kit.s3_keys(sandbox, prefix) == before, timeout=30, what="the new folder to be collected")
+    sm = kit.client(sandbox, "sagemaker")
+    assert sm.describe_endpoint(EndpointName=endpoint)["EndpointConfigName"] == rollout["fromRevision"]
+    runtime = kit.client(sandbox, "sagemaker-runtime")
+    answer = runtime.invoke_endpoint(EndpointName=endpoint, TargetModel="home.tar.gz", ContentType="application/json",
+                                     Body=b"{}")
+    assert json.loads(answer["Body"].read())["sha256"] == digest(sandbox, old_url)

@@ -230,9 +230,9 @@ def test_plan_walks_a_multi_model_artifact_change_in_canary_steps(tmp_path, mode
     assert result.returncode == 0, out["errors"]
     [endpoint] = out["endpoints"]
     assert endpoint["resources"]["updates"]["modelChange"] == (
-        "a changed artifact moves to a new content folder: canary steps 15% -> 100% (primary on the old folder, "
-        "canary on the new; the old folder goes at the promotion, the new one at a rollback); adding or removing a "
-        "model is an S3 copy or delete in the folder in service, no new fleet")
+        "canary steps 15% -> 100% (a changed artifact: primary on the old content folder, canary on the new; "
+        "the old folder goes at the promotion, the new one at a rollback); adding or removing a model is an S3 copy "
+        "or delete in the folder in service, no new fleet")
 
 
 def test_plan_refuses_a_shadow_step_where_auto_picks_multi_model(tmp_path):

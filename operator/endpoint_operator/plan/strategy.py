@@ -30,8 +30,8 @@ def model_change(bp: Blueprint, other: str) -> str:
         if rollout is None:
             return f"a changed artifact moves to a new content folder: {other}; {MODEL_LIST}"
         steps = " -> ".join(f"{s.weight}%" for s in rollout.steps)
-        return (f"a changed artifact moves to a new content folder: canary steps {steps} (primary on the old folder, "
-                f"canary on the new; the old folder goes at the promotion, the new one at a rollback); {MODEL_LIST}")
+        return (f"canary steps {steps} (a changed artifact: primary on the old content folder, canary on the new; "
+                f"the old folder goes at the promotion, the new one at a rollback); {MODEL_LIST}")
     if rollout is None:
         return other
     # Async never gets here with spec.rollout: the schema and the planner refuse it
