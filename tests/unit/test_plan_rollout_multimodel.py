@@ -288,3 +288,11 @@ def test_a_shadow_step_on_a_multi_model_endpoint_mode_auto_picked_is_refused_nam
         assert error.field == "spec.rollout.shadow" and "shadow tests exclude multi-model endpoints" in error.message
     else:
         raise AssertionError("a shadow step on a multi-model endpoint was planned")
+
+
+def test_adding_a_model_under_spec_rollout_is_an_s3_copy_not_a_rollout():
+    world = World()
+    bp, decision = one_pass(world, spec(1, "gamma"), None, T0, None)
+    assert bp.config.name == OLD.config.name and decision.status.rollout is None
+    assert [type(x).__name__ for x in decision.actions] == ["CopyArtifact"]
+    assert world.folders() == {OLD.artifact_version}
