@@ -103,6 +103,8 @@ def test_bad_spec_is_refused_naming_the_field(control_plane, crd, namespace, bad
     assert names(bad.field, result.stderr), result.stderr
     if bad.message:
         assert bad.message in result.stderr, result.stderr
+    if bad.not_also:
+        assert not names(bad.not_also, result.stderr), result.stderr
     gone = control_plane.kubectl("get", "modelendpoint", bad.id[:63], "-n", namespace, check=False)
     assert gone.returncode != 0 and "NotFound" in gone.stderr
 

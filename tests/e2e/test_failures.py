@@ -110,14 +110,14 @@ def test_what_only_the_operator_can_judge_ends_not_ready_with_a_reason(operator,
             "async": {"outputPath": "s3://example-models/out/"},
             "autoscaling": {"metric": "InvocationsPerInstance"},
         },
-        # Mode Auto resolves to MultiModel (two models, one image): its canary steps would
-        # never run, so spec.rollout is refused rather than ignored.
-        "auto-multi-model-rollout": {
+        # Mode Auto resolves to MultiModel (two models, one image): SageMaker hosts no
+        # shadow variant there, so the shadow step is refused rather than ignored.
+        "auto-multi-model-shadow": {
             "instances": {"type": "ml.m5.large"},
             "image": "111122223333.dkr.ecr.us-east-1.amazonaws.com/x:1",
             "models": [{"name": "a", "modelDataUrl": "s3://example-models/a/model.tar.gz"},
                        {"name": "b", "modelDataUrl": "s3://example-models/b/model.tar.gz"}],
-            "rollout": {"steps": [{"weight": 15, "pause": "1h"}, {"weight": 100}]},
+            "rollout": {"shadow": {"pause": "1h"}, "steps": [{"weight": 15, "pause": "1h"}, {"weight": 100}]},
         },
     }
     for name, spec in cases.items():
@@ -134,8 +134,8 @@ def test_what_only_the_operator_can_judge_ends_not_ready_with_a_reason(operator,
     for name in cases:
         obj = kit.wait_condition(control_plane, namespace, name, "Ready", status="False", reason="InvalidSpec", timeout=60)
         assert "spec." in kit.condition(obj, "Ready")["message"], kit.condition(obj, "Ready")
-    canary = kit.condition(kit.get(control_plane, namespace, "auto-multi-model-rollout"), "Ready")
-    assert canary["message"].startswith("spec.rollout") and "spec.deployment" in canary["message"], canary
+    shadow = kit.condition(kit.get(control_plane, namespace, "auto-multi-model-shadow"), "Ready")
+    assert shadow["message"].startswith("spec.rollout.shadow") and "no shadow variant" in shadow["message"], shadow
     degraded = kit.condition(kit.get(control_plane, namespace, "auto-async-invocations"), "Degraded")
     assert degraded["status"] == "True" and degraded["message"].startswith("spec.autoscaling.metric"), degraded
     obj = kit.wait_condition(control_plane, namespace, "unreachable", "Ready", status="False", reason="AwsRejected", timeout=60)

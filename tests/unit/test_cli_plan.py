@@ -205,18 +205,31 @@ def test_plan_refuses_several_gpu_models_without_triton_naming_the_field(tmp_pat
     assert error["field"] == "spec.multiModel.server"
     assert "only through the Triton Inference Server" in error["message"]
     assert ("looks like AWS's Triton container" in error["message"]) is hint
-@pytest.mark.parametrize("example, mode", [("live-recommendations.yaml", "Auto"), ("live-recommendations.yaml", "MultiModel")])
-def test_plan_refuses_a_rollout_the_mode_would_ignore(tmp_path, example, mode):
-    """Auto picks MultiModel for this example: a canary there is refused, not ignored."""
-    doc = yaml.safe_load((CONSOLIDATION / example).read_text())
+@pytest.mark.parametrize("mode", ["Auto", "MultiModel"])
+def test_plan_walks_a_multi_model_artifact_change_in_canary_steps(tmp_path, mode):
+    """Auto picks MultiModel for this example: a changed artifact is a canary of two folders."""
+    doc = yaml.safe_load((CONSOLIDATION / "live-recommendations.yaml").read_text())
     doc["spec"]["mode"] = mode
     doc["spec"]["rollout"] = {"steps": [{"weight": 15, "pause": "1h"}, {"weight": 100}]}
     (tmp_path / "canary.yaml").write_text(yaml.safe_dump(doc))
     out, result = plan_json(tmp_path, "-f", str(tmp_path / "canary.yaml"))
-    assert result.returncode != 0
-    assert out["endpoints"] == []
-    assert "spec.rollout" in [e["field"] for e in out["errors"]], out["errors"]
-    assert all("use spec.deployment" in e["message"] for e in out["errors"] if e["field"] == "spec.rollout")
+    assert result.returncode == 0, out["errors"]
+    [endpoint] = out["endpoints"]
+    assert endpoint["resources"]["updates"]["modelChange"] == (
+        "canary steps 15% -> 100% (a changed artifact: primary on the old content folder, canary on the new; "
+        "the old folder goes at the promotion, the new one at a rollback); adding or removing a model is an S3 copy "
+        "or delete in the folder in service, no new fleet")
+
+
+def test_plan_refuses_a_shadow_step_where_auto_picks_multi_model(tmp_path):
+    doc = yaml.safe_load((CONSOLIDATION / "live-recommendations.yaml").read_text())
+    doc["spec"]["mode"] = "Auto"
+    doc["spec"]["rollout"] = {"shadow": {"pause": "1h"}, "steps": [{"weight": 15, "pause": "1h"}, {"weight": 100}]}
+    (tmp_path / "shadow.yaml").write_text(yaml.safe_dump(doc))
+    out, result = plan_json(tmp_path, "-f", str(tmp_path / "shadow.yaml"))
+    assert result.returncode != 0 and out["endpoints"] == []
+    assert [e["field"] for e in out["errors"]] == ["spec.rollout.shadow"], out["errors"]
+    assert "shadow tests exclude multi-model endpoints" in out["errors"][0]["message"]
 
 
 @pytest.mark.parametrize("bad", BAD_METADATA, ids=lambda c: c.id)

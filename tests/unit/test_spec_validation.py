@@ -67,8 +67,8 @@ COMPONENTS = changed(REALTIME, {"mode": "InferenceComponents", "image": PYTORCH_
                                 "instances": {"type": "ml.g5.12xlarge", "min": 0, "max": 4},
                                 "models": [{**MODEL, "component": {**COMPONENT, "copies": {"min": 1, "max": 3}}},
                                            {**MODEL, "name": "m2", "component": {**COMPONENT, "copies": {"min": 0, "max": 1}}}]})
-ROLLOUT_REALTIME_ONLY_RULE = next(r.message for r in ModelEndpointSpec.rules
-                                  if r.message.startswith("spec.rollout is not allowed when spec.mode is MultiModel"))
+SHADOW_RULE = ("spec.rollout.shadow is allowed only when spec.mode is RealTime or Auto: SageMaker hosts no shadow "
+               "variant on a serverless, asynchronous or multi-model endpoint")
 GPU_TRITON, GPU_TYPES = (next(r.message for r in ModelEndpointSpec.rules if r.field == f)
                          for f in ("multiModel.server", "instances.type"))
 
@@ -79,10 +79,11 @@ class Case:
     spec: dict[str, Any]
     field: str  # the field both sides must name
     message: str | None = None  # a cross-field rule's message, the same on both sides
+    not_also: str | None = None  # a field neither side may name as well (the spec is refused for `field` alone)
 
 
-def case(id: str, base: dict, changes: dict, field: str, message: str | None = None) -> Case:
-    return Case(id, changed(base, changes), field, message)
+def case(id: str, base: dict, changes: dict, field: str, message: str | None = None, not_also: str | None = None) -> Case:
+    return Case(id, changed(base, changes), field, message, not_also)
 
 
 def gate_rule(start: str) -> str:
@@ -313,13 +314,12 @@ BAD_SPECS = [
          ASYNC_GATE_METRICS_RULE),
     case("rollout-on-inference-components", COMPONENTS, {"rollout": {"steps": [{"weight": 15, "pause": "1h"}, {"weight": 100}]}},
          "spec.rollout", f"spec.rollout is not allowed when spec.mode is InferenceComponents: {ROLLOUT_NOT_FOR_COMPONENTS}"),
-    case("rollout-on-multi-model", GPU_MULTI_MODEL,
-         {"image": TRITON, "multiModel": {"server": "Triton"}, "rollout": {"steps": [{"weight": 50}, {"weight": 100}]}},
-         "spec.rollout", ROLLOUT_REALTIME_ONLY_RULE),
+    case("rollout-shadow-on-multi-model", GPU_MULTI_MODEL,
+         {"image": TRITON, "multiModel": {"server": "Triton"},
+          "rollout": {"shadow": {"pause": "1h"}, "steps": [{"weight": 50}, {"weight": 100}]}},
+         "spec.rollout.shadow", SHADOW_RULE, not_also="spec.rollout"),
     case("rollout-shadow-on-async", ASYNC, {"rollout": {"shadow": {"pause": "1h"}, "steps": [{"weight": 100}]}},
-         "spec.rollout.shadow",
-         "spec.rollout.shadow is allowed only when spec.mode is RealTime or Auto: SageMaker hosts no shadow "
-         "variant on a serverless, asynchronous or multi-model endpoint"),
+         "spec.rollout.shadow", SHADOW_RULE, not_also="spec.rollout"),
     case("deployment-on-serverless", SERVERLESS, {"deployment": {"strategy": "BlueGreen"}}, "spec.deployment",
          "spec.deployment is not allowed when spec.mode is Serverless: SageMaker's deployment guardrails are for "
          "real-time and asynchronous endpoints only; a serverless endpoint is updated all at once"),
@@ -545,6 +545,13 @@ GOOD_SPECS = [
          "environment": {f"K{j}".ljust(128, "K"): "v" * 256 for j in range(16 if i == 0 else 0)}}
         for i in range(100)]}), id="models-and-environment-at-their-limits"),
 ]
+GOOD_SPECS += [
+    # Canary steps on a multi-model endpoint: primary on the old artifact folder, canary on the new.
+    pytest.param(changed(GPU_MULTI_MODEL, {"image": TRITON, "multiModel": {"server": "Triton"},
+                                           "rollout": {"steps": [{"weight": 50}, {"weight": 100}],
+                                                       "analysis": {"metrics": [{"name": "ModelLoadingWaitTime", "max": "2s"}]}}}),
+                 id="rollout-on-multi-model"),
+]
 GOOD_SPECS += [pytest.param(spec, id=id) for id, spec in production_good_specs(changed, REALTIME, MODEL)]
 
 
@@ -569,6 +576,8 @@ def test_bad_spec_is_refused_naming_the_field(bad: Case):
     assert bad.field in [e.field for e in errors], f"no error names {bad.field}: {errors}"
     if bad.message:
         assert any(bad.message in e.message for e in errors), errors
+    if bad.not_also:
+        assert bad.not_also not in [e.field for e in errors], errors
 
 
 def test_bad_cases_cover_every_rule():

@@ -494,19 +494,6 @@ def _mode(mode: str) -> str:
 
 
 _SERVERLESS = _mode("Serverless")
-# Why spec.rollout is refused where it would not run, and what to use instead; the
-# planner says the same when mode Auto picks such a mode (plan/builders/common.py).
-ROLLOUT_REALTIME_ONLY = (
-    "the operator's canary steps shift UpdateEndpointWeightsAndCapacities weights between a primary and a canary "
-    "variant of a RealTime or Async endpoint; for a staged, guarded change use spec.deployment (SageMaker's deployment "
-    "guardrails: blue/green with canary or linear traffic shifting, rolled back on alarms)"
-)
-# The modes whose endpoint the canary steps do not drive: spec.rollout is refused there
-# with ROLLOUT_REALTIME_ONLY's reason (Serverless and InferenceComponents have rules of
-# their own). Async takes the canary: an asynchronous endpoint may have several
-# production variants (CreateEndpointConfig: AsyncInferenceConfig is the config's,
-# ProductionVariants a list), so its canary is the same two variants as RealTime's.
-ROLLOUT_REFUSED_MODES = (Mode.MULTI_MODEL,)
 # Why spec.rollout has no place on inference components: each one rolls by itself.
 ROLLOUT_NOT_FOR_COMPONENTS = (
     "a changed component rolls out by itself through UpdateInferenceComponent's rolling deployment, a batch of "
@@ -685,10 +672,6 @@ class ModelEndpointSpec(SpecModel):
              "serverless endpoint (no canary, no shadow); it is updated all at once",
              f"!has(self.rollout) || !{_SERVERLESS}",
              lambda s: s.rollout is None or s.mode != Mode.SERVERLESS),
-        Rule("rollout", f"spec.rollout is not allowed when spec.mode is {' or '.join(m.value for m in ROLLOUT_REFUSED_MODES)}: "
-             f"{ROLLOUT_REALTIME_ONLY}",
-             f"!has(self.rollout) || !({' || '.join(_mode(m.value) for m in ROLLOUT_REFUSED_MODES)})",
-             lambda s: s.rollout is None or s.mode not in ROLLOUT_REFUSED_MODES),
         Rule("rollout.analysis.metrics", ASYNC_GATE_METRICS_RULE,
              f"!{_mode('Async')} || !has(self.rollout) || !has(self.rollout.analysis) || !has(self.rollout.analysis.metrics)"
              f" || self.rollout.analysis.metrics.all(m, m.name in {_ASYNC_GATE_NAMES})",

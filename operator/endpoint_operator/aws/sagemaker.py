@@ -90,6 +90,15 @@ class SageMakerGateway(ServiceGateway):
             variants=tuple(_config_variant(v) for v in found.get("ProductionVariants", [])),
         )
 
+    def model_data_url(self, name: str) -> str | None:
+        """The ModelDataUrl of a model's primary container: the folder a multi-model
+        container serves. None when the model is gone or names no artifact."""
+        try:
+            found = self._call("DescribeModel", "read", ModelName=name)
+        except NotFound:
+            return None
+        return (found.get("PrimaryContainer") or {}).get("ModelDataUrl")
+
     def list_inference_components(self, endpoint_name: str) -> list[str]:
         """Names of the endpoint's inference components (all pages)."""
         return [

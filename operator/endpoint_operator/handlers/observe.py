@@ -54,6 +54,17 @@ def observe(sagemaker: SageMakerGateway, s3: S3Gateway, endpoint_name: str,
     return Observed(endpoint=endpoint, models=models, configs=configs, artifacts=artifacts, components=found)
 
 
+def with_model_data(sagemaker: SageMakerGateway, observed: Observed, models: Iterable[str]) -> Observed:
+    """`observed` with the ModelDataUrl of each of `models` (a DescribeModel each): the
+    folders a multi-model rollout's variants serve (plan/rollout_artifacts.py)."""
+    found = {}
+    for name in models:
+        url = sagemaker.model_data_url(name)
+        if url is not None:
+            found[name] = url
+    return dataclasses.replace(observed, model_data=found) if found else observed
+
+
 def observe_components(sagemaker: SageMakerGateway, endpoint_name: str) -> dict[str, ObservedComponent]:
     found: dict[str, ObservedComponent] = {}
     for name in sagemaker.list_inference_components(endpoint_name):

@@ -42,6 +42,7 @@ from ..plan.overdue import DEFAULT_WARNING_SECONDS, with_overdue
 from ..plan.reconcile import Decision, Requeue, plan_failure, reconcile
 from .outcome import AWAIT, DONE, POLL, YIELD, Next, Outcome, after_acting, poll, retry
 from ..plan.rollout import gate_query
+from ..plan.rollout_artifacts import models_to_describe
 from ..plan.s3url import parse_s3_url
 from ..plan.idle import with_idle
 from ..plan.suspension import serving, suspend, suspension_state
@@ -50,7 +51,7 @@ from .execute import execute
 from .gates import read_gates
 from .prometheus import PrometheusReader
 from .idle import IdleReadings
-from .observe import observe, observe_made, with_scaling
+from .observe import observe, observe_made, with_model_data, with_scaling
 from .slots import finalize_slots
 from .wiring import AwsGateways
 
@@ -196,6 +197,8 @@ class Syncer:
             if spec is not None and not light:
                 # MultiModel: serve the artifact folder S3 already holds when it fits the spec.
                 blueprint = served_blueprint(spec, blueprint, observed)
+                # MultiModel under a rollout: which folder the primary serves (none at rest).
+                observed = with_model_data(sagemaker, observed, _planning(models_to_describe, blueprint, observed, previous))
             adoption = (brownfield.adopt(aws, self.kube, body, spec, blueprint, observed, previous, self.clock())
                         if spec is not None and spec.adopt is not None else None)
             foreign = adoption.refusal if adoption else (

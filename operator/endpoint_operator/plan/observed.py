@@ -21,6 +21,10 @@ class Observed:
     # or "recsys.tar.gz" as endpoints built before content-versioned folders hold it) ->
     # the source URL recorded on the object's metadata, "" if none.
     artifacts: Mapping[str, str] = field(default_factory=dict)
+    # MultiModel under a rollout: model name -> its container's ModelDataUrl, for the models
+    # the serving config runs that the blueprint does not build (rollout_artifacts.py's
+    # models_to_describe): which folder the primary serves.
+    model_data: Mapping[str, str] = field(default_factory=dict)
     # Targets, policies, scheduled actions and the operator's alarms of the endpoint's
     # variants; None: not observed, and nothing is planned for scaling.
     scaling: ObservedScaling | None = None

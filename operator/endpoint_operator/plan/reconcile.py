@@ -14,7 +14,7 @@ from dataclasses import replace
 from ..api.resources import ObservedEndpoint
 from ..api.status import ModelEndpointStatus
 from .actions import Action, CreateEndpointConfig, CreateModel
-from .artifacts import ArtifactSync, sync_artifacts
+from .artifacts import ArtifactSync
 from .blueprint import Blueprint
 from .components import ComponentPlan, plan_components, scaling_in_reach
 from .decision import NOT_DEGRADED, Decision, Requeue, Verdict
@@ -27,6 +27,7 @@ from .scaling_step import out_of_range, plan_scaling, scaling_status
 from .identity import foreign_owner
 from .observed import Observed
 from .rollout import ACTIVE, RolloutPlan, plan_rollout
+from .rollout_artifacts import rollout_artifacts
 from .rollout_capacity import rollout_scaling
 from .serverless import concurrency_updates
 from .status_view import endpoint_status, instances_summary, variants, variants_summary
@@ -49,9 +50,9 @@ def reconcile(bp: Blueprint, observed: Observed, generation: int, previous: Mode
     canary = _rollout(bp, observed, previous, now, gates, command)
     step = canary.step or endpoint_step(bp, ep, prev_ep, previous.revision if previous else None)
     # Superseded artifact folders go once the desired config alone serves (never while
-    # a canary's primary still reads the old one).
+    # a canary's primary still reads the old one; a rolled-back canary's go, see rollout_artifacts).
     on_desired = ep is not None and ep.status == "InService" and ep.config_name == bp.config.name
-    artifacts = sync_artifacts(bp, observed, serving=step.serving and on_desired)
+    artifacts = rollout_artifacts(bp, observed, canary.status, serving=step.serving and on_desired)
     garbage = collect_garbage(bp, observed, ep) if step.serving and ep is not None else ()
     tuning = concurrency_updates(bp, ep) if step.serving and ep is not None else ()
     serving_config = observed.configs.get(ep.config_name) if ep is not None and ep.config_name else None

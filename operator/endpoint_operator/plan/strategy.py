@@ -20,13 +20,24 @@ def update_strategies(bp: Blueprint) -> dict[str, str]:
     return {"modelChange": model_change(bp, other), "otherChange": other}
 
 
+# A multi-model endpoint's model list is an S3 concern whatever the strategy (plan/artifacts.py).
+MODEL_LIST = "adding or removing a model is an S3 copy or delete in the folder in service, no new fleet"
+
+
 def model_change(bp: Blueprint, other: str) -> str:
     rollout = bp.rollout
+    if bp.mode == Mode.MULTI_MODEL:
+        # A changed artifact is a new content folder, hence a new model (plan/rollout_artifacts.py).
+        if rollout is None:
+            return f"a changed artifact moves to a new content folder: {other}; {MODEL_LIST}"
+        steps = " -> ".join(f"{s.weight}%" for s in rollout.steps)
+        return (f"canary steps {steps} (a changed artifact: primary on the old content folder, canary on the new; "
+                f"the old folder goes at the promotion, the new one at a rollback); {MODEL_LIST}")
     if rollout is None:
         return other
-    # RealTime and Async take the canary steps (their profiles' `rollouts`); MultiModel
-    # never gets here with spec.rollout: the schema and the planner refuse it
-    # (plan/builders/common.py's refuse_rollout).
+    # RealTime and Async take the canary steps here (their profiles' `rollouts`);
+    # MultiModel's were said above; Serverless and InferenceComponents never get here
+    # with spec.rollout: the schema and the planner refuse it.
     if not profile_of(bp.mode).rollouts or len(bp.models) != 1:
         why = {Mode.SERVERLESS: "SageMaker allows one production variant on a serverless endpoint"}.get(bp.mode, "one model only")
         return f"{other}; spec.rollout is ignored ({why})"

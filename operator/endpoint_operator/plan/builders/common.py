@@ -17,7 +17,7 @@ from ...api.resources import (
     VariantProvisioning,
     VpcSettings,
 )
-from ...api.spec import ROLLOUT_REALTIME_ONLY, ModelEndpointSpec
+from ...api.spec import ModelEndpointSpec
 from .. import naming
 from ..errors import invalid
 from ..identity import Owner
@@ -153,8 +153,9 @@ def single_model(ctx: BuildContext) -> SageMakerModel:
     return hashed_model(ctx, container)
 
 
-def refuse_rollout(ctx: BuildContext, mode: str) -> None:
-    """spec.rollout on a mode the canary steps do not drive would be ignored: the
-    schema refuses it for an explicit mode; mode Auto reaches here when it picks one."""
-    if ctx.spec.rollout is not None:
-        raise invalid("spec.rollout", f"is not allowed on the {mode} endpoint mode Auto chose here: {ROLLOUT_REALTIME_ONLY}")
+def refuse_shadow(ctx: BuildContext, mode: str) -> None:
+    """spec.rollout.shadow on a mode that takes canary steps but hosts no shadow variant:
+    the schema refuses it for an explicit mode; mode Auto reaches here when it picks one."""
+    if ctx.spec.rollout is not None and ctx.spec.rollout.shadow is not None:
+        raise invalid("spec.rollout.shadow", f"is not allowed on the {mode} endpoint mode Auto chose here: SageMaker "
+                      f"hosts no shadow variant on it (shadow tests exclude {mode} endpoints); the canary steps apply")

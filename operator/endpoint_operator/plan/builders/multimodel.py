@@ -7,6 +7,9 @@ removing a model copies into or deletes from the folder the endpoint serves, wit
 new EndpointConfig. A changed artifact is never copied over the old one (instances
 that loaded it keep serving it): it goes into a new folder, which is a new model and
 config and so a new fleet with nothing cached (plan/artifacts.py picks the folder).
+Under spec.rollout that new model is a canary variant next to the old one, each on its
+own folder (plan/rollout_artifacts.py); shadow variants are not hosted on multi-model
+endpoints.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from .. import naming
 from ..cost import CostEstimate, instance_floor_cost
 from ..errors import invalid
 from ..s3url import parse_s3_url, s3_url
-from .common import BuildContext, Parts, hashed_config, hashed_model, instance_variant, model_image, refuse_rollout
+from .common import BuildContext, Parts, hashed_config, hashed_model, instance_variant, model_image, refuse_shadow
 from .profile import EndpointKind, ModeProfile
 
 ARTIFACT_SUFFIX = ".tar.gz"
@@ -78,7 +81,7 @@ def _copies(ctx: BuildContext, prefix: S3Object, folder: S3Object) -> tuple[S3Co
 
 
 def build(ctx: BuildContext) -> Parts:
-    refuse_rollout(ctx, "MultiModel")
+    refuse_shadow(ctx, "multi-model")
     image = _shared(ctx, "image", [model_image(ctx, i) for i in range(len(ctx.spec.models))])
     environment = _shared(ctx, "environment", [m.environment or {} for m in ctx.spec.models])
     prefix = artifact_prefix(ctx)
@@ -109,5 +112,8 @@ PROFILE = ModeProfile(
     build=build,
     kind=EndpointKind.INSTANCES,
     cost=cost,
+    # A changed artifact (a new folder), image or environment is a new model: a canary of
+    # two variants, each on its own folder (rollout_artifacts.py keeps both while it runs).
+    rollouts=True,
     real_time_limits=True,
 )
