@@ -39,7 +39,7 @@ from ..plan.actions import (Action, CreateEndpoint, CreateEndpointConfig, Create
                             DeleteInferenceComponent)
 from ..plan.observed import Observed
 from ..plan.overdue import DEFAULT_WARNING_SECONDS, with_overdue
-from ..plan.reconcile import Decision, Requeue, plan_failure, reconcile
+from ..plan.reconcile import Decision, plan_failure, reconcile
 from .outcome import AWAIT, DONE, POLL, YIELD, Next, Outcome, after_acting, poll, retry
 from ..plan.rollout import gate_query
 from ..plan.s3url import parse_s3_url
@@ -278,7 +278,7 @@ class Syncer:
         if started:
             seen = (decision.endpoint_phase, None)
         # requeue_after: a time-based deadline, e.g. a rollout pause ending.
-        outcome = after_acting(bool(decision.actions), decision.requeue is Requeue.FAST, started, seen[0],
+        outcome = after_acting(bool(decision.actions), decision.in_flight, started, seen[0],
                                decision.requeue_after)
         if outcome.next is Next.DONE:
             where["made"] = None  # at rest: from now on, full observations

@@ -22,7 +22,7 @@ from ..api.adoption import ReplacesSpec
 from ..api.brownfield_status import DrainingEndpoint, ReplacementStatus
 from ..api.resources import IN_FLIGHT_STATUSES, ObservedEndpoint
 from ..api.status import ModelEndpointStatus
-from .decision import Decision, Requeue
+from .decision import Decision
 from .errors import PlanError
 from .identity import Owner
 
@@ -113,7 +113,7 @@ def with_drain(decision: Decision, plan: DrainPlan, replaces: ReplacesSpec) -> D
         c.model_copy(update={"status": "True", "reason": "DrainingReplacedEndpoints", "message": message})
         if c.type == "Progressing" else c for c in decision.conditions)
     return dataclasses.replace(decision, conditions=conditions,
-                               requeue=Requeue.FAST if plan.retire else decision.requeue,
+                               in_flight=bool(plan.retire) or decision.in_flight,
                                requeue_after=min(decision.requeue_after or again, again))
 
 

@@ -17,7 +17,7 @@ from .actions import Action, CreateEndpointConfig, CreateModel
 from .artifacts import ArtifactSync, sync_artifacts
 from .blueprint import Blueprint
 from .components import ComponentPlan, plan_components, scaling_in_reach
-from .decision import NOT_DEGRADED, Decision, Requeue, Verdict
+from .decision import NOT_DEGRADED, Decision, Verdict
 from .endpoint import EndpointStep, endpoint_step
 from .errors import PlanError
 from .finalize import finalize
@@ -31,7 +31,7 @@ from .rollout_capacity import rollout_scaling
 from .serverless import concurrency_updates
 from .status_view import endpoint_status, instances_summary, variants, variants_summary
 
-__all__ = ["Decision", "Requeue", "reconcile", "plan_failure", "finalize"]
+__all__ = ["Decision", "reconcile", "plan_failure", "finalize"]
 
 
 def reconcile(bp: Blueprint, observed: Observed, generation: int, previous: ModelEndpointStatus | None, *,
@@ -76,7 +76,7 @@ def reconcile(bp: Blueprint, observed: Observed, generation: int, previous: Mode
         actions=actions,
         conditions=verdict.conditions(generation),
         endpoint_phase=step.phase,
-        requeue=Requeue.FAST if actions or step.in_flight else Requeue.SLOW,
+        in_flight=bool(actions) or step.in_flight,
         corrections=corrections,
         status=_status(bp, observed, step, generation).model_copy(
             update={"rollout": canary.status, "components": components.status, "pinned": components.pinned}),
@@ -115,7 +115,7 @@ def plan_failure(error: PlanError, generation: int, previous: ModelEndpointStatu
         actions=(),
         conditions=verdict.conditions(generation),
         endpoint_phase=phase,
-        requeue=Requeue.SLOW,
+        in_flight=False,
         corrections=(),
         status=kept.model_copy(update={"observed_generation": generation}),
     )
