@@ -16,7 +16,7 @@ from endpoint_operator.api.resources import ObservedConfig, ObservedEndpoint, Ob
 from endpoint_operator.api.spec import DeletionPolicy
 from endpoint_operator.plan import actions as a
 from endpoint_operator.plan.blueprint import Blueprint
-from endpoint_operator.plan.conditions import merge_conditions
+from endpoint_operator.api.conditions import merge_conditions
 from endpoint_operator.plan.observed import Observed
 from endpoint_operator.plan.artifacts import served_blueprint
 from endpoint_operator.plan.reconcile import finalize, reconcile

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from test_plan_kit import bp_of, built, endpoint, realtime_spec, status_of
 
-from endpoint_operator.plan.conditions import merge_conditions
+from endpoint_operator.api.conditions import merge_conditions
 from endpoint_operator.plan.overdue import EVENT_REASON, OVERDUE, spent, with_overdue
 from endpoint_operator.plan.reconcile import reconcile
 

@@ -20,16 +20,16 @@ from ..api.accounts import AccountBindings
 from ..api.pricing import PriceTable, load_prices
 from ..api.resources import S3Object
 from ..api.spec import DeletionPolicy, InvalidSpec, ModelEndpointSpec, validate_spec
-from ..api.status import Condition, ModelEndpointStatus
+from ..api.status import ModelEndpointStatus
 from ..aws.calls import LIMITED_CODE, priority_reads
 from ..aws.errors import GatewayError, Throttled, Transient
 from ..kube.client import Conflict, KubeGateway
+from ..kube.status_writer import StatusWriter
 from ..plan import naming
 from ..plan.accounts import AccountTarget, account_moved, choose_account
 from ..plan.artifacts import served_blueprint
 from ..plan.blueprint import Blueprint, build_blueprint
 from ..plan.builders.common import PRIMARY
-from ..plan.conditions import merge_conditions
 from ..plan.cost import running_cost, with_cost
 from ..plan.errors import PlanError, planning_failure
 from ..plan.identity import Owner, foreign_owner
@@ -39,7 +39,8 @@ from ..plan.actions import (Action, CreateEndpoint, CreateEndpointConfig, Create
                             DeleteInferenceComponent)
 from ..plan.observed import Observed
 from ..plan.overdue import DEFAULT_WARNING_SECONDS, with_overdue
-from ..plan.reconcile import Decision, plan_failure, reconcile
+from ..plan.failures import aws_rejected, plan_failure, waiting_for_aws
+from ..plan.reconcile import reconcile
 from .outcome import AWAIT, DONE, POLL, YIELD, Next, Outcome, after_acting, poll, retry
 from ..plan.rollout import gate_query
 from ..plan.s3url import parse_s3_url
@@ -92,6 +93,7 @@ class Syncer:
         self.prices = prices or load_prices()  # status.cost; never fetched
         self.aws = aws
         self.clock = clock
+        self.status = StatusWriter(kube, lambda: self.clock())  # status and conditions, one way
 
     # ---- entry ---------------------------------------------------------------------
 
@@ -114,13 +116,13 @@ class Syncer:
         if meta.get("deletionTimestamp"):
             return self._finalize(body, owner, spec, previous, attempt)
         if spec_error is not None:
-            self._report(body, previous, plan_failure(spec_error, generation, previous))
+            self.status.report(body, previous, plan_failure(spec_error, generation, previous))
             return SyncResult(DONE, generation=generation)
         try:
             # Before anything else: a role the namespace was not given is never assumed.
             account = choose_account(owner, spec.role_arn, self.bindings)
         except PlanError as error:
-            self._report(body, previous, plan_failure(error, generation, previous))
+            self.status.report(body, previous, plan_failure(error, generation, previous))
             return SyncResult(DONE, generation=generation)
         first = constants.FINALIZER not in (meta.get("finalizers") or [])
         if first:
@@ -136,7 +138,7 @@ class Syncer:
             try:
                 blueprint = _planning(build_blueprint, spec, owner, recorded=_recorded_name(previous))
             except PlanError as error:
-                self._report(body, previous, plan_failure(error, generation, previous))
+                self.status.report(body, previous, plan_failure(error, generation, previous))
                 return SyncResult(DONE, generation=generation)
             return self._reconcile(body, blueprint, spec.region, generation, previous, attempt, spec=spec,
                                    first=first, account=account, made=made)
@@ -156,7 +158,7 @@ class Syncer:
         try:
             placement = _planning(place, blueprint, previous, rebuild)
         except PlanError as error:
-            self._report(body, previous, plan_failure(error, generation, previous))
+            self.status.report(body, previous, plan_failure(error, generation, previous))
             return SyncResult(DONE, generation=generation)
         blueprint = placement.blueprint
         where: dict[str, Any] = dict(region=region, endpoint_name=blueprint.endpoint_name, generation=generation,
@@ -177,7 +179,7 @@ class Syncer:
         try:
             moved = _planning(account_moved, _any_recorded_arn(previous), _account_id(aws, account, region))
             if moved is not None:
-                self._report(body, previous, plan_failure(moved, generation, previous))
+                self.status.report(body, previous, plan_failure(moved, generation, previous))
                 return SyncResult(DONE, **where)
             recorded = _recorded_arn(previous, blueprint.endpoint_name)
             if light:
@@ -201,7 +203,7 @@ class Syncer:
             foreign = adoption.refusal if adoption else (
                 _foreign_endpoint(observed, blueprint) if recorded is None and not light else None)
             if foreign is not None:
-                self._report(body, previous, plan_failure(foreign, generation, previous))
+                self.status.report(body, previous, plan_failure(foreign, generation, previous))
                 return SyncResult(DONE, **where)
             if adoption is not None:
                 if adoption.wait:
@@ -248,7 +250,7 @@ class Syncer:
                 self.kube.post_event(body, "Warning", "DriftCorrected", correction)
             for type_, reason, message in decision.notices:
                 self.kube.post_event(body, type_, reason, message)
-            if decision.actions and not self._write_ahead(body, previous, decision):
+            if decision.actions and not self.status.write_ahead(body, previous, decision):
                 return SyncResult(retry(0.5), **where)
             deferred = False
             for index, action in enumerate(decision.actions):
@@ -270,9 +272,9 @@ class Syncer:
         except GatewayError as error:
             return self._rejected(body, previous, error, generation, where)
         except PlanError as error:  # what only the planner can judge, found past the blueprint
-            self._report(body, previous, plan_failure(error, generation, previous))
+            self.status.report(body, previous, plan_failure(error, generation, previous))
             return SyncResult(DONE, **where)
-        self._report(body, previous, decision)
+        self.status.report(body, previous, decision)
         seen = (observed.endpoint.status, observed.endpoint.last_modified) if observed.endpoint else ("Missing", None)
         started = bool(decision.actions) and decision.endpoint_phase in STARTED_TRANSITIONS
         if started:
@@ -341,7 +343,7 @@ class Syncer:
             last_wave = bool(decision.actions) and not observed.components and not any(
                 isinstance(a, (DeleteEndpoint, DeleteInferenceComponent)) for a in decision.actions)
             if not decision.done and not last_wave:
-                self._report(body, previous, decision)
+                self.status.report(body, previous, decision)
                 endpoint = observed.endpoint
                 if any(isinstance(a, DeleteEndpoint) and a.name == endpoint_name for a in decision.actions):
                     # The sweep watches the deletion end (the name leaves ListEndpoints).
@@ -389,7 +391,7 @@ class Syncer:
         else:
             log.warning("planning %s/%s failed again (attempt %d): %s", body["metadata"]["namespace"],
                         body["metadata"]["name"], attempt + 1, failure.message)
-        self._report(body, previous, plan_failure(failure, generation, previous))
+        self.status.report(body, previous, plan_failure(failure, generation, previous))
         return SyncResult(retry(), generation=generation)
 
     def _transient(self, body, previous, error: Transient, attempt: int, where: dict) -> SyncResult:
@@ -402,21 +404,17 @@ class Syncer:
             return self._queued_for_budget(body, previous, error, where)
         throttled = isinstance(error, Throttled)
         log.info("transient AWS error on %s: %s", where.get("endpoint_name"), error)
-        condition = Condition(type="Progressing", status="True", reason="WaitingForAWS",
-                              message=f"AWS answered {error.code} to {error.operation}; retrying with backoff",
-                              observed_generation=where.get("generation"))
-        self._write_conditions(body, previous, [condition])
+        self.status.report(body, previous, waiting_for_aws(
+            f"AWS answered {error.code} to {error.operation}; retrying with backoff", where.get("generation")))
         return SyncResult(retry(error.retry_after, limited=throttled), **where)
 
     def _queued_for_budget(self, body, previous, error: Transient, where: dict) -> SyncResult:
         """The operator's own limiter refused the call: nothing failed, the object waits
         its turn. Retry when the limiter says a token is due (with a little jitter), not
         on an exponential backoff that would starve it behind objects that got lucky."""
-        condition = Condition(type="Progressing", status="True", reason="WaitingForAWS",
-                              message=f"{error.operation} waits for the operator's budget of AWS calls "
-                                      f"in {where.get('region')}",
-                              observed_generation=where.get("generation"))
-        self._write_conditions(body, previous, [condition])
+        self.status.report(body, previous, waiting_for_aws(
+            f"{error.operation} waits for the operator's budget of AWS calls in {where.get('region')}",
+            where.get("generation")))
         return SyncResult(retry(error.retry_after, limited=True), **where)
 
     def _rejected(self, body, previous, error: GatewayError, generation: int, where: dict) -> SyncResult:
@@ -425,80 +423,9 @@ class Syncer:
         message = f"{error.operation} was rejected: {error.code}: {error.message}"
         self.kube.post_event(body, "Warning", "AwsRejected", message)
         where = {**where, "made": None}
-        conditions = [
-            Condition(type="Ready", status="False", reason="AwsRejected", message=message, observed_generation=generation),
-            Condition(type="Degraded", status="True", reason="AwsRejected", message=message, observed_generation=generation),
-            Condition(type="Progressing", status="False", reason="AwsRejected", message=message, observed_generation=generation),
-        ]
-        self._write_conditions(body, previous, conditions)
+        self.status.report(body, previous, aws_rejected(message, generation))
         # Access and quota problems get fixed outside the manifest: look again, slowly.
         return SyncResult(retry(REJECTED_RETRY_SECONDS), **where)
-
-    # ---- status ------------------------------------------------------------------------
-
-    def _report(self, body, previous: ModelEndpointStatus | None, decision: Decision) -> None:
-        now = self.clock()
-        conditions = merge_conditions(previous.conditions if previous else None, decision.conditions, now)
-        status = decision.status.model_copy(update={"conditions": conditions})
-        new = status.to_wire()
-        self._write(body, new)
-
-    def _write_ahead(self, body, previous: ModelEndpointStatus | None, decision: Decision) -> bool:
-        """A rollout's next state is recorded before the calls that enact it: a process
-        killed after SageMaker took a call but before status said so would otherwise
-        resume from the state before it (start the canary again, or walk the steps
-        twice). Replaying the recorded state is safe: every phase checks what SageMaker
-        already did. False when the write did not land: then nothing is called."""
-        before = previous.rollout if previous else None
-        after = decision.status.rollout
-        if after == before:
-            return True
-        status = dict(body.get("status") or {})
-        if after is None:
-            status.pop("rollout", None)
-        else:
-            status["rollout"] = after.to_wire()
-        return self._write(body, status)
-
-    def _write_conditions(self, body, previous: ModelEndpointStatus | None, computed: list[Condition]) -> None:
-        now = self.clock()
-        old_conditions = previous.conditions if previous else None
-        merged = merge_conditions(old_conditions, _overlay(old_conditions, computed), now)
-        new = dict(body.get("status") or {})
-        new["conditions"] = [c.to_wire() for c in merged]
-        self._write(body, new)
-
-    def _write(self, body, new: dict[str, Any]) -> bool:
-        """Patch status to `new`. The body then holds what was written, so a sync that
-        runs before the watch delivers this write plans from it, not from the state
-        before. False when the object changed or went away."""
-        old = body.get("status") or {}
-        if new == old:
-            return True
-        meta = body["metadata"]
-        try:
-            self.kube.patch_status(meta["namespace"], meta["name"], merge_patch(old, new))
-        except Conflict:
-            log.info("%s/%s changed or went away while syncing", meta["namespace"], meta["name"])
-            return False
-        body["status"] = new
-        return True
-
-
-def merge_patch(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
-    """The JSON merge patch (RFC 7386) that turns `old` into `new`: a field gone from a
-    nested object is cleared with null, since a merge patch merges objects key by key
-    (lists are replaced whole)."""
-    patch: dict[str, Any] = {key: None for key in old if key not in new}
-    for key, value in new.items():
-        before = old.get(key)
-        if isinstance(value, dict) and isinstance(before, dict):
-            nested = merge_patch(before, value)
-            if nested:
-                patch[key] = nested
-        elif key not in old or value != before:
-            patch[key] = value
-    return patch
 
 
 def _mark_retained(sagemaker, observed, now: datetime) -> None:
@@ -610,13 +537,6 @@ def _status_variants(previous: ModelEndpointStatus | None) -> set[str]:
 
 def _annotation(body: dict, key: str) -> str | None:
     return ((body.get("metadata") or {}).get("annotations") or {}).get(key)
-
-
-def _overlay(previous: list[Condition] | None, computed: list[Condition]) -> list[Condition]:
-    """Computed conditions replace those of the same type; the others stay."""
-    by_type = {c.type: c for c in previous or []}
-    by_type.update({c.type: c for c in computed})
-    return list(by_type.values())
 
 
 def _parse_spec(raw: dict | None) -> tuple[ModelEndpointSpec | None, PlanError | None]:

@@ -16,7 +16,9 @@ class Decision:
     endpoint_phase: str  # Creating, Updating, InService, Failed, Deleting, ...
     in_flight: bool  # something is in flight or was just asked for: look again soon (else at rest)
     corrections: tuple[str, ...]  # drift found and being corrected, for events
-    status: ModelEndpointStatus  # the planner's status fields (no conditions)
+    # The planner's status fields (no conditions). None only for a failure that is not
+    # the object's (plan/failures.py): status stays as it is and only `conditions` change.
+    status: ModelEndpointStatus | None
     done: bool = False  # finalize(): nothing left, the finalizer can go
     requeue_after: float | None = None  # seconds until something time-based is due (a rollout pause)
     notices: tuple[tuple[str, str, str], ...] = ()  # (event type, reason, message): rollout steps, commands
