@@ -7,6 +7,7 @@ object and AWS as they are now and moves one step towards the manifest. It block
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,31 +28,28 @@ from ..kube.client import Conflict, KubeGateway
 from ..kube.status_writer import StatusWriter
 from ..plan import naming
 from ..plan.accounts import AccountTarget, account_moved, choose_account
+from ..plan.actions import (Action, CreateEndpoint, CreateEndpointConfig, CreateModel, DeleteEndpoint,
+                            DeleteInferenceComponent)
 from ..plan.artifacts import served_blueprint
 from ..plan.blueprint import Blueprint, build_blueprint
 from ..plan.builders.common import PRIMARY
-from ..plan.cost import running_cost, with_cost
+from ..plan.deciding import decide
 from ..plan.errors import PlanError, planning_failure
-from ..plan.identity import Owner, foreign_owner
-from ..plan.leftover_artifacts import collect_leftover_artifacts, recorded_leftover_prefix
-from ..plan.migration import hand_over, migration_event, place
-from ..plan.actions import (Action, CreateEndpoint, CreateEndpointConfig, CreateModel, DeleteEndpoint,
-                            DeleteInferenceComponent)
-from ..plan.observed import Observed
-from ..plan.overdue import DEFAULT_WARNING_SECONDS, with_overdue
 from ..plan.failures import aws_rejected, plan_failure, waiting_for_aws
-from ..plan.reconcile import reconcile
-from .outcome import AWAIT, DONE, POLL, YIELD, Next, Outcome, after_acting, poll, retry
+from ..plan.identity import Owner, foreign_owner
+from ..plan.migration import migration_event, place
+from ..plan.observed import Observed
+from ..plan.overdue import DEFAULT_WARNING_SECONDS
+from ..plan.reading import made_after_reading, what_to_read
+from ..plan.reading import recorded_arn as _recorded_arn, recorded_prefix as _recorded_prefix
+from ..plan.reading import status_variants as _status_variants
 from ..plan.rollout import gate_query
-from ..plan.s3url import parse_s3_url
-from ..plan.idle import with_idle
-from ..plan.suspension import serving, suspend, suspension_state
 from . import brownfield
 from .execute import execute
-from .gates import read_gates
-from .prometheus import PrometheusReader
 from .idle import IdleReadings
-from .observe import observe, observe_made, with_scaling
+from .observe import observe_endpoint, read_the_rest, with_scaling
+from .outcome import AWAIT, DONE, POLL, YIELD, Next, Outcome, after_acting, poll, retry
+from .prometheus import PrometheusReader
 from .slots import finalize_slots
 from .wiring import AwsGateways
 
@@ -148,13 +146,15 @@ class Syncer:
     # ---- create / update / drift ---------------------------------------------------
 
     def _reconcile(self, body, blueprint: Blueprint, region: str, generation: int,
-                   previous: ModelEndpointStatus | None, attempt: int,
-                   spec: ModelEndpointSpec | None = None, first: bool = False,
-                   account: AccountTarget = AccountTarget(), made: frozenset[str] | None = None) -> SyncResult:
+                   previous: ModelEndpointStatus | None, attempt: int, *, spec: ModelEndpointSpec,
+                   first: bool = False, account: AccountTarget = AccountTarget(),
+                   made: frozenset[str] | None = None) -> SyncResult:
+        """The planner is asked twice: what to read (plan/reading.py), then, given what
+        was read, what to do (plan/deciding.py). Between the two, the handler reads."""
         aws = self.aws.for_account(account)
         sagemaker, s3 = aws.sagemaker(region), aws.s3(region)
         # A change of endpoint kind moves to the object's other endpoint name.
-        rebuild = (lambda name: build_blueprint(spec, blueprint.owner, endpoint_name=name)) if spec is not None else None
+        rebuild = lambda name: build_blueprint(spec, blueprint.owner, endpoint_name=name)  # noqa: E731
         try:
             placement = _planning(place, blueprint, previous, rebuild)
         except PlanError as error:
@@ -162,46 +162,29 @@ class Syncer:
             return SyncResult(DONE, generation=generation)
         blueprint = placement.blueprint
         where: dict[str, Any] = dict(region=region, endpoint_name=blueprint.endpoint_name, generation=generation,
-                                     account=account)
-        # An object on its way to its first Ready, all of whose resources this process
-        # made: only the endpoint is read (see observe_made). Whatever reads more than the
-        # endpoint to decide (artifacts, scaling, a rollout, components, adoption and
-        # replacement, suspension) is never light.
-        simple = (placement.retiring is None and blueprint.artifact_prefix is None and not blueprint.scaling
-                  and blueprint.rollout is None and not (previous and previous.rollout)
-                  and not blueprint.components and not (previous and previous.components)
-                  and (spec is None or (spec.adopt is None and spec.replaces is None and spec.cost_controls is None))
-                  and _annotation(body, constants.ROLLOUT_ANNOTATION) is None)
-        if simple and first:
-            made = frozenset()  # the finalizer was just put on: nothing of this object can exist yet
-        light = simple and made is not None
-        where["made"] = made if simple else None
+                                     account=account, made=None)
+        now = self.clock()
         try:
+            reading = _planning(what_to_read, spec, placement, previous, rollout_command(body), now,
+                                first=first, made=made)
+            where["made"] = reading.made
             moved = _planning(account_moved, _any_recorded_arn(previous), _account_id(aws, account, region))
             if moved is not None:
                 self.status.report(body, previous, plan_failure(moved, generation, previous))
                 return SyncResult(DONE, **where)
-            recorded = _recorded_arn(previous, blueprint.endpoint_name)
-            if light:
-                observed = observe_made(sagemaker, blueprint, made)
-                if observed.endpoint is not None and blueprint.endpoint_name not in made:
-                    light = False  # an endpoint this process did not make: prove whose it is
-                    where["made"] = None
+            # First read: the endpoint (light, or in full).
+            observed, light = observe_endpoint(sagemaker, s3, blueprint, reading)
+            where["made"] = made_after_reading(reading, observed, light)
             if not light:
-                observed = observe(sagemaker, s3, blueprint.endpoint_name, blueprint.artifact_prefix,
-                                   with_tags=recorded is None, first=first and placement.retiring is None,
-                                   components=bool(blueprint.components) or bool(previous and previous.components))
-            if simple and not light and observed.endpoint is None and not observed.models and not observed.configs:
-                # A full observation found nothing of this object: what it makes from now
-                # on is all there is.
-                where["made"] = frozenset()
-            if spec is not None and not light:
                 # MultiModel: serve the artifact folder S3 already holds when it fits the spec.
-                blueprint = served_blueprint(spec, blueprint, observed)
-            adoption = (brownfield.adopt(aws, self.kube, body, spec, blueprint, observed, previous, self.clock())
-                        if spec is not None and spec.adopt is not None else None)
+                blueprint = _planning(served_blueprint, spec, blueprint, observed)
+            # Brownfield adoption judges what the first read found and does its own I/O
+            # (tags, the adopted config): a handler step, as is the ownership check, so
+            # an endpoint refused or still waiting to be adopted is read no further.
+            adoption = (brownfield.adopt(aws, self.kube, body, spec, blueprint, observed, previous, now)
+                        if spec.adopt is not None else None)
             foreign = adoption.refusal if adoption else (
-                _foreign_endpoint(observed, blueprint) if recorded is None and not light else None)
+                _foreign_endpoint(observed, blueprint) if reading.with_tags and not light else None)
             if foreign is not None:
                 self.status.report(body, previous, plan_failure(foreign, generation, previous))
                 return SyncResult(DONE, **where)
@@ -209,41 +192,18 @@ class Syncer:
                 if adoption.wait:
                     return SyncResult(POLL, **where)
                 observed = adoption.observed
-            if observed.endpoint is not None and not light:
-                variants = {v.name for v in blueprint.config.variants} | _status_variants(previous)
-                observed = self._with_scaling(observed, region, blueprint.endpoint_name, variants,
-                                              alarms=any(s.alarms for s in blueprint.scaling),
-                                              components={c.name for c in blueprint.components}, aws=aws)
-            now = self.clock()
-            suspension = _planning(suspension_state, spec.cost_controls, now) if spec is not None else None
-            suspended = suspension is not None and suspension.suspended
-            if suspended:
-                decision = _planning(suspend, blueprint, observed, generation, previous, suspension, now)
-            else:
-                query = _planning(gate_query, blueprint, observed, previous)  # only while a canary step is judged
-                gates = (read_gates(aws.cloudwatch(region), query, now, self.prometheus)
-                         if query is not None else None)
-                decision = _planning(reconcile, blueprint, observed, generation, previous, now=now, gates=gates,
-                                     command=_annotation(body, constants.ROLLOUT_ANNOTATION))
-                decision = _planning(serving, decision, suspension, previous, generation, now)
-            retiring = (self._with_scaling(observe(sagemaker, s3, placement.retiring, None, with_tags=True,
-                                                   components=True),
-                                           region, placement.retiring, alarms=True, aws=aws)
-                        if placement.retiring else None)
-            decision = _planning(hand_over, decision, placement, retiring, generation)
-            leftover = recorded_leftover_prefix(blueprint, _recorded_prefix(previous))
-            leftover_keys = s3.list_artifacts(leftover) if leftover is not None else {}
-            decision = _planning(collect_leftover_artifacts, decision, blueprint, leftover, leftover_keys,
-                                 migrating=placement.retiring is not None)
-            if spec is not None:
-                if not suspended:  # a suspended endpoint costs nothing (status.cost is 0)
-                    decision = with_cost(decision, _planning(running_cost, spec, blueprint, observed.endpoint,
-                                                             self.prices))
-                reading = self.idle.get((blueprint.owner.namespace, blueprint.owner.name))
-                decision = _planning(with_idle, decision, spec.cost_controls, reading, previous, now, generation)
-            decision = _planning(with_overdue, decision, observed.endpoint, previous, now,
-                                 self.transition_warning_seconds, generation)
-            if spec is not None and (spec.adopt is not None or spec.replaces is not None):
+            # Second read: what the first one's endpoint leads to. The gate query needs the
+            # endpoint seen (its config and the canary's weight), so it is asked here.
+            query = _planning(gate_query, blueprint, observed, previous) if reading.gates else None
+            readings = read_the_rest(aws, region, blueprint.endpoint_name, reading, observed, light, query, now,
+                                     self.prometheus)
+            readings = dataclasses.replace(readings, idle=self.idle.get((blueprint.owner.namespace,
+                                                                         blueprint.owner.name)))
+            observed = readings.observed
+            decision = _planning(decide, spec, blueprint, placement, reading, readings, previous, generation, now,
+                                 self.prices, self.transition_warning_seconds)
+            if spec.adopt is not None or spec.replaces is not None:
+                # Brownfield convergence collects and retires with its own reads and calls.
                 decision = brownfield.converge(aws, self.kube, body, spec, blueprint, observed, decision,
                                                previous, now, adoption)
             for correction in decision.corrections:
@@ -502,12 +462,6 @@ def _made_after(made: frozenset[str] | None, action: Action, took_effect: bool) 
     return None
 
 
-def _recorded_arn(previous: ModelEndpointStatus | None, endpoint_name: str) -> str | None:
-    """The ARN status recorded for this endpoint name: the operator made it."""
-    endpoint = previous.endpoint if previous else None
-    return endpoint.arn if endpoint is not None and endpoint.name == endpoint_name else None
-
-
 def _status_scaled(previous: ModelEndpointStatus | None) -> bool:
     """Status last saw an autoscaling target on some variant."""
     return any(v.max_instances is not None for v in (previous.variants or [])) if previous else False
@@ -518,25 +472,9 @@ def _recorded_name(previous: ModelEndpointStatus | None) -> str | None:
     return previous.endpoint.name if previous and previous.endpoint and previous.endpoint.name else None
 
 
-def _recorded_prefix(previous: ModelEndpointStatus | None) -> S3Object | None:
-    """The multi-model artifact prefix status recorded, if it still reads as one."""
-    url = previous.artifact_prefix if previous else None
-    if not url:
-        return None
-    try:
-        prefix = parse_s3_url(url)
-    except ValueError:
-        return None
-    return prefix if prefix.bucket and prefix.key.strip("/") else None  # never a bucket's root
-
-
-def _status_variants(previous: ModelEndpointStatus | None) -> set[str]:
-    """Variants status last saw: their targets are looked for even once they left the endpoint."""
-    return {v.name for v in (previous.variants or [])} if previous else set()
-
-
-def _annotation(body: dict, key: str) -> str | None:
-    return ((body.get("metadata") or {}).get("annotations") or {}).get(key)
+def rollout_command(body: dict) -> str | None:
+    """The rollout annotation's value (plan/rollout.py reads its verbs)."""
+    return ((body.get("metadata") or {}).get("annotations") or {}).get(constants.ROLLOUT_ANNOTATION)
 
 
 def _parse_spec(raw: dict | None) -> tuple[ModelEndpointSpec | None, PlanError | None]:
