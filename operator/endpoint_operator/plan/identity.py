@@ -24,10 +24,12 @@ def owner_tags(owner: Owner) -> dict[str, str]:
     }
 
 
-def foreign_owner(tags: dict[str, str], owner: Owner) -> str | None:
-    """'<namespace>/<name>' of another owner recorded in `tags`, or None if the tags
-    name this owner or no owner at all."""
+def foreign_owner(tags: dict[str, str], owner: Owner | None, released: bool = False) -> str | None:
+    """'<namespace>/<name>' of the ModelEndpoint other than `owner` (None: any) that the
+    ownership tags name, or None if they name `owner` or no ModelEndpoint at all. With
+    `released`, what a deleted object kept on purpose (deletionPolicy Retain) is no
+    one's: it may be adopted, retired or moved."""
     uid = tags.get(constants.TAG_UID)
-    if uid is None or uid == owner.uid:
+    if uid is None or (owner is not None and uid == owner.uid) or (released and constants.TAG_RETAINED in tags):
         return None
     return f"{tags.get(constants.TAG_NAMESPACE, '?')}/{tags.get(constants.TAG_NAME, '?')}"
