@@ -12,7 +12,7 @@ from typing import Protocol
 from ...api.spec import AnalysisSpec
 
 PASSED, WAITING, FAILED, INCONCLUSIVE = "Passed", "Waiting", "Failed", "Inconclusive"
-PRIMARY, CANARY, SHADOW = "primary", "canary", "shadow"
+from ..naming import CANARY, PRIMARY, SHADOW  # noqa: F401  (the gates compare these variants)
 NAMESPACE = "AWS/SageMaker"
 
 
