@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from ..api import constants
 from ..api.accounts import AccountBindings
 from ..api.pricing import PriceTable, load_prices
-from ..api.resources import S3Object
+from ..api.resources import ObservedEndpoint, S3Object
 from ..api.spec import DeletionPolicy, InvalidSpec, ModelEndpointSpec, validate_spec
 from ..api.status import ModelEndpointStatus
 from ..aws.calls import LIMITED_CODE, priority_reads
@@ -34,6 +34,7 @@ from ..plan.artifacts import served_blueprint
 from ..plan.blueprint import Blueprint, build_blueprint
 from ..plan.builders.common import PRIMARY
 from ..plan.deciding import decide
+from ..plan.decision import Decision
 from ..plan.errors import PlanError, planning_failure
 from ..plan.failures import aws_rejected, plan_failure, waiting_for_aws
 from ..plan.identity import Owner, foreign_owner
@@ -235,13 +236,7 @@ class Syncer:
             self.status.report(body, previous, plan_failure(error, generation, previous))
             return SyncResult(DONE, **where)
         self.status.report(body, previous, decision)
-        seen = (observed.endpoint.status, observed.endpoint.last_modified) if observed.endpoint else ("Missing", None)
-        started = bool(decision.actions) and decision.endpoint_phase in STARTED_TRANSITIONS
-        if started:
-            seen = (decision.endpoint_phase, None)
-        # requeue_after: a time-based deadline, e.g. a rollout pause ending.
-        outcome = after_acting(bool(decision.actions), decision.in_flight, started, seen[0],
-                               decision.requeue_after)
+        outcome, seen = outcome_of(decision, observed.endpoint)
         if outcome.next is Next.DONE:
             where["made"] = None  # at rest: from now on, full observations
         return SyncResult(outcome, endpoint_seen=seen, acted=bool(decision.actions), **where)
@@ -386,6 +381,18 @@ class Syncer:
         self.status.report(body, previous, aws_rejected(message, generation))
         # Access and quota problems get fixed outside the manifest: look again, slowly.
         return SyncResult(retry(REJECTED_RETRY_SECONDS), **where)
+
+
+def outcome_of(decision: Decision, endpoint: ObservedEndpoint | None) -> tuple[Outcome, tuple[str, datetime | None]]:
+    """The outcome of a sync that carried `decision` out, and the endpoint's (status,
+    LastModifiedTime) it leaves: as observed, or as the decision's actions just started it."""
+    started = bool(decision.actions) and decision.endpoint_phase in STARTED_TRANSITIONS
+    if started:
+        seen: tuple[str, datetime | None] = (decision.endpoint_phase, None)
+    else:
+        seen = (endpoint.status, endpoint.last_modified) if endpoint is not None else ("Missing", None)
+    # requeue_after: a time-based deadline, e.g. a rollout pause ending.
+    return after_acting(bool(decision.actions), decision.in_flight, started, seen[0], decision.requeue_after), seen
 
 
 def _mark_retained(sagemaker, observed, now: datetime) -> None:
