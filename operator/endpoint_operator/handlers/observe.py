@@ -131,16 +131,22 @@ def observe_endpoint(sagemaker: SageMakerGateway, s3: S3Gateway, bp: Blueprint, 
                    first=reading.first, components=reading.components), False
 
 
-def read_the_rest(aws: AwsGateways, region: str, endpoint_name: str, reading: Reading, observed: Observed,
-                  light: bool, gates: GateQuery | None, now: datetime, prometheus: PrometheusReader) -> Readings:
-    """What `reading` asks for once the endpoint is seen, in this order: the scaling of an
-    endpoint seen in full, the canary's gates (`gates`: their query, made from the endpoint
-    seen), the endpoint a migration retires (in full, with its tags and scaling) and a
-    leftover artifact prefix's keys."""
+def observe_scaling_of(aws: AwsGateways, region: str, endpoint_name: str, reading: Reading, observed: Observed,
+                       light: bool) -> Observed:
+    """`observed` with the scaling `reading` asks for, when the endpoint was seen in full."""
+    if observed.endpoint is None or light:
+        return observed
+    return with_scaling(observed, aws.autoscaling(region), aws.cloudwatch(region), endpoint_name,
+                        reading.scaling_variants, reading.scaling_alarms, reading.scaling_components)
+
+
+def read_the_rest(aws: AwsGateways, region: str, reading: Reading, observed: Observed, gates: GateQuery | None,
+                  now: datetime, prometheus: PrometheusReader) -> Readings:
+    """What `reading` asks for besides the endpoint and its scaling, in this order: the
+    canary's gates (`gates`: their query, made from the endpoint seen), the endpoint a
+    migration retires (in full, with its tags and scaling) and a leftover artifact
+    prefix's keys."""
     autoscaling, cloudwatch = aws.autoscaling(region), aws.cloudwatch(region)
-    if observed.endpoint is not None and not light:
-        observed = with_scaling(observed, autoscaling, cloudwatch, endpoint_name, reading.scaling_variants,
-                                reading.scaling_alarms, reading.scaling_components)
     readings = read_gates(cloudwatch, gates, now, prometheus) if gates is not None else None
     retiring = None
     if reading.retiring is not None:

@@ -41,14 +41,13 @@ from ..plan.identity import Owner, foreign_owner
 from ..plan.migration import migration_event, place
 from ..plan.observed import Observed
 from ..plan.overdue import DEFAULT_WARNING_SECONDS
-from ..plan.reading import made_after_reading, what_to_read
+from ..plan.reading import gates_to_read, made_after_reading, what_to_read
 from ..plan.reading import recorded_arn as _recorded_arn, recorded_prefix as _recorded_prefix
 from ..plan.reading import status_variants as _status_variants
-from ..plan.rollout import gate_query
 from . import brownfield
 from .execute import execute
 from .idle import IdleReadings
-from .observe import observe_endpoint, read_the_rest, with_scaling
+from .observe import observe_endpoint, observe_scaling_of, read_the_rest, with_scaling
 from .outcome import AWAIT, DONE, POLL, YIELD, Next, Outcome, after_acting, poll, retry
 from .prometheus import PrometheusReader
 from .slots import finalize_slots
@@ -164,9 +163,8 @@ class Syncer:
         blueprint = placement.blueprint
         where: dict[str, Any] = dict(region=region, endpoint_name=blueprint.endpoint_name, generation=generation,
                                      account=account, made=None)
-        now = self.clock()
         try:
-            reading = _planning(what_to_read, spec, placement, previous, rollout_command(body), now,
+            reading = _planning(what_to_read, spec, placement, previous, rollout_command(body),
                                 first=first, made=made)
             where["made"] = reading.made
             moved = _planning(account_moved, _any_recorded_arn(previous), _account_id(aws, account, region))
@@ -182,7 +180,7 @@ class Syncer:
             # Brownfield adoption judges what the first read found and does its own I/O
             # (tags, the adopted config): a handler step, as is the ownership check, so
             # an endpoint refused or still waiting to be adopted is read no further.
-            adoption = (brownfield.adopt(aws, self.kube, body, spec, blueprint, observed, previous, now)
+            adoption = (brownfield.adopt(aws, self.kube, body, spec, blueprint, observed, previous, self.clock())
                         if spec.adopt is not None else None)
             foreign = adoption.refusal if adoption else (
                 _foreign_endpoint(observed, blueprint) if reading.with_tags and not light else None)
@@ -193,11 +191,12 @@ class Syncer:
                 if adoption.wait:
                     return SyncResult(POLL, **where)
                 observed = adoption.observed
-            # Second read: what the first one's endpoint leads to. The gate query needs the
-            # endpoint seen (its config and the canary's weight), so it is asked here.
-            query = _planning(gate_query, blueprint, observed, previous) if reading.gates else None
-            readings = read_the_rest(aws, region, blueprint.endpoint_name, reading, observed, light, query, now,
-                                     self.prometheus)
+            observed = observe_scaling_of(aws, region, blueprint.endpoint_name, reading, observed, light)
+            now = self.clock()  # the judgement's time: after the endpoint and its scaling are read
+            # Second read: the gates' query needs the endpoint seen (its config and the
+            # canary's weight), so it is asked here, then the rest is read.
+            query = _planning(gates_to_read, reading, spec, blueprint, observed, previous, now)
+            readings = read_the_rest(aws, region, reading, observed, query, now, self.prometheus)
             readings = dataclasses.replace(readings, idle=self.idle.get((blueprint.owner.namespace,
                                                                          blueprint.owner.name)))
             observed = readings.observed

@@ -26,7 +26,7 @@ from .observed import Observed
 from .overdue import with_overdue
 from .reading import Reading
 from .reconcile import reconcile
-from .suspension import serving, suspend
+from .suspension import serving, suspend, suspension_state
 
 
 @dataclass(frozen=True)
@@ -47,16 +47,18 @@ def decide(spec: ModelEndpointSpec, bp: Blueprint, placement: Placement, reading
     `placement`: where it was placed before it was read; `warning_seconds`: how long a
     transition may take before it is overdue (plan/overdue.py)."""
     observed = readings.observed
-    if reading.suspended:
-        decision = suspend(bp, observed, generation, previous, reading.suspension, now)
+    suspension = suspension_state(spec.cost_controls, now)
+    suspended = suspension is not None and suspension.suspended
+    if suspended:
+        decision = suspend(bp, observed, generation, previous, suspension, now)
     else:
         decision = reconcile(bp, observed, generation, previous, now=now, gates=readings.gates,
                              command=reading.command)
-        decision = serving(decision, reading.suspension, previous, generation, now)
+        decision = serving(decision, suspension, previous, generation, now)
     decision = hand_over(decision, placement, readings.retiring, generation)
     decision = collect_leftover_artifacts(decision, bp, reading.leftover, readings.leftover_keys,
                                           migrating=placement.retiring is not None)
-    if not reading.suspended:  # a suspended endpoint costs nothing (status.cost is 0)
+    if not suspended:  # a suspended endpoint costs nothing (status.cost is 0)
         decision = with_cost(decision, running_cost(spec, bp, observed.endpoint, prices))
     decision = with_idle(decision, spec.cost_controls, readings.idle, previous, now, generation)
     return with_overdue(decision, observed.endpoint, previous, now, warning_seconds, generation)

@@ -3,7 +3,12 @@
 The first of the planner's two answers in a sync (the second, what to do given what
 was read, is plan/deciding.py): from the blueprint, where it is placed, the status
 last written and the rollout annotation, which reads the handler makes
-(handlers/observe.py read_for). Pure: `now` is an argument (a suspension's schedule).
+(handlers/observe.py). Pure.
+
+Two reads depend on what the first one found, and are asked for once it is in:
+the canary's gates (gates_to_read: the query needs the endpoint's config and the
+canary's weight, and the time of the judgement), and brownfield adoption's own reads
+(handlers/brownfield.py).
 """
 
 from __future__ import annotations
@@ -14,11 +19,14 @@ from datetime import datetime
 from ..api.resources import S3Object
 from ..api.spec import ModelEndpointSpec
 from ..api.status import ModelEndpointStatus
+from .blueprint import Blueprint
 from .leftover_artifacts import recorded_leftover_prefix
 from .migration import Placement
 from .observed import Observed
 from .s3url import parse_s3_url
-from .suspension import SuspensionState, suspension_state
+from .gates import GateQuery
+from .rollout import gate_query
+from .suspension import suspension_state
 
 
 @dataclass(frozen=True)
@@ -37,24 +45,18 @@ class Reading:
     scaling_variants: frozenset[str]  # besides the endpoint's own variants
     scaling_alarms: bool  # the operator's alarms even without a target
     scaling_components: frozenset[str]  # besides the components observed
-    gates: bool  # a canary step may be judged: the gate query is asked once the endpoint is seen
+    gates: bool  # a canary step may be judged: gates_to_read asks once the endpoint is seen
     retiring: str | None  # the other slot's endpoint a migration retires, read in full with its scaling
     leftover: S3Object | None  # a multi-model prefix the blueprint no longer uses, listed to collect it
-    suspension: SuspensionState | None  # what spec.costControls says now (None: nothing declared)
     command: str | None  # the rollout annotation's value
 
     @property
     def light(self) -> bool:
         return self.made is not None
 
-    @property
-    def suspended(self) -> bool:
-        return self.suspension is not None and self.suspension.suspended
-
 
 def what_to_read(spec: ModelEndpointSpec, placement: Placement, previous: ModelEndpointStatus | None,
-                 command: str | None, now: datetime, first: bool = False,
-                 made: frozenset[str] | None = None) -> Reading:
+                 command: str | None, first: bool = False, made: frozenset[str] | None = None) -> Reading:
     """`placement.blueprint`: the blueprint on the endpoint that should serve the spec;
     `first`: this sync put the finalizer on; `made`: what the last sync said it made."""
     bp = placement.blueprint
@@ -67,7 +69,6 @@ def what_to_read(spec: ModelEndpointSpec, placement: Placement, previous: ModelE
               and command is None)
     if simple and first:
         made = frozenset()  # the finalizer was just put on: nothing of this object can exist yet
-    suspension = suspension_state(spec.cost_controls, now)
     return Reading(
         made=made if simple else None,
         tracks_made=simple,
@@ -77,13 +78,23 @@ def what_to_read(spec: ModelEndpointSpec, placement: Placement, previous: ModelE
         scaling_variants=frozenset({v.name for v in bp.config.variants} | status_variants(previous)),
         scaling_alarms=any(s.alarms for s in bp.scaling),
         scaling_components=frozenset(c.name for c in bp.components),
-        gates=(bp.rollout is not None and previous is not None and previous.rollout is not None
-               and not (suspension is not None and suspension.suspended)),
+        gates=bp.rollout is not None and previous is not None and previous.rollout is not None,
         retiring=placement.retiring,
         leftover=recorded_leftover_prefix(bp, recorded_prefix(previous)),
-        suspension=suspension,
         command=command,
     )
+
+
+def gates_to_read(reading: Reading, spec: ModelEndpointSpec, bp: Blueprint, observed: Observed,
+                  previous: ModelEndpointStatus | None, now: datetime) -> GateQuery | None:
+    """The canary's gates to read, once the endpoint is seen: only while a step is being
+    judged (rollout.gate_query), never while spec.costControls suspends the endpoint."""
+    if not reading.gates:
+        return None
+    suspension = suspension_state(spec.cost_controls, now)
+    if suspension is not None and suspension.suspended:
+        return None
+    return gate_query(bp, observed, previous)
 
 
 def made_after_reading(reading: Reading, observed: Observed, light: bool) -> frozenset[str] | None:
