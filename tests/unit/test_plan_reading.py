@@ -135,3 +135,4 @@ def test_decide_retires_the_old_endpoint_once_the_new_one_serves():
     assert f"DeleteEndpoint:{BP.endpoint_name}" in [short(x) for x in decision.actions]
     assert conditions_by_type(decision)["Progressing"] == ("True", "RetiringOldEndpoint")
     assert decision.in_flight
+

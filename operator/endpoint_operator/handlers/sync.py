@@ -37,7 +37,7 @@ from ..plan.deciding import decide
 from ..plan.decision import Decision
 from ..plan.errors import PlanError, planning_failure
 from ..plan.failures import aws_rejected, plan_failure, waiting_for_aws
-from ..plan.identity import Owner, foreign_owner
+from ..plan.identity import Owner, not_owned
 from ..plan.migration import migration_event, place
 from ..plan.observed import Observed
 from ..plan.overdue import DEFAULT_WARNING_SECONDS
@@ -183,7 +183,7 @@ class Syncer:
             adoption = (brownfield.adopt(aws, self.kube, body, spec, blueprint, observed, previous, self.clock())
                         if spec.adopt is not None else None)
             foreign = adoption.refusal if adoption else (
-                _foreign_endpoint(observed, blueprint) if reading.with_tags and not light else None)
+                _planning(not_owned, observed.endpoint, blueprint.owner) if reading.with_tags and not light else None)
             if foreign is not None:
                 self.status.report(body, previous, plan_failure(foreign, generation, previous))
                 return SyncResult(DONE, **where)
@@ -425,22 +425,6 @@ def _planning(plan: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         raise
     except Exception as error:
         raise PlanningCrashed(error) from error
-
-
-def _foreign_endpoint(observed, blueprint: Blueprint) -> PlanError | None:
-    """An endpoint of that name that another owner made (or a deleted object with
-    deletionPolicy Retain left) is never taken over silently."""
-    endpoint = observed.endpoint
-    if endpoint is None:
-        return None
-    owner_uid = endpoint.tags.get(constants.TAG_UID)
-    if owner_uid == blueprint.owner.uid:
-        return None
-    other = foreign_owner(endpoint.tags, blueprint.owner)
-    who = f"ModelEndpoint {other} (uid {owner_uid})" if other else "something other than this operator"
-    return PlanError("EndpointNotOwned", "spec.endpointName",
-                     f"spec.endpointName: SageMaker endpoint {endpoint.name} exists and belongs to {who}; "
-                     "choose another name or delete that endpoint")
 
 
 def _any_recorded_arn(previous: ModelEndpointStatus | None) -> str | None:
