@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 import pytest
 
 from endpoint_operator.api.status import Condition
-from endpoint_operator.plan.conditions import merge_conditions
+from endpoint_operator.api.conditions import merge_conditions
 
 T0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
 NOW = datetime(2026, 1, 2, tzinfo=timezone.utc)

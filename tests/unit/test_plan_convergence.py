@@ -16,10 +16,10 @@ from endpoint_operator.api.resources import ObservedConfig, ObservedEndpoint, Ob
 from endpoint_operator.api.spec import DeletionPolicy
 from endpoint_operator.plan import actions as a
 from endpoint_operator.plan.blueprint import Blueprint
-from endpoint_operator.plan.conditions import merge_conditions
+from endpoint_operator.api.conditions import merge_conditions
 from endpoint_operator.plan.observed import Observed
 from endpoint_operator.plan.artifacts import served_blueprint
-from endpoint_operator.plan.reconcile import Requeue, finalize, reconcile
+from endpoint_operator.plan.reconcile import finalize, reconcile
 from endpoint_operator.plan.s3url import s3_url
 
 NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)
@@ -123,7 +123,7 @@ def run(world: World, bp: Blueprint, status=None, spec=None):
         conditions = merge_conditions(status.conditions if status else None, decision.conditions, NOW)
         status = decision.status.model_copy(update={"conditions": conditions})
         world.tick()
-        if not decision.actions and decision.requeue is Requeue.SLOW:
+        if not decision.actions and decision.in_flight is False:
             return decision, status, passes
     raise AssertionError(f"no rest after {MAX_PASSES} passes: {world}")
 

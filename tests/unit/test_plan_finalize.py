@@ -9,7 +9,7 @@ from endpoint_operator.api import constants
 from endpoint_operator.api.spec import DeletionPolicy
 from endpoint_operator.plan import naming
 from endpoint_operator.plan.observed import Observed
-from endpoint_operator.plan.reconcile import Requeue, finalize
+from endpoint_operator.plan.reconcile import finalize
 
 BP = bp_of(realtime_spec())
 OLD = bp_of(realtime_spec(data="s3://models/recsys/v6/model.tar.gz"))
@@ -20,27 +20,27 @@ MMEM, MMEC = MME.models[0].name, MME.config.name
 
 
 CASES = [
-    pytest.param(BP, built(BP, OLD, ep=endpoint(BP)), DELETE, ["DeleteEndpoint:ml-recs"], False, Requeue.FAST, id="delete-endpoint-first"),
-    pytest.param(BP, built(BP, ep=endpoint(BP, "Deleting")), DELETE, [], False, Requeue.FAST, id="wait-while-deleting"),
-    pytest.param(BP, built(BP, ep=endpoint(BP, "Updating")), DELETE, [], False, Requeue.FAST, id="wait-while-updating"),
-    pytest.param(BP, built(BP, ep=endpoint(BP, "Failed")), DELETE, ["DeleteEndpoint:ml-recs"], False, Requeue.FAST, id="failed-endpoint-deleted"),
+    pytest.param(BP, built(BP, OLD, ep=endpoint(BP)), DELETE, ["DeleteEndpoint:ml-recs"], False, True, id="delete-endpoint-first"),
+    pytest.param(BP, built(BP, ep=endpoint(BP, "Deleting")), DELETE, [], False, True, id="wait-while-deleting"),
+    pytest.param(BP, built(BP, ep=endpoint(BP, "Updating")), DELETE, [], False, True, id="wait-while-updating"),
+    pytest.param(BP, built(BP, ep=endpoint(BP, "Failed")), DELETE, ["DeleteEndpoint:ml-recs"], False, True, id="failed-endpoint-deleted"),
     pytest.param(BP, built(BP, OLD), DELETE,
                  sorted([f"DeleteEndpointConfig:{C}", f"DeleteEndpointConfig:{C0}"]) + sorted([f"DeleteModel:{M}", f"DeleteModel:{M0}"]),
-                 False, Requeue.FAST, id="then-configs-then-models"),
+                 False, True, id="then-configs-then-models"),
     pytest.param(MME, built(MME), DELETE,
                  [f"DeleteEndpointConfig:{MMEC}", f"DeleteModel:{MMEM}", "DeleteArtifact:alpha.tar.gz", "DeleteArtifact:beta.tar.gz"],
-                 False, Requeue.FAST, id="mme-artifacts-too"),
-    pytest.param(BP, Observed(endpoint=None), DELETE, [], True, Requeue.NONE, id="done-when-nothing-left"),
-    pytest.param(BP, built(BP, ep=endpoint(BP)), RETAIN, [], True, Requeue.NONE, id="retain-keeps-everything"),
-    pytest.param(MME, built(MME, ep=endpoint(MME)), RETAIN, [], True, Requeue.NONE, id="retain-keeps-artifacts"),
+                 False, True, id="mme-artifacts-too"),
+    pytest.param(BP, Observed(endpoint=None), DELETE, [], True, False, id="done-when-nothing-left"),
+    pytest.param(BP, built(BP, ep=endpoint(BP)), RETAIN, [], True, False, id="retain-keeps-everything"),
+    pytest.param(MME, built(MME, ep=endpoint(MME)), RETAIN, [], True, False, id="retain-keeps-artifacts"),
 ]
 
 
-@pytest.mark.parametrize("bp, observed, policy, actions, done, requeue", CASES)
-def test_finalize(bp, observed, policy, actions, done, requeue):
+@pytest.mark.parametrize("bp, observed, policy, actions, done, in_flight", CASES)
+def test_finalize(bp, observed, policy, actions, done, in_flight):
     decision = finalize(bp.endpoint_name, observed, policy, bp.artifact_prefix, 5)
     assert [short(x) for x in decision.actions] == actions
-    assert (decision.done, decision.requeue) == (done, requeue)
+    assert (decision.done, decision.in_flight) == (done, in_flight)
     assert all(c.observed_generation == 5 for c in decision.conditions)
     assert conditions_by_type(decision)["Progressing"][0] == ("False" if done else "True")
 

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from test_plan_kit import bp_of, built, endpoint, realtime_spec, status_of
 
-from endpoint_operator.plan.conditions import merge_conditions
+from endpoint_operator.api.conditions import merge_conditions
 from endpoint_operator.plan.overdue import EVENT_REASON, OVERDUE, spent, with_overdue
 from endpoint_operator.plan.reconcile import reconcile
 
@@ -36,7 +36,7 @@ def test_a_transition_past_the_threshold_is_overdue_with_the_time_spent(status):
     assert f"has been {status} for 27m" in condition.message and "longer than the 20m expected" in condition.message
     assert after.notices == before.notices + (("Warning", EVENT_REASON, condition.message),)
     # Nothing else changes: the same actions, the same polling.
-    assert (after.actions, after.requeue, after.requeue_after) == (before.actions, before.requeue, before.requeue_after)
+    assert (after.actions, after.in_flight, after.requeue_after) == (before.actions, before.in_flight, before.requeue_after)
     assert after.conditions[:-1] == before.conditions
 
 

@@ -11,7 +11,7 @@ from endpoint_operator.plan import actions as a, naming
 from endpoint_operator.plan.artifacts import served_blueprint
 from endpoint_operator.plan.observed import Observed
 from endpoint_operator.plan.s3url import s3_url
-from endpoint_operator.plan.reconcile import Requeue, plan_failure, reconcile
+from endpoint_operator.plan.reconcile import plan_failure, reconcile
 from endpoint_operator.plan.errors import PlanError
 
 BP1 = bp_of(realtime_spec())
@@ -34,160 +34,160 @@ REALTIME = [
     pytest.param(
         BP1, NOTHING, None,
         [f"CreateModel:{M1}", f"CreateEndpointConfig:{C1}", f"CreateEndpoint:{C1}"],
-        conds(("False", "CreatingEndpoint"), ("True", "CreatingEndpoint")), 0, Requeue.FAST,
+        conds(("False", "CreatingEndpoint"), ("True", "CreatingEndpoint")), 0, True,
         id="create-from-nothing",
     ),
     pytest.param(
         BP1, Observed(endpoint=None, models=frozenset({M1})), None,
         [f"CreateEndpointConfig:{C1}", f"CreateEndpoint:{C1}"],
-        conds(("False", "CreatingEndpoint"), ("True", "CreatingEndpoint")), 0, Requeue.FAST,
+        conds(("False", "CreatingEndpoint"), ("True", "CreatingEndpoint")), 0, True,
         id="create-with-model-already-there",
     ),
     pytest.param(
         BP1, built(BP1), status_of(BP1, ep_status=None, target_config=C1),
         [f"CreateEndpoint:{C1}"],
-        conds(("False", "CreatingEndpoint"), ("True", "CreatingEndpoint")), 0, Requeue.FAST,
+        conds(("False", "CreatingEndpoint"), ("True", "CreatingEndpoint")), 0, True,
         id="create-with-model-and-config-there",
     ),
     pytest.param(
         BP1, built(BP1, ep=endpoint(BP1, "Creating")), status_of(BP1, None, target_config=C1),
         [],
-        conds(("False", "EndpointCreating"), ("True", "EndpointCreating")), 0, Requeue.FAST,
+        conds(("False", "EndpointCreating"), ("True", "EndpointCreating")), 0, True,
         id="creating-waits",
     ),
     pytest.param(
         BP1, built(BP1, ep=endpoint(BP1)), status_of(BP1),
-        [], AT_REST, 0, Requeue.SLOW,
+        [], AT_REST, 0, False,
         id="at-rest-no-op",
     ),
     pytest.param(
         BP1, built(BP1, ep=endpoint(BP1)), None,
-        [], AT_REST, 0, Requeue.SLOW,
+        [], AT_REST, 0, False,
         id="at-rest-without-previous-status",
     ),
     pytest.param(
         BP2, built(BP1, ep=endpoint(BP1)), status_of(BP1),
         [f"CreateModel:{M2}", f"CreateEndpointConfig:{C2}", f"UpdateEndpoint:{C2}"],
-        conds(("False", "UpdatingEndpoint"), ("True", "UpdatingEndpoint")), 0, Requeue.FAST,
+        conds(("False", "UpdatingEndpoint"), ("True", "UpdatingEndpoint")), 0, True,
         id="model-change-new-config-and-update-nothing-deleted",
     ),
     pytest.param(
         BP2, built(BP1, BP2, ep=endpoint(BP1, "Updating", config=C1)), status_of(BP1, "InService", target_config=C2),
         [],
-        conds(("False", "EndpointUpdating"), ("True", "EndpointUpdating")), 0, Requeue.FAST,
+        conds(("False", "EndpointUpdating"), ("True", "EndpointUpdating")), 0, True,
         id="updating-waits-and-collects-nothing",
     ),
     pytest.param(
         BP2, built(BP1, BP2, ep=endpoint(BP2)), status_of(BP1, "Updating", config=C1, target_config=C2),
         [f"DeleteEndpointConfig:{C1}", f"DeleteModel:{M1}"],
-        conds(READY, ("True", "CollectingGarbage")), 0, Requeue.FAST,
+        conds(READY, ("True", "CollectingGarbage")), 0, True,
         id="gc-after-in-service-on-new-config",
     ),
     pytest.param(
         BP1, built(BP1, ep=None), status_of(BP1),
         [f"CreateEndpoint:{C1}"],
-        conds(("False", "CreatingEndpoint"), ("True", "CreatingEndpoint")), 1, Requeue.FAST,
+        conds(("False", "CreatingEndpoint"), ("True", "CreatingEndpoint")), 1, True,
         id="drift-endpoint-deleted-out-of-band",
     ),
     pytest.param(
         BP1, built(BP1, BP2, ep=endpoint(BP1, config=C2)), status_of(BP1),
         [f"UpdateEndpoint:{C1}"],
-        conds(("False", "UpdatingEndpoint"), ("True", "UpdatingEndpoint")), 1, Requeue.FAST,
+        conds(("False", "UpdatingEndpoint"), ("True", "UpdatingEndpoint")), 1, True,
         id="drift-config-switched-out-of-band",
     ),
     pytest.param(
         BP1, Observed(endpoint=endpoint(BP1, config="hand-made"), models=frozenset({M1}), configs={C1: ObservedConfig(name=C1)}), None,
         [f"UpdateEndpoint:{C1}"],
-        conds(("False", "UpdatingEndpoint"), ("True", "UpdatingEndpoint")), 1, Requeue.FAST,
+        conds(("False", "UpdatingEndpoint"), ("True", "UpdatingEndpoint")), 1, True,
         id="drift-foreign-config-switched-back",
     ),
     pytest.param(
         BP1, Observed(endpoint=endpoint(BP1), configs={C1: ObservedConfig(name=C1, variant_models=(M1,))}), status_of(BP1),
         [f"CreateModel:{M1}"],
-        conds(("False", "RestoringResources"), ("True", "RestoringResources")), 1, Requeue.FAST,
+        conds(("False", "RestoringResources"), ("True", "RestoringResources")), 1, True,
         id="drift-model-deleted-out-of-band",
     ),
     pytest.param(
         BP1, Observed(endpoint=endpoint(BP1), models=frozenset({M1})), status_of(BP1),
         [f"CreateEndpointConfig:{C1}"],
-        conds(("False", "RestoringResources"), ("True", "RestoringResources")), 1, Requeue.FAST,
+        conds(("False", "RestoringResources"), ("True", "RestoringResources")), 1, True,
         id="drift-config-deleted-out-of-band",
     ),
     pytest.param(
         BP1, built(BP1, ep=endpoint(BP1, "Failed", failure_reason="image not found")), status_of(BP1, None, target_config=C1),
         [],
-        conds(("False", "EndpointFailed"), ("False", "EndpointFailed"), ("True", "EndpointFailed")), 0, Requeue.SLOW,
+        conds(("False", "EndpointFailed"), ("False", "EndpointFailed"), ("True", "EndpointFailed")), 0, False,
         id="failed-on-desired-config-waits-for-spec-change",
     ),
     pytest.param(
         BP2, built(BP1, ep=endpoint(BP1, "Failed", failure_reason="image not found")), status_of(BP1, "Failed"),
         [f"CreateModel:{M2}", f"CreateEndpointConfig:{C2}", "DeleteEndpoint:ml-recs"],
-        conds(("False", "ReplacingFailedEndpoint"), ("True", "ReplacingFailedEndpoint"), ("True", "EndpointFailed")), 0, Requeue.FAST,
+        conds(("False", "ReplacingFailedEndpoint"), ("True", "ReplacingFailedEndpoint"), ("True", "EndpointFailed")), 0, True,
         id="failed-and-spec-changed-deletes-to-recreate",
     ),
     pytest.param(
         BP2, built(BP1, BP2, ep=None), status_of(BP1, "Failed"),
         [f"CreateEndpoint:{C2}"],
-        conds(("False", "CreatingEndpoint"), ("True", "CreatingEndpoint")), 0, Requeue.FAST,
+        conds(("False", "CreatingEndpoint"), ("True", "CreatingEndpoint")), 0, True,
         id="failed-endpoint-gone-recreated-without-drift-message",
     ),
     pytest.param(
         BP2, built(BP1, BP2, ep=endpoint(BP1, failure_reason="health check failed")), status_of(BP1, "RollingBack", target_config=C2),
         [],
-        conds(("False", "UpdateFailed"), ("False", "UpdateFailed"), ("True", "UpdateFailed")), 0, Requeue.SLOW,
+        conds(("False", "UpdateFailed"), ("False", "UpdateFailed"), ("True", "UpdateFailed")), 0, False,
         id="rolled-back-update-recorded",
     ),
     pytest.param(
         BP2, built(BP1, BP2, ep=endpoint(BP1, failure_reason="health check failed")), status_of(BP1, failed_config=C2, failure_reason="health check failed"),
         [],
-        conds(("False", "UpdateFailed"), ("False", "UpdateFailed"), ("True", "UpdateFailed")), 0, Requeue.SLOW,
+        conds(("False", "UpdateFailed"), ("False", "UpdateFailed"), ("True", "UpdateFailed")), 0, False,
         id="rolled-back-update-not-retried",
     ),
     pytest.param(
         BP3, built(BP1, BP2, ep=endpoint(BP1, failure_reason="health check failed")), status_of(BP2, config=C1, failed_config=C2, failure_reason="health check failed"),
         [f"CreateModel:{M3}", f"CreateEndpointConfig:{C3}", f"UpdateEndpoint:{C3}"],
-        conds(("False", "UpdatingEndpoint"), ("True", "UpdatingEndpoint")), 0, Requeue.FAST,
+        conds(("False", "UpdatingEndpoint"), ("True", "UpdatingEndpoint")), 0, True,
         id="spec-change-after-rollback-updates",
     ),
     pytest.param(
         BP2, built(BP1, BP2, ep=endpoint(BP1, failure_reason="old failure")), status_of(BP1, target_config=C2, failure_reason="old failure"),
         [f"UpdateEndpoint:{C2}"],
-        conds(("False", "UpdatingEndpoint"), ("True", "UpdatingEndpoint")), 0, Requeue.FAST,
+        conds(("False", "UpdatingEndpoint"), ("True", "UpdatingEndpoint")), 0, True,
         id="stale-failure-reason-is-not-a-rollback",
     ),
     pytest.param(
         BP1, built(BP1, ep=endpoint(BP1, "OutOfService")), status_of(BP1),
         [],
-        conds(("False", "EndpointOutOfService"), ("False", "EndpointOutOfService"), ("True", "EndpointOutOfService")), 0, Requeue.SLOW,
+        conds(("False", "EndpointOutOfService"), ("False", "EndpointOutOfService"), ("True", "EndpointOutOfService")), 0, False,
         id="out-of-service-is-not-touched",
     ),
     pytest.param(
         BP1, Observed(endpoint=endpoint(BP1, tags={constants.TAG_UID: "uid-2", constants.TAG_NAMESPACE: "other", constants.TAG_NAME: "recs"})), None,
         [],
-        conds(("False", "EndpointNotOwned"), ("False", "EndpointNotOwned"), ("True", "EndpointNotOwned")), 0, Requeue.SLOW,
+        conds(("False", "EndpointNotOwned"), ("False", "EndpointNotOwned"), ("True", "EndpointNotOwned")), 0, False,
         id="endpoint-of-another-owner-is-not-touched",
     ),
 ]
 
 
-def _check(decision, actions, conditions, corrections, requeue):
+def _check(decision, actions, conditions, corrections, in_flight):
     assert [short(x) for x in decision.actions] == actions
     assert conditions_by_type(decision) == conditions
     assert len(decision.corrections) == corrections, decision.corrections
-    assert decision.requeue is requeue
+    assert decision.in_flight is in_flight
     assert all(c.observed_generation == 7 and c.last_transition_time is None for c in decision.conditions)
 
 
-@pytest.mark.parametrize("bp, observed, previous, actions, conditions, corrections, requeue", REALTIME)
-def test_realtime(bp, observed, previous, actions, conditions, corrections, requeue):
-    _check(reconcile(bp, observed, 7, previous), actions, conditions, corrections, requeue)
+@pytest.mark.parametrize("bp, observed, previous, actions, conditions, corrections, in_flight", REALTIME)
+def test_realtime(bp, observed, previous, actions, conditions, corrections, in_flight):
+    _check(reconcile(bp, observed, 7, previous), actions, conditions, corrections, in_flight)
 
 
 @pytest.mark.parametrize("status", ["Creating", "Updating", "SystemUpdating", "RollingBack", "Deleting"])
 def test_in_flight_endpoint_is_never_acted_on(status):
     decision = reconcile(BP2, built(BP1, BP2, ep=endpoint(BP1, status)), 1, status_of(BP1))
     assert decision.actions == ()
-    assert decision.requeue is Requeue.FAST
+    assert decision.in_flight is True
     assert conditions_by_type(decision)["Progressing"] == ("True", f"Endpoint{status}")
     assert decision.endpoint_phase == status
 

@@ -15,7 +15,7 @@ from endpoint_operator.plan import rollout as ro
 from endpoint_operator.plan.duration import parse_duration
 from endpoint_operator.plan.gates import GateReadings, judge, query_for
 from endpoint_operator.plan.observed import Observed
-from endpoint_operator.plan.reconcile import Requeue, reconcile
+from endpoint_operator.plan.reconcile import reconcile
 
 T0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
 ALARM = "canary-5xx"
@@ -253,7 +253,7 @@ def test_rollback_names_the_gate_and_its_value_in_degraded():
     assert conditions_by_type(landed) == {"Ready": ("False", "RolledBack"), "Progressing": ("False", "RolledBack"),
                                           "Degraded": ("True", "RolledBack")}
     assert landed.actions == ()  # nothing collected while rolled back: the canary stays until the spec changes
-    assert landed.requeue is Requeue.SLOW
+    assert landed.in_flight is False
 
 
 def test_success_hands_over_to_garbage_collection():
@@ -276,7 +276,7 @@ def test_conditions_while_canarying():
     decision = reconcile(NEW, world(K, canary=15), 2, prev(ro.PROGRESSING), now=later(minutes=1), gates=OK)
     assert conditions_by_type(decision) == {"Ready": ("False", "CanaryStep"), "Progressing": ("True", "CanaryStep"),
                                             "Degraded": ("False", "AsExpected")}
-    assert decision.requeue is Requeue.SLOW and decision.requeue_after == 30.0
+    assert decision.in_flight is False and decision.requeue_after == 30.0
     assert decision.actions == ()
 
 

@@ -3,7 +3,7 @@ the server too, nested ones included (a merge patch merges objects key by key)."
 
 from __future__ import annotations
 
-from endpoint_operator.handlers.sync import merge_patch
+from endpoint_operator.kube.status_writer import merge_patch
 
 
 def apply(target: dict, patch: dict) -> dict:

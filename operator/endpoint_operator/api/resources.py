@@ -209,11 +209,6 @@ class EndpointSummary(Resource):
     last_modified: datetime | None = None
 
 
-class ObservedModel(Resource):
-    name: str
-    tags: dict[str, str] = {}
-
-
 class ObservedConfig(Resource):
     name: str
     variant_models: tuple[str, ...] = ()
@@ -236,4 +231,7 @@ class ObservedComponent(Resource):
     current_copies: int | None = None
 
 
+# What SageMaker is still doing (EndpointStatus and InferenceComponentStatus in the
+# service model): an endpoint or a component in one of these is waited for, never acted on.
 IN_FLIGHT_STATUSES = frozenset({"Creating", "Updating", "SystemUpdating", "RollingBack", "Deleting"})
+COMPONENT_IN_FLIGHT_STATUSES = frozenset({"Creating", "Updating", "Deleting"})

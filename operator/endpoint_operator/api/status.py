@@ -2,7 +2,7 @@
 
 Conditions follow the KEP-1623 shape. `lastTransitionTime` moves only when a
 condition's status flips; the planner computes conditions, the handler merges them
-with the previous ones (see conditions.py).
+with the previous ones as status is written (api/conditions.py).
 """
 
 from __future__ import annotations

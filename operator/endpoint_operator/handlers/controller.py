@@ -26,13 +26,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from ..api.constants import ROLLOUT_ANNOTATION
 from ..aws.errors import GatewayError
 from ..plan.accounts import OWN_ACCOUNT, AccountTarget
 from .config import OperatorConfig
 from .idle import read_invocations, verdict_changes, watched
 from .outcome import Next, front_lane, retry, wake
-from .sync import Syncer, SyncResult
+from .sync import Syncer, SyncResult, rollout_command as _rollout_command
 from .time_scale import EmulatorClock, WallClock
 from .wiring import AwsGateways
 
@@ -373,7 +372,3 @@ def _needs_sync(tracked: Tracked, body: dict) -> bool:
         return True
     # Annotations do not move the generation; the rollout's manual control is one.
     return _rollout_command(body) != tracked.synced_command
-
-
-def _rollout_command(body: dict) -> str | None:
-    return (body.get("metadata", {}).get("annotations") or {}).get(ROLLOUT_ANNOTATION)

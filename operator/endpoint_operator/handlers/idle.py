@@ -18,6 +18,7 @@ from ..aws.cloudwatch import CloudWatchGateway, MetricQuery
 from ..plan.conditions import READY
 from ..plan.gates import NAMESPACE
 from ..plan.idle import IDLE, InvocationReading, idle_condition
+from ..plan.naming import PRIMARY
 from ..plan.suspension import SUSPENDED
 
 Key = tuple[str, str]
@@ -59,7 +60,7 @@ def watched(key: Key, body: dict[str, Any]) -> Watched | None:
     if not after or not name or _condition(body, READY).get("status") != "True" \
             or _condition(body, SUSPENDED).get("status") == "True":
         return None
-    variants = tuple(v["name"] for v in status.get("variants") or [] if v.get("name")) or ("primary",)
+    variants = tuple(v["name"] for v in status.get("variants") or [] if v.get("name")) or (PRIMARY,)
     return Watched(key, name, variants, timedelta(seconds=duration_seconds(after)))
 
 

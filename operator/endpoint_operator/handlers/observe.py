@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable
+from datetime import datetime
 
 from ..api.resources import ObservedComponent, ObservedConfig, S3Object
 from ..api.scaling import ObservedScaling, component_resource_id, variant_resource_id
@@ -14,8 +15,14 @@ from ..aws.sagemaker import SageMakerGateway
 from ..plan import naming
 from ..plan.component_scaling import wake_alarm_name
 from ..plan.blueprint import Blueprint
+from ..plan.deciding import Readings
+from ..plan.gates import GateQuery
 from ..plan.observed import Observed
+from ..plan.reading import Reading
 from ..plan.scaling_step import known_alarm_names
+from .gates import read_gates
+from .prometheus import PrometheusReader
+from .wiring import AwsGateways
 
 
 def observe(sagemaker: SageMakerGateway, s3: S3Gateway, endpoint_name: str,
@@ -119,3 +126,43 @@ def with_scaling(observed: Observed, autoscaling: AutoScalingGateway, cloudwatch
     hosted = set(components) | set(observed.components or {})
     scaling = observe_scaling(autoscaling, cloudwatch, endpoint_name, known, alarms, hosted)
     return dataclasses.replace(observed, scaling=scaling)
+
+
+# ---- the reads plan/reading.py asks for ----------------------------------------------
+
+def observe_endpoint(sagemaker: SageMakerGateway, s3: S3Gateway, bp: Blueprint, reading: Reading) -> tuple[Observed, bool]:
+    """The endpoint's observation as `reading` asks, and whether it stayed light. A light
+    read that finds an endpoint this process did not make is followed by the full one
+    (a read only the first can ask for): whose it is must be proved."""
+    if reading.made is not None:
+        observed = observe_made(sagemaker, bp, reading.made)
+        if observed.endpoint is None or bp.endpoint_name in reading.made:
+            return observed, True
+    return observe(sagemaker, s3, bp.endpoint_name, bp.artifact_prefix, with_tags=reading.with_tags,
+                   first=reading.first, components=reading.components), False
+
+
+def observe_scaling_of(aws: AwsGateways, region: str, endpoint_name: str, reading: Reading, observed: Observed,
+                       light: bool) -> Observed:
+    """`observed` with the scaling `reading` asks for, when the endpoint was seen in full."""
+    if observed.endpoint is None or light:
+        return observed
+    return with_scaling(observed, aws.autoscaling(region), aws.cloudwatch(region), endpoint_name,
+                        reading.scaling_variants, reading.scaling_alarms, reading.scaling_components)
+
+
+def read_the_rest(aws: AwsGateways, region: str, reading: Reading, observed: Observed, gates: GateQuery | None,
+                  now: datetime, prometheus: PrometheusReader) -> Readings:
+    """What `reading` asks for besides the endpoint and its scaling, in this order: the
+    canary's gates (`gates`: their query, made from the endpoint seen), the endpoint a
+    migration retires (in full, with its tags and scaling) and a leftover artifact
+    prefix's keys."""
+    autoscaling, cloudwatch = aws.autoscaling(region), aws.cloudwatch(region)
+    readings = read_gates(cloudwatch, gates, now, prometheus) if gates is not None else None
+    retiring = None
+    if reading.retiring is not None:
+        retiring = with_scaling(observe(aws.sagemaker(region), aws.s3(region), reading.retiring, None, with_tags=True,
+                                        components=True),
+                                autoscaling, cloudwatch, reading.retiring, alarms=True)
+    keys = aws.s3(region).list_artifacts(reading.leftover) if reading.leftover is not None else {}
+    return Readings(observed=observed, gates=readings, retiring=retiring, leftover_keys=keys)

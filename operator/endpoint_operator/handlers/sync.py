@@ -7,6 +7,7 @@ object and AWS as they are now and moves one step towards the manifest. It block
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,40 +19,38 @@ from pydantic import ValidationError
 from ..api import constants
 from ..api.accounts import AccountBindings
 from ..api.pricing import PriceTable, load_prices
-from ..api.resources import S3Object
+from ..api.resources import ObservedEndpoint, S3Object
 from ..api.spec import DeletionPolicy, InvalidSpec, ModelEndpointSpec, validate_spec
-from ..api.status import Condition, ModelEndpointStatus
+from ..api.status import ModelEndpointStatus
 from ..aws.calls import LIMITED_CODE, priority_reads
 from ..aws.errors import GatewayError, Throttled, Transient
 from ..kube.client import Conflict, KubeGateway
+from ..kube.status_writer import StatusWriter
 from ..plan import naming
 from ..plan.accounts import AccountTarget, account_moved, choose_account
+from ..plan.actions import (Action, CreateEndpoint, CreateEndpointConfig, CreateModel, DeleteEndpoint,
+                            DeleteInferenceComponent)
 from ..plan.artifacts import served_blueprint
 from ..plan.blueprint import Blueprint, build_blueprint
 from ..plan.builders.common import PRIMARY
-from ..plan.conditions import merge_conditions
-from ..plan.cost import running_cost, with_cost
+from ..plan.deciding import decide
+from ..plan.decision import Decision
 from ..plan.errors import PlanError, planning_failure
-from ..plan.identity import Owner, foreign_owner
-from ..plan.leftover_artifacts import collect_leftover_artifacts, recorded_leftover_prefix
-from ..plan.migration import hand_over, migration_event, place
-from ..plan.actions import (Action, CreateEndpoint, CreateEndpointConfig, CreateModel, DeleteEndpoint,
-                            DeleteInferenceComponent)
+from ..plan.failures import aws_rejected, plan_failure, waiting_for_aws
+from ..plan.identity import Owner, not_owned
+from ..plan.migration import migration_event, place
 from ..plan.observed import Observed
-from ..plan.overdue import DEFAULT_WARNING_SECONDS, with_overdue
-from ..plan.reconcile import Decision, Requeue, plan_failure, reconcile
-from .outcome import AWAIT, DONE, POLL, YIELD, Next, Outcome, after_acting, poll, retry
-from ..plan.rollout import gate_query
+from ..plan.overdue import DEFAULT_WARNING_SECONDS
+from ..plan.reading import gates_to_read, made_after_reading, what_to_read
+from ..plan.reading import recorded_arn as _recorded_arn, recorded_prefix as _recorded_prefix
+from ..plan.reading import status_variants as _status_variants
 from ..plan.rollout_artifacts import models_to_describe
-from ..plan.s3url import parse_s3_url
-from ..plan.idle import with_idle
-from ..plan.suspension import serving, suspend, suspension_state
 from . import brownfield
 from .execute import execute
-from .gates import read_gates
-from .prometheus import PrometheusReader
 from .idle import IdleReadings
-from .observe import observe, observe_made, with_model_data, with_scaling
+from .observe import observe_endpoint, observe_scaling_of, read_the_rest, with_model_data, with_scaling
+from .outcome import AWAIT, DONE, POLL, YIELD, Next, Outcome, after_acting, poll, retry
+from .prometheus import PrometheusReader
 from .slots import finalize_slots
 from .wiring import AwsGateways
 
@@ -93,6 +92,7 @@ class Syncer:
         self.prices = prices or load_prices()  # status.cost; never fetched
         self.aws = aws
         self.clock = clock
+        self.status = StatusWriter(kube, lambda: self.clock())  # status and conditions, one way
 
     # ---- entry ---------------------------------------------------------------------
 
@@ -115,13 +115,13 @@ class Syncer:
         if meta.get("deletionTimestamp"):
             return self._finalize(body, owner, spec, previous, attempt)
         if spec_error is not None:
-            self._report(body, previous, plan_failure(spec_error, generation, previous))
+            self.status.report(body, previous, plan_failure(spec_error, generation, previous))
             return SyncResult(DONE, generation=generation)
         try:
             # Before anything else: a role the namespace was not given is never assumed.
             account = choose_account(owner, spec.role_arn, self.bindings)
         except PlanError as error:
-            self._report(body, previous, plan_failure(error, generation, previous))
+            self.status.report(body, previous, plan_failure(error, generation, previous))
             return SyncResult(DONE, generation=generation)
         first = constants.FINALIZER not in (meta.get("finalizers") or [])
         if first:
@@ -137,7 +137,7 @@ class Syncer:
             try:
                 blueprint = _planning(build_blueprint, spec, owner, recorded=_recorded_name(previous))
             except PlanError as error:
-                self._report(body, previous, plan_failure(error, generation, previous))
+                self.status.report(body, previous, plan_failure(error, generation, previous))
                 return SyncResult(DONE, generation=generation)
             return self._reconcile(body, blueprint, spec.region, generation, previous, attempt, spec=spec,
                                    first=first, account=account, made=made)
@@ -147,111 +147,73 @@ class Syncer:
     # ---- create / update / drift ---------------------------------------------------
 
     def _reconcile(self, body, blueprint: Blueprint, region: str, generation: int,
-                   previous: ModelEndpointStatus | None, attempt: int,
-                   spec: ModelEndpointSpec | None = None, first: bool = False,
-                   account: AccountTarget = AccountTarget(), made: frozenset[str] | None = None) -> SyncResult:
+                   previous: ModelEndpointStatus | None, attempt: int, *, spec: ModelEndpointSpec,
+                   first: bool = False, account: AccountTarget = AccountTarget(),
+                   made: frozenset[str] | None = None) -> SyncResult:
+        """The planner is asked twice: what to read (plan/reading.py), then, given what
+        was read, what to do (plan/deciding.py). Between the two, the handler reads."""
         aws = self.aws.for_account(account)
         sagemaker, s3 = aws.sagemaker(region), aws.s3(region)
         # A change of endpoint kind moves to the object's other endpoint name.
-        rebuild = (lambda name: build_blueprint(spec, blueprint.owner, endpoint_name=name)) if spec is not None else None
+        rebuild = lambda name: build_blueprint(spec, blueprint.owner, endpoint_name=name)  # noqa: E731
         try:
             placement = _planning(place, blueprint, previous, rebuild)
         except PlanError as error:
-            self._report(body, previous, plan_failure(error, generation, previous))
+            self.status.report(body, previous, plan_failure(error, generation, previous))
             return SyncResult(DONE, generation=generation)
         blueprint = placement.blueprint
         where: dict[str, Any] = dict(region=region, endpoint_name=blueprint.endpoint_name, generation=generation,
-                                     account=account)
-        # An object on its way to its first Ready, all of whose resources this process
-        # made: only the endpoint is read (see observe_made). Whatever reads more than the
-        # endpoint to decide (artifacts, scaling, a rollout, components, adoption and
-        # replacement, suspension) is never light.
-        simple = (placement.retiring is None and blueprint.artifact_prefix is None and not blueprint.scaling
-                  and blueprint.rollout is None and not (previous and previous.rollout)
-                  and not blueprint.components and not (previous and previous.components)
-                  and (spec is None or (spec.adopt is None and spec.replaces is None and spec.cost_controls is None))
-                  and _annotation(body, constants.ROLLOUT_ANNOTATION) is None)
-        if simple and first:
-            made = frozenset()  # the finalizer was just put on: nothing of this object can exist yet
-        light = simple and made is not None
-        where["made"] = made if simple else None
+                                     account=account, made=None)
         try:
+            reading = _planning(what_to_read, spec, placement, previous, rollout_command(body),
+                                first=first, made=made)
+            where["made"] = reading.made
             moved = _planning(account_moved, _any_recorded_arn(previous), _account_id(aws, account, region))
             if moved is not None:
-                self._report(body, previous, plan_failure(moved, generation, previous))
+                self.status.report(body, previous, plan_failure(moved, generation, previous))
                 return SyncResult(DONE, **where)
-            recorded = _recorded_arn(previous, blueprint.endpoint_name)
-            if light:
-                observed = observe_made(sagemaker, blueprint, made)
-                if observed.endpoint is not None and blueprint.endpoint_name not in made:
-                    light = False  # an endpoint this process did not make: prove whose it is
-                    where["made"] = None
+            # First read: the endpoint (light, or in full).
+            observed, light = observe_endpoint(sagemaker, s3, blueprint, reading)
+            where["made"] = made_after_reading(reading, observed, light)
             if not light:
-                observed = observe(sagemaker, s3, blueprint.endpoint_name, blueprint.artifact_prefix,
-                                   with_tags=recorded is None, first=first and placement.retiring is None,
-                                   components=bool(blueprint.components) or bool(previous and previous.components))
-            if simple and not light and observed.endpoint is None and not observed.models and not observed.configs:
-                # A full observation found nothing of this object: what it makes from now
-                # on is all there is.
-                where["made"] = frozenset()
-            if spec is not None and not light:
                 # MultiModel: serve the artifact folder S3 already holds when it fits the spec.
-                blueprint = served_blueprint(spec, blueprint, observed)
+                blueprint = _planning(served_blueprint, spec, blueprint, observed)
                 # MultiModel under a rollout: which folder the primary serves (none at rest).
                 observed = with_model_data(sagemaker, observed, _planning(models_to_describe, blueprint, observed, previous))
+            # Brownfield adoption judges what the first read found and does its own I/O
+            # (tags, the adopted config): a handler step, as is the ownership check, so
+            # an endpoint refused or still waiting to be adopted is read no further.
             adoption = (brownfield.adopt(aws, self.kube, body, spec, blueprint, observed, previous, self.clock())
-                        if spec is not None and spec.adopt is not None else None)
+                        if spec.adopt is not None else None)
             foreign = adoption.refusal if adoption else (
-                _foreign_endpoint(observed, blueprint) if recorded is None and not light else None)
+                _planning(not_owned, observed.endpoint, blueprint.owner) if reading.with_tags and not light else None)
             if foreign is not None:
-                self._report(body, previous, plan_failure(foreign, generation, previous))
+                self.status.report(body, previous, plan_failure(foreign, generation, previous))
                 return SyncResult(DONE, **where)
             if adoption is not None:
                 if adoption.wait:
                     return SyncResult(POLL, **where)
                 observed = adoption.observed
-            if observed.endpoint is not None and not light:
-                variants = {v.name for v in blueprint.config.variants} | _status_variants(previous)
-                observed = self._with_scaling(observed, region, blueprint.endpoint_name, variants,
-                                              alarms=any(s.alarms for s in blueprint.scaling),
-                                              components={c.name for c in blueprint.components}, aws=aws)
-            now = self.clock()
-            suspension = _planning(suspension_state, spec.cost_controls, now) if spec is not None else None
-            suspended = suspension is not None and suspension.suspended
-            if suspended:
-                decision = _planning(suspend, blueprint, observed, generation, previous, suspension, now)
-            else:
-                query = _planning(gate_query, blueprint, observed, previous)  # only while a canary step is judged
-                gates = (read_gates(aws.cloudwatch(region), query, now, self.prometheus)
-                         if query is not None else None)
-                decision = _planning(reconcile, blueprint, observed, generation, previous, now=now, gates=gates,
-                                     command=_annotation(body, constants.ROLLOUT_ANNOTATION))
-                decision = _planning(serving, decision, suspension, previous, generation, now)
-            retiring = (self._with_scaling(observe(sagemaker, s3, placement.retiring, None, with_tags=True,
-                                                   components=True),
-                                           region, placement.retiring, alarms=True, aws=aws)
-                        if placement.retiring else None)
-            decision = _planning(hand_over, decision, placement, retiring, generation)
-            leftover = recorded_leftover_prefix(blueprint, _recorded_prefix(previous))
-            leftover_keys = s3.list_artifacts(leftover) if leftover is not None else {}
-            decision = _planning(collect_leftover_artifacts, decision, blueprint, leftover, leftover_keys,
-                                 migrating=placement.retiring is not None)
-            if spec is not None:
-                if not suspended:  # a suspended endpoint costs nothing (status.cost is 0)
-                    decision = with_cost(decision, _planning(running_cost, spec, blueprint, observed.endpoint,
-                                                             self.prices))
-                reading = self.idle.get((blueprint.owner.namespace, blueprint.owner.name))
-                decision = _planning(with_idle, decision, spec.cost_controls, reading, previous, now, generation)
-            decision = _planning(with_overdue, decision, observed.endpoint, previous, now,
-                                 self.transition_warning_seconds, generation)
-            if spec is not None and (spec.adopt is not None or spec.replaces is not None):
+            observed = observe_scaling_of(aws, region, blueprint.endpoint_name, reading, observed, light)
+            now = self.clock()  # the judgement's time: after the endpoint and its scaling are read
+            # Second read: the gates' query needs the endpoint seen (its config and the
+            # canary's weight), so it is asked here, then the rest is read.
+            query = _planning(gates_to_read, reading, spec, blueprint, observed, previous, now)
+            readings = read_the_rest(aws, region, reading, observed, query, now, self.prometheus)
+            readings = dataclasses.replace(readings, idle=self.idle.get((blueprint.owner.namespace,
+                                                                         blueprint.owner.name)))
+            observed = readings.observed
+            decision = _planning(decide, spec, blueprint, placement, reading, readings, previous, generation, now,
+                                 self.prices, self.transition_warning_seconds)
+            if spec.adopt is not None or spec.replaces is not None:
+                # Brownfield convergence collects and retires with its own reads and calls.
                 decision = brownfield.converge(aws, self.kube, body, spec, blueprint, observed, decision,
                                                previous, now, adoption)
             for correction in decision.corrections:
                 self.kube.post_event(body, "Warning", "DriftCorrected", correction)
             for type_, reason, message in decision.notices:
                 self.kube.post_event(body, type_, reason, message)
-            if decision.actions and not self._write_ahead(body, previous, decision):
+            if decision.actions and not self.status.write_ahead(body, previous, decision):
                 return SyncResult(retry(0.5), **where)
             deferred = False
             for index, action in enumerate(decision.actions):
@@ -273,16 +235,10 @@ class Syncer:
         except GatewayError as error:
             return self._rejected(body, previous, error, generation, where)
         except PlanError as error:  # what only the planner can judge, found past the blueprint
-            self._report(body, previous, plan_failure(error, generation, previous))
+            self.status.report(body, previous, plan_failure(error, generation, previous))
             return SyncResult(DONE, **where)
-        self._report(body, previous, decision)
-        seen = (observed.endpoint.status, observed.endpoint.last_modified) if observed.endpoint else ("Missing", None)
-        started = bool(decision.actions) and decision.endpoint_phase in STARTED_TRANSITIONS
-        if started:
-            seen = (decision.endpoint_phase, None)
-        # requeue_after: a time-based deadline, e.g. a rollout pause ending.
-        outcome = after_acting(bool(decision.actions), decision.requeue is Requeue.FAST, started, seen[0],
-                               decision.requeue_after)
+        self.status.report(body, previous, decision)
+        outcome, seen = outcome_of(decision, observed.endpoint)
         if outcome.next is Next.DONE:
             where["made"] = None  # at rest: from now on, full observations
         return SyncResult(outcome, endpoint_seen=seen, acted=bool(decision.actions), **where)
@@ -344,7 +300,7 @@ class Syncer:
             last_wave = bool(decision.actions) and not observed.components and not any(
                 isinstance(a, (DeleteEndpoint, DeleteInferenceComponent)) for a in decision.actions)
             if not decision.done and not last_wave:
-                self._report(body, previous, decision)
+                self.status.report(body, previous, decision)
                 endpoint = observed.endpoint
                 if any(isinstance(a, DeleteEndpoint) and a.name == endpoint_name for a in decision.actions):
                     # The sweep watches the deletion end (the name leaves ListEndpoints).
@@ -392,7 +348,7 @@ class Syncer:
         else:
             log.warning("planning %s/%s failed again (attempt %d): %s", body["metadata"]["namespace"],
                         body["metadata"]["name"], attempt + 1, failure.message)
-        self._report(body, previous, plan_failure(failure, generation, previous))
+        self.status.report(body, previous, plan_failure(failure, generation, previous))
         return SyncResult(retry(), generation=generation)
 
     def _transient(self, body, previous, error: Transient, attempt: int, where: dict) -> SyncResult:
@@ -405,21 +361,17 @@ class Syncer:
             return self._queued_for_budget(body, previous, error, where)
         throttled = isinstance(error, Throttled)
         log.info("transient AWS error on %s: %s", where.get("endpoint_name"), error)
-        condition = Condition(type="Progressing", status="True", reason="WaitingForAWS",
-                              message=f"AWS answered {error.code} to {error.operation}; retrying with backoff",
-                              observed_generation=where.get("generation"))
-        self._write_conditions(body, previous, [condition])
+        self.status.report(body, previous, waiting_for_aws(
+            f"AWS answered {error.code} to {error.operation}; retrying with backoff", where.get("generation")))
         return SyncResult(retry(error.retry_after, limited=throttled), **where)
 
     def _queued_for_budget(self, body, previous, error: Transient, where: dict) -> SyncResult:
         """The operator's own limiter refused the call: nothing failed, the object waits
         its turn. Retry when the limiter says a token is due (with a little jitter), not
         on an exponential backoff that would starve it behind objects that got lucky."""
-        condition = Condition(type="Progressing", status="True", reason="WaitingForAWS",
-                              message=f"{error.operation} waits for the operator's budget of AWS calls "
-                                      f"in {where.get('region')}",
-                              observed_generation=where.get("generation"))
-        self._write_conditions(body, previous, [condition])
+        self.status.report(body, previous, waiting_for_aws(
+            f"{error.operation} waits for the operator's budget of AWS calls in {where.get('region')}",
+            where.get("generation")))
         return SyncResult(retry(error.retry_after, limited=True), **where)
 
     def _rejected(self, body, previous, error: GatewayError, generation: int, where: dict) -> SyncResult:
@@ -428,80 +380,21 @@ class Syncer:
         message = f"{error.operation} was rejected: {error.code}: {error.message}"
         self.kube.post_event(body, "Warning", "AwsRejected", message)
         where = {**where, "made": None}
-        conditions = [
-            Condition(type="Ready", status="False", reason="AwsRejected", message=message, observed_generation=generation),
-            Condition(type="Degraded", status="True", reason="AwsRejected", message=message, observed_generation=generation),
-            Condition(type="Progressing", status="False", reason="AwsRejected", message=message, observed_generation=generation),
-        ]
-        self._write_conditions(body, previous, conditions)
+        self.status.report(body, previous, aws_rejected(message, generation))
         # Access and quota problems get fixed outside the manifest: look again, slowly.
         return SyncResult(retry(REJECTED_RETRY_SECONDS), **where)
 
-    # ---- status ------------------------------------------------------------------------
 
-    def _report(self, body, previous: ModelEndpointStatus | None, decision: Decision) -> None:
-        now = self.clock()
-        conditions = merge_conditions(previous.conditions if previous else None, decision.conditions, now)
-        status = decision.status.model_copy(update={"conditions": conditions})
-        new = status.to_wire()
-        self._write(body, new)
-
-    def _write_ahead(self, body, previous: ModelEndpointStatus | None, decision: Decision) -> bool:
-        """A rollout's next state is recorded before the calls that enact it: a process
-        killed after SageMaker took a call but before status said so would otherwise
-        resume from the state before it (start the canary again, or walk the steps
-        twice). Replaying the recorded state is safe: every phase checks what SageMaker
-        already did. False when the write did not land: then nothing is called."""
-        before = previous.rollout if previous else None
-        after = decision.status.rollout
-        if after == before:
-            return True
-        status = dict(body.get("status") or {})
-        if after is None:
-            status.pop("rollout", None)
-        else:
-            status["rollout"] = after.to_wire()
-        return self._write(body, status)
-
-    def _write_conditions(self, body, previous: ModelEndpointStatus | None, computed: list[Condition]) -> None:
-        now = self.clock()
-        old_conditions = previous.conditions if previous else None
-        merged = merge_conditions(old_conditions, _overlay(old_conditions, computed), now)
-        new = dict(body.get("status") or {})
-        new["conditions"] = [c.to_wire() for c in merged]
-        self._write(body, new)
-
-    def _write(self, body, new: dict[str, Any]) -> bool:
-        """Patch status to `new`. The body then holds what was written, so a sync that
-        runs before the watch delivers this write plans from it, not from the state
-        before. False when the object changed or went away."""
-        old = body.get("status") or {}
-        if new == old:
-            return True
-        meta = body["metadata"]
-        try:
-            self.kube.patch_status(meta["namespace"], meta["name"], merge_patch(old, new))
-        except Conflict:
-            log.info("%s/%s changed or went away while syncing", meta["namespace"], meta["name"])
-            return False
-        body["status"] = new
-        return True
-
-
-def merge_patch(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
-    """The JSON merge patch (RFC 7386) that turns `old` into `new`: a field gone from a
-    nested object is cleared with null, since a merge patch merges objects key by key
-    (lists are replaced whole)."""
-    patch: dict[str, Any] = {key: None for key in old if key not in new}
-    for key, value in new.items():
-        before = old.get(key)
-        if isinstance(value, dict) and isinstance(before, dict):
-            nested = merge_patch(before, value)
-            if nested:
-                patch[key] = nested
-        elif key not in old or value != before:
-            patch[key] = value
-    return patch
+def outcome_of(decision: Decision, endpoint: ObservedEndpoint | None) -> tuple[Outcome, tuple[str, datetime | None]]:
+    """The outcome of a sync that carried `decision` out, and the endpoint's (status,
+    LastModifiedTime) it leaves: as observed, or as the decision's actions just started it."""
+    started = bool(decision.actions) and decision.endpoint_phase in STARTED_TRANSITIONS
+    if started:
+        seen: tuple[str, datetime | None] = (decision.endpoint_phase, None)
+    else:
+        seen = (endpoint.status, endpoint.last_modified) if endpoint is not None else ("Missing", None)
+    # requeue_after: a time-based deadline, e.g. a rollout pause ending.
+    return after_acting(bool(decision.actions), decision.in_flight, started, seen[0], decision.requeue_after), seen
 
 
 def _mark_retained(sagemaker, observed, now: datetime) -> None:
@@ -537,22 +430,6 @@ def _planning(plan: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         raise PlanningCrashed(error) from error
 
 
-def _foreign_endpoint(observed, blueprint: Blueprint) -> PlanError | None:
-    """An endpoint of that name that another owner made (or a deleted object with
-    deletionPolicy Retain left) is never taken over silently."""
-    endpoint = observed.endpoint
-    if endpoint is None:
-        return None
-    owner_uid = endpoint.tags.get(constants.TAG_UID)
-    if owner_uid == blueprint.owner.uid:
-        return None
-    other = foreign_owner(endpoint.tags, blueprint.owner)
-    who = f"ModelEndpoint {other} (uid {owner_uid})" if other else "something other than this operator"
-    return PlanError("EndpointNotOwned", "spec.endpointName",
-                     f"spec.endpointName: SageMaker endpoint {endpoint.name} exists and belongs to {who}; "
-                     "choose another name or delete that endpoint")
-
-
 def _any_recorded_arn(previous: ModelEndpointStatus | None) -> str | None:
     """The ARN of whichever endpoint status recorded: the account it was made in."""
     return previous.endpoint.arn if previous and previous.endpoint else None
@@ -578,12 +455,6 @@ def _made_after(made: frozenset[str] | None, action: Action, took_effect: bool) 
     return None
 
 
-def _recorded_arn(previous: ModelEndpointStatus | None, endpoint_name: str) -> str | None:
-    """The ARN status recorded for this endpoint name: the operator made it."""
-    endpoint = previous.endpoint if previous else None
-    return endpoint.arn if endpoint is not None and endpoint.name == endpoint_name else None
-
-
 def _status_scaled(previous: ModelEndpointStatus | None) -> bool:
     """Status last saw an autoscaling target on some variant."""
     return any(v.max_instances is not None for v in (previous.variants or [])) if previous else False
@@ -594,32 +465,9 @@ def _recorded_name(previous: ModelEndpointStatus | None) -> str | None:
     return previous.endpoint.name if previous and previous.endpoint and previous.endpoint.name else None
 
 
-def _recorded_prefix(previous: ModelEndpointStatus | None) -> S3Object | None:
-    """The multi-model artifact prefix status recorded, if it still reads as one."""
-    url = previous.artifact_prefix if previous else None
-    if not url:
-        return None
-    try:
-        prefix = parse_s3_url(url)
-    except ValueError:
-        return None
-    return prefix if prefix.bucket and prefix.key.strip("/") else None  # never a bucket's root
-
-
-def _status_variants(previous: ModelEndpointStatus | None) -> set[str]:
-    """Variants status last saw: their targets are looked for even once they left the endpoint."""
-    return {v.name for v in (previous.variants or [])} if previous else set()
-
-
-def _annotation(body: dict, key: str) -> str | None:
-    return ((body.get("metadata") or {}).get("annotations") or {}).get(key)
-
-
-def _overlay(previous: list[Condition] | None, computed: list[Condition]) -> list[Condition]:
-    """Computed conditions replace those of the same type; the others stay."""
-    by_type = {c.type: c for c in previous or []}
-    by_type.update({c.type: c for c in computed})
-    return list(by_type.values())
+def rollout_command(body: dict) -> str | None:
+    """The rollout annotation's value (plan/rollout.py reads its verbs)."""
+    return ((body.get("metadata") or {}).get("annotations") or {}).get(constants.ROLLOUT_ANNOTATION)
 
 
 def _parse_spec(raw: dict | None) -> tuple[ModelEndpointSpec | None, PlanError | None]:

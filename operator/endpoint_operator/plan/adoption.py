@@ -23,6 +23,7 @@ from ..api.status import ModelEndpointStatus
 from .blueprint import Blueprint
 from .decision import Decision
 from .errors import PlanError
+from .identity import foreign_owner
 
 
 @dataclass(frozen=True)
@@ -51,8 +52,8 @@ def judge_adoption(adopt: AdoptSpec, bp: Blueprint, ep: ObservedEndpoint | None,
     uid = ep.tags.get(constants.TAG_UID)
     if uid == bp.owner.uid:
         return AdoptionJudgement(record=AdoptionStatus(endpoint=name, adopted_at=now))
-    if uid is not None and constants.TAG_RETAINED not in ep.tags:
-        owner = f"{ep.tags.get(constants.TAG_NAMESPACE, '?')}/{ep.tags.get(constants.TAG_NAME, '?')}"
+    owner = foreign_owner(ep.tags, bp.owner, released=True)
+    if owner is not None:
         return AdoptionJudgement(refusal=PlanError(
             "AdoptionRefused", "spec.adopt",
             f"spec.adopt: SageMaker endpoint {name} belongs to ModelEndpoint {owner} (uid {uid}), as its "

@@ -14,14 +14,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from ..api.resources import InferenceComponent, ObservedComponent
+from ..api.resources import COMPONENT_IN_FLIGHT_STATUSES, InferenceComponent, ObservedComponent
 from ..api.scaling import component_resource_id
 from ..api.status import ComponentStatus
 from .actions import Action, CreateInferenceComponent, DeleteInferenceComponent, SetComponentCopies, UpdateInferenceComponent
 from .observed import Observed
 from .scaling import VariantScaling
 
-IN_FLIGHT = frozenset({"Creating", "Updating", "Deleting"})
 IN_SERVICE = "InService"
 FAILED = "Failed"
 
@@ -64,7 +63,7 @@ def plan_components(components: Sequence[InferenceComponent], scaling: Sequence[
             actions.append(CreateInferenceComponent(c))
         elif o.status == "Updating" and c.serves_as(o):
             continue  # its copy count moves (Application Auto Scaling's work): it serves as declared
-        elif o.status in IN_FLIGHT:
+        elif o.status in COMPONENT_IN_FLIGHT_STATUSES:
             waiting.append(f"inference component {c.name} (model {c.model}) is {o.status}")
         elif not c.serves_as(o):
             actions.append(UpdateInferenceComponent(c))  # a new specification may also mend a failed one
@@ -78,7 +77,7 @@ def plan_components(components: Sequence[InferenceComponent], scaling: Sequence[
     for name, o in sorted(seen.items()):
         if name in wanted:
             continue
-        if o.status in IN_FLIGHT:
+        if o.status in COMPONENT_IN_FLIGHT_STATUSES:
             waiting.append(f"inference component {name} is {o.status}")
         elif component_resource_id(name) in targets or observed.scaling is None:
             waiting.append(f"inference component {name} goes once its scalable target is deregistered")

@@ -1,10 +1,7 @@
 """Conditions in the KEP-1623 shape: the planner computes type/status/reason/message;
-merge_conditions adds lastTransitionTime, which moves only when a status flips."""
+api/conditions.py adds lastTransitionTime when status is written."""
 
 from __future__ import annotations
-
-from collections.abc import Sequence
-from datetime import datetime
 
 from ..api.status import Condition, ConditionType
 
@@ -21,18 +18,3 @@ def condition(kind: str, status: bool, reason: str, message: str, generation: in
         message=message,
         observed_generation=generation,
     )
-
-
-def merge_conditions(previous: Sequence[Condition] | None, computed: Sequence[Condition], now: datetime) -> list[Condition]:
-    """Computed conditions with lastTransitionTime kept from `previous` unless the
-    status flipped (or was never stamped). Previous conditions of other types (set
-    by other parts of the operator) are kept as they were, after the computed ones."""
-    before = {c.type: c for c in previous or ()}
-    merged = []
-    for cond in computed:
-        old = before.get(cond.type)
-        kept = old is not None and old.status == cond.status and old.last_transition_time is not None
-        merged.append(cond.model_copy(update={"last_transition_time": old.last_transition_time if kept else now}))
-    computed_types = {c.type for c in computed}
-    merged.extend(c for c in previous or () if c.type not in computed_types)
-    return merged

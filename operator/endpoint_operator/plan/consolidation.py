@@ -34,6 +34,7 @@ from ..api.pricing import PriceTable
 from ..api.spec import Mode, validate_spec
 from .assessment import EndpointAssessment, as_spec, model_entry, model_name, traffic_hints
 from .estimate import estimate
+from .identity import foreign_owner
 from .mode import REALTIME_MAX_PAYLOAD_MB, REALTIME_MAX_SECONDS, SERVERLESS_MAX_PAYLOAD_MB
 
 # Instances are sized to run at this utilization at the hour's load.
@@ -111,10 +112,9 @@ def consolidate(assessments: Sequence[EndpointAssessment], prices: PriceTable, *
 # ---- judgements -------------------------------------------------------------------------
 
 def _not_movable(a: EndpointAssessment) -> str | None:
-    tags = a.endpoint.tags
-    if constants.TAG_UID in tags and constants.TAG_RETAINED not in tags:
-        return (f"managed already by ModelEndpoint {tags.get(constants.TAG_NAMESPACE, '?')}/"
-                f"{tags.get(constants.TAG_NAME, '?')}")
+    owner = foreign_owner(a.endpoint.tags, None, released=True)
+    if owner is not None:
+        return f"managed already by ModelEndpoint {owner}"
     if a.variant is None:
         return f"{len(a.endpoint.variants)} variants: consolidation moves one-model endpoints only"
     if a.variant.serverless:

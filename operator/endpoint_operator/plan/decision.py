@@ -3,17 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
 
 from ..api.status import Condition, ModelEndpointStatus
 from .actions import Action
 from .conditions import DEGRADED, PROGRESSING, READY, condition
-
-
-class Requeue(Enum):
-    FAST = "fast"  # something is in flight or was just asked for: look again soon
-    SLOW = "slow"  # at rest (or waiting for a spec change): the slow drift check
-    NONE = "none"  # nothing left to watch
 
 
 @dataclass(frozen=True)
@@ -21,9 +14,11 @@ class Decision:
     actions: tuple[Action, ...]  # in execution order; stop at the first failure
     conditions: tuple[Condition, ...]  # Ready, Progressing, Degraded without lastTransitionTime
     endpoint_phase: str  # Creating, Updating, InService, Failed, Deleting, ...
-    requeue: Requeue
+    in_flight: bool  # something is in flight or was just asked for: look again soon (else at rest)
     corrections: tuple[str, ...]  # drift found and being corrected, for events
-    status: ModelEndpointStatus  # the planner's status fields (no conditions)
+    # The planner's status fields (no conditions). None only for a failure that is not
+    # the object's (plan/failures.py): status stays as it is and only `conditions` change.
+    status: ModelEndpointStatus | None
     done: bool = False  # finalize(): nothing left, the finalizer can go
     requeue_after: float | None = None  # seconds until something time-based is due (a rollout pause)
     notices: tuple[tuple[str, str, str], ...] = ()  # (event type, reason, message): rollout steps, commands

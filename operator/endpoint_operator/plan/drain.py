@@ -17,14 +17,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from ..api import constants
 from ..api.adoption import ReplacesSpec
 from ..api.brownfield_status import DrainingEndpoint, ReplacementStatus
 from ..api.resources import IN_FLIGHT_STATUSES, ObservedEndpoint
 from ..api.status import ModelEndpointStatus
-from .decision import Decision, Requeue
+from .decision import Decision
 from .errors import PlanError
-from .identity import Owner
+from .identity import Owner, foreign_owner
 
 
 @dataclass(frozen=True)
@@ -86,11 +85,7 @@ def _recorded_last(before: ReplacementStatus, name: str) -> datetime | None:
 def _owner_of(found: ReplacedEndpoint | None, owner: Owner) -> str | None:
     if found is None or found.endpoint is None:
         return None
-    tags = found.endpoint.tags
-    uid = tags.get(constants.TAG_UID)
-    if uid is None or uid == owner.uid or constants.TAG_RETAINED in tags:
-        return None
-    return f"{tags.get(constants.TAG_NAMESPACE, '?')}/{tags.get(constants.TAG_NAME, '?')}"
+    return foreign_owner(found.endpoint.tags, owner, released=True)
 
 
 def with_drain(decision: Decision, plan: DrainPlan, replaces: ReplacesSpec) -> Decision:
@@ -113,7 +108,7 @@ def with_drain(decision: Decision, plan: DrainPlan, replaces: ReplacesSpec) -> D
         c.model_copy(update={"status": "True", "reason": "DrainingReplacedEndpoints", "message": message})
         if c.type == "Progressing" else c for c in decision.conditions)
     return dataclasses.replace(decision, conditions=conditions,
-                               requeue=Requeue.FAST if plan.retire else decision.requeue,
+                               in_flight=bool(plan.retire) or decision.in_flight,
                                requeue_after=min(decision.requeue_after or again, again))
 
 

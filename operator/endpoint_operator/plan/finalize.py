@@ -8,7 +8,7 @@ from ..api.resources import IN_FLIGHT_STATUSES, S3Object
 from ..api.spec import DeletionPolicy
 from ..api.status import ModelEndpointStatus
 from .actions import Action, DeleteArtifact, DeleteEndpoint, DeleteEndpointConfig, DeleteInferenceComponent, DeleteModel
-from .decision import NOT_DEGRADED, Decision, Requeue, Verdict
+from .decision import NOT_DEGRADED, Decision, Verdict
 from .identity import Owner, foreign_owner
 from .naming import is_owned_name
 from .observed import Observed, full_key
@@ -68,10 +68,10 @@ def finalize(
 def _working(actions: tuple[Action, ...], reason: str, message: str, status: ModelEndpointStatus, generation: int) -> Decision:
     verdict = Verdict(ready=(False, reason, message), progressing=(True, reason, message), degraded=NOT_DEGRADED)
     return Decision(actions=actions, conditions=verdict.conditions(generation), endpoint_phase="Deleting",
-                    requeue=Requeue.FAST, corrections=(), status=status)
+                    in_flight=True, corrections=(), status=status)
 
 
 def _done(reason: str, message: str, status: ModelEndpointStatus, generation: int) -> Decision:
     verdict = Verdict(ready=(False, reason, message), progressing=(False, reason, message), degraded=NOT_DEGRADED)
     return Decision(actions=(), conditions=verdict.conditions(generation), endpoint_phase=reason,
-                    requeue=Requeue.NONE, corrections=(), status=status, done=True)
+                    in_flight=False, corrections=(), status=status, done=True)

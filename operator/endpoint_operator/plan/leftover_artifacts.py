@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from ..api.resources import S3Object
 from .actions import DeleteArtifact
 from .blueprint import Blueprint
-from .decision import Decision, Requeue
+from .decision import Decision
 from .observed import full_key
 from .s3url import s3_url
 
@@ -44,7 +44,7 @@ def collect_leftover_artifacts(decision: Decision, bp: Blueprint, leftover: S3Ob
         return _recording(decision, s3_url(leftover))  # the old endpoint may still load from it
     removals = tuple(DeleteArtifact(obj=S3Object(bucket=leftover.bucket, key=full_key(leftover, key)))
                      for key in sorted(keys))
-    collected = dataclasses.replace(decision, actions=decision.actions + removals, requeue=Requeue.FAST)
+    collected = dataclasses.replace(decision, actions=decision.actions + removals, in_flight=True)
     return _recording(collected, s3_url(leftover))
 
 

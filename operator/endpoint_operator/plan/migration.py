@@ -25,7 +25,7 @@ from ..api.status import MigrationStatus, ModelEndpointStatus
 from .blueprint import Blueprint
 from .builders import PROFILES
 from .components import components_serve
-from .decision import Decision, Requeue
+from .decision import Decision
 from .finalize import finalize
 from .naming import alternate_name, component_name, config_name, model_name
 from .observed import Observed
@@ -123,7 +123,7 @@ def hand_over(decision: Decision, placement: Placement, retiring: Observed | Non
     if retirement.done:
         return _with_migration(decision, None)
     message = f"Endpoint {bp.endpoint_name} serves as {bp.mode.value}; retiring {placement.retiring}: {retirement.conditions[1].message}"
-    retiring_decision = dataclasses.replace(decision, actions=decision.actions + retirement.actions, requeue=Requeue.FAST)
+    retiring_decision = dataclasses.replace(decision, actions=decision.actions + retirement.actions, in_flight=True)
     return _with_migration(_progressing(retiring_decision, "RetiringOldEndpoint", message), migration)
 
 
@@ -132,7 +132,7 @@ def _progressing(decision: Decision, reason: str, message: str) -> Decision:
         c.model_copy(update={"status": "True", "reason": reason, "message": message}) if c.type == "Progressing" else c
         for c in decision.conditions
     )
-    return dataclasses.replace(decision, conditions=conditions, requeue=Requeue.FAST)
+    return dataclasses.replace(decision, conditions=conditions, in_flight=True)
 
 
 def _with_migration(decision: Decision, migration: MigrationStatus | None) -> Decision:

@@ -18,6 +18,10 @@ from pydantic import BaseModel
 
 from .identity import Owner
 
+# The variants' names: the spec's model serves as `primary`; a rollout adds a `canary`
+# beside it, or a `shadow` that receives a copy of its requests.
+PRIMARY, CANARY, SHADOW = "primary", "canary", "shadow"
+
 MAX_NAME = 63
 DIGEST_LEN = 10
 NAME_PATTERN = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")

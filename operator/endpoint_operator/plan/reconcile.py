@@ -17,9 +17,10 @@ from .actions import Action, CreateEndpointConfig, CreateModel
 from .artifacts import ArtifactSync
 from .blueprint import Blueprint
 from .components import ComponentPlan, plan_components, scaling_in_reach
-from .decision import NOT_DEGRADED, Decision, Requeue, Verdict
+from .decision import NOT_DEGRADED, Decision, Verdict
 from .endpoint import EndpointStep, endpoint_step
 from .errors import PlanError
+from .failures import plan_failure
 from .finalize import finalize
 from .gates import GateReadings
 from .garbage import collect_garbage
@@ -32,7 +33,7 @@ from .rollout_capacity import rollout_scaling
 from .serverless import concurrency_updates
 from .status_view import endpoint_status, instances_summary, variants, variants_summary
 
-__all__ = ["Decision", "Requeue", "reconcile", "plan_failure", "finalize"]
+__all__ = ["Decision", "reconcile", "plan_failure", "finalize"]
 
 
 def reconcile(bp: Blueprint, observed: Observed, generation: int, previous: ModelEndpointStatus | None, *,
@@ -77,7 +78,7 @@ def reconcile(bp: Blueprint, observed: Observed, generation: int, previous: Mode
         actions=actions,
         conditions=verdict.conditions(generation),
         endpoint_phase=step.phase,
-        requeue=Requeue.FAST if actions or step.in_flight else Requeue.SLOW,
+        in_flight=bool(actions) or step.in_flight,
         corrections=corrections,
         status=_status(bp, observed, step, generation).model_copy(
             update={"rollout": canary.status, "components": components.status, "pinned": components.pinned}),
@@ -103,23 +104,6 @@ def _desired_scaling(bp: Blueprint, canary: RolloutPlan, ep: ObservedEndpoint | 
         return bp.scaling, serving
     during = rollout_scaling(bp, r, ep)
     return (during, ep.status == "InService") if during else (bp.scaling, serving)
-
-
-def plan_failure(error: PlanError, generation: int, previous: ModelEndpointStatus | None) -> Decision:
-    """A spec the planner refuses: Ready=False with the error's reason, no actions.
-    What was built for an earlier generation stays as it is and as status shows it."""
-    message = error.message
-    verdict = Verdict(ready=(False, error.reason, message), progressing=(False, error.reason, message), degraded=(True, error.reason, message))
-    kept = previous.model_copy(update={"conditions": None}) if previous else ModelEndpointStatus()
-    phase = previous.endpoint.status if previous and previous.endpoint and previous.endpoint.status else "Unknown"
-    return Decision(
-        actions=(),
-        conditions=verdict.conditions(generation),
-        endpoint_phase=phase,
-        requeue=Requeue.SLOW,
-        corrections=(),
-        status=kept.model_copy(update={"observed_generation": generation}),
-    )
 
 
 def _missing_resources(bp: Blueprint, observed: Observed) -> tuple[tuple[Action, ...], tuple[str, ...]]:

@@ -111,11 +111,6 @@ class Run:
         return sum(1 for s in self.samples if s.p99_seconds > p99_limit)
 
 
-def rate_at(trace: list[tuple[float, float]], t: float) -> float:
-    """Step interpolation: a row's rate holds until the next row."""
-    return Trace(tuple(trace)).rate(t)
-
-
 def p99_seconds(rate_per_instance: float, capacity: float, queue_wait: float) -> float:
     return Latency.mm1(capacity, rate_per_instance / capacity, queue_wait).quantile(0.99)
 

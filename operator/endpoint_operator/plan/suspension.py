@@ -20,7 +20,7 @@ from .actions import DeleteEndpoint
 from .blueprint import Blueprint
 from .conditions import condition
 from .cron_week import MINUTES_PER_WEEK, weekly_firings
-from .decision import NOT_DEGRADED, Decision, Requeue, Verdict
+from .decision import NOT_DEGRADED, Decision, Verdict
 from .observed import Observed
 from .scaling_step import removal
 from .status_view import endpoint_status
@@ -113,7 +113,7 @@ def suspend(bp: Blueprint, observed: Observed, generation: int, previous: ModelE
         actions=actions,
         conditions=(*verdict.conditions(generation), condition(SUSPENDED, True, state.reason, message, generation)),
         endpoint_phase="Deleting" if actions else SUSPENDED,
-        requeue=Requeue.FAST if actions or in_flight else Requeue.SLOW,
+        in_flight=bool(actions) or in_flight,
         corrections=(), status=status, requeue_after=_seconds_until(state.next_change, now))
 
 

@@ -22,7 +22,7 @@ from .. import naming
 from ..errors import invalid
 from ..identity import Owner
 
-PRIMARY = "primary"
+from ..naming import PRIMARY  # noqa: F401  (the builders name the primary variant)
 
 
 @dataclass(frozen=True)

@@ -71,7 +71,7 @@ def _metric(index: int, gate: MetricGate, values: Mapping[str, float | None], bo
         canary_requests = values.get(f"m{index}_{candidate}_requests")
         primary_requests = values.get(f"m{index}_{PRIMARY}_requests")
         if not canary_requests or not primary_requests:
-            side = candidate if not canary_requests else "primary"
+            side = candidate if not canary_requests else PRIMARY
             return WAITING, f"{gate.name}: the {side}'s request count has no data yet"
         canary, primary = canary / canary_requests, primary / primary_requests
         label, statistic = f"{gate.name} per request", "Average"
