@@ -161,3 +161,24 @@ def test_deleting_an_object_that_left_multi_model_deletes_its_artifacts(operator
     kit.delete(control_plane, namespace, "leaves", timeout=120)
     assert kit.s3_keys(emulator, prefix) == []
     assert kit.owned_resources(emulator, obj["metadata"]["uid"]) == {"endpoints": [], "configs": [], "models": []}
+
+
+def test_deleting_an_object_whose_prefix_moved_deletes_the_artifacts_under_both(
+        operator, control_plane, emulator, namespace):
+    doc = multimodel_manifest("moves", namespace)
+    kit.apply(control_plane, doc, emulator)
+    obj = kit.wait_condition(control_plane, namespace, "moves", "Ready", timeout=90)
+    endpoint = obj["status"]["endpoint"]["name"]
+    old = obj["status"]["artifactPrefix"]
+    assert len(kit.s3_keys(emulator, old)) == 2
+    # The move to the new prefix fails and SageMaker rolls back: the endpoint still serves
+    # from the old prefix, so status keeps it recorded beside the spec's new one.
+    moved = f"s3://example-models/moved/{namespace}/moves/"
+    emulator.client.fail_next(endpoint, "the new model did not load", operation="update", rollback=True)
+    kit.patch_spec(control_plane, namespace, "moves", {"multiModel": {"artifactPrefix": moved}})
+    kit.wait_condition(control_plane, namespace, "moves", "Degraded", reason="UpdateFailed", timeout=90)
+    assert len(kit.s3_keys(emulator, moved)) == 2 and len(kit.s3_keys(emulator, old)) == 2
+
+    kit.delete(control_plane, namespace, "moves", timeout=120)
+    assert kit.s3_keys(emulator, old) == [] and kit.s3_keys(emulator, moved) == []
+    assert kit.owned_resources(emulator, obj["metadata"]["uid"]) == {"endpoints": [], "configs": [], "models": []}

@@ -37,6 +37,7 @@ from ..plan.deciding import decide
 from ..plan.decision import Decision
 from ..plan.errors import PlanError, planning_failure
 from ..plan.failures import aws_rejected, plan_failure, waiting_for_aws
+from ..plan.finalize import artifact_deletions, deletion_leftover
 from ..plan.identity import Owner, not_owned
 from ..plan.migration import migration_event, place
 from ..plan.observed import Observed
@@ -253,6 +254,7 @@ class Syncer:
             return SyncResult(DONE)
         generation = int(meta.get("generation") or 0)
         endpoint_name, region, prefix = _deletion_target(owner, spec, previous)
+        leftover = deletion_leftover(prefix, _recorded_prefix(previous))
         policy = spec.deletion_policy if spec is not None else DeletionPolicy.DELETE
         try:
             account = choose_account(owner, spec.role_arn if spec is not None else None, self.bindings)
@@ -278,6 +280,11 @@ class Syncer:
             sagemaker, s3 = aws.sagemaker(region), aws.s3(region)
             where = dict(region=region, endpoint_name=endpoint_name, generation=generation, account=account)
             try:
+                if leftover is not None and policy is DeletionPolicy.DELETE:
+                    # First, while status still records it (each report records the spec's).
+                    for action in artifact_deletions(leftover, s3.list_artifacts(leftover)):
+                        execute(action, sagemaker, s3, aws.autoscaling(region), aws.cloudwatch(region))
+                        self.kube.post_event(body, "Normal", type(action).__name__, action.describe())
                 # Tags prove ownership: an endpoint another owner made is never deleted.
                 known = _status_variants(previous) | {PRIMARY}
                 scaled = bool(spec is not None and spec.autoscaling) or _status_scaled(previous)

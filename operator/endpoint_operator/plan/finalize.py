@@ -59,10 +59,22 @@ def finalize(
     actions += [DeleteEndpointConfig(name=n) for n in sorted(observed.configs) if is_owned_name(endpoint_name, n)]
     actions += [DeleteModel(name=n) for n in sorted(observed.models) if is_owned_name(endpoint_name, n)]
     if artifact_prefix is not None:
-        actions += [DeleteArtifact(obj=S3Object(bucket=artifact_prefix.bucket, key=full_key(artifact_prefix, k))) for k in sorted(observed.artifacts)]
+        actions += artifact_deletions(artifact_prefix, observed.artifacts)
     if not actions:
         return _done("Deleted", f"Endpoint {endpoint_name} and all its configs, models and artifacts are deleted", status, generation)
     return _working(tuple(actions), "Deleting", f"Deleting {len(actions)} configs, models and artifacts of endpoint {endpoint_name}", status, generation)
+
+
+def artifact_deletions(prefix: S3Object, keys) -> list[DeleteArtifact]:
+    """Deletions of the artifacts listed under `prefix` (`keys` relative to it)."""
+    return [DeleteArtifact(obj=S3Object(bucket=prefix.bucket, key=full_key(prefix, k))) for k in sorted(keys)]
+
+
+def deletion_leftover(spec_prefix: S3Object | None, recorded: S3Object | None) -> S3Object | None:
+    """A recorded prefix the spec no longer places artifacts under (moved while the
+    endpoint still served from it): a deletion with policy Delete empties it too, or
+    it would outlive the object."""
+    return recorded if recorded is not None and spec_prefix is not None and recorded != spec_prefix else None
 
 
 def _working(actions: tuple[Action, ...], reason: str, message: str, status: ModelEndpointStatus, generation: int) -> Decision:
