@@ -223,6 +223,18 @@ def test_right_after_a_throttle_nothing_more_is_sent_until_aws_s_window_has_room
     assert limiter.try_acquire("read") == 0.0
 
 
+def test_the_quota_is_measured_up_to_when_the_throttled_call_was_sent_not_answered(clock):
+    """AWS counts calls as they arrive; an answer that takes 0.3 s must not make the calls
+    of the window look fewer than AWS took."""
+    limiter = RateLimiter(reads_per_second=8.0, mutations_per_second=1.0, burst=1, clock=clock)
+    for _ in range(9):  # at AWS's quota of 8 per second; the ninth is one too many
+        assert limiter.try_acquire("read") == 0.0
+        clock.advance(0.124)
+    clock.advance(0.3)
+    limiter.penalize("read")
+    assert limiter.rate("read") == pytest.approx(0.9 * 8)
+
+
 def test_once_a_quota_is_known_a_saved_up_burst_stays_within_it(clock):
     """After a quiet spell the bucket holds only what the pace leaves of the quota, so the
     burst and the next second at the pace together stay under it."""

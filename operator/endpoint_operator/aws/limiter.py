@@ -48,10 +48,10 @@ class _Bucket:
     throttled_at: float | None = None  # the last step down by a throttle; None before the first
     quota: float = 0.0  # the pace AWS took at the last throttle: its quota as far as known
     climb_per_second: float = 0.0  # after a throttle: how fast a saturated pace probes back up
-    # Times of the tokens taken and of the throttles over the last QUOTA_WINDOW: the calls
-    # AWS took in that window are the ones taken and not throttled.
+    # When the tokens of the last two windows were taken, and when the throttled calls among
+    # them were: the calls AWS took in a window are the ones taken and not throttled.
     taken: deque[float] = field(default_factory=deque)
-    throttles: deque[float] = field(default_factory=deque)
+    throttled: deque[float] = field(default_factory=deque)
     wanted: bool = False  # a caller was refused a token since the last one was taken
 
     def capacity(self, burst: float) -> float:
@@ -67,16 +67,20 @@ class _Bucket:
         under the pace, while the pace probes above it): right after a throttle the window
         is full, and whatever the bucket holds would be throttled too. The seconds until
         the window has room; 0.0 if it has."""
-        if self.throttled_at is None:
+        if self.throttled_at is None or self.took(now) < max(self.quota, self.rate * QUOTA_WINDOW):
             return 0.0
-        took = len(self.taken) - len(self.throttles)
-        if took < max(self.quota, self.rate * QUOTA_WINDOW) or not self.taken:
-            return 0.0
-        return max(self.taken[0] + QUOTA_WINDOW - now, 1e-3)
+        oldest = next(t for t in self.taken if t > now - QUOTA_WINDOW)
+        return max(oldest + QUOTA_WINDOW - now, 1e-3)
+
+    def took(self, until: float) -> int:
+        """The calls AWS took of those sent in the window up to `until`."""
+        def within(times: deque[float]) -> int:
+            return sum(1 for t in times if until - QUOTA_WINDOW < t <= until)
+        return within(self.taken) - within(self.throttled)
 
     def forget_before(self, now: float) -> None:
-        for times in (self.taken, self.throttles):
-            while times and times[0] <= now - QUOTA_WINDOW:
+        for times in (self.taken, self.throttled):
+            while times and times[0] <= now - 2 * QUOTA_WINDOW:
                 times.popleft()
 
     def climb(self, floor: float, ceiling: float, double_seconds: float) -> None:
@@ -144,6 +148,7 @@ class RateLimiter:
         self._max_factor = max_factor
         self._penalty_window = penalty_window
         self._lock = threading.Lock()
+        self._sent = threading.local()  # when this thread's last call was let through
         now = clock()
         self._buckets: dict[str, _Bucket] = {
             "read": _Bucket(reads_per_second, reads_per_second, self._burst, now),
@@ -163,6 +168,7 @@ class RateLimiter:
                 return wait
             bucket.tokens -= 1.0
             bucket.taken.append(now)
+            self._sent.at = now
             # The call went at the pace: the bucket is dry after it and, once it holds only
             # a few tokens (after a throttle), a caller was refused since the last call.
             if bucket.tokens < need and (bucket.throttled_at is None or bucket.wanted):
@@ -189,19 +195,23 @@ class RateLimiter:
         return min(self._read_reserve * min(1.0, bucket.rate / bucket.start), bucket.capacity(self._burst) - 1.0)
 
     def penalize(self, kind: Kind | None = None) -> None:
-        """AWS throttled a call of `kind` (None: of any kind): step that pace down to just
-        under the quota the throttle shows and drop the saved-up burst."""
+        """AWS throttled a call of `kind` (None: of any kind), the last one this thread was
+        let through: step that pace down to just under the quota the throttle shows and
+        drop the saved-up burst. The window measured ends when that call was sent, so the
+        time the answer took does not shift it against AWS's."""
         with self._lock:
             now = self._clock()
+            sent = getattr(self._sent, "at", None)
+            sent = now if sent is None or sent < now - QUOTA_WINDOW else sent
             for name, bucket in self._buckets.items():
                 if kind is not None and name != kind:
                     continue
                 self._refill(name, now)
-                bucket.throttles.append(now)
-                took = len(bucket.taken) - len(bucket.throttles)  # the calls AWS took in the window
+                bucket.throttled.append(sent)
+                took = bucket.took(sent)  # the calls AWS took in the window before this one
                 floor, ceiling = bucket.start * self._min_factor, bucket.start * self._max_factor
                 if bucket.throttled_at is not None and now - bucket.throttled_at < self._penalty_window:
-                    if took > 0 and took < bucket.quota:  # the same overshoot, measured better
+                    if 0 < took < bucket.quota:  # the same overshoot, measured better
                         bucket.quota = float(took)
                         bucket.rate = min(bucket.rate, max(floor, self._backoff * took))
                     continue
