@@ -22,6 +22,7 @@ what the sweep does not take, the bucket refills above it for everyone.
 
 from __future__ import annotations
 
+import logging
 import math
 import random
 import threading
@@ -29,6 +30,8 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Callable, Literal
+
+log = logging.getLogger(__name__)
 
 Kind = Literal["read", "mutation"]
 Clock = Callable[[], float]
@@ -46,9 +49,10 @@ class _Bucket:
     tokens: float
     updated: float
     throttled_at: float | None = None  # the last step down by a throttle; None before the first
+    overshoot_sent: float = 0.0  # when the call whose throttle stepped the pace down was sent
     quota: float = 0.0  # the pace AWS took at the last throttle: its quota as far as known
     climb_per_second: float = 0.0  # after a throttle: how fast a saturated pace probes back up
-    # When the tokens of the last two windows were taken, and when the throttled calls among
+    # When the tokens of the last three windows were taken, and when the throttled calls among
     # them were: the calls AWS took in a window are the ones taken and not throttled.
     taken: deque[float] = field(default_factory=deque)
     throttled: deque[float] = field(default_factory=deque)
@@ -72,15 +76,22 @@ class _Bucket:
         oldest = next(t for t in self.taken if t > now - QUOTA_WINDOW)
         return max(oldest + QUOTA_WINDOW - now, 1e-3)
 
-    def took(self, until: float) -> int:
-        """The calls AWS took of those sent in the window up to `until`."""
+    def took(self, until: float, windows: int = 1) -> int:
+        """The calls AWS took of those sent in the `windows` windows up to `until`."""
         def within(times: deque[float]) -> int:
-            return sum(1 for t in times if until - QUOTA_WINDOW < t <= until)
+            return sum(1 for t in times if until - windows * QUOTA_WINDOW < t <= until)
         return within(self.taken) - within(self.throttled)
+
+    def measure(self, sent: float) -> float:
+        """The quota a throttle of a call sent at `sent` shows: what AWS took in the window
+        before it, or per window over the two before it if more. A call sent at the
+        window's edge may fall on either side of AWS's (calls take a little while to
+        arrive): over two windows of a pace held at the quota, that error weighs half."""
+        return max(float(self.took(sent)), self.took(sent, 2) / 2)
 
     def forget_before(self, now: float) -> None:
         for times in (self.taken, self.throttled):
-            while times and times[0] <= now - 2 * QUOTA_WINDOW:
+            while times and times[0] <= now - 3 * QUOTA_WINDOW:
                 times.popleft()
 
     def climb(self, floor: float, ceiling: float, double_seconds: float) -> None:
@@ -208,21 +219,26 @@ class RateLimiter:
                     continue
                 self._refill(name, now)
                 bucket.throttled.append(sent)
-                took = bucket.took(sent)  # the calls AWS took in the window before this one
                 floor, ceiling = bucket.start * self._min_factor, bucket.start * self._max_factor
                 if bucket.throttled_at is not None and now - bucket.throttled_at < self._penalty_window:
-                    if 0 < took < bucket.quota:  # the same overshoot, measured better
-                        bucket.quota = float(took)
+                    # The same overshoot: calls sent before the one that stepped the pace
+                    # down were counted as taken until their throttle came back.
+                    took = bucket.measure(bucket.overshoot_sent)
+                    if 0 < took < bucket.quota:
+                        bucket.quota = took
                         bucket.rate = min(bucket.rate, max(floor, self._backoff * took))
                     continue
-                bucket.quota = float(took) if took > 0 else bucket.rate
+                took = bucket.measure(sent)  # the calls AWS took in the window before this one
+                bucket.quota = took if took > 0 else bucket.rate
                 stepped = self._backoff * took if took > 0 else bucket.rate / 2
                 bucket.rate = min(ceiling, max(floor, stepped))
                 # Back to the quota in climb_seconds; at least a tenth of it in that time, so
                 # a pace stepped down only a little still probes for a quota that grew.
                 bucket.climb_per_second = max(bucket.quota - bucket.rate, 0.1 * bucket.quota) / self._climb_seconds
-                bucket.throttled_at = now
+                bucket.throttled_at, bucket.overshoot_sent = now, sent
                 bucket.tokens = min(bucket.tokens, 0.0)
+                log.info("AWS throttled a %s: pace %.1f/s (the quota it shows: %.1f/s)", name, bucket.rate,
+                         bucket.quota)
 
     def rate(self, kind: Kind) -> float:
         """Current tokens per second for `kind`: the pace found so far."""
