@@ -57,7 +57,7 @@ class Tracked:
     in_flight: bool = False
     awaiting_transition: bool = False  # watched by the fast sweep, not polled on its own
     acted: bool = False  # some sync of this process has acted on it
-    # The sweep saw its endpoint change: it keeps the front lane until a sync gets
+    # The sweep saw its endpoint change: it keeps the urgent lane until a sync gets
     # through, so a refusal by the limiter does not send the status change to the back.
     urgent: bool = False
     scaling_seen: int | None = None  # the scaling sweep's digest of its endpoint's targets and policies
