@@ -380,6 +380,19 @@ def test_the_read_reserve_is_left_for_priority_callers(clock):
     assert limiter.try_acquire("read") == 0.0
 
 
+def test_priority_reads_that_take_the_reserve_raise_the_pace(clock):
+    """The syncs reporting transitions read from the reserve; while they take what refills,
+    ordinary reads (a new object's first) wait for the reserve to fill again, so the pace
+    climbs for them too, not only when the bucket runs dry to its last token."""
+    limiter = RateLimiter(reads_per_second=10.0, mutations_per_second=1.0, burst=20, clock=clock, read_reserve=10)
+    spend(limiter, "read")  # ordinary reads stop at the reserve
+    for _ in range(100):  # ten seconds: a report every 0.1 s takes what refilled
+        clock.advance(0.1)
+        assert limiter.try_acquire("read", priority=True) == 0.0
+        spend(limiter, "read")  # ordinary reads get whatever is above the reserve
+    assert limiter.rate("read") > 15.0
+
+
 def test_the_reserve_costs_no_rate(clock):
     limiter = RateLimiter(reads_per_second=10.0, mutations_per_second=1.0, burst=20, clock=clock, max_factor=1.0, read_reserve=10)
     spend(limiter, "read")

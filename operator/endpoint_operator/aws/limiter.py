@@ -180,9 +180,11 @@ class RateLimiter:
             bucket.tokens -= 1.0
             bucket.taken.append(now)
             self._sent.at = now
-            # The call went at the pace: the bucket is dry after it and, once it holds only
+            # The call went at the pace: the bucket is dry after it (for ordinary callers: a
+            # priority read that takes the reserve shows demand too) and, once it holds only
             # a few tokens (after a throttle), a caller was refused since the last call.
-            if bucket.tokens < need and (bucket.throttled_at is None or bucket.wanted):
+            dry = bucket.tokens < 1.0 + self._held_back(bucket, kind, False)
+            if dry and (bucket.throttled_at is None or bucket.wanted):
                 bucket.climb(bucket.start * self._min_factor, bucket.start * self._max_factor,
                              self._double_seconds)
             bucket.wanted = False
