@@ -13,7 +13,9 @@ import pytest
 from endpoint_operator.handlers.config import OperatorConfig
 from endpoint_operator.handlers.controller import Controller
 from endpoint_operator.handlers.outcome import (
-    AWAIT, DONE, POLL, YIELD, Next, Wake, after_acting, await_transition, done, front_lane, poll, retry, wake)
+    AWAIT, DONE, POLL, YIELD, Lane, Next, Wake, after_acting, await_transition, done, lane, lane_after, poll, retry,
+    wake)
+from endpoint_operator.handlers.sync import SyncResult
 from endpoint_operator.handlers.workqueue import WorkQueue
 
 CONFIG = OperatorConfig(fast_poll_seconds=10.0, sweep_seconds=60.0)
@@ -92,16 +94,80 @@ def test_a_limited_retry_does_not_grow_however_often_it_is_refused():
     assert asyncio.run(scenario()) == [1.5] * 10  # the limiter's wait plus at most a second of jitter
 
 
-@pytest.mark.parametrize("acted, urgent, outcome, first", [
-    (False, False, retry(0.5), True),  # not acted on yet: ahead of every object's next step
-    (False, False, YIELD, True),
-    (True, False, YIELD, False),  # a deferred pass: behind every object waiting
-    (True, True, retry(1.0, limited=True), True),  # a seen change refused a token keeps the front lane...
-    (True, True, POLL, False),  # ...until its sync gets through
-    (True, True, retry(1.0), False),  # a failure is not a seen change any more
+@pytest.mark.parametrize("acted, urgent, outcome, expected", [
+    (False, False, retry(0.5), Lane.NEW),  # not acted on yet: waits for its first action
+    (False, False, YIELD, Lane.NEW),
+    (True, False, YIELD, Lane.BEGUN),  # creates sent, more to send: before any new object
+    (True, False, retry(1.0, limited=True), Lane.BEGUN),  # refused a token half-way
+    (True, False, AWAIT, Lane.BEGUN),  # its endpoint in flight (the backstop timer)
+    (True, False, POLL, Lane.BEGUN),
+    (True, False, DONE, Lane.ROUTINE),  # settled
+    (True, False, done(600.0), Lane.ROUTINE),  # a rollout pause's end
+    (True, True, retry(1.0, limited=True), Lane.URGENT),  # a seen change refused a token keeps its lane...
+    (True, True, POLL, Lane.BEGUN),  # ...until its sync gets through
+    (True, True, retry(1.0), Lane.BEGUN),  # a failure is not a seen change any more
 ])
-def test_which_lane_the_next_run_waits_in(acted, urgent, outcome, first):
-    assert front_lane(acted, urgent, wake(outcome, CONFIG)) is first
+def test_which_lane_the_next_run_waits_in(acted, urgent, outcome, expected):
+    assert lane_after(wake(outcome, CONFIG), acted, urgent) is expected
+
+
+@pytest.mark.parametrize("acted, urgent, in_flight, expected", [
+    (False, False, False, Lane.NEW),  # a new object, as kopf delivers it
+    (True, True, False, Lane.URGENT),  # the sweep saw its endpoint change
+    (True, False, True, Lane.BEGUN),  # an edit of an object in flight
+    (True, False, False, Lane.ROUTINE),  # a resync, an edit of a settled object
+])
+def test_which_lane_an_event_queues_an_object_in(acted, urgent, in_flight, expected):
+    assert lane(acted, urgent, in_flight) is expected
+
+
+class ThreeSteps:
+    """A syncer for a burst under a dry mutation budget: each object needs three passes of
+    one mutation each (its creates), then waits for its endpoint (AWAIT). Records which
+    object sent its last create on which pass."""
+
+    def __init__(self, count: int, loop: asyncio.AbstractEventLoop) -> None:
+        self.steps: dict[str, int] = {}
+        self.finished: list[tuple[str, int]] = []
+        self.syncs = 0
+        self._count, self._loop, self.all_done = count, loop, asyncio.Event()
+
+    def sync(self, body, attempt=0, urgent=False, made=None) -> SyncResult:
+        name = body["metadata"]["name"]
+        self.syncs += 1
+        self.steps[name] = self.steps.get(name, 0) + 1
+        if self.steps[name] < 3:
+            return SyncResult(YIELD, acted=True)
+        self.finished.append((name, self.syncs))
+        if len(self.finished) == self._count:
+            self._loop.call_soon_threadsafe(self.all_done.set)
+        return SyncResult(AWAIT, acted=True)
+
+
+def test_a_burst_finishes_objects_one_by_one_not_all_at_the_end():
+    """Twelve objects applied at once, three passes each (one worker): an object that has
+    begun goes on before the next one starts, so the median object sends its
+    CreateEndpoint half-way through the burst, not after every object's first and second
+    pass."""
+    count = 12
+
+    async def burst() -> ThreeSteps:
+        syncer = ThreeSteps(count, asyncio.get_running_loop())
+        controller = Controller(syncer=syncer, aws=None, config=OperatorConfig(workers=1))
+        for index in range(count):
+            controller.observe("ADDED", {"metadata": {"namespace": "ml", "name": f"o{index}", "generation": 1}})
+        await controller.start()
+        try:
+            await asyncio.wait_for(syncer.all_done.wait(), timeout=30)
+        finally:
+            await controller.stop()
+        return syncer
+
+    finished = asyncio.run(burst()).finished
+    assert [name for name, _ in finished] == [f"o{index}" for index in range(count)]  # in the order applied
+    # One by one: each object's last create three passes after the one before it (until
+    # now, every object's first pass came first and the first finished on pass 25).
+    assert [on_pass for _, on_pass in finished] == [3 * (index + 1) for index in range(count)]
 
 
 @pytest.mark.parametrize("pages, seconds", [(1, 5.0), (3, 5.0), (10, 10.0), (20, 20.0)])

@@ -1,11 +1,15 @@
-"""The keyed work queue: one wait per key, never two workers on one key, and objects
-never synced yet served before the others."""
+"""The keyed work queue: one wait per key, never two workers on one key, and its lanes
+served in order (a seen change, begun work, new objects, routine work) without starving
+any of them."""
 
 from __future__ import annotations
 
 import asyncio
 
-from endpoint_operator.handlers.workqueue import WorkQueue
+import pytest
+
+from endpoint_operator.handlers.outcome import Lane
+from endpoint_operator.handlers.workqueue import PATIENCE, WorkQueue, lane_to_serve
 
 
 def drain(queue: WorkQueue) -> list[str]:
@@ -19,13 +23,50 @@ def drain(queue: WorkQueue) -> list[str]:
     return asyncio.run(take())
 
 
-def test_keys_added_first_are_served_before_the_others_in_their_own_order():
+def test_lanes_are_served_in_order_each_in_its_own_order():
     queue = WorkQueue()
-    queue.add("old-1")
-    queue.add("new-1", first=True)
-    queue.add("old-2")
-    queue.add("new-2", first=True)
-    assert drain(queue) == ["new-1", "new-2", "old-1", "old-2"]
+    queue.add("resync-1")
+    queue.add("new-1", Lane.NEW)
+    queue.add("begun-1", Lane.BEGUN)
+    queue.add("resync-2")
+    queue.add("new-2", Lane.NEW)
+    queue.add("seen-1", Lane.URGENT)
+    # Routine work has waited three picks (PATIENCE) by then: it goes before new-2.
+    assert drain(queue) == ["seen-1", "begun-1", "new-1", "resync-1", "new-2", "resync-2"]
+
+
+@pytest.mark.parametrize("waiting, passed, served", [
+    ([0, 0, 0, 0], [0, 0, 0, 0], None),
+    ([1, 5, 5, 5], [0, 0, 0, 0], 0),  # in order...
+    ([0, 5, 5, 5], [0, 2, 2, 2], 1),
+    ([0, 5, 5, 5], [0, 2, 3, 3], 2),  # ...until a lane has waited PATIENCE picks
+    ([1, 5, 5, 5], [0, 3, 3, 0], 1),  # the first of those that have
+    ([1, 0, 5, 0], [0, 0, 0, 0], 0),
+])
+def test_the_lane_served_next(waiting, passed, served):
+    assert lane_to_serve(waiting, passed, patience=3) == served
+
+
+def test_new_objects_are_started_however_much_begun_work_there_is():
+    """Begun work that never ends (each run of it queues it again at once) does not keep
+    new objects waiting: one starts at least every PATIENCE + 1 picks."""
+    async def scenario() -> list[str]:
+        queue = WorkQueue()
+        for index in range(2 * PATIENCE):
+            queue.add(f"begun-{index}", Lane.BEGUN)
+        for index in range(3):
+            queue.add(f"new-{index}", Lane.NEW)
+        served = []
+        while any(key.startswith("new") for key in queue._queued):
+            key = await queue.get()
+            served.append(key)
+            if key.startswith("begun"):
+                queue.add(key, Lane.BEGUN)  # while it runs: once more afterwards, in its lane
+            queue.done(key)
+        return served
+    served = asyncio.run(scenario())
+    starts = [index for index, key in enumerate(served) if key.startswith("new")]
+    assert starts == [PATIENCE, 2 * PATIENCE + 1, 3 * PATIENCE + 2]
 
 
 def test_a_key_waits_once_and_a_key_added_while_running_runs_again_at_the_back():
@@ -52,7 +93,7 @@ def test_a_scheduled_key_keeps_its_lane_when_it_fires():
     async def scenario() -> list[str]:
         queue = WorkQueue()
         queue.add("continuing")
-        queue.add_after("not-acted-on-yet", 0.01, first=True)
+        queue.add_after("not-acted-on-yet", 0.01, Lane.NEW)
         await asyncio.sleep(0.05)
         return [await _take(queue) for _ in range(len(queue))]
 

@@ -30,7 +30,7 @@ from ..aws.errors import GatewayError
 from ..plan.accounts import OWN_ACCOUNT, AccountTarget
 from .config import OperatorConfig
 from .idle import read_invocations, verdict_changes, watched
-from .outcome import Next, front_lane, retry, wake
+from .outcome import Lane, Next, lane, lane_after, retry, wake
 from .sync import Syncer, SyncResult, rollout_command as _rollout_command
 from .time_scale import EmulatorClock, WallClock
 from .wiring import AwsGateways
@@ -56,7 +56,7 @@ class Tracked:
     in_flight: bool = False
     awaiting_transition: bool = False  # watched by the fast sweep, not polled on its own
     acted: bool = False  # some sync of this process has acted on it
-    # The sweep saw its endpoint change: it keeps the front lane until a sync gets
+    # The sweep saw its endpoint change: it keeps the urgent lane until a sync gets
     # through, so a refusal by the limiter does not send the status change to the back.
     urgent: bool = False
     scaling_seen: int | None = None  # the scaling sweep's digest of its endpoint's targets and policies
@@ -99,8 +99,8 @@ class Controller:
         loop = asyncio.get_running_loop()
         self._tasks = [loop.create_task(self._worker(i), name=f"worker-{i}") for i in range(self.config.workers)]
         self._tasks.append(loop.create_task(self._poller(), name="poller"))
-        for key, tracked in self.objects.items():
-            self.queue.add(key, first=not tracked.acted)
+        for key in self.objects:
+            self._enqueue(key)
 
     async def stop(self) -> None:
         self._stopping = True
@@ -147,16 +147,19 @@ class Controller:
             self._enqueue(key)
 
     def _enqueue(self, key: Key, delay: float = 0.0, first: bool | None = None) -> None:
-        """`first` defaults to whether the object still waits for its first action."""
+        """Queue in the lane the object's state says (outcome.lane); `first=True` puts it
+        ahead of routine work whatever its state."""
         if self.queue is None:
             return  # start() enqueues everything known
-        if first is None:
-            tracked = self.objects.get(key)
-            first = tracked is not None and (not tracked.acted or tracked.urgent)
+        tracked = self.objects.get(key)
+        queued = (lane(tracked.acted, tracked.urgent, tracked.in_flight or tracked.awaiting_transition)
+                  if tracked is not None else Lane.ROUTINE)
+        if first:
+            queued = min(queued, Lane.NEW)
         if delay > 0:
-            self.queue.add_after(key, delay, first)
+            self.queue.add_after(key, delay, queued)
         else:
-            self.queue.add(key, first=first)
+            self.queue.add(key, queued)
 
     # ---- workers -----------------------------------------------------------------------
 
@@ -201,7 +204,7 @@ class Controller:
         """Note what the sync saw and queue its next run as wake() says."""
         outcome = result.outcome
         plan = wake(outcome, self.config)
-        first = front_lane(tracked.acted or result.acted, tracked.urgent, plan)
+        queued = lane_after(plan, tracked.acted or result.acted, tracked.urgent)
         tracked.urgent = tracked.urgent and plan.keeps_front
         # Each object's resync falls somewhere in [0.75, 1.25) of the period, by its name,
         # so objects synced together at start-up do not resync as one burst.
@@ -217,18 +220,18 @@ class Controller:
             tracked.endpoint_seen = result.endpoint_seen
         tracked.in_flight, tracked.awaiting_transition = plan.in_flight, plan.awaiting
         if plan.backoff:
-            self.queue.retry(key, plan.at or 0.0, first)
+            self.queue.retry(key, plan.at or 0.0, queued)
             return
         self.queue.succeeded(key)
         # Timers of the outcome are on the operator's clock (virtual in the sandbox with a
         # time scale); a limited retry's hint is AWS's or the limiter's, in real seconds.
         at = plan.at if plan.paced or plan.at is None else self.clock.real_seconds(plan.at)
         if plan.paced:
-            self.queue.retry_paced(key, at or 0.0, first)
+            self.queue.retry_paced(key, at or 0.0, queued)
         elif plan.now:
-            self.queue.add(key, first)  # behind every other object waiting in its lane
+            self.queue.add(key, queued)  # behind every other object waiting in its lane
         elif at is not None:
-            self.queue.add_after(key, at, first)
+            self.queue.add_after(key, at, queued)
 
     # ---- the shared poller ---------------------------------------------------------------
 

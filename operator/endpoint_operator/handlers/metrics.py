@@ -87,7 +87,7 @@ class StateCollector(Collector):
         yield by_account
         pace = GaugeMetricFamily(f"{PREFIX}_aws_pace_per_second", "The client-side limiter's current pace of "
                                  "AWS calls: it starts at the configured rate, climbs while AWS does not "
-                                 "throttle and halves when it does.", labels=["account", "region", "kind"])
+                                 "throttle and steps down to just under the quota a throttle shows.", labels=["account", "region", "kind"])
         aws = self._controller.aws
         for account, region, kind, rate in (aws.limiters.paces() if aws is not None else ()):
             pace.add_metric([account, region, kind], rate)

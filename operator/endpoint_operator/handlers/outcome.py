@@ -8,7 +8,7 @@ Backoff is not decided here: a failed retry is the work queue's per-key rate lim
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import Enum, IntEnum
 
 from ..api.resources import IN_FLIGHT_STATUSES
 from .config import OperatorConfig
@@ -76,7 +76,7 @@ class Wake:
     paced: bool = False  # a limited retry: at `at` plus a little jitter, no growth
     awaiting: bool = False  # the sweep watches the transition's end
     in_flight: bool = False  # polled on its own: the sweep leaves it alone
-    keeps_front: bool = False  # keeps the front lane it had (a seen change waits for budget)
+    keeps_front: bool = False  # keeps the urgent lane it had (a seen change waits for budget)
 
 
 def wake(outcome: Outcome, config: OperatorConfig) -> Wake:
@@ -98,11 +98,32 @@ def wake(outcome: Outcome, config: OperatorConfig) -> Wake:
     raise ValueError(outcome)
 
 
-def front_lane(acted: bool, urgent: bool, plan: Wake) -> bool:
-    """Whether the next run is served before routine work: an object not acted on yet
-    (every new object's first action comes before anyone's next step), or one whose
-    endpoint change the sweep saw, until its sync gets through."""
-    return not acted or (urgent and plan.keeps_front)
+class Lane(IntEnum):
+    """The work queue's lanes, in the order they are served (see workqueue.lane_to_serve)."""
+
+    URGENT = 0  # the sweep saw its endpoint change: the report goes before anything else
+    BEGUN = 1  # acted on and still in flight: its next step goes before a new object's first
+    NEW = 2  # not acted on yet
+    ROUTINE = 3  # settled: resyncs, deadlines, out-of-band changes, edits of objects at rest
+
+
+def lane(acted: bool, urgent: bool, in_flight: bool) -> Lane:
+    """The lane an object's next run waits in. An object that has begun (its creates
+    sent, its endpoint in flight) goes on before new objects start, so a burst finishes
+    objects one by one instead of all in one wave at the end: every object's first
+    action before anyone's next step would put all the CreateEndpoints last. `urgent`:
+    the sweep saw its endpoint change and no sync got through since."""
+    if urgent:
+        return Lane.URGENT
+    if not acted:
+        return Lane.NEW
+    return Lane.BEGUN if in_flight else Lane.ROUTINE
+
+
+def lane_after(plan: Wake, acted: bool, urgent: bool) -> Lane:
+    """The lane of the run `plan` schedules: a seen change keeps the urgent lane only while
+    it waits for budget (until its sync gets through); awaiting a transition is in flight."""
+    return lane(acted, urgent and plan.keeps_front, plan.in_flight or plan.awaiting)
 
 
 def _earliest(interval: float, deadline: float | None) -> float:
