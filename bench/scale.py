@@ -26,7 +26,8 @@ ListEndpoints sweep, 10 min scaling sweep, 6 h resync, a limiter pace starting a
                                 (only the operator touches those; kubectl's polls are
                                 LISTs, left out of the burst count)
   RSS, CPU                      /proc of the operator process; RSS sampled every
-                                10 s over the rest window (growth = last - first)
+                                10 s over the rest window: at its start and end, and
+                                the growth (end - start) in MiB and in %
 
 Then every object is deleted in one `kubectl delete`: when each is gone (polled every
 second), the AWS calls per endpoint, what is left in AWS and the orphan audit's exit
@@ -293,6 +294,7 @@ class RssSampler:
         self._thread = threading.Thread(target=self._loop, daemon=True)
 
     def start(self) -> "RssSampler":
+        self.samples.append(rss_mib(self.pid))  # the start of the window
         self._thread.start()
         return self
 
@@ -414,9 +416,10 @@ def report_rest(r: Result) -> None:
     print(f"  total                                {total:7.2f}  (every periodic check included: the endpoint "
           f"and scaling sweeps in the window, the {RESYNC_SECONDS / 3600:g} h resync)")
     print(f"kube-apiserver requests at rest: {r.rest_kube * per_hour / r.n:.2f} per object-hour")
-    print(f"at rest: CPU {r.rest_cpu / r.rest_seconds * 100:.1f} % of a core; RSS first {r.rss_samples[0]:.0f} MiB, "
-          f"last {r.rss_samples[-1]:.0f} MiB, max {max(r.rss_samples):.0f} MiB "
-          f"(growth {r.rss_samples[-1] - r.rss_samples[0]:+.1f} MiB over {r.rest_seconds:.0f} s)")
+    start, end = r.rss_samples[0], r.rss_samples[-1]
+    print(f"at rest: CPU {r.rest_cpu / r.rest_seconds * 100:.1f} % of a core; RSS at the start of the rest "
+          f"{start:.1f} MiB, at its end {end:.1f} MiB, max {max(r.rss_samples):.1f} MiB "
+          f"(growth {end - start:+.1f} MiB, {(end - start) / start * 100:+.1f} % over {r.rest_seconds:.0f} s)")
 
 
 def main() -> int:

@@ -1,7 +1,7 @@
 """What one RealTime endpoint costs in AWS calls, counted in the emulator's request log:
-from apply to Ready, the three creates and a look at the endpoint once it is InService
-(the ListEndpoints sweep, shared by every object, sees it go there); a delete, no more
-calls than the endpoint, its config and its model need, with nothing left behind."""
+from apply to Ready, a look at the endpoint and the three creates (the ListEndpoints
+sweep, shared by every object, sees it go InService); a delete, no more calls than the
+endpoint, its config and its model need, with nothing left behind."""
 
 from __future__ import annotations
 
@@ -55,7 +55,13 @@ def test_one_endpoint_costs_five_calls_to_ready_and_eight_to_delete(operator, co
     assert {op: n for op, n in created.items() if op in CREATES} == dict.fromkeys(CREATES, 1)
     # No listing, tag read or scaling read on an object just made: only its endpoint is looked at.
     assert set(created) - CREATES == {"DescribeEndpoint"}
+    # The endpoint is described once, before anything is made: the sweep that sees it
+    # InService settles it.
+    assert created["DescribeEndpoint"] == 1, created
     assert sum(created.values()) <= 5, created
     assert {op: n for op, n in deleted.items() if op in DELETES} == dict.fromkeys(DELETES, 1)
+    # Described once, to delete it: the sweep that sees it gone lets the config and the
+    # model go without describing it again.
+    assert deleted["DescribeEndpoint"] == 1, deleted
     assert sum(deleted.values()) <= 8, deleted
     assert kit.owned_resources(emulator, obj["metadata"]["uid"]) == {"endpoints": [], "configs": [], "models": []}

@@ -207,6 +207,7 @@ class EndpointSummary(Resource):
     name: str
     status: str
     last_modified: datetime | None = None
+    arn: str | None = None
 
 
 class ObservedConfig(Resource):

@@ -30,6 +30,7 @@ from ..api.resources import (
 )
 from .calls import ServiceGateway
 from .errors import NotFound
+from .swept import SweptEndpoints
 
 PAGE_SIZE = 100  # the most SageMaker's List* calls return at once
 TAGS_PAGE_SIZE = 50  # ListTags allows fewer
@@ -38,20 +39,29 @@ TAGS_PAGE_SIZE = 50  # ListTags allows fewer
 class SageMakerGateway(ServiceGateway):
     service = "sagemaker"
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.swept = SweptEndpoints()
+
     # ---- observe ------------------------------------------------------------------------
 
     def list_endpoints(self, name_contains: str | None = None, *, priority: bool = False) -> list[EndpointSummary]:
         """Every endpoint (all pages), with the status and time that tell whether to describe.
         `priority`: the shared sweep, which may take the read reserve."""
-        return [
+        began = self.swept.clock()
+        summaries = [
             EndpointSummary(
                 name=row["EndpointName"],
                 status=row["EndpointStatus"],
                 last_modified=row.get("LastModifiedTime"),
+                arn=row.get("EndpointArn"),
             )
             for page in self._pages("ListEndpoints", "read", priority=priority, **_listing(name_contains))
             for row in page.get("Endpoints", [])
         ]
+        if name_contains is None:  # every endpoint of the account and region
+            self.swept.listed(began, summaries)
+        return summaries
 
     def describe_endpoint(self, name: str, include_tags: bool = False) -> ObservedEndpoint | None:
         try:
@@ -162,6 +172,7 @@ class SageMakerGateway(ServiceGateway):
             "CreateEndpoint", "mutation",
             EndpointName=name, EndpointConfigName=config_name, **tagged(tags),
         )
+        self.swept.changed(name, "CreateEndpoint")
         return response["EndpointArn"]
 
     def update_endpoint(self, name: str, config_name: str, retain_instance_counts: bool = False,
@@ -174,6 +185,7 @@ class SageMakerGateway(ServiceGateway):
             {"VariantPropertyType": "DesiredWeight"}]} if retain_instance_counts else {}
         guardrails = {"DeploymentConfig": deployment_request(deployment)} if deployment is not None else {}
         self._call("UpdateEndpoint", "mutation", EndpointName=name, EndpointConfigName=config_name, **retain, **guardrails)
+        self.swept.changed(name, "UpdateEndpoint")
 
     def update_weights_and_capacities(
         self,
@@ -190,6 +202,7 @@ class SageMakerGateway(ServiceGateway):
             EndpointName=name,
             DesiredWeightsAndCapacities=weights_request(weights, capacities or {}, serverless or {}),
         )
+        self.swept.changed(name, "UpdateEndpointWeightsAndCapacities")
 
     def create_inference_component(self, component: InferenceComponent) -> str:
         response = self._call(
@@ -215,6 +228,7 @@ class SageMakerGateway(ServiceGateway):
 
     def delete_endpoint(self, name: str) -> None:
         self._call("DeleteEndpoint", "mutation", EndpointName=name)
+        self.swept.changed(name, "DeleteEndpoint")
 
     def delete_endpoint_config(self, name: str) -> None:
         self._call("DeleteEndpointConfig", "mutation", EndpointConfigName=name)

@@ -128,6 +128,7 @@ class Controller:
     # ---- events from kopf --------------------------------------------------------------
 
     def observe(self, event_type: str | None, body: dict[str, Any]) -> None:
+        body = without_managed_fields(body)
         meta = body.get("metadata", {})
         key = (meta.get("namespace"), meta.get("name"))
         if event_type == "DELETED":
@@ -364,6 +365,16 @@ def _endpoint_of(resource_id: str) -> str:
     """The endpoint of a variant's resource id, endpoint/<name>/variant/<variant>."""
     parts = resource_id.split("/")
     return parts[1] if len(parts) > 1 else ""
+
+
+def without_managed_fields(body: dict[str, Any]) -> dict[str, Any]:
+    """The watched body as the controller keeps it: metadata.managedFields (every writer's
+    field set, more than half of a body's memory) is read by nothing here, and a thousand
+    tracked objects would hold a copy each. The rest is shared with the event, not copied."""
+    meta = body.get("metadata")
+    if not meta or "managedFields" not in meta:
+        return body
+    return {**body, "metadata": {k: v for k, v in meta.items() if k != "managedFields"}}
 
 
 def _needs_sync(tracked: Tracked, body: dict) -> bool:

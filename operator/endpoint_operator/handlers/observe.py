@@ -6,7 +6,8 @@ import dataclasses
 from collections.abc import Iterable
 from datetime import datetime
 
-from ..api.resources import ObservedComponent, ObservedConfig, S3Object
+from ..api.resources import (EndpointSummary, ObservedComponent, ObservedConfig, ObservedEndpoint,
+                             ObservedVariant, S3Object)
 from ..api.scaling import ObservedScaling, component_resource_id, variant_resource_id
 from ..aws.autoscaling import AutoScalingGateway
 from ..aws.cloudwatch import CloudWatchGateway
@@ -91,12 +92,30 @@ def observe_made(sagemaker: SageMakerGateway, blueprint: Blueprint, made: frozen
     whose, decides the first action). Listings, tags and scaling reads on an object just
     created are left to the first full observation after it is Ready (the resync)."""
     made_endpoint = blueprint.endpoint_name in made
-    endpoint = sagemaker.describe_endpoint(blueprint.endpoint_name) if made_endpoint or not made else None
+    swept = sagemaker.swept.created(blueprint.endpoint_name) if made_endpoint else None
+    if swept is not None and swept.status == "InService":
+        endpoint = made_in_service(blueprint, swept)  # the sweep that started this sync saw it
+    else:
+        endpoint = sagemaker.describe_endpoint(blueprint.endpoint_name) if made_endpoint or not made else None
     models = frozenset(m.name for m in blueprint.models if m.name in made)
     config = blueprint.config
     configs = {config.name: ObservedConfig(name=config.name, variant_models=tuple(v.model_name for v in config.variants),
                                            tags=config.tags, variants=config.variants)} if config.name in made else {}
     return Observed(endpoint=endpoint, models=models, configs=configs)
+
+
+def made_in_service(blueprint: Blueprint, swept: EndpointSummary) -> ObservedEndpoint:
+    """The endpoint this process created from the blueprint's config, which a sweep begun
+    after the create listed InService: what DescribeEndpoint would say of it. A creation
+    that ended InService serves its config's variants at their initial weights and counts
+    (DescribeEndpoint's ProductionVariantSummary: CurrentWeight, CurrentInstanceCount);
+    the first full observation (the resync) reads them from AWS."""
+    return ObservedEndpoint(
+        name=blueprint.endpoint_name, arn=swept.arn, status=swept.status, config_name=blueprint.config.name,
+        last_modified=swept.last_modified,
+        variants=tuple(ObservedVariant(name=v.name, weight=v.weight, current_instances=v.initial_instance_count,
+                                       desired_instances=v.initial_instance_count, current_serverless=v.serverless)
+                       for v in blueprint.config.variants))
 
 
 def observe_scaling(autoscaling: AutoScalingGateway, cloudwatch: CloudWatchGateway, endpoint_name: str,

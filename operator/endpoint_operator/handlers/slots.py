@@ -47,7 +47,8 @@ def finalize_slots(sagemaker: SageMakerGateway, s3: S3Gateway, endpoint_name: st
         if policy is DeletionPolicy.RETAIN:
             observed = observe(sagemaker, s3, base, prefix, with_tags=True)
             return finalize(base, observed, policy, prefix, generation, owner=owner), observed
-        endpoint = sagemaker.describe_endpoint(base, include_tags=not recorded)
+        # The sweep that started this sync saw the endpoint this process deleted gone.
+        endpoint = None if sagemaker.swept.deleted(base) else sagemaker.describe_endpoint(base, include_tags=not recorded)
         if endpoint is not None:
             # While it exists only the endpoint (and its scaling) is deleted: the configs and
             # models are listed once it is gone, the alternate's with them.

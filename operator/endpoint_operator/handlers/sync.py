@@ -22,7 +22,7 @@ from ..api.pricing import PriceTable, load_prices
 from ..api.resources import ObservedEndpoint, S3Object
 from ..api.spec import DeletionPolicy, InvalidSpec, ModelEndpointSpec, validate_spec
 from ..api.status import ModelEndpointStatus
-from ..aws.calls import LIMITED_CODE, priority_reads
+from ..aws.calls import LIMITED_CODE, keeping_reads, priority_reads
 from ..aws.errors import GatewayError, Throttled, Transient
 from ..kube.client import Conflict, KubeGateway
 from ..kube.status_writer import StatusWriter
@@ -103,7 +103,7 @@ class Syncer:
         once). `urgent`: the sweep saw this object's endpoint change; its reads may take the
         limiter's reserve, so the change is reported ahead of a burst's routine work.
         `made`: what the last sync's result said it made (SyncResult.made)."""
-        with priority_reads(urgent):
+        with priority_reads(urgent), keeping_reads():
             return self._sync(body, attempt, made)
 
     def _sync(self, body: dict[str, Any], attempt: int, made: frozenset[str] | None = None) -> SyncResult:
