@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from . import kit
-from .test_traffic_scaling import clock, policies_in_place, ready, sandbox, virtual_now  # noqa: F401 (fixtures)
+from .test_traffic_scaling import clock, new_model, policies_in_place, ready, rollout, sandbox, virtual_now  # noqa: F401 (fixtures)
 
 IMAGE = "111122223333.dkr.ecr.us-east-1.amazonaws.com/xgboost:1.7"
 SERVICE_RATE = 10.0  # requests per second one instance processes
@@ -29,18 +29,6 @@ def async_doc(namespace: str, name: str, version: int = 1) -> dict[str, Any]:
         "async": {"outputPath": f"s3://example-results/{name}/out/"},
         "rollout": {"steps": STEPS, "analysis": {"interval": "1m", "metrics": GATES}},
     })
-
-
-def new_model(control_plane, emulator, doc: dict[str, Any], version: int) -> None:
-    name = doc["metadata"]["name"]
-    url = f"s3://example-models/{name}/v{version}/model.tar.gz"
-    kit.seed_artifacts(emulator.url, [url])
-    kit.patch_spec(control_plane, doc["metadata"]["namespace"], name,
-                   {"models": [{**doc["spec"]["models"][0], "modelDataUrl": url}]})
-
-
-def rollout(control_plane, namespace: str, name: str) -> dict[str, Any]:
-    return ((kit.get(control_plane, namespace, name) or {}).get("status") or {}).get("rollout") or {}
 
 
 def total(emulator, endpoint: str, metric: str, start: datetime, end: datetime, stat: str = "Sum",

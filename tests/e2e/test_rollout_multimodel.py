@@ -10,38 +10,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
 from botocore.exceptions import ClientError
 
-from endpoint_operator.sandbox.emulator import Emulator
-from endpoint_operator.sandbox.operator_process import OperatorProcess
-
 from . import kit
-from .conftest import FAST_ARGS
-from .standby import session_operator_stood_down
+from .test_traffic_scaling import sandbox  # noqa: F401 (an emulator and an operator that follows its clock)
 
 IMAGE = "763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-inference:2.3.0-cpu-py311"
 SCALE = 60
-
-
-@pytest.fixture(scope="module")
-def sandbox(operator, control_plane, crd, tmp_path_factory) -> Iterator[Emulator]:
-    """An emulator and an operator that follows its clock."""
-    log_path = Path(tmp_path_factory.mktemp("mme-rollout-operator")) / "operator.log"
-    with session_operator_stood_down(operator), Emulator(delay_seconds=0.3) as emulator:
-        process = OperatorProcess(control_plane.kubeconfig, emulator.url, log_path,
-                                  extra_args=[*FAST_ARGS, "--follow-emulator-clock"])
-        process.start()
-        try:
-            yield emulator
-        finally:
-            emulator.client.clear_traffic()
-            emulator.client.set_time_scale(1)
-            process.stop()
 
 
 def manifest(namespace: str, name: str, home: str) -> dict[str, Any]:

@@ -205,16 +205,24 @@ def test_plan_refuses_several_gpu_models_without_triton_naming_the_field(tmp_pat
     assert error["field"] == "spec.multiModel.server"
     assert "only through the Triton Inference Server" in error["message"]
     assert ("looks like AWS's Triton container" in error["message"]) is hint
-@pytest.mark.parametrize("mode", ["Auto", "MultiModel"])
-def test_plan_walks_a_multi_model_artifact_change_in_canary_steps(tmp_path, mode):
-    """Auto picks MultiModel for this example: a changed artifact is a canary of two folders."""
-    doc = yaml.safe_load((CONSOLIDATION / "live-recommendations.yaml").read_text())
+
+
+def planned_canary(tmp_path, example: str, mode: str) -> dict:
+    """The one endpoint `plan` prints for a consolidation example in `mode` with a canary."""
+    doc = yaml.safe_load((CONSOLIDATION / example).read_text())
     doc["spec"]["mode"] = mode
     doc["spec"]["rollout"] = {"steps": [{"weight": 15, "pause": "1h"}, {"weight": 100}]}
     (tmp_path / "canary.yaml").write_text(yaml.safe_dump(doc))
     out, result = plan_json(tmp_path, "-f", str(tmp_path / "canary.yaml"))
     assert result.returncode == 0, out["errors"]
     [endpoint] = out["endpoints"]
+    return endpoint
+
+
+@pytest.mark.parametrize("mode", ["Auto", "MultiModel"])
+def test_plan_walks_a_multi_model_artifact_change_in_canary_steps(tmp_path, mode):
+    """Auto picks MultiModel for this example: a changed artifact is a canary of two folders."""
+    endpoint = planned_canary(tmp_path, "live-recommendations.yaml", mode)
     assert endpoint["resources"]["updates"]["modelChange"] == (
         "canary steps 15% -> 100% (a changed artifact: primary on the old content folder, canary on the new; "
         "the old folder goes at the promotion, the new one at a rollback); adding or removing a model is an S3 copy "
@@ -290,13 +298,7 @@ def test_plan_says_what_a_suspension_deletes_keeps_and_saves(tmp_path):
 @pytest.mark.parametrize("mode", ["Async", "Auto"])
 def test_plan_says_an_async_model_change_walks_the_canary_steps(tmp_path, mode):
     """Auto picks Async for this example: its model change takes spec.rollout's canary steps."""
-    doc = yaml.safe_load((CONSOLIDATION / "document-parsing.yaml").read_text())
-    doc["spec"]["mode"] = mode
-    doc["spec"]["rollout"] = {"steps": [{"weight": 15, "pause": "1h"}, {"weight": 100}]}
-    (tmp_path / "canary.yaml").write_text(yaml.safe_dump(doc))
-    out, result = plan_json(tmp_path, "-f", str(tmp_path / "canary.yaml"))
-    assert result.returncode == 0, out["errors"]
-    [endpoint] = out["endpoints"]
+    endpoint = planned_canary(tmp_path, "document-parsing.yaml", mode)
     assert endpoint["mode"] == "Async"
     assert endpoint["resources"]["updates"]["modelChange"] == "canary steps 15% -> 100%"
 
