@@ -19,6 +19,7 @@ from .test_traffic_scaling import sandbox  # noqa: F401 (an emulator and an oper
 
 IMAGE = "763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-inference:2.3.0-cpu-py311"
 SCALE = 60
+OLD_URL = "s3://example-models/recsys/home/v7/model.tar.gz"
 
 
 def manifest(namespace: str, name: str, home: str) -> dict[str, Any]:
@@ -46,22 +47,25 @@ def digest(emulator, url: str) -> str:
     return hashlib.sha256(kit.client(emulator, "s3").get_object(Bucket=bucket, Key=key)["Body"].read()).hexdigest()
 
 
+def serving(control_plane, sandbox, namespace: str, name: str) -> tuple[dict[str, Any], str, str]:
+    """A multi-model endpoint Ready on the first artifact: its manifest, endpoint and prefix."""
+    doc = manifest(namespace, name, OLD_URL)
+    kit.apply(control_plane, doc, sandbox)
+    obj = kit.wait_condition(control_plane, namespace, name, "Ready", timeout=90)
+    return doc, obj["status"]["endpoint"]["name"], doc["spec"]["multiModel"]["artifactPrefix"]
+
+
 def test_a_changed_artifact_walks_the_canary_steps_while_target_model_calls_keep_succeeding(
         control_plane, sandbox, namespace):
     name = "mme-canary"
-    old_url = "s3://example-models/recsys/home/v7/model.tar.gz"
     new_url = "s3://example-models/recsys/home/v8/model.tar.gz"
-    doc = manifest(namespace, name, old_url)
-    kit.apply(control_plane, doc, sandbox)
-    obj = kit.wait_condition(control_plane, namespace, name, "Ready", timeout=90)
-    endpoint = obj["status"]["endpoint"]["name"]
-    prefix = doc["spec"]["multiModel"]["artifactPrefix"]
+    doc, endpoint, prefix = serving(control_plane, sandbox, namespace, name)
     [old_folder] = {k.rsplit("/", 2)[-2] for k in kit.s3_keys(sandbox, prefix)}
     sandbox.client.constant_load(endpoint, 10, default={"serviceRate": 20},
                                  multiModel={"models": {"home.tar.gz": 1, "search.tar.gz": 1}})
 
     kit.seed_artifacts(sandbox.url, [new_url])
-    old, new = digest(sandbox, old_url), digest(sandbox, new_url)
+    old, new = digest(sandbox, OLD_URL), digest(sandbox, new_url)
     kit.patch_spec(control_plane, namespace, name, {"models": [{"name": "home", "modelDataUrl": new_url},
                                                                doc["spec"]["models"][1]]})
     sandbox.client.set_time_scale(SCALE)
@@ -126,13 +130,8 @@ def test_a_changed_artifact_walks_the_canary_steps_while_target_model_calls_keep
 
 def test_a_failing_canary_rolls_back_and_s3_keeps_the_old_folder_alone(control_plane, sandbox, namespace):
     name = "mme-rollback"
-    old_url = "s3://example-models/recsys/home/v7/model.tar.gz"
     new_url = "s3://example-models/recsys/home/v9/model.tar.gz"
-    doc = manifest(namespace, name, old_url)
-    kit.apply(control_plane, doc, sandbox)
-    obj = kit.wait_condition(control_plane, namespace, name, "Ready", timeout=90)
-    endpoint = obj["status"]["endpoint"]["name"]
-    prefix = doc["spec"]["multiModel"]["artifactPrefix"]
+    doc, endpoint, prefix = serving(control_plane, sandbox, namespace, name)
     before = kit.s3_keys(sandbox, prefix)
     # The new model answers one call in five with a 5xx: its error rate gate fails at the first step.
     sandbox.client.constant_load(endpoint, 10, default={"serviceRate": 20}, variants={"canary": {"errorRate": 0.2}},
@@ -158,4 +157,4 @@ def test_a_failing_canary_rolls_back_and_s3_keeps_the_old_folder_alone(control_p
     runtime = kit.client(sandbox, "sagemaker-runtime")
     answer = runtime.invoke_endpoint(EndpointName=endpoint, TargetModel="home.tar.gz", ContentType="application/json",
                                      Body=b"{}")
-    assert json.loads(answer["Body"].read())["sha256"] == digest(sandbox, old_url)
+    assert json.loads(answer["Body"].read())["sha256"] == digest(sandbox, OLD_URL)
