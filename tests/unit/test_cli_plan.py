@@ -305,7 +305,7 @@ def test_plan_says_an_async_model_change_walks_the_canary_steps(tmp_path, mode):
 
 @pytest.mark.parametrize("rollout, field, says", [
     ({"shadow": {"pause": "1h"}, "steps": [{"weight": 100}]}, "spec.rollout.shadow",
-     "shadow tests exclude asynchronous inference"),
+     "shadow tests exclude asynchronous endpoints"),
     ({"steps": [{"weight": 15, "pause": "1h"}, {"weight": 100}],
       "analysis": {"metrics": [{"name": "Invocations", "statistic": "Sum", "max": 10}]}}, "spec.rollout.analysis.metrics",
      "[0].name Invocations: not published per variant by the Async endpoint"),

@@ -18,7 +18,7 @@ from ...api.async_metrics import ASYNC_REQUESTS_METRIC, ASYNC_VARIANT_METRICS
 from ...api.spec import ASYNC_METRICS, Mode, ModelEndpointSpec, ScalingMetric, TrafficPattern, unpublished_async_gates
 from ..cost import CostEstimate, instance_floor_cost, scale_to_zero_cost
 from ..errors import invalid
-from .common import BuildContext, Parts, hashed_config, instance_variant, single_model
+from .common import BuildContext, Parts, hashed_config, instance_variant, refuse_shadow, single_model
 from .profile import EndpointKind, ModeProfile
 
 
@@ -32,6 +32,7 @@ def scales_to_zero(spec: ModelEndpointSpec) -> bool:
 
 def build(ctx: BuildContext) -> Parts:
     spec = ctx.spec
+    refuse_shadow(ctx, "asynchronous")
     check_rollout(spec)
     if len(spec.models) != 1:
         raise invalid("spec.models", f"an asynchronous endpoint serves one model, not {len(spec.models)}; split them into several ModelEndpoints")
@@ -59,13 +60,10 @@ def build(ctx: BuildContext) -> Parts:
 
 def check_rollout(spec: ModelEndpointSpec) -> None:
     """What the schema refuses for an explicit mode Async, judged again when mode Auto
-    picks it: no shadow step, and gates only on metrics the endpoint publishes per variant."""
+    picks it: gates only on metrics the endpoint publishes per variant (the shadow step is
+    refused by refuse_shadow, as for MultiModel)."""
     if spec.rollout is None:
         return
-    if spec.rollout.shadow is not None:
-        raise invalid("spec.rollout.shadow", "is not allowed on the Async endpoint mode Auto chose here: SageMaker "
-                                             "hosts no shadow variant on an asynchronous endpoint (shadow tests exclude "
-                                             "asynchronous inference); drop the shadow step, the canary steps still run")
     unpublished = unpublished_async_gates(spec)
     if unpublished:
         names = ", ".join(f"[{i}].name {spec.rollout.analysis.metrics[i].name}" for i in unpublished)
